@@ -1,0 +1,168 @@
+import { IANAZone } from 'luxon';
+import { z } from 'zod';
+
+/**
+ * The campaign file a manager writes (campaigns/examples/*.json): zod is the single source of
+ * both its validation and its TypeScript type. Every number has a default taken from
+ * DESIGN.md §5; a jurisdiction or a campaign may tighten it.
+ */
+
+export const campaignTypes = ['survey', 'collections', 'reminder', 'revisit'] as const;
+export const dialModes = ['preview', 'progressive', 'predictive', 'agentless'] as const;
+export const jurisdictions = ['US', 'UK', 'CN', 'OTHER'] as const;
+export const weekdays = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+
+const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day as HH:MM (24-hour)');
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD');
+const timeZone = z.string().refine((zone) => IANAZone.isValidZone(zone), {
+  message: 'must be an IANA time zone such as America/New_York or Asia/Shanghai',
+});
+
+export const callingWindowSchema = z
+  .object({
+    days: z.array(z.enum(weekdays)).min(1).default(['mon', 'tue', 'wed', 'thu', 'fri', 'sat']),
+    start: timeOfDay.default('09:00'),
+    end: timeOfDay.default('20:00'),
+  })
+  .refine((w) => w.start < w.end, { message: 'start must be before end', path: ['end'] });
+
+export const amdSchema = z.object({
+  enabled: z.boolean().default(false),
+  /** What to do when AMD says MACHINE: hang up, or play `machineMessage` and hang up. */
+  onMachine: z.enum(['hangup', 'leave_message']).default('hangup'),
+  machineMessage: z.string().min(1).optional(),
+  /** The dialplan context that runs AMD() and returns to Stasis (asterisk-conf/extensions.conf). */
+  context: z.string().min(1).default('dialer-amd'),
+});
+
+export const dialingSchema = z.object({
+  /** Asterisk endpoint for the customer leg; `{number}` is replaced by the E.164 number. */
+  endpointTemplate: z
+    .string()
+    .includes('{number}', { message: 'must contain {number}' })
+    .default('PJSIP/{number}@carrier'),
+  callerId: z.string().min(1, 'is required (the number shown to the called person)'),
+  /** Regulators require at least 15 s (about four rings) before giving up. */
+  ringTimeoutSeconds: z.number().int().min(15, 'must be at least 15 seconds').max(120).default(25),
+  /** Which trunk's calls-per-second and channel limits apply. */
+  trunk: z.string().min(1).default('carrier'),
+  amd: amdSchema.prefault({}),
+});
+
+export const pacingSchema = z.object({
+  /** Progressive ratio: lines dialed per ready agent. */
+  linesPerAgent: z.number().min(1).max(3).default(1),
+  /** Upper bound for predictive pacing, lines per logged-in agent. */
+  maxLinesPerAgent: z.number().min(1).max(6).default(3),
+  /** Abandonment the predictive pacer aims below; the legal cap is 3 %. */
+  targetAbandonRate: z.number().min(0).max(0.03).default(0.025),
+  /** Human-answered calls needed before predictive statistics are trusted. */
+  minAnsweredForPredictive: z.number().int().min(10).default(50),
+});
+
+export const abandonSchema = z.object({
+  /** A person who answers is connected to an agent within this many seconds, or abandoned. */
+  connectWithinSeconds: z.number().min(0.5).max(2).default(2),
+  /** The identification message played to an abandoned call (an Asterisk sound URI). */
+  identificationMessage: z.string().min(1).default('sound:dialer-identification'),
+  /** Legal cap on abandoned / human-answered calls over the window. */
+  maxRate: z.number().min(0).max(0.05).default(0.03),
+  window: z.enum(['30d', '24h']).default('30d'),
+});
+
+export const attemptsSchema = z.object({
+  maxPerContact: z.number().int().min(1).max(50).default(5),
+  maxPerDay: z.number().int().min(1).max(20).default(3),
+  /** Minimum minutes before the next attempt after each retryable outcome. */
+  retryMinutes: z
+    .record(z.string(), z.number().int().min(1))
+    .default({ no_answer: 120, busy: 30, congestion: 15, machine: 240, abandoned: 4320, failed: 60 }),
+});
+
+export const alarmsSchema = z.object({
+  /** Answered / dialed over the window below this raises an alarm. */
+  minAnswerRate: z.number().min(0).max(1).default(0.1),
+  /** Connected to an agent / answered by a person below this raises an alarm. */
+  minConnectRate: z.number().min(0).max(1).default(0.8),
+  windowMinutes: z.number().int().min(1).max(1440).default(15),
+  /** Attempts needed in the window before a rate means anything. */
+  minAttempts: z.number().int().min(1).default(20),
+});
+
+export const questionSchema = z.object({
+  id: z.string().regex(/^[a-z0-9_]+$/, 'must be lower-case letters, digits and _'),
+  /** What the agent reads, or the sound the IVR plays. */
+  prompt: z.string().min(1),
+  /** DTMF digit → answer value, for agentless questions; free text for agents when absent. */
+  choices: z.record(z.string().regex(/^[0-9*#]$/, 'must be one DTMF key'), z.string().min(1)).optional(),
+  required: z.boolean().default(true),
+});
+
+export const campaignDefinitionSchema = z
+  .object({
+    name: z.string().min(1).max(120),
+    /** The list owner's client code (`dialer client add`). */
+    client: z.string().min(1),
+    type: z.enum(campaignTypes),
+    mode: z.enum(dialModes),
+    jurisdiction: z.enum(jurisdictions).default('US'),
+    /** Numbering region for numbers written without a country code (ISO 3166 alpha-2). */
+    region: z
+      .string()
+      .regex(/^[A-Z]{2}$/, 'must be a two-letter country code such as US or CN')
+      .default('US'),
+    /** Zone assumed for a contact whose zone neither the list nor the number tells. */
+    defaultTimeZone: timeZone.default('America/New_York'),
+    callingWindow: callingWindowSchema.prefault({}),
+    holidays: z.array(isoDate).default([]),
+    dialing: dialingSchema,
+    pacing: pacingSchema.prefault({}),
+    abandon: abandonSchema.prefault({}),
+    attempts: attemptsSchema.prefault({}),
+    /** Seconds an agent has to tag the outcome before it is recorded as missing. */
+    wrapUpSeconds: z.number().int().min(5).max(900).default(60),
+    recording: z.object({ enabled: z.boolean().default(false) }).prefault({}),
+    alarms: alarmsSchema.prefault({}),
+    /** Survey questionnaire, or the agentless prompts (reminder confirmation, satisfaction score). */
+    questions: z.array(questionSchema).default([]),
+    /** Days an imported list is kept in the archive; at least a year by the licence. */
+    retentionDays: z.number().int().min(365).default(400),
+  })
+  .superRefine((c, ctx) => {
+    if (c.mode === 'agentless' && c.questions.length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['questions'],
+        message: 'an agentless campaign needs at least one question with DTMF choices',
+      });
+    }
+    if (c.mode === 'agentless') {
+      c.questions.forEach((q, i) => {
+        if (!q.choices) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['questions', i, 'choices'],
+            message: 'agentless questions are answered by DTMF and need choices',
+          });
+        }
+      });
+    }
+    if (c.dialing.amd.onMachine === 'leave_message' && !c.dialing.amd.machineMessage) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['dialing', 'amd', 'machineMessage'],
+        message: 'is required when onMachine is leave_message',
+      });
+    }
+  });
+
+export type CampaignDefinition = z.infer<typeof campaignDefinitionSchema>;
+export type CampaignDefinitionInput = z.input<typeof campaignDefinitionSchema>;
+export type CampaignType = (typeof campaignTypes)[number];
+export type DialMode = (typeof dialModes)[number];
+export type Jurisdiction = (typeof jurisdictions)[number];
+
+/** China requires the called person's recorded consent for marketing calls (DESIGN.md §5). */
+export function requiresConsent(definition: Pick<CampaignDefinition, 'jurisdiction'>): boolean {
+  return definition.jurisdiction === 'CN';
+}

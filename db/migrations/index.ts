@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely';
+import * as initialSchema from './2026-11-25-001-initial-schema.ts';
+
+/**
+ * Every migration, by name. Names sort by date, which is the order kysely applies them in.
+ * A static list (rather than reading the folder) works the same under tsx, vitest and a bundle.
+ */
+export const migrations: Record<string, Migration> = {
+  '2026-11-25-001-initial-schema': initialSchema,
+};

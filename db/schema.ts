@@ -1,0 +1,289 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/**
+ * Kysely table types: the one description of the database the application code uses.
+ * Column names stay snake_case as in SQL; domain modules map rows to their own types.
+ */
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+type DefaultedTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+/** jsonb: read as parsed JSON, written as a JSON string or value. */
+type Json<T> = ColumnType<T, T | string, T | string>;
+type DefaultedJson<T> = ColumnType<T, T | string | undefined, T | string>;
+
+export type CampaignType = 'survey' | 'collections' | 'reminder' | 'revisit';
+export type DialMode = 'preview' | 'progressive' | 'predictive' | 'agentless';
+export type CampaignStatus = 'draft' | 'running' | 'paused' | 'stopped' | 'finished';
+export type ContactStatus = 'awaiting_approval' | 'ready' | 'in_progress' | 'done' | 'blocked' | 'exhausted';
+export type DncScope = 'internal' | 'national' | 'client' | 'campaign';
+export type AttemptStatus = 'queued' | 'originating' | 'ringing' | 'answered' | 'connected' | 'ended';
+
+export interface ClientsTable {
+  id: Generated<number>;
+  code: string;
+  name: string;
+  contact: string | null;
+  created_at: CreatedAt;
+}
+
+export interface CampaignsTable {
+  id: Generated<number>;
+  name: string;
+  client_id: number;
+  type: CampaignType;
+  mode: DialMode;
+  status: ColumnType<CampaignStatus, CampaignStatus | undefined, CampaignStatus>;
+  jurisdiction: ColumnType<string, string | undefined, string>;
+  config: Json<Record<string, unknown>>;
+  created_at: CreatedAt;
+  updated_at: DefaultedTimestamp;
+}
+
+export interface BatchesTable {
+  id: Generated<number>;
+  client_id: number;
+  campaign_id: number;
+  source_ref: string | null;
+  received_by: string | null;
+  received_at: DefaultedTimestamp;
+  file_name: string;
+  file_sha256: string;
+  file_bytes: ColumnType<number, number | undefined, number>;
+  encoding: string | null;
+  rows_total: ColumnType<number, number | undefined, number>;
+  rows_imported: ColumnType<number, number | undefined, number>;
+  rows_held: ColumnType<number, number | undefined, number>;
+  rows_rejected: ColumnType<number, number | undefined, number>;
+  rejected_by_reason: DefaultedJson<Record<string, number>>;
+  archive_path: string | null;
+  reject_report_path: string | null;
+  retain_until: ColumnType<Date, Date | string, Date | string>;
+  forced: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: CreatedAt;
+}
+
+export interface ContactsTable {
+  id: Generated<number>;
+  campaign_id: number;
+  batch_id: number | null;
+  line_number: number | null;
+  phone_e164: string;
+  phone_raw: string | null;
+  time_zone: string;
+  time_zone_assumed: ColumnType<boolean, boolean | undefined, boolean>;
+  fields: DefaultedJson<Record<string, string>>;
+  consent_ref: string | null;
+  status: ColumnType<ContactStatus, ContactStatus | undefined, ContactStatus>;
+  status_reason: string | null;
+  attempts: ColumnType<number, number | undefined, number>;
+  attempts_today: ColumnType<number, number | undefined, number>;
+  attempts_day: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  last_attempt_at: Timestamp | null;
+  last_outcome: string | null;
+  next_attempt_at: DefaultedTimestamp;
+  priority: ColumnType<number, number | undefined, number>;
+  reserved_agent_id: number | null;
+  lease_owner: string | null;
+  lease_expires_at: Timestamp | null;
+  created_at: CreatedAt;
+  updated_at: DefaultedTimestamp;
+}
+
+export interface RejectedRowsTable {
+  id: Generated<number>;
+  batch_id: number;
+  line_number: number;
+  reason: string;
+  detail: string | null;
+  raw_row: string;
+  phone_e164: string | null;
+}
+
+export interface DncEntriesTable {
+  phone_e164: string;
+  scope: DncScope;
+  scope_key: string;
+  reason: string | null;
+  source: string | null;
+  added_by: string | null;
+  added_at: DefaultedTimestamp;
+  expires_at: Timestamp | null;
+}
+
+export interface NationalDncTable {
+  phone_e164: string;
+}
+
+export interface NationalDncSyncsTable {
+  id: Generated<number>;
+  synced_at: DefaultedTimestamp;
+  source: string | null;
+  file_sha256: string | null;
+  numbers: number;
+  replaced: boolean;
+}
+
+export interface RemarketingApprovalsTable {
+  id: Generated<number>;
+  client_id: number;
+  campaign_id: number;
+  batch_id: number | null;
+  reference: string;
+  approved_by: string;
+  valid_from: DefaultedTimestamp;
+  valid_until: Timestamp | null;
+  note: string | null;
+  recorded_by: string | null;
+  recorded_at: CreatedAt;
+  revokes_approval_id: number | null;
+  revoke_reason: string | null;
+}
+
+export interface RemarketingApprovalNumbersTable {
+  approval_id: number;
+  phone_e164: string;
+}
+
+export interface AgentsTable {
+  id: Generated<number>;
+  code: string;
+  name: string;
+  endpoint: string;
+  active: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: CreatedAt;
+}
+
+export interface AgentSessionsTable {
+  id: Generated<number>;
+  agent_id: number;
+  campaign_id: number | null;
+  state: string;
+  state_reason: string | null;
+  state_since: DefaultedTimestamp;
+  channel_id: string | null;
+  bridge_id: string | null;
+  current_attempt_id: number | null;
+  engine_id: string | null;
+  started_at: DefaultedTimestamp;
+  ended_at: Timestamp | null;
+}
+
+export interface CallAttemptsTable {
+  id: Generated<number>;
+  campaign_id: number;
+  contact_id: number;
+  phone_e164: string;
+  agent_id: number | null;
+  channel_id: string;
+  engine_id: string | null;
+  status: ColumnType<AttemptStatus, AttemptStatus | undefined, AttemptStatus>;
+  queued_at: DefaultedTimestamp;
+  originated_at: Timestamp | null;
+  answered_at: Timestamp | null;
+  connected_at: Timestamp | null;
+  ended_at: Timestamp | null;
+  result: string | null;
+  hangup_cause: number | null;
+  dial_status: string | null;
+  amd_result: string | null;
+  abandoned: ColumnType<boolean, boolean | undefined, boolean>;
+  recording_ref: string | null;
+  gate_reasons: DefaultedJson<unknown[]>;
+  finalized_at: Timestamp | null;
+  chain_seq: number | null;
+  prev_hash: string | null;
+  row_hash: string | null;
+}
+
+export interface OutcomesTable {
+  id: Generated<number>;
+  attempt_id: number | null;
+  contact_id: number;
+  campaign_id: number;
+  agent_id: number | null;
+  tag: string;
+  data: DefaultedJson<Record<string, unknown>>;
+  final: boolean;
+  retry_at: Timestamp | null;
+  recorded_by: string | null;
+  recorded_at: DefaultedTimestamp;
+}
+
+export interface CallbacksTable {
+  id: Generated<number>;
+  contact_id: number;
+  campaign_id: number;
+  agent_id: number | null;
+  due_at: Timestamp;
+  status: ColumnType<'pending' | 'done' | 'cancelled', 'pending' | 'done' | 'cancelled' | undefined>;
+  note: string | null;
+  created_from_attempt_id: number | null;
+  created_at: CreatedAt;
+}
+
+export interface RecordingsTable {
+  id: Generated<number>;
+  attempt_id: number | null;
+  name: string;
+  format: string;
+  target: string | null;
+  started_at: DefaultedTimestamp;
+  ended_at: Timestamp | null;
+  duration_seconds: number | null;
+  location: string | null;
+}
+
+export interface AlarmsTable {
+  id: Generated<number>;
+  campaign_id: number | null;
+  kind: string;
+  severity: 'info' | 'warning' | 'critical';
+  message: string;
+  data: DefaultedJson<Record<string, unknown>>;
+  raised_at: DefaultedTimestamp;
+  cleared_at: Timestamp | null;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: DefaultedTimestamp;
+  actor: string;
+  role: string | null;
+  action: string;
+  subject: string | null;
+  details: DefaultedJson<Record<string, unknown>>;
+}
+
+export interface Database {
+  clients: ClientsTable;
+  campaigns: CampaignsTable;
+  batches: BatchesTable;
+  contacts: ContactsTable;
+  rejected_rows: RejectedRowsTable;
+  dnc_entries: DncEntriesTable;
+  national_dnc: NationalDncTable;
+  national_dnc_syncs: NationalDncSyncsTable;
+  remarketing_approvals: RemarketingApprovalsTable;
+  remarketing_approval_numbers: RemarketingApprovalNumbersTable;
+  agents: AgentsTable;
+  agent_sessions: AgentSessionsTable;
+  call_attempts: CallAttemptsTable;
+  outcomes: OutcomesTable;
+  callbacks: CallbacksTable;
+  recordings: RecordingsTable;
+  alarms: AlarmsTable;
+  audit_log: AuditLogTable;
+}
+
+export type ClientRow = Selectable<ClientsTable>;
+export type NewClient = Insertable<ClientsTable>;
+export type CampaignRow = Selectable<CampaignsTable>;
+export type NewCampaign = Insertable<CampaignsTable>;
+export type CampaignUpdate = Updateable<CampaignsTable>;
+export type BatchRow = Selectable<BatchesTable>;
+export type ContactRow = Selectable<ContactsTable>;
+export type NewContact = Insertable<ContactsTable>;
+export type CallAttemptRow = Selectable<CallAttemptsTable>;
+export type NewCallAttempt = Insertable<CallAttemptsTable>;
+export type AuditRow = Selectable<AuditLogTable>;

@@ -1,0 +1,92 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { campaignDefinitionSchema } from '../../../campaigns/campaign-definition.ts';
+import { getClientByCode } from '../../../db/queries/clients.ts';
+import {
+  contactCountsByStatus,
+  getCampaignDefinition,
+  insertCampaign,
+  listCampaigns,
+} from '../../../db/queries/campaigns.ts';
+import { UserError } from '../../../engine/platform/errors.ts';
+import { parseOrThrow } from '../../../engine/platform/zod-error.ts';
+import { parseId } from '../parse-id.ts';
+import type { ContextFactory } from '../program.ts';
+import { action } from '../run-action.ts';
+
+/** Reads and validates a campaign file before anything touches the database. */
+export function readCampaignFile(path: string) {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UserError(`cannot read campaign file ${path}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new UserError(`campaign file ${path} is not valid JSON: ${(error as Error).message}`, 'invalid');
+  }
+  return parseOrThrow(campaignDefinitionSchema, json, `campaign file ${path}`);
+}
+
+export function registerCampaignCommands(program: Command, contextFor: ContextFactory): void {
+  const campaign = program.command('campaign').description('campaigns');
+
+  campaign
+    .command('create')
+    .description('create a campaign from a JSON file (see campaigns/examples/)')
+    .requiredOption('--file <campaign.json>', 'the campaign definition')
+    .action(
+      action(contextFor, async (ctx, opts: { file: string }) => {
+        const definition = readCampaignFile(opts.file);
+        const { db } = await ctx.database();
+        const client = await getClientByCode(db, definition.client);
+        const row = await insertCampaign(db, definition, client.id, ctx.actor);
+        ctx.out.result(row, () =>
+          ctx.out.line(`campaign ${row.id} "${row.name}" created (${row.type}, ${row.mode}, ${row.status})`),
+        );
+      }),
+    );
+
+  campaign
+    .command('list')
+    .description('list campaigns')
+    .action(
+      action(contextFor, async (ctx) => {
+        const { db } = await ctx.database();
+        const rows = await listCampaigns(db);
+        ctx.out.result(
+          rows.map(({ config: _config, ...rest }) => rest),
+          () => ctx.out.table(rows, ['id', 'name', 'type', 'mode', 'status', 'jurisdiction', 'created_at']),
+        );
+      }),
+    );
+
+  campaign
+    .command('show')
+    .description('show a campaign, its settings and its contacts by status')
+    .argument('<id>', 'campaign id')
+    .action(
+      action(contextFor, async (ctx, id: string) => {
+        const { db } = await ctx.database();
+        const { row, definition } = await getCampaignDefinition(db, parseId(id, 'campaign id'));
+        const contacts = await contactCountsByStatus(db, row.id);
+        ctx.out.result({ ...row, config: definition, contacts }, () => {
+          ctx.out.line(`campaign ${row.id}: ${row.name}`);
+          ctx.out.line(`  type ${row.type}, mode ${row.mode}, status ${row.status}, jurisdiction ${row.jurisdiction}`);
+          ctx.out.line(
+            `  calling window ${definition.callingWindow.days.join(',')} ${definition.callingWindow.start}-${definition.callingWindow.end} (${definition.defaultTimeZone} by default)`,
+          );
+          ctx.out.line(
+            `  ring ${definition.dialing.ringTimeoutSeconds}s, AMD ${definition.dialing.amd.enabled ? 'on' : 'off'}, abandon cap ${(definition.abandon.maxRate * 100).toFixed(1)}% over ${definition.abandon.window}`,
+          );
+          const counts = Object.entries(contacts);
+          ctx.out.line(
+            `  contacts: ${counts.length === 0 ? 'none yet' : counts.map(([s, n]) => `${s} ${n}`).join(', ')}`,
+          );
+        });
+      }),
+    );
+}

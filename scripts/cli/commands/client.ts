@@ -1,0 +1,46 @@
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { insertClient, listClients } from '../../../db/queries/clients.ts';
+import { recordAudit } from '../../../db/queries/audit.ts';
+import { parseOrThrow } from '../../../engine/platform/zod-error.ts';
+import type { ContextFactory } from '../program.ts';
+import { action } from '../run-action.ts';
+
+const clientInput = z.object({
+  code: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]*$/, 'must be lower-case letters, digits, - and _ (e.g. acme-bank)'),
+  name: z.string().min(1, 'is required'),
+  contact: z.string().optional(),
+});
+
+export function registerClientCommands(program: Command, contextFor: ContextFactory): void {
+  const client = program.command('client').description('clients: the owners of the number lists');
+
+  client
+    .command('add')
+    .description('register a client (list owner)')
+    .argument('<code>', 'short code used in campaign files, e.g. acme-bank')
+    .requiredOption('--name <name>', 'the client organisation name')
+    .option('--contact <text>', 'who to ask about the lists and approvals')
+    .action(
+      action(contextFor, async (ctx, code: string, opts: { name: string; contact?: string }) => {
+        const input = parseOrThrow(clientInput, { code, ...opts }, 'client');
+        const { db } = await ctx.database();
+        const row = await insertClient(db, input);
+        await recordAudit(db, { actor: ctx.actor, action: 'client.add', subject: `client:${row.id}`, details: input });
+        ctx.out.result(row, () => ctx.out.line(`client ${row.id} "${row.code}" added`));
+      }),
+    );
+
+  client
+    .command('list')
+    .description('list clients')
+    .action(
+      action(contextFor, async (ctx) => {
+        const { db } = await ctx.database();
+        const rows = await listClients(db);
+        ctx.out.result(rows, () => ctx.out.table(rows, ['id', 'code', 'name', 'contact', 'created_at']));
+      }),
+    );
+}

@@ -1,0 +1,65 @@
+import { userInfo } from 'node:os';
+import { type Config, loadConfig } from '../../engine/platform/config.ts';
+import { type Logger, createLogger } from '../../engine/platform/logger.ts';
+import { type DatabaseHandle, openDatabase } from '../../db/connect.ts';
+import { migrateToLatest } from '../../db/migrate.ts';
+import { type Output, createOutput } from './output.ts';
+
+/** Options every command accepts (commander's global options). */
+export interface GlobalOptions {
+  json?: boolean;
+  debug?: boolean;
+  dataDir?: string;
+  config?: string;
+  as?: string;
+}
+
+/**
+ * What a command needs, built once per invocation. The database opens lazily so that
+ * commands which need none (help, simulate) never touch it.
+ */
+export interface CliContext {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly out: Output;
+  /** The person running the command, for the audit log (--as, DIALER_USER, or the OS user). */
+  readonly actor: string;
+  /** Opens the configured database; applies pending migrations unless `migrate: false`. */
+  database(options?: { migrate?: boolean }): Promise<DatabaseHandle>;
+  close(): Promise<void>;
+}
+
+export function createCliContext(options: GlobalOptions): CliContext {
+  const config = loadConfig({
+    ...(options.config ? { file: options.config } : {}),
+    overrides: options.dataDir ? { dataDir: options.dataDir } : {},
+  });
+  const logger = createLogger({ level: options.debug ? 'debug' : config.logLevel });
+  let handle: Promise<DatabaseHandle> | undefined;
+  return {
+    config,
+    logger,
+    out: createOutput(Boolean(options.json)),
+    actor: options.as ?? process.env.DIALER_USER ?? safeUserName(),
+    database({ migrate = true } = {}) {
+      handle ??= (async () => {
+        const opened = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+        if (migrate) await migrateToLatest(opened.db);
+        return opened;
+      })();
+      return handle;
+    },
+    async close() {
+      if (handle) await (await handle).close();
+      logger.flush();
+    },
+  };
+}
+
+function safeUserName(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}

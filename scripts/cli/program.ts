@@ -1,0 +1,34 @@
+import { Command } from 'commander';
+import { registerCampaignCommands } from './commands/campaign.ts';
+import { registerClientCommands } from './commands/client.ts';
+import { registerDbCommands } from './commands/db.ts';
+import { registerExampleCommands } from './commands/examples.ts';
+import type { CliContext, GlobalOptions } from './context.ts';
+
+/** Builds a command's context from the global options; each action calls it once. */
+export type ContextFactory = (command: Command) => CliContext;
+
+/**
+ * The `dialer` command tree. Each feature registers its own subcommands from
+ * scripts/cli/commands/<feature>.ts; this file only lists them.
+ */
+export function buildProgram(makeContext: (options: GlobalOptions) => CliContext): Command {
+  const program = new Command('dialer')
+    .description('Outbound campaign dialer engine for Asterisk')
+    .option('--json', 'print one machine-readable JSON document on stdout')
+    .option('--debug', 'show stack traces and debug logs')
+    .option('--data-dir <path>', 'folder of the embedded database (default ./.dialer, or DIALER_DATA_DIR)')
+    .option('--config <file>', 'JSON configuration file (default ./dialer.config.json if present)')
+    .option('--as <user>', 'who is acting, for the audit log (default DIALER_USER or the OS user)')
+    .showHelpAfterError(false)
+    .exitOverride()
+    .configureOutput({ writeErr: () => {} });
+
+  const contextFor: ContextFactory = (command) => makeContext(command.optsWithGlobals<GlobalOptions>());
+
+  registerDbCommands(program, contextFor);
+  registerClientCommands(program, contextFor);
+  registerCampaignCommands(program, contextFor);
+  registerExampleCommands(program, contextFor);
+  return program;
+}
