@@ -1,4 +1,4 @@
-import { type Kysely, type MigrationResultSet, Migrator, type MigrationInfo } from 'kysely';
+import { type Kysely, type MigrationInfo, type MigrationResultSet, Migrator } from 'kysely';
 import { InfrastructureError } from '../engine/platform/errors.ts';
 import { migrations } from './migrations/index.ts';
 import type { Database } from './schema.ts';

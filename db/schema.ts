@@ -74,6 +74,8 @@ export interface ContactsTable {
   time_zone_assumed: ColumnType<boolean, boolean | undefined, boolean>;
   fields: DefaultedJson<Record<string, string>>;
   consent_ref: string | null;
+  /** Worked in another campaign before: dialable only while a re-marketing approval covers it. */
+  needs_approval: ColumnType<boolean, boolean | undefined, boolean>;
   status: ColumnType<ContactStatus, ContactStatus | undefined, ContactStatus>;
   status_reason: string | null;
   attempts: ColumnType<number, number | undefined, number>;

@@ -1,7 +1,7 @@
 import { CommanderError } from 'commander';
+import { isDialerError } from '../engine/platform/errors.ts';
 import { createCliContext } from './cli/context.ts';
 import { buildProgram } from './cli/program.ts';
-import { isDialerError } from '../engine/platform/errors.ts';
 
 /**
  * The `dialer` entry point. A user mistake prints one line on stderr and exits 2 (usage) or
@@ -19,7 +19,11 @@ try {
 
 function report(error: unknown): number {
   if (error instanceof CommanderError) {
-    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0) {
+    if (
+      error.code === 'commander.helpDisplayed' ||
+      error.code === 'commander.version' ||
+      error.exitCode === 0
+    ) {
       return 0;
     }
     if (error.code === 'commander.executeSubCommandAsync' || error.code === 'commander.help') return 0;
@@ -32,7 +36,9 @@ function report(error: unknown): number {
     return error.exitCode;
   }
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`dialer: unexpected error: ${message}${debug ? '' : ' (run with --debug for details)'}\n`);
+  process.stderr.write(
+    `dialer: unexpected error: ${message}${debug ? '' : ' (run with --debug for details)'}\n`,
+  );
   if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
   return 1;
 }

@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as initialSchema from './2026-11-25-001-initial-schema.ts';
+import * as contactNeedsApproval from './2026-11-25-002-contact-needs-approval.ts';
 
 /**
  * Every migration, by name. Names sort by date, which is the order kysely applies them in.
@@ -7,4 +8,5 @@ import * as initialSchema from './2026-11-25-001-initial-schema.ts';
  */
 export const migrations: Record<string, Migration> = {
   '2026-11-25-001-initial-schema': initialSchema,
+  '2026-11-25-002-contact-needs-approval': contactNeedsApproval,
 };

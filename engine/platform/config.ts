@@ -22,7 +22,11 @@ export const configSchema = z.object({
       app: z.string().min(1).default('dialer'),
     })
     .default({ url: 'http://127.0.0.1:8088', username: 'dialer', password: '', app: 'dialer' }),
-  archiveDir: z.string().min(1).optional().describe('where imported lists are archived; default <dataDir>/archive'),
+  archiveDir: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('where imported lists are archived; default <dataDir>/archive'),
   retentionDays: z.coerce.number().int().min(365).default(400),
 });
 

@@ -1,9 +1,9 @@
 import { userInfo } from 'node:os';
-import { type Config, loadConfig } from '../../engine/platform/config.ts';
-import { type Logger, createLogger } from '../../engine/platform/logger.ts';
 import { type DatabaseHandle, openDatabase } from '../../db/connect.ts';
 import { migrateToLatest } from '../../db/migrate.ts';
-import { type Output, createOutput } from './output.ts';
+import { type Config, loadConfig } from '../../engine/platform/config.ts';
+import { createLogger, type Logger } from '../../engine/platform/logger.ts';
+import { createOutput, type Output } from './output.ts';
 
 /** Options every command accepts (commander's global options). */
 export interface GlobalOptions {

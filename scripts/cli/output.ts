@@ -11,7 +11,10 @@ export interface Output {
   table(rows: readonly Record<string, unknown>[], columns?: readonly string[]): void;
 }
 
-export function createOutput(json: boolean, write: (text: string) => void = (t) => process.stdout.write(t)): Output {
+export function createOutput(
+  json: boolean,
+  write: (text: string) => void = (t) => process.stdout.write(t),
+): Output {
   const output: Output = {
     json,
     result(data, human) {

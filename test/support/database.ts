@@ -10,7 +10,9 @@ import type { Database } from '../../db/schema.ts';
 import { databaseUrlFor } from './database-url.ts';
 
 /** The databases the suite runs on: always PGlite, and PostgreSQL when TEST_DATABASE_URL is set. */
-export const testDatabaseKinds: DatabaseKind[] = process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
+export const testDatabaseKinds: DatabaseKind[] = process.env.TEST_DATABASE_URL
+  ? ['pglite', 'postgres']
+  : ['pglite'];
 
 export interface TestDatabase extends DatabaseHandle {
   /** Only for PostgreSQL: the URL of this test's own database (for a second pool or a child process). */

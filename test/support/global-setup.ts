@@ -40,7 +40,10 @@ export default async function setup(project: TestProject) {
     await admin.connect();
     await admin.query(`create database ${templateDb}`);
     await admin.end();
-    const template = await openDatabase({ databaseUrl: databaseUrlFor(adminUrl, templateDb), maxConnections: 1 });
+    const template = await openDatabase({
+      databaseUrl: databaseUrlFor(adminUrl, templateDb),
+      maxConnections: 1,
+    });
     await migrateToLatest(template.db);
     await template.close();
   }

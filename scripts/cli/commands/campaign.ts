@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { campaignDefinitionSchema } from '../../../campaigns/campaign-definition.ts';
-import { getClientByCode } from '../../../db/queries/clients.ts';
 import {
   contactCountsByStatus,
   getCampaignDefinition,
   insertCampaign,
   listCampaigns,
 } from '../../../db/queries/campaigns.ts';
+import { getClientByCode } from '../../../db/queries/clients.ts';
 import { UserError } from '../../../engine/platform/errors.ts';
 import { parseOrThrow } from '../../../engine/platform/zod-error.ts';
 import { parseId } from '../parse-id.ts';
@@ -20,7 +20,9 @@ export function readCampaignFile(path: string) {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new UserError(`cannot read campaign file ${path}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+    throw new UserError(
+      `cannot read campaign file ${path}: ${(error as NodeJS.ErrnoException).code ?? error}`,
+    );
   }
   let json: unknown;
   try {
@@ -75,7 +77,9 @@ export function registerCampaignCommands(program: Command, contextFor: ContextFa
         const contacts = await contactCountsByStatus(db, row.id);
         ctx.out.result({ ...row, config: definition, contacts }, () => {
           ctx.out.line(`campaign ${row.id}: ${row.name}`);
-          ctx.out.line(`  type ${row.type}, mode ${row.mode}, status ${row.status}, jurisdiction ${row.jurisdiction}`);
+          ctx.out.line(
+            `  type ${row.type}, mode ${row.mode}, status ${row.status}, jurisdiction ${row.jurisdiction}`,
+          );
           ctx.out.line(
             `  calling window ${definition.callingWindow.days.join(',')} ${definition.callingWindow.start}-${definition.callingWindow.end} (${definition.defaultTimeZone} by default)`,
           );

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { insertClient, listClients } from '../../../db/queries/clients.ts';
 import { recordAudit } from '../../../db/queries/audit.ts';
+import { insertClient, listClients } from '../../../db/queries/clients.ts';
 import { parseOrThrow } from '../../../engine/platform/zod-error.ts';
 import type { ContextFactory } from '../program.ts';
 import { action } from '../run-action.ts';
@@ -28,7 +28,12 @@ export function registerClientCommands(program: Command, contextFor: ContextFact
         const input = parseOrThrow(clientInput, { code, ...opts }, 'client');
         const { db } = await ctx.database();
         const row = await insertClient(db, input);
-        await recordAudit(db, { actor: ctx.actor, action: 'client.add', subject: `client:${row.id}`, details: input });
+        await recordAudit(db, {
+          actor: ctx.actor,
+          action: 'client.add',
+          subject: `client:${row.id}`,
+          details: input,
+        });
         ctx.out.result(row, () => ctx.out.line(`client ${row.id} "${row.code}" added`));
       }),
     );

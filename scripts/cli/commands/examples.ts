@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { findCampaignByName, insertCampaign, listCampaigns } from '../../../db/queries/campaigns.ts';
 import { findClientByCode, insertClient } from '../../../db/queries/clients.ts';
-import { readCampaignFile } from './campaign.ts';
 import type { ContextFactory } from '../program.ts';
 import { action } from '../run-action.ts';
+import { readCampaignFile } from './campaign.ts';
 
 const EXAMPLES_DIR = join(import.meta.dirname, '../../../campaigns/examples');
 
@@ -41,7 +41,9 @@ export function registerExampleCommands(program: Command, contextFor: ContextFac
         const campaigns = (await listCampaigns(db)).map(({ config: _config, ...rest }) => rest);
         ctx.out.result({ database: location, created, campaigns }, () => {
           ctx.out.line(`database: ${location}`);
-          ctx.out.line(created.length ? `created: ${created.join('; ')}` : 'example campaigns already loaded');
+          ctx.out.line(
+            created.length ? `created: ${created.join('; ')}` : 'example campaigns already loaded',
+          );
           ctx.out.table(campaigns, ['id', 'name', 'type', 'mode', 'status', 'jurisdiction']);
         });
       }),
