@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { InfrastructureError } from '../engine/platform/errors.ts';
@@ -90,6 +90,8 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
   if (!inMemory) mkdirSync(path, { recursive: true });
   let pglite: PGlite;
   try {
+    // Loaded on demand: the WASM build is large and PostgreSQL users never need it.
+    const { PGlite } = await import('@electric-sql/pglite');
     pglite = await PGlite.create(path, {
       parsers: { [INT8_OID]: toNumber, [NUMERIC_OID]: toNumber },
     });
