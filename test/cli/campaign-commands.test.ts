@@ -7,7 +7,8 @@ import { runCli } from './cli-run.ts';
 
 const example = join(import.meta.dirname, '../../campaigns/examples/collections-predictive.json');
 
-describe.each(testDatabaseKinds)('dialer campaign commands [%s]', (kind) => {
+// Each step starts the real binary (and, on PGlite, the embedded database): slow on a busy machine.
+describe.each(testDatabaseKinds)('dialer campaign commands [%s]', { timeout: 180_000 }, (kind) => {
   let env: NodeJS.ProcessEnv;
   let args: string[];
   let pgDatabase: TestDatabase | undefined;
