@@ -1,0 +1,162 @@
+import { addSample, type DecayedHistogram, emptyHistogram } from './histogram.ts';
+
+/**
+ * What the runner tells the pacer after the fact. `party` is what the dialer believed: the AMD
+ * verdict when detection runs, `human` when it does not (the call then goes to an agent).
+ */
+export type PacingObservation =
+  /** An attempt ended without being answered (no answer, busy, congestion, failure). */
+  | { readonly kind: 'unanswered'; readonly seconds: number }
+  /** An attempt was answered after `ringSeconds` of ringing. */
+  | { readonly kind: 'answered'; readonly ringSeconds: number; readonly party: 'human' | 'machine' }
+  /** A call connected to an agent ended after `seconds` of talk. */
+  | { readonly kind: 'talk'; readonly seconds: number }
+  /** An agent finished tagging the outcome `seconds` after the call ended. */
+  | { readonly kind: 'wrap-up'; readonly seconds: number }
+  /** A person answered and no agent was free within connectWithinSeconds. */
+  | { readonly kind: 'abandoned' };
+
+/**
+ * Learned statistics, a plain JSON value (persist it, log it, restart from it). Rates forget
+ * quickly (a few hundred attempts) so a change in answer rate is seen within minutes on a large
+ * team; duration distributions forget slowly because they barely move during a day.
+ */
+export interface PacingStatistics {
+  readonly version: 1;
+  readonly halfLives: StatisticsHalfLives;
+  /** Decayed counts of ended attempts and of answered ones: p = answered / attempts. */
+  readonly attempts: number;
+  readonly answered: number;
+  /** Decayed counts of answers and of answers routed to an agent (human verdict). */
+  readonly answers: number;
+  readonly routed: number;
+  /** Ring seconds before an answer; seconds an unanswered attempt occupied a line. */
+  readonly ringToAnswer: DecayedHistogram;
+  readonly unansweredDuration: DecayedHistogram;
+  readonly talk: DecayedHistogram;
+  readonly wrapUp: DecayedHistogram;
+  /** Decayed routed answers and abandoned calls, the state of the abandonment controller. */
+  readonly control: { readonly routed: number; readonly abandoned: number };
+  /** Lifetime counts (never decayed): how much evidence the estimates rest on. */
+  readonly totals: {
+    readonly attempts: number;
+    readonly answered: number;
+    readonly routed: number;
+    readonly talks: number;
+    readonly wrapUps: number;
+    readonly abandoned: number;
+  };
+}
+
+/** Half-lives counted in observations of each kind. */
+export interface StatisticsHalfLives {
+  /** Ended attempts, for the answer probability. */
+  readonly answerRate: number;
+  /** Answers, for the routed share (AMD verdicts) and the ring-to-answer distribution. */
+  readonly answers: number;
+  /** Talk and wrap-up observations. */
+  readonly durations: number;
+  /** Routed answers, for the abandonment controller. */
+  readonly control: number;
+}
+
+export const defaultHalfLives: StatisticsHalfLives = {
+  answerRate: 400,
+  answers: 300,
+  durations: 800,
+  control: 1500,
+};
+
+export function createStatistics(halfLives: Partial<StatisticsHalfLives> = {}): PacingStatistics {
+  return {
+    version: 1,
+    halfLives: { ...defaultHalfLives, ...halfLives },
+    attempts: 0,
+    answered: 0,
+    answers: 0,
+    routed: 0,
+    ringToAnswer: emptyHistogram(1, 120),
+    unansweredDuration: emptyHistogram(1, 120),
+    talk: emptyHistogram(5, 3600),
+    wrapUp: emptyHistogram(1, 900),
+    control: { routed: 0, abandoned: 0 },
+    totals: { attempts: 0, answered: 0, routed: 0, talks: 0, wrapUps: 0, abandoned: 0 },
+  };
+}
+
+/** Weight kept per observation so that an observation's weight halves after `halfLife` more. */
+function keepFor(halfLife: number): number {
+  return halfLife > 0 ? 2 ** (-1 / halfLife) : 0;
+}
+
+/** Pure: the statistics after one more observation. */
+export function updateStatistics(stats: PacingStatistics, observation: PacingObservation): PacingStatistics {
+  const t = stats.totals;
+  switch (observation.kind) {
+    case 'unanswered': {
+      const keep = keepFor(stats.halfLives.answerRate);
+      return {
+        ...stats,
+        attempts: stats.attempts * keep + 1,
+        answered: stats.answered * keep,
+        unansweredDuration: addSample(
+          stats.unansweredDuration,
+          observation.seconds,
+          keepFor(stats.halfLives.answers),
+        ),
+        totals: { ...t, attempts: t.attempts + 1 },
+      };
+    }
+    case 'answered': {
+      const keep = keepFor(stats.halfLives.answerRate);
+      const keepAnswers = keepFor(stats.halfLives.answers);
+      const routed = observation.party === 'human' ? 1 : 0;
+      const keepControl = keepFor(stats.halfLives.control);
+      return {
+        ...stats,
+        attempts: stats.attempts * keep + 1,
+        answered: stats.answered * keep + 1,
+        answers: stats.answers * keepAnswers + 1,
+        routed: stats.routed * keepAnswers + routed,
+        ringToAnswer: addSample(stats.ringToAnswer, observation.ringSeconds, keepAnswers),
+        control:
+          routed === 1
+            ? {
+                routed: stats.control.routed * keepControl + 1,
+                abandoned: stats.control.abandoned * keepControl,
+              }
+            : stats.control,
+        totals: { ...t, attempts: t.attempts + 1, answered: t.answered + 1, routed: t.routed + routed },
+      };
+    }
+    case 'talk':
+      return {
+        ...stats,
+        talk: addSample(stats.talk, observation.seconds, keepFor(stats.halfLives.durations)),
+        totals: { ...t, talks: t.talks + 1 },
+      };
+    case 'wrap-up':
+      return {
+        ...stats,
+        wrapUp: addSample(stats.wrapUp, observation.seconds, keepFor(stats.halfLives.durations)),
+        totals: { ...t, wrapUps: t.wrapUps + 1 },
+      };
+    case 'abandoned':
+      // The routed answer was counted when it was answered; this only marks it abandoned.
+      return {
+        ...stats,
+        control: { routed: stats.control.routed, abandoned: stats.control.abandoned + 1 },
+        totals: { ...t, abandoned: t.abandoned + 1 },
+      };
+  }
+}
+
+/** Estimated probability that an attempt is answered (by anyone). */
+export function answerProbability(stats: PacingStatistics): number {
+  return stats.attempts > 0 ? stats.answered / stats.attempts : 0;
+}
+
+/** Estimated share of answers the dialer routes to an agent (its human verdicts). */
+export function routedShare(stats: PacingStatistics): number {
+  return stats.answers > 0 ? stats.routed / stats.answers : 1;
+}
