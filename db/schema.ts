@@ -169,6 +169,10 @@ export interface AgentSessionsTable {
   engine_id: string | null;
   started_at: DefaultedTimestamp;
   ended_at: Timestamp | null;
+  /** Bumped by every state change (compare-and-set between the engine and agent terminals). */
+  version: ColumnType<number, number | undefined, number>;
+  /** The state machine's extra fields (wrap-up deadline, what follows wrap-up, preview). */
+  state_data: DefaultedJson<Record<string, unknown>>;
 }
 
 export interface CallAttemptsTable {

@@ -1,0 +1,189 @@
+import { type Kysely, sql, type Transaction } from 'kysely';
+import type { ContactRow, ContactStatus, Database } from '../schema.ts';
+
+/** A contact claimed for dialing, with the due callback (if any) that put it first. */
+export interface ClaimedLead extends ContactRow {
+  callback_id: number | null;
+  /** The agent the callback belongs to: the call goes to that agent. */
+  callback_agent_id: number | null;
+}
+
+export interface ClaimLeadsOptions {
+  campaignId: number;
+  /** Who holds the lease (the engine process id). */
+  engineId: string;
+  limit: number;
+  now: Date;
+  /** How long the claim holds without renewal; a crashed engine's contacts come back after it. */
+  leaseSeconds: number;
+  /** Agents ready now: a personal callback is taken only when its agent can take it. */
+  readyAgentIds: readonly number[];
+  /**
+   * After this long past due, a personal callback whose agent is away goes to anybody rather
+   * than wait forever.
+   */
+  personalCallbackGraceSeconds?: number;
+}
+
+/**
+ * Claims up to `limit` dialable contacts of a campaign in ONE statement, best first: due
+ * callbacks (personal ones only when their agent is ready), then priority, then the next
+ * attempt time.
+ *
+ * Why this shape (the graphile-worker pattern): the CTE selects the candidates `FOR UPDATE OF c
+ * SKIP LOCKED`, so two engines running it at once each lock different rows instead of queuing
+ * on the same ones, and the outer `UPDATE … RETURNING` moves exactly the locked rows to
+ * in_progress with a lease in the same statement, so no second engine can see them as ready
+ * afterwards. A row another transaction changed after our snapshot is re-checked by
+ * PostgreSQL against `status = 'ready'` when locked, so it drops out rather than being claimed
+ * twice. The lease expiry (not a lock) is what survives a crash: releaseExpiredLeases() returns
+ * the contacts of a dead engine. The NOT EXISTS keeps a contact whose previous call is still
+ * open out, whoever placed it: a contact is never in two calls.
+ */
+export async function claimLeads(db: Kysely<Database>, options: ClaimLeadsOptions): Promise<ClaimedLead[]> {
+  if (options.limit <= 0) return [];
+  const now = options.now;
+  const leaseUntil = new Date(now.getTime() + options.leaseSeconds * 1000);
+  const graceStart = new Date(now.getTime() - (options.personalCallbackGraceSeconds ?? 1800) * 1000);
+  const agents = sql.raw(
+    options.readyAgentIds.length > 0
+      ? `array[${options.readyAgentIds.map((id) => Number(id)).join(',')}]::int[]`
+      : `'{}'::int[]`,
+  );
+  const result = await sql<ClaimedLead>`
+    with candidates as (
+      select c.id, cb.id as callback_id, cb.agent_id as callback_agent_id
+      from contacts c
+      left join lateral (
+        select k.id, k.agent_id, k.due_at from callbacks k
+        where k.contact_id = c.id and k.status = 'pending' and k.due_at <= ${now}
+        order by k.due_at limit 1
+      ) cb on true
+      where c.campaign_id = ${options.campaignId}
+        and c.status = 'ready'
+        and c.next_attempt_at <= ${now}
+        and (cb.agent_id is null or cb.agent_id = any(${agents}) or cb.due_at <= ${graceStart})
+        and not exists (
+          select 1 from call_attempts a where a.contact_id = c.id and a.finalized_at is null
+        )
+      order by (cb.id is not null) desc, c.priority desc, c.next_attempt_at, c.id
+      limit ${options.limit}
+      for update of c skip locked
+    )
+    update contacts set
+      status = 'in_progress',
+      lease_owner = ${options.engineId},
+      lease_expires_at = ${leaseUntil},
+      updated_at = ${now}
+    from candidates
+    where contacts.id = candidates.id
+    returning contacts.*, candidates.callback_id, candidates.callback_agent_id`.execute(db);
+  // UPDATE … RETURNING does not keep the CTE's order; restore "best first".
+  return result.rows.sort(
+    (a, b) =>
+      Number(b.callback_id !== null) - Number(a.callback_id !== null) ||
+      b.priority - a.priority ||
+      new Date(a.next_attempt_at).getTime() - new Date(b.next_attempt_at).getTime() ||
+      a.id - b.id,
+  );
+}
+
+/** Extends the leases this engine holds on a campaign's contacts (live calls, wrap-ups). */
+export async function renewLeases(
+  db: Kysely<Database>,
+  options: { campaignId: number; engineId: string; now: Date; leaseSeconds: number },
+): Promise<number> {
+  const result = await db
+    .updateTable('contacts')
+    .set({ lease_expires_at: new Date(options.now.getTime() + options.leaseSeconds * 1000) })
+    .where('campaign_id', '=', options.campaignId)
+    .where('status', '=', 'in_progress')
+    .where('lease_owner', '=', options.engineId)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+export interface LeadRelease {
+  status: Extract<ContactStatus, 'ready' | 'done' | 'blocked' | 'exhausted' | 'awaiting_approval'>;
+  nextAttemptAt?: Date | null;
+  reason?: string | null;
+  lastOutcome?: string | null;
+  now: Date;
+}
+
+/**
+ * Ends this engine's claim on a contact with its new status. Only the lease holder may do it,
+ * so a late release from an engine that lost its lease cannot undo somebody else's claim.
+ */
+export async function releaseLead(
+  db: Kysely<Database> | Transaction<Database>,
+  contactId: number,
+  engineId: string | null,
+  release: LeadRelease,
+): Promise<boolean> {
+  let query = db
+    .updateTable('contacts')
+    .set({
+      status: release.status,
+      lease_owner: null,
+      lease_expires_at: null,
+      updated_at: release.now,
+      ...(release.nextAttemptAt ? { next_attempt_at: release.nextAttemptAt } : {}),
+      ...(release.reason !== undefined ? { status_reason: release.reason } : {}),
+      ...(release.lastOutcome !== undefined ? { last_outcome: release.lastOutcome } : {}),
+    })
+    .where('id', '=', contactId)
+    .where('status', '=', 'in_progress');
+  if (engineId !== null) query = query.where('lease_owner', '=', engineId);
+  const result = await query.executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/**
+ * Returns to 'ready' the contacts of a campaign whose lease ran out (their engine died or lost
+ * track), unless a call to them is still open in the dial log: that one is reconciled first.
+ */
+export async function releaseExpiredLeases(
+  db: Kysely<Database>,
+  campaignId: number,
+  now: Date,
+): Promise<number> {
+  const result = await db
+    .updateTable('contacts')
+    .set({ status: 'ready', lease_owner: null, lease_expires_at: null, updated_at: now })
+    .where('campaign_id', '=', campaignId)
+    .where('status', '=', 'in_progress')
+    .where('lease_expires_at', '<', now)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('call_attempts as a')
+            .select('a.id')
+            .whereRef('a.contact_id', '=', 'contacts.id')
+            .where('a.finalized_at', 'is', null),
+        ),
+      ),
+    )
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/** Contacts of a campaign by status, plus how many are dialable now (for the runner's end check). */
+export async function leadCounts(db: Kysely<Database>, campaignId: number, now: Date) {
+  const row = await db
+    .selectFrom('contacts')
+    .select((eb) => [
+      eb.fn.countAll<number>().as('total'),
+      eb.fn.count<number>(sql`case when status = 'ready' then 1 end`).as('ready'),
+      eb.fn.count<number>(sql`case when status = 'ready' and next_attempt_at <= ${now} then 1 end`).as('due'),
+      eb.fn.count<number>(sql`case when status = 'in_progress' then 1 end`).as('in_progress'),
+    ])
+    .where('campaign_id', '=', campaignId)
+    .executeTakeFirstOrThrow();
+  return {
+    total: Number(row.total),
+    ready: Number(row.ready),
+    due: Number(row.due),
+    inProgress: Number(row.in_progress),
+  };
+}

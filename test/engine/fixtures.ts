@@ -1,0 +1,59 @@
+import type { Kysely } from 'kysely';
+import {
+  type CampaignDefinitionInput,
+  campaignDefinitionSchema,
+} from '../../campaigns/campaign-definition.ts';
+import { insertCampaign } from '../../db/queries/campaigns.ts';
+import { findClientByCode, insertClient } from '../../db/queries/clients.ts';
+import type { Database } from '../../db/schema.ts';
+
+let counter = 0;
+
+/** A client and a campaign (defaults: collections, progressive) in the given database. */
+export async function makeCampaign(db: Kysely<Database>, overrides: Partial<CampaignDefinitionInput> = {}) {
+  counter += 1;
+  const client =
+    (await findClientByCode(db, 'test-client')) ??
+    (await insertClient(db, { code: 'test-client', name: 'Test' }));
+  const definition = campaignDefinitionSchema.parse({
+    name: `campaign ${process.pid}-${counter}-${Math.random().toString(36).slice(2, 8)}`,
+    client: 'test-client',
+    type: 'collections',
+    mode: 'progressive',
+    dialing: { callerId: '+12125550100', endpointTemplate: 'PJSIP/{number}@carrier' },
+    callingWindow: { days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], start: '00:00', end: '23:59' },
+    ...overrides,
+  });
+  const row = await insertCampaign(db, definition, 'test');
+  return { campaign: row, definition, clientId: client.id };
+}
+
+/** Inserts `count` ready contacts with distinct numbers; returns their ids in order. */
+export async function addContacts(
+  db: Kysely<Database>,
+  campaignId: number,
+  count: number,
+  options: { priority?: (i: number) => number; nextAttemptAt?: Date; lastDigit?: (i: number) => number } = {},
+): Promise<number[]> {
+  const rows = Array.from({ length: count }, (_, i) => {
+    const last = options.lastDigit ? options.lastDigit(i) : i % 10;
+    const middle = String(i).padStart(5, '0');
+    return {
+      campaign_id: campaignId,
+      phone_e164: `+1212${middle}${String(campaignId % 100).padStart(2, '0')}${last}`,
+      time_zone: 'America/New_York',
+      priority: options.priority ? options.priority(i) : 0,
+      next_attempt_at: options.nextAttemptAt ?? new Date('2026-01-01T00:00:00Z'),
+    };
+  });
+  const ids: number[] = [];
+  for (let i = 0; i < rows.length; i += 500) {
+    const inserted = await db
+      .insertInto('contacts')
+      .values(rows.slice(i, i + 500))
+      .returning('id')
+      .execute();
+    ids.push(...inserted.map((r) => r.id));
+  }
+  return ids;
+}

@@ -1,0 +1,158 @@
+import { describe, expect, it } from 'vitest';
+import { openDatabase } from '../../db/connect.ts';
+import { claimLeads, releaseExpiredLeases, releaseLead, renewLeases } from '../../db/queries/leads.ts';
+import { createTestDatabase, describeEachDatabase, testDatabaseKinds } from '../support/database.ts';
+import { addContacts, makeCampaign } from './fixtures.ts';
+
+const now = new Date('2026-11-25T15:00:00Z');
+const base = { engineId: 'e1', now, leaseSeconds: 60, readyAgentIds: [] as number[] };
+
+describeEachDatabase('lead claim', (database) => {
+  it('claims the highest priority first, then the earliest next attempt, and leases them', async () => {
+    const { db } = database();
+    const { campaign } = await makeCampaign(db);
+    const ids = await addContacts(db, campaign.id, 6, { priority: (i) => (i === 4 ? 5 : 0) });
+    const claimed = await claimLeads(db, { ...base, campaignId: campaign.id, limit: 3 });
+    expect(claimed.map((c) => c.id)).toEqual([ids[4], ids[0], ids[1]]);
+    expect(claimed.every((c) => c.status === 'in_progress' && c.lease_owner === 'e1')).toBe(true);
+    expect(claimed[0]?.lease_expires_at).toEqual(new Date('2026-11-25T15:01:00Z'));
+    const again = await claimLeads(db, { ...base, campaignId: campaign.id, limit: 10 });
+    expect(again.map((c) => c.id).sort((a, b) => a - b)).toEqual([ids[2], ids[3], ids[5]]);
+  });
+
+  it('skips contacts not yet due', async () => {
+    const { db } = database();
+    const { campaign } = await makeCampaign(db);
+    await addContacts(db, campaign.id, 2, { nextAttemptAt: new Date('2026-11-25T16:00:00Z') });
+    expect(await claimLeads(db, { ...base, campaignId: campaign.id, limit: 5 })).toEqual([]);
+  });
+
+  it('puts due callbacks first, and a personal one only when its agent is ready', async () => {
+    const { db } = database();
+    const { campaign } = await makeCampaign(db);
+    const ids = await addContacts(db, campaign.id, 4, { priority: () => 9 });
+    const agent = await db
+      .insertInto('agents')
+      .values({ code: `a-${campaign.id}`, name: 'A', endpoint: 'PJSIP/a' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await db
+      .insertInto('callbacks')
+      .values([
+        {
+          contact_id: ids[3]!,
+          campaign_id: campaign.id,
+          agent_id: null,
+          due_at: new Date('2026-11-25T14:00:00Z'),
+        },
+        {
+          contact_id: ids[2]!,
+          campaign_id: campaign.id,
+          agent_id: agent.id,
+          due_at: new Date('2026-11-25T14:59:00Z'),
+        },
+      ])
+      .execute();
+    const withoutAgent = await claimLeads(db, { ...base, campaignId: campaign.id, limit: 1 });
+    expect(withoutAgent.map((c) => [c.id, c.callback_agent_id])).toEqual([[ids[3], null]]);
+    const otherwise = await claimLeads(db, { ...base, campaignId: campaign.id, limit: 1 });
+    expect(otherwise[0]?.id).toBe(ids[0]);
+    const withAgent = await claimLeads(db, {
+      ...base,
+      campaignId: campaign.id,
+      limit: 1,
+      readyAgentIds: [agent.id],
+    });
+    expect(withAgent.map((c) => [c.id, c.callback_agent_id])).toEqual([[ids[2], agent.id]]);
+  });
+
+  it('never claims a contact whose previous call is still open in the dial log', async () => {
+    const { db } = database();
+    const { campaign } = await makeCampaign(db);
+    const [id] = await addContacts(db, campaign.id, 1);
+    await db
+      .insertInto('call_attempts')
+      .values({
+        campaign_id: campaign.id,
+        contact_id: id!,
+        phone_e164: '+12125550199',
+        channel_id: `open-${id}`,
+      })
+      .execute();
+    expect(await claimLeads(db, { ...base, campaignId: campaign.id, limit: 5 })).toEqual([]);
+  });
+
+  it('returns expired leases to ready, keeps live ones, and renews only its own', async () => {
+    const { db } = database();
+    const { campaign } = await makeCampaign(db);
+    await addContacts(db, campaign.id, 2);
+    const [first, second] = await claimLeads(db, { ...base, campaignId: campaign.id, limit: 2 });
+    const later = new Date(now.getTime() + 30_000);
+    expect(
+      await renewLeases(db, { campaignId: campaign.id, engineId: 'other', now: later, leaseSeconds: 60 }),
+    ).toBe(0);
+    expect(
+      await renewLeases(db, { campaignId: campaign.id, engineId: 'e1', now: later, leaseSeconds: 60 }),
+    ).toBe(2);
+    await db.updateTable('contacts').set({ lease_expires_at: now }).where('id', '=', first!.id).execute();
+    expect(await releaseExpiredLeases(db, campaign.id, new Date(now.getTime() + 45_000))).toBe(1);
+    const rows = await db
+      .selectFrom('contacts')
+      .select(['id', 'status'])
+      .where('campaign_id', '=', campaign.id)
+      .orderBy('id')
+      .execute();
+    expect(rows).toEqual([
+      { id: first!.id, status: 'ready' },
+      { id: second!.id, status: 'in_progress' },
+    ]);
+  });
+
+  it('lets only the lease holder release a contact', async () => {
+    const { db } = database();
+    const { campaign } = await makeCampaign(db);
+    await addContacts(db, campaign.id, 1);
+    const [lead] = await claimLeads(db, { ...base, campaignId: campaign.id, limit: 1 });
+    expect(await releaseLead(db, lead!.id, 'intruder', { status: 'done', now })).toBe(false);
+    expect(await releaseLead(db, lead!.id, 'e1', { status: 'done', now })).toBe(true);
+  });
+});
+
+describe.runIf(testDatabaseKinds.includes('postgres'))('lead claim under contention [postgres]', () => {
+  it('never hands the same contact to two pools claiming at the same time', async () => {
+    const first = await createTestDatabase('postgres', { maxConnections: 8 });
+    const other = await openDatabase({ databaseUrl: first.url!, maxConnections: 8 });
+    try {
+      const { campaign } = await makeCampaign(first.db);
+      await addContacts(first.db, campaign.id, 600);
+      const claimers = [first.db, other.db].flatMap((db, pool) =>
+        Array.from({ length: 6 }, async (_, worker) => {
+          const mine: number[] = [];
+          for (;;) {
+            const got = await claimLeads(db, {
+              ...base,
+              engineId: `pool${pool}-w${worker}`,
+              campaignId: campaign.id,
+              limit: 7,
+            });
+            if (got.length === 0) break;
+            mine.push(...got.map((c) => c.id));
+          }
+          return mine;
+        }),
+      );
+      const all = (await Promise.all(claimers)).flat();
+      expect(all).toHaveLength(600);
+      expect(new Set(all).size).toBe(600);
+      const owners = await first.db
+        .selectFrom('contacts')
+        .select((eb) => eb.fn.count<number>('lease_owner').distinct().as('n'))
+        .where('campaign_id', '=', campaign.id)
+        .executeTakeFirstOrThrow();
+      expect(Number(owners.n)).toBeGreaterThan(1);
+    } finally {
+      await other.close();
+      await first.close();
+    }
+  });
+});
