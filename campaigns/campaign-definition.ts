@@ -102,7 +102,9 @@ export const campaignDefinitionSchema = z
   .object({
     name: z.string().min(1).max(120),
     /** The list owner's client code (`dialer client add`). */
-    client: z.string().min(1),
+    client: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'must be a client code such as acme-bank'),
+    /** The list owner's name: when `client` is not registered yet, creating the campaign registers it. */
+    clientName: z.string().min(1).optional(),
     type: z.enum(campaignTypes),
     mode: z.enum(dialModes),
     jurisdiction: z.enum(jurisdictions).default('US'),

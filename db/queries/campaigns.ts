@@ -1,18 +1,22 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { type CampaignDefinition, campaignDefinitionSchema } from '../../campaigns/campaign-definition.ts';
-import { ConflictError, NotFoundError } from '../../engine/platform/errors.ts';
+import { ConflictError, NotFoundError, UserError } from '../../engine/platform/errors.ts';
 import { PG_UNIQUE_VIOLATION, pgErrorCode } from '../pg-error.ts';
 import type { CampaignRow, CampaignStatus, Database } from '../schema.ts';
 import { recordAudit } from './audit.ts';
 
+/**
+ * Creates a campaign in one transaction: the client it names must exist, or be registered now
+ * when the file gives its name (`clientName`), so a fresh database takes an example file as is.
+ */
 export async function insertCampaign(
   db: Kysely<Database>,
   definition: CampaignDefinition,
-  clientId: number,
   actor: string,
 ): Promise<CampaignRow> {
   try {
     return await db.transaction().execute(async (trx) => {
+      const clientId = await resolveClient(trx, definition, actor);
       const row = await trx
         .insertInto('campaigns')
         .values({
@@ -39,6 +43,33 @@ export async function insertCampaign(
     }
     throw error;
   }
+}
+
+async function resolveClient(trx: Transaction<Database>, definition: CampaignDefinition, actor: string) {
+  const existing = await trx
+    .selectFrom('clients')
+    .select('id')
+    .where('code', '=', definition.client)
+    .executeTakeFirst();
+  if (existing) return existing.id;
+  if (!definition.clientName) {
+    throw new UserError(
+      `client "${definition.client}" does not exist: add it with \`dialer client add ${definition.client} --name "…"\` or give clientName in the campaign file`,
+      'not_found',
+    );
+  }
+  const created = await trx
+    .insertInto('clients')
+    .values({ code: definition.client, name: definition.clientName })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await recordAudit(trx, {
+    actor,
+    action: 'client.add',
+    subject: `client:${created.id}`,
+    details: { code: definition.client, name: definition.clientName, via: 'campaign.create' },
+  });
+  return created.id;
 }
 
 export function listCampaigns(db: Kysely<Database>): Promise<CampaignRow[]> {

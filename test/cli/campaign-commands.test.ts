@@ -29,9 +29,7 @@ describe.each(testDatabaseKinds)('dialer campaign commands [%s]', { timeout: 180
 
   const dialer = (...rest: string[]) => runCli([...args, ...rest], env);
 
-  it('creates a campaign from an example file and prints it as one JSON object', async () => {
-    const client = await dialer('client', 'add', 'acme-bank', '--name', 'Acme Bank', '--json');
-    expect(client.code, client.stderr).toBe(0);
+  it('creates a campaign from an example file on a fresh database and prints it as one JSON object', async () => {
     const created = await dialer('campaign', 'create', '--file', example, '--json');
     expect(created.code, created.stderr).toBe(0);
     const campaign = JSON.parse(created.stdout);
@@ -43,6 +41,20 @@ describe.each(testDatabaseKinds)('dialer campaign commands [%s]', { timeout: 180
     });
     expect(campaign.status).toBe('draft');
     expect(created.stdout.trim().split('\n')).toHaveLength(1);
+    const clients = JSON.parse((await dialer('client', 'list', '--json')).stdout);
+    expect(clients).toEqual([expect.objectContaining({ code: 'acme-bank', name: 'Acme Bank (example)' })]);
+  });
+
+  it('registers clients and refuses a second client with the same code', async () => {
+    const added = await dialer('client', 'add', 'city-clinic', '--name', 'City Clinic', '--json');
+    expect(added.code, added.stderr).toBe(0);
+    expect(JSON.parse(added.stdout)).toMatchObject({ code: 'city-clinic', name: 'City Clinic' });
+    const again = await dialer('client', 'add', 'city-clinic', '--name', 'Other');
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('already exists');
+    const badCode = await dialer('client', 'add', 'City Clinic', '--name', 'x');
+    expect(badCode.code).toBe(1);
+    expect(badCode.stderr).toContain('code');
   });
 
   it('refuses a campaign file with an invalid field in one line naming it, and writes nothing', async () => {
@@ -66,7 +78,8 @@ describe.each(testDatabaseKinds)('dialer campaign commands [%s]', { timeout: 180
     const dir = mkdtempSync(join(tmpdir(), 'dialer-bad-'));
     const file = join(dir, 'c.json');
     const definition = JSON.parse(readFileSync(example, 'utf8'));
-    writeFileSync(file, JSON.stringify({ ...definition, name: 'Other', client: 'nobody' }));
+    const { clientName: _name, ...withoutClientName } = definition;
+    writeFileSync(file, JSON.stringify({ ...withoutClientName, name: 'Other', client: 'nobody' }));
     const unknown = await dialer('campaign', 'create', '--file', file);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('client "nobody" does not exist');

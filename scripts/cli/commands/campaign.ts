@@ -7,7 +7,6 @@ import {
   insertCampaign,
   listCampaigns,
 } from '../../../db/queries/campaigns.ts';
-import { getClientByCode } from '../../../db/queries/clients.ts';
 import { UserError } from '../../../engine/platform/errors.ts';
 import { parseOrThrow } from '../../../engine/platform/zod-error.ts';
 import { parseId } from '../parse-id.ts';
@@ -44,8 +43,7 @@ export function registerCampaignCommands(program: Command, contextFor: ContextFa
       action(contextFor, async (ctx, opts: { file: string }) => {
         const definition = readCampaignFile(opts.file);
         const { db } = await ctx.database();
-        const client = await getClientByCode(db, definition.client);
-        const row = await insertCampaign(db, definition, client.id, ctx.actor);
+        const row = await insertCampaign(db, definition, ctx.actor);
         ctx.out.result(row, () =>
           ctx.out.line(`campaign ${row.id} "${row.name}" created (${row.type}, ${row.mode}, ${row.status})`),
         );

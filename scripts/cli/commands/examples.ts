@@ -2,18 +2,11 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { findCampaignByName, insertCampaign, listCampaigns } from '../../../db/queries/campaigns.ts';
-import { findClientByCode, insertClient } from '../../../db/queries/clients.ts';
 import type { ContextFactory } from '../program.ts';
 import { action } from '../run-action.ts';
 import { readCampaignFile } from './campaign.ts';
 
 const EXAMPLES_DIR = join(import.meta.dirname, '../../../campaigns/examples');
-
-/** The list owners the example campaigns name. */
-const EXAMPLE_CLIENTS: Record<string, string> = {
-  'acme-bank': 'Acme Bank (example)',
-  'city-clinic': 'City Clinic (example)',
-};
 
 export function registerExampleCommands(program: Command, contextFor: ContextFactory): void {
   program
@@ -26,15 +19,8 @@ export function registerExampleCommands(program: Command, contextFor: ContextFac
         const files = readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.json'));
         for (const file of files) {
           const definition = readCampaignFile(join(EXAMPLES_DIR, file));
-          let client = await findClientByCode(db, definition.client);
-          if (!client) {
-            client = await insertClient(db, {
-              code: definition.client,
-              name: EXAMPLE_CLIENTS[definition.client] ?? definition.client,
-            });
-          }
           if (!(await findCampaignByName(db, definition.name))) {
-            await insertCampaign(db, definition, client.id, ctx.actor);
+            await insertCampaign(db, definition, ctx.actor);
             created.push(definition.name);
           }
         }
