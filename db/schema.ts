@@ -200,6 +200,47 @@ export interface CallAttemptsTable {
   chain_seq: number | null;
   prev_hash: string | null;
   row_hash: string | null;
+  /** Position in the campaign's own chain (migration 020). */
+  campaign_seq: number | null;
+  campaign_prev_hash: string | null;
+}
+
+/** The dial log's global chain head: one row (id 1). */
+export interface DialLogChainTable {
+  id: number;
+  last_seq: number;
+  last_hash: string;
+}
+
+/** Each campaign's chain head. */
+export interface DialLogCampaignChainTable {
+  campaign_id: number;
+  last_seq: number;
+  last_hash: string;
+}
+
+/** Every refusal of the compliance gate the runner recorded. */
+export interface GateDenialsTable {
+  id: Generated<number>;
+  at: DefaultedTimestamp;
+  campaign_id: number;
+  contact_id: number | null;
+  phone_e164: string;
+  disposition: string;
+  codes: string[];
+  engine_id: string | null;
+}
+
+export type UserRole = 'compliance_officer' | 'manager' | 'agent';
+
+/** People known to the product, with the role that decides who sees full numbers. */
+export interface UsersTable {
+  id: Generated<number>;
+  name: string;
+  role: UserRole;
+  created_by: string | null;
+  created_at: CreatedAt;
+  disabled_at: Timestamp | null;
 }
 
 export interface OutcomesTable {
@@ -280,6 +321,10 @@ export interface Database {
   recordings: RecordingsTable;
   alarms: AlarmsTable;
   audit_log: AuditLogTable;
+  dial_log_chain: DialLogChainTable;
+  dial_log_campaign_chain: DialLogCampaignChainTable;
+  gate_denials: GateDenialsTable;
+  users: UsersTable;
 }
 
 export type ClientRow = Selectable<ClientsTable>;

@@ -1,6 +1,9 @@
 import type { Migration } from 'kysely';
 import * as initialSchema from './2026-11-25-001-initial-schema.ts';
 import * as contactNeedsApproval from './2026-11-25-002-contact-needs-approval.ts';
+import * as contactTimeZoneCandidates from './2026-11-25-010-contact-time-zone-candidates.ts';
+import * as dialLogChain from './2026-11-25-020-dial-log-chain.ts';
+import * as gateDenialsAndUsers from './2026-11-25-021-gate-denials-and-users.ts';
 import * as engineRuntime from './2026-11-25-040-engine-runtime.ts';
 
 /**
@@ -10,5 +13,8 @@ import * as engineRuntime from './2026-11-25-040-engine-runtime.ts';
 export const migrations: Record<string, Migration> = {
   '2026-11-25-001-initial-schema': initialSchema,
   '2026-11-25-002-contact-needs-approval': contactNeedsApproval,
+  '2026-11-25-010-contact-time-zone-candidates': contactTimeZoneCandidates,
+  '2026-11-25-020-dial-log-chain': dialLogChain,
+  '2026-11-25-021-gate-denials-and-users': gateDenialsAndUsers,
   '2026-11-25-040-engine-runtime': engineRuntime,
 };

@@ -1,0 +1,195 @@
+import { type Kysely, sql, type Transaction } from 'kysely';
+import { dialLogRowHash, GENESIS_HASH } from '../../engine/compliance/dial-log-hash.ts';
+import type { LoggedGateReason } from '../../engine/compliance/gate-types.ts';
+import { ConflictError, NotFoundError } from '../../engine/platform/errors.ts';
+import type { AttemptStatus, CallAttemptRow, Database } from '../schema.ts';
+
+/**
+ * The dial log's write API for the campaign runner. Life of a row:
+ *   createAttempt (status 'queued', BEFORE the originate goes out, with the gate's reasons)
+ *   → updateAttempt (status and times, any number of times while not final)
+ *   → finalizeAttempt (result and cause; seals the row into the hash chain; no change after).
+ * The database refuses updates of a finalized row and every delete (migration 020).
+ */
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+export interface NewAttempt {
+  campaignId: number;
+  contactId: number;
+  phoneE164: string;
+  /** Our id for the customer channel (also the originate's channel id). Unique. */
+  channelId: string;
+  engineId?: string | null;
+  agentId?: number | null;
+  /** gateReasonsForLog(decision): every rule's result at the moment of the decision. */
+  gateReasons: readonly LoggedGateReason[];
+  queuedAt?: Date;
+}
+
+export async function createAttempt(db: Db, attempt: NewAttempt): Promise<CallAttemptRow> {
+  return db
+    .insertInto('call_attempts')
+    .values({
+      campaign_id: attempt.campaignId,
+      contact_id: attempt.contactId,
+      phone_e164: attempt.phoneE164,
+      channel_id: attempt.channelId,
+      engine_id: attempt.engineId ?? null,
+      agent_id: attempt.agentId ?? null,
+      status: 'queued',
+      // Set from the application clock (millisecond precision) so the hashed value and the
+      // stored value are the same instant on every database.
+      queued_at: attempt.queuedAt ?? new Date(),
+      gate_reasons: JSON.stringify(attempt.gateReasons),
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** Fields that may change while the attempt is in progress. */
+export interface AttemptPatch {
+  status?: Exclude<AttemptStatus, 'ended'>;
+  agentId?: number | null;
+  originatedAt?: Date;
+  answeredAt?: Date;
+  connectedAt?: Date;
+  endedAt?: Date;
+  dialStatus?: string | null;
+  hangupCause?: number | null;
+  amdResult?: string | null;
+  abandoned?: boolean;
+  recordingRef?: string | null;
+}
+
+function patchValues(patch: AttemptPatch) {
+  return {
+    ...(patch.status !== undefined ? { status: patch.status } : {}),
+    ...(patch.agentId !== undefined ? { agent_id: patch.agentId } : {}),
+    ...(patch.originatedAt !== undefined ? { originated_at: patch.originatedAt } : {}),
+    ...(patch.answeredAt !== undefined ? { answered_at: patch.answeredAt } : {}),
+    ...(patch.connectedAt !== undefined ? { connected_at: patch.connectedAt } : {}),
+    ...(patch.endedAt !== undefined ? { ended_at: patch.endedAt } : {}),
+    ...(patch.dialStatus !== undefined ? { dial_status: patch.dialStatus } : {}),
+    ...(patch.hangupCause !== undefined ? { hangup_cause: patch.hangupCause } : {}),
+    ...(patch.amdResult !== undefined ? { amd_result: patch.amdResult } : {}),
+    ...(patch.abandoned !== undefined ? { abandoned: patch.abandoned } : {}),
+    ...(patch.recordingRef !== undefined ? { recording_ref: patch.recordingRef } : {}),
+  };
+}
+
+/** Updates an attempt in progress. A finalized attempt is refused with a ConflictError. */
+export async function updateAttempt(db: Db, id: number, patch: AttemptPatch): Promise<CallAttemptRow> {
+  const values = patchValues(patch);
+  if (Object.keys(values).length === 0) return getAttempt(db, id);
+  const row = await db
+    .updateTable('call_attempts')
+    .set(values)
+    .where('id', '=', id)
+    .where('finalized_at', 'is', null)
+    .returningAll()
+    .executeTakeFirst();
+  if (row) return row;
+  await getAttempt(db, id);
+  throw new ConflictError(`dial-log row ${id} is finalized and cannot be changed`);
+}
+
+export async function getAttempt(db: Db, id: number): Promise<CallAttemptRow> {
+  const row = await db.selectFrom('call_attempts').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw new NotFoundError('dial-log row', id);
+  return row;
+}
+
+export async function getAttemptByChannel(db: Db, channelId: string): Promise<CallAttemptRow | undefined> {
+  return db.selectFrom('call_attempts').selectAll().where('channel_id', '=', channelId).executeTakeFirst();
+}
+
+/** Attempts not finalized yet (for restart recovery), optionally of one engine process. */
+export function listOpenAttempts(db: Db, engineId?: string): Promise<CallAttemptRow[]> {
+  let query = db.selectFrom('call_attempts').selectAll().where('finalized_at', 'is', null);
+  if (engineId !== undefined) query = query.where('engine_id', '=', engineId);
+  return query.orderBy('id').execute();
+}
+
+export interface AttemptFinal extends AttemptPatch {
+  /** The call's result: a telephony outcome (busy, no_answer, answered…) or 'abandoned', 'machine'… */
+  result: string;
+  /** Q.850 hangup cause. */
+  cause?: number | null;
+  finalizedAt?: Date;
+}
+
+/**
+ * Ends an attempt and seals it into the chain. Appends are serialized by locking the single
+ * global chain-head row (FOR UPDATE) for the transaction, which works across engine processes
+ * on PostgreSQL and costs nothing on PGlite. Idempotent: an attempt already finalized is
+ * returned as it is (a restart may finalize twice).
+ */
+export async function finalizeAttempt(db: Db, id: number, final: AttemptFinal): Promise<CallAttemptRow> {
+  const run = (trx: Transaction<Database>) => finalizeInTransaction(trx, id, final);
+  return db.isTransaction ? run(db as Transaction<Database>) : db.transaction().execute(run);
+}
+
+async function finalizeInTransaction(
+  trx: Transaction<Database>,
+  id: number,
+  final: AttemptFinal,
+): Promise<CallAttemptRow> {
+  const head = await trx
+    .selectFrom('dial_log_chain')
+    .select(['last_seq', 'last_hash'])
+    .where('id', '=', 1)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
+  const current = await getAttempt(trx, id);
+  if (current.finalized_at !== null) return current;
+
+  await sql`insert into dial_log_campaign_chain (campaign_id, last_seq, last_hash)
+    values (${current.campaign_id}, 0, ${GENESIS_HASH}) on conflict (campaign_id) do nothing`.execute(trx);
+  const campaignHead = await trx
+    .selectFrom('dial_log_campaign_chain')
+    .select(['last_seq', 'last_hash'])
+    .where('campaign_id', '=', current.campaign_id)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
+
+  const seq = Number(head.last_seq) + 1;
+  const campaignSeq = Number(campaignHead.last_seq) + 1;
+  const finalizedAt = final.finalizedAt ?? new Date();
+  const sealed = await trx
+    .updateTable('call_attempts')
+    .set({
+      ...patchValues(final),
+      status: 'ended',
+      result: final.result,
+      ...(final.cause !== undefined ? { hangup_cause: final.cause } : {}),
+      ended_at: final.endedAt ?? current.ended_at ?? finalizedAt,
+      finalized_at: finalizedAt,
+      chain_seq: seq,
+      prev_hash: head.last_hash,
+      campaign_seq: campaignSeq,
+      campaign_prev_hash: campaignHead.last_hash,
+    })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  // The hash is taken over the row as the database returns it, exactly what verify reads back.
+  const rowHash = dialLogRowHash(head.last_hash, sealed);
+  const row = await trx
+    .updateTable('call_attempts')
+    .set({ row_hash: rowHash })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  await trx
+    .updateTable('dial_log_chain')
+    .set({ last_seq: seq, last_hash: rowHash })
+    .where('id', '=', 1)
+    .execute();
+  await trx
+    .updateTable('dial_log_campaign_chain')
+    .set({ last_seq: campaignSeq, last_hash: rowHash })
+    .where('campaign_id', '=', current.campaign_id)
+    .execute();
+  return row;
+}

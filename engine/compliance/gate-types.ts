@@ -1,0 +1,173 @@
+import type { CampaignDefinition } from '../../campaigns/campaign-definition.ts';
+import type { JurisdictionPolicy } from './jurisdictions.ts';
+
+/**
+ * The compliance gate's input and output. Everything the gate needs is in the input: the
+ * contact, the campaign definition, the moment, and facts the caller pre-loaded from the
+ * database (db/queries/gate-facts.ts). The gate itself reads nothing and writes nothing.
+ */
+
+/** The rules, one module each under rules/. */
+export type RuleName =
+  | 'dnc'
+  | 'blacklist'
+  | 'approval'
+  | 'consent'
+  | 'calling_window'
+  | 'national_registry'
+  | 'attempts'
+  | 'retry_gap'
+  | 'abandon_repeat'
+  | 'in_flight'
+  | 'abandonment_rate';
+
+/**
+ * pass: the rule allows the dial. deny: the rule forbids it. restrict: the dial is allowed but
+ * something about how it is made is limited (abandonment over the cap: no predictive pacing).
+ * not_applicable: the rule does not concern this contact or jurisdiction.
+ */
+export type RuleStatus = 'pass' | 'deny' | 'restrict' | 'not_applicable';
+
+export interface RuleResult {
+  rule: RuleName;
+  status: RuleStatus;
+  /** Machine-readable, `<rule>.<finding>`, e.g. `dnc.internal`, `calling_window.closed`. */
+  code: string;
+  /** One sentence for a compliance officer. Never contains the full number. */
+  message: string;
+  /**
+   * For a denial that time lifts (hours, gap, 72 h): the earliest moment this rule would allow.
+   * Absent for permanent denials (DNC, attempts exhausted).
+   */
+  retryAt?: Date;
+}
+
+export type GateDncScope = 'internal' | 'national' | 'client' | 'campaign';
+
+/** A do-not-call entry matching the contact's number in a scope that concerns this campaign. */
+export interface DncHit {
+  scope: GateDncScope;
+  /** 'internal', 'national', 'client:<id>' or 'campaign:<id>'. */
+  scopeKey: string;
+  reason: string | null;
+  addedAt: Date | null;
+  expiresAt: Date | null;
+}
+
+/** A re-marketing approval recorded for this campaign that covers the contact (number or batch). */
+export interface ApprovalCoverage {
+  approvalId: number;
+  reference: string;
+  validFrom: Date;
+  validUntil: Date | null;
+  /** When a revocation of this approval was recorded; null if never revoked. */
+  revokedAt: Date | null;
+}
+
+export interface GateContact {
+  id: number;
+  phoneE164: string;
+  batchId: number | null;
+  /** The contact's IANA zone (given by the list or derived from the number at import). */
+  timeZone: string;
+  /** True when the zone was assumed (not given by the list and not certain from the number). */
+  timeZoneAssumed: boolean;
+  /**
+   * Every zone the number may be in, when the import could tell several. When the zone is
+   * assumed and this is absent, the gate takes the contact's zone plus the campaign default.
+   */
+  candidateTimeZones?: readonly string[] | undefined;
+  consentRef: string | null;
+  /** Worked in another campaign before: needs an approval valid at dial time. */
+  needsApproval: boolean;
+  /** An agent reserved for this contact (lifts the 72 h rule after an abandoned call). */
+  reservedAgentId: number | null;
+}
+
+export interface GateCampaign {
+  id: number;
+  clientId: number;
+  definition: GateCampaignDefinition;
+}
+
+/** The parts of the campaign definition the gate reads. */
+export type GateCampaignDefinition = Pick<
+  CampaignDefinition,
+  'jurisdiction' | 'mode' | 'defaultTimeZone' | 'callingWindow' | 'holidays' | 'attempts' | 'abandon'
+>;
+
+/** Per-contact facts from the database. */
+export interface ContactFacts {
+  /** DNC entries for the number in internal, national, client:<campaign's client>, campaign:<id>. */
+  dnc: readonly DncHit[];
+  /** Approvals recorded for this campaign covering the contact, including revoked/expired ones. */
+  approvals: readonly ApprovalCoverage[];
+  /** Attempts made to this contact in this campaign (every dial-log row, whatever its state). */
+  attemptsTotal: number;
+  /** Times (queued_at) of this contact's attempts in the last 48 h, to count "today" in its zone. */
+  recentAttemptTimes: readonly Date[];
+  /** The latest attempt in the dial log and its result (null while it has none yet). */
+  lastAttempt: { result: string | null; at: Date } | null;
+  /** The last abandoned call to this number, in any campaign. */
+  lastAbandonedAt: Date | null;
+  /** A dial-log row for this contact that has not ended yet. */
+  openAttempt: boolean;
+  /** An agent is reserved for this contact (a reserved callback, or contact.reservedAgentId). */
+  agentReserved: boolean;
+  /** The outcome the contact carries (contacts.last_outcome / last_attempt_at), if any. */
+  lastOutcome: { tag: string; at: Date } | null;
+}
+
+/** Campaign-wide facts, loaded once per batch. */
+export interface CampaignFacts {
+  /** Last completed load of the national registry; null if never loaded. */
+  nationalRegistrySyncedAt: Date | null;
+  /** Abandoned and human-answered calls of this campaign over definition.abandon.window. */
+  abandonment: { abandoned: number; humanAnswered: number; windowStart: Date };
+}
+
+export interface GateInput {
+  contact: GateContact;
+  campaign: GateCampaign;
+  now: Date;
+  facts: ContactFacts;
+  campaignFacts: CampaignFacts;
+  /** The jurisdiction's rules; defaults to jurisdictionPolicy(campaign.definition.jurisdiction). */
+  policy?: JurisdictionPolicy;
+}
+
+/**
+ * What the runner should do with the contact:
+ * - dial: allowed;
+ * - retry_later: only time-based rules deny; set next_attempt_at to retryAt;
+ * - hold: an outside change is needed (an approval, a consent record, a registry load, the open
+ *   call ending); keep the contact, check again later (approval missing: 'awaiting_approval');
+ * - block: on a do-not-call list or the client's blacklist (contact status 'blocked');
+ * - exhausted: no attempt left in this campaign (contact status 'exhausted').
+ * The most final applicable disposition wins: block > exhausted > hold > retry_later.
+ */
+export type GateDisposition = 'dial' | 'retry_later' | 'hold' | 'block' | 'exhausted';
+
+export interface GateDecision {
+  allowed: boolean;
+  disposition: GateDisposition;
+  /** False when the abandonment rate is at or over the cap: the runner must pace progressively. */
+  predictiveAllowed: boolean;
+  /** True when the disposition is block or exhausted: no time will make the dial lawful. */
+  permanent: boolean;
+  /** When every denial is time-based: the earliest moment all of them lift. */
+  retryAt: Date | null;
+  /** Every rule's result, in a fixed order. */
+  results: RuleResult[];
+  /** The denying results only (empty when allowed). */
+  denials: RuleResult[];
+  evaluatedAt: Date;
+}
+
+/** What the dial log stores as the gate's reasons: JSON-safe, one entry per rule. */
+export interface LoggedGateReason {
+  rule: RuleName;
+  status: RuleStatus;
+  code: string;
+  message: string;
+}

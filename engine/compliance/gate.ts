@@ -1,0 +1,97 @@
+import type {
+  GateDecision,
+  GateDisposition,
+  GateInput,
+  LoggedGateReason,
+  RuleName,
+  RuleResult,
+} from './gate-types.ts';
+import { type JurisdictionPolicy, jurisdictionPolicy } from './jurisdictions.ts';
+import { abandonRepeatRule } from './rules/abandon-repeat.ts';
+import { abandonmentRateRule } from './rules/abandonment-rate.ts';
+import { approvalRule } from './rules/approval.ts';
+import { attemptsRule } from './rules/attempts.ts';
+import { blacklistRule } from './rules/blacklist.ts';
+import { callingWindowRule } from './rules/calling-window.ts';
+import { consentRule } from './rules/consent.ts';
+import { dncRule } from './rules/dnc.ts';
+import { inFlightRule } from './rules/in-flight.ts';
+import { nationalRegistryRule } from './rules/national-registry.ts';
+import { retryGapRule } from './rules/retry-gap.ts';
+import type { RuleContext } from './rules/rule-context.ts';
+
+export type * from './gate-types.ts';
+
+/** Every rule, in the order their results are reported. All run: a decision lists every reason. */
+const RULES: ReadonlyArray<readonly [RuleName, (ctx: RuleContext) => RuleResult]> = [
+  ['dnc', dncRule],
+  ['blacklist', blacklistRule],
+  ['approval', approvalRule],
+  ['consent', consentRule],
+  ['national_registry', nationalRegistryRule],
+  ['calling_window', callingWindowRule],
+  ['attempts', attemptsRule],
+  ['retry_gap', retryGapRule],
+  ['abandon_repeat', abandonRepeatRule],
+  ['in_flight', inFlightRule],
+  ['abandonment_rate', abandonmentRateRule],
+];
+
+export const RULE_NAMES: readonly RuleName[] = RULES.map(([name]) => name);
+
+const defaultPolicies = new Map<string, JurisdictionPolicy>();
+function defaultPolicy(code: GateInput['campaign']['definition']['jurisdiction']): JurisdictionPolicy {
+  let policy = defaultPolicies.get(code);
+  if (!policy) {
+    policy = jurisdictionPolicy(code);
+    defaultPolicies.set(code, policy);
+  }
+  return policy;
+}
+
+function dispositionOf(denial: RuleResult): Exclude<GateDisposition, 'dial'> {
+  if (denial.rule === 'dnc' || denial.rule === 'blacklist') return 'block';
+  if (denial.code === 'attempts.max_per_contact') return 'exhausted';
+  if (denial.retryAt) return 'retry_later';
+  return 'hold';
+}
+
+const rank: Record<GateDisposition, number> = { dial: 0, retry_later: 1, hold: 2, exhausted: 3, block: 4 };
+
+/**
+ * The compliance gate: may this contact of this campaign be dialed at `now`? Pure: the same
+ * input gives the same decision, so `dialer compliance check --at` replays any moment.
+ */
+export function evaluateGate(input: GateInput): GateDecision {
+  const ctx: RuleContext = {
+    ...input,
+    policy: input.policy ?? defaultPolicy(input.campaign.definition.jurisdiction),
+  };
+  const results = RULES.map(([, rule]) => rule(ctx));
+  const denials = results.filter((r) => r.status === 'deny');
+  let disposition: GateDisposition = 'dial';
+  for (const denial of denials) {
+    const d = dispositionOf(denial);
+    if (rank[d] > rank[disposition]) disposition = d;
+  }
+  let retryAt: Date | null = null;
+  if (disposition === 'retry_later') {
+    for (const d of denials) if (d.retryAt && (!retryAt || d.retryAt > retryAt)) retryAt = d.retryAt;
+  }
+  const predictiveAllowed = !results.some((r) => r.rule === 'abandonment_rate' && r.status === 'restrict');
+  return {
+    allowed: denials.length === 0,
+    disposition,
+    predictiveAllowed,
+    permanent: disposition === 'block' || disposition === 'exhausted',
+    retryAt,
+    results,
+    denials,
+    evaluatedAt: input.now,
+  };
+}
+
+/** The decision as the dial log stores it (call_attempts.gate_reasons). */
+export function gateReasonsForLog(decision: GateDecision): LoggedGateReason[] {
+  return decision.results.map(({ rule, status, code, message }) => ({ rule, status, code, message }));
+}

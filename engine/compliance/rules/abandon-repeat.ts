@@ -1,0 +1,35 @@
+import type { RuleResult } from '../gate-types.ts';
+import { HOUR, type RuleContext } from './rule-context.ts';
+
+/**
+ * After an abandoned call (a person answered and no agent came), no new call to that number
+ * within 72 h, in any campaign, unless an agent is reserved for it (Ofcom; DESIGN.md §5).
+ */
+export function abandonRepeatRule(ctx: RuleContext): RuleResult {
+  const last = ctx.facts.lastAbandonedAt;
+  const hours = ctx.policy.repeatAfterAbandonHours;
+  if (!last || ctx.now.getTime() - last.getTime() >= hours * HOUR) {
+    return {
+      rule: 'abandon_repeat',
+      status: 'pass',
+      code: 'abandon_repeat.none_recent',
+      message: `No abandoned call to the number in the last ${hours} h.`,
+    };
+  }
+  if (ctx.facts.agentReserved || ctx.contact.reservedAgentId !== null) {
+    return {
+      rule: 'abandon_repeat',
+      status: 'pass',
+      code: 'abandon_repeat.agent_reserved',
+      message: `A call to the number was abandoned at ${last.toISOString()}, but an agent is reserved for this call.`,
+    };
+  }
+  const retryAt = new Date(last.getTime() + hours * HOUR);
+  return {
+    rule: 'abandon_repeat',
+    status: 'deny',
+    code: 'abandon_repeat.within_window',
+    message: `A call to the number was abandoned at ${last.toISOString()}; no new call before ${retryAt.toISOString()} unless an agent is reserved.`,
+    retryAt,
+  };
+}
