@@ -1,0 +1,35 @@
+import type { Kysely, Selectable } from 'kysely';
+import { ConflictError, NotFoundError } from '../../engine/platform/errors.ts';
+import { PG_UNIQUE_VIOLATION, pgErrorCode } from '../pg-error.ts';
+import type { AgentsTable, Database } from '../schema.ts';
+
+export type AgentRow = Selectable<AgentsTable>;
+
+export async function insertAgent(
+  db: Kysely<Database>,
+  agent: { code: string; name: string; endpoint: string },
+): Promise<AgentRow> {
+  try {
+    return await db.insertInto('agents').values(agent).returningAll().executeTakeFirstOrThrow();
+  } catch (error) {
+    if (pgErrorCode(error) === PG_UNIQUE_VIOLATION) {
+      throw new ConflictError(`an agent with code "${agent.code}" already exists`);
+    }
+    throw error;
+  }
+}
+
+export function findAgentByCode(db: Kysely<Database>, code: string): Promise<AgentRow | undefined> {
+  return db.selectFrom('agents').selectAll().where('code', '=', code).executeTakeFirst();
+}
+
+export async function getAgentByCode(db: Kysely<Database>, code: string): Promise<AgentRow> {
+  const agent = await findAgentByCode(db, code);
+  if (!agent) throw new NotFoundError('agent', code);
+  if (!agent.active) throw new ConflictError(`agent "${code}" is deactivated`);
+  return agent;
+}
+
+export function listAgents(db: Kysely<Database>): Promise<AgentRow[]> {
+  return db.selectFrom('agents').selectAll().orderBy('id').execute();
+}

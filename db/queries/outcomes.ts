@@ -1,0 +1,113 @@
+import type { Transaction } from 'kysely';
+import type { Outcome } from '../../campaigns/outcomes/outcome-schema.ts';
+import type { OutcomeDecision } from '../../campaigns/outcomes/retry-policy.ts';
+import { ConflictError } from '../../engine/platform/errors.ts';
+import { PG_UNIQUE_VIOLATION, pgErrorCode } from '../pg-error.ts';
+import type { Database } from '../schema.ts';
+import { cancelPendingCallbacks, completeDueCallbacks, insertCallback } from './callbacks.ts';
+
+export interface OutcomeRecord {
+  attemptId: number | null;
+  contactId: number;
+  campaignId: number;
+  agentId: number | null;
+  outcome: Outcome;
+  decision: OutcomeDecision;
+  recordedBy: string;
+  now: Date;
+}
+
+/**
+ * Records an outcome and everything it implies, inside the caller's transaction: the outcome
+ * row (one per attempt), the contact's new status and next attempt (its lease ends), the
+ * callback it asks for, and an opt-out's internal do-not-call entry. Callers commit this
+ * before they release the agent, so an outcome is durable before the next call.
+ */
+export async function recordOutcome(trx: Transaction<Database>, record: OutcomeRecord): Promise<number> {
+  const { outcome, decision, now } = record;
+  const { tag, ...data } = outcome;
+  let outcomeId: number;
+  try {
+    const row = await trx
+      .insertInto('outcomes')
+      .values({
+        attempt_id: record.attemptId,
+        contact_id: record.contactId,
+        campaign_id: record.campaignId,
+        agent_id: record.agentId,
+        tag,
+        data: JSON.stringify(data),
+        final: decision.final,
+        retry_at: decision.nextAttemptAt,
+        recorded_by: record.recordedBy,
+        recorded_at: now,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    outcomeId = row.id;
+  } catch (error) {
+    if (pgErrorCode(error) === PG_UNIQUE_VIOLATION)
+      throw new ConflictError('this call already has an outcome');
+    throw error;
+  }
+
+  await trx
+    .updateTable('contacts')
+    .set({
+      status: decision.status,
+      status_reason: decision.reason,
+      last_outcome: tag,
+      lease_owner: null,
+      lease_expires_at: null,
+      updated_at: now,
+      ...(decision.nextAttemptAt ? { next_attempt_at: decision.nextAttemptAt } : {}),
+    })
+    .where('id', '=', record.contactId)
+    .execute();
+
+  await completeDueCallbacks(trx, record.contactId, now);
+  if (decision.final) await cancelPendingCallbacks(trx, record.contactId);
+  if (decision.callback) {
+    await insertCallback(trx, {
+      contactId: record.contactId,
+      campaignId: record.campaignId,
+      agentId: decision.callback.agentId,
+      dueAt: decision.callback.dueAt,
+      note: typeof outcome.note === 'string' ? outcome.note : null,
+      fromAttemptId: record.attemptId,
+    });
+  }
+  if (decision.optOut) {
+    const contact = await trx
+      .selectFrom('contacts')
+      .select('phone_e164')
+      .where('id', '=', record.contactId)
+      .executeTakeFirstOrThrow();
+    // Internal scope: every campaign of every client stops calling this number at once.
+    await trx
+      .insertInto('dnc_entries')
+      .values({
+        phone_e164: contact.phone_e164,
+        scope: 'internal',
+        scope_key: 'internal',
+        reason: 'opt_out',
+        source: `campaign:${record.campaignId}`,
+        added_by: record.recordedBy,
+        added_at: now,
+      })
+      .onConflict((oc) => oc.columns(['phone_e164', 'scope_key']).doNothing())
+      .execute();
+  }
+  return outcomeId;
+}
+
+/** Outcome tags counted per campaign, for reports and the demo summary. */
+export async function outcomeCounts(trx: Pick<Transaction<Database>, 'selectFrom'>, campaignId: number) {
+  const rows = await trx
+    .selectFrom('outcomes')
+    .select(['tag', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('campaign_id', '=', campaignId)
+    .groupBy('tag')
+    .execute();
+  return Object.fromEntries(rows.map((r) => [r.tag, Number(r.n)])) as Record<string, number>;
+}

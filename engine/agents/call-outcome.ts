@@ -1,0 +1,61 @@
+import { type Kysely, sql, type Transaction } from 'kysely';
+import type { CampaignDefinition } from '../../campaigns/campaign-definition.ts';
+import type { Outcome } from '../../campaigns/outcomes/outcome-schema.ts';
+import { applyOutcome, type OutcomeDecision } from '../../campaigns/outcomes/retry-policy.ts';
+import { recordOutcome } from '../../db/queries/outcomes.ts';
+import type { Database } from '../../db/schema.ts';
+
+export interface CallOutcomeInput {
+  definition: Pick<CampaignDefinition, 'type' | 'attempts'>;
+  campaignId: number;
+  contactId: number;
+  attemptId: number | null;
+  agentId: number | null;
+  outcome: Outcome;
+  recordedBy: string;
+  now: Date;
+}
+
+/**
+ * Decides (retry policy) and records (outcome row, contact, callback, opt-out) one call's
+ * outcome inside the caller's transaction. Agents' tags and the engine's own outcomes both go
+ * through here, so the same rules apply whoever records.
+ */
+export async function recordCallOutcome(
+  trx: Transaction<Database>,
+  input: CallOutcomeInput,
+): Promise<OutcomeDecision> {
+  const attempts = await countAttempts(trx, input.campaignId, input.contactId);
+  const decision = applyOutcome(input.outcome, {
+    definition: input.definition,
+    attempts,
+    agentId: input.agentId,
+    now: input.now,
+  });
+  await recordOutcome(trx, {
+    attemptId: input.attemptId,
+    contactId: input.contactId,
+    campaignId: input.campaignId,
+    agentId: input.agentId,
+    outcome: input.outcome,
+    decision,
+    recordedBy: input.recordedBy,
+    now: input.now,
+  });
+  return decision;
+}
+
+/** Attempts on this contact in this campaign, from the dial log itself (the source of truth). */
+export async function countAttempts(
+  db: Kysely<Database> | Transaction<Database>,
+  campaignId: number,
+  contactId: number,
+): Promise<number> {
+  const row = await db
+    .selectFrom('call_attempts')
+    .select(sql<number>`count(*)`.as('n'))
+    .where('campaign_id', '=', campaignId)
+    .where('contact_id', '=', contactId)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
