@@ -72,6 +72,8 @@ export interface ContactsTable {
   phone_raw: string | null;
   time_zone: string;
   time_zone_assumed: ColumnType<boolean, boolean | undefined, boolean>;
+  /** Every zone the number may be in when its digits name several (migration 010); else null. */
+  time_zone_candidates: ColumnType<string[] | null, string[] | null | undefined, string[] | null>;
   fields: DefaultedJson<Record<string, string>>;
   consent_ref: string | null;
   /** Worked in another campaign before: dialable only while a re-marketing approval covers it. */

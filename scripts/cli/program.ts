@@ -3,6 +3,7 @@ import { registerCampaignCommands } from './commands/campaign.ts';
 import { registerClientCommands } from './commands/client.ts';
 import { registerDbCommands } from './commands/db.ts';
 import { registerExampleCommands } from './commands/examples.ts';
+import { registerListCommands } from './commands/list.ts';
 import type { CliContext, GlobalOptions } from './context.ts';
 
 /** Builds a command's context from the global options; each action calls it once. */
@@ -30,5 +31,6 @@ export function buildProgram(makeContext: (options: GlobalOptions) => CliContext
   registerClientCommands(program, contextFor);
   registerCampaignCommands(program, contextFor);
   registerExampleCommands(program, contextFor);
+  registerListCommands(program, contextFor);
   return program;
 }

@@ -1,0 +1,189 @@
+import { isUtf8 } from 'node:buffer';
+import { Transform, type TransformCallback } from 'node:stream';
+import { TextDecoder } from 'node:util';
+import { ImportFileError } from './import-file-error.ts';
+
+/**
+ * Bytes of a list file → text, streaming, refusing what does not decode.
+ *
+ * Chunks are cut at line ends (byte 0x0A, which is never inside a multi-byte character in UTF-8
+ * or GB18030), so each piece decodes on its own, and an undecodable byte is found by its line
+ * number. CRLF becomes LF so the CSV parser counts lines the same for every file.
+ *
+ * The encoding: a BOM decides; else `auto` reads the first MiB: valid UTF-8 means UTF-8,
+ * anything else GB18030 (a superset of GBK, the default of Chinese Excel). A file that starts
+ * as ASCII and turns out to be GBK later is refused at the first bad line, naming --encoding.
+ */
+
+export const ENCODING_CHOICES = ['auto', 'utf8', 'gbk', 'gb18030'] as const;
+export type EncodingChoice = (typeof ENCODING_CHOICES)[number];
+export type ListEncoding = 'utf-8' | 'utf-8-bom' | 'gbk' | 'gb18030';
+
+const SAMPLE_BYTES = 1 << 20;
+/** A "line" longer than this is not a list row; it is the wrong file or a runaway quote. */
+const MAX_LINE_BYTES = 64 << 20;
+const LF = 0x0a;
+
+export class ListDecoder extends Transform {
+  private decoder: TextDecoder | undefined;
+  private utf8 = false;
+  private resolved: ListEncoding | undefined;
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  /** Lines fully emitted so far (the next emitted line is linesDone + 1). */
+  private linesDone = 0;
+  private first = true;
+  private bytesIn = 0;
+
+  constructor(private readonly choice: EncodingChoice) {
+    super({ readableObjectMode: false, decodeStrings: true, encoding: 'utf8' });
+    if (choice !== 'auto') this.resolve(choice === 'utf8' ? 'utf-8' : choice);
+  }
+
+  /** The encoding used; known after the first MiB (or the whole file, if smaller). */
+  get encoding(): ListEncoding | undefined {
+    return this.resolved;
+  }
+
+  get bytes(): number {
+    return this.bytesIn;
+  }
+
+  private resolve(encoding: ListEncoding): void {
+    this.resolved = encoding;
+    this.utf8 = encoding === 'utf-8' || encoding === 'utf-8-bom';
+    this.decoder = new TextDecoder(this.utf8 ? 'utf-8' : 'gb18030', { fatal: true, ignoreBOM: true });
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    try {
+      this.bytesIn += chunk.length;
+      let data = chunk;
+      if (this.first) {
+        this.first = false;
+        data = this.stripBom(data);
+      }
+      this.pending.push(data);
+      this.pendingBytes += data.length;
+      if (!this.resolved) {
+        if (this.pendingBytes < SAMPLE_BYTES) {
+          callback();
+          return;
+        }
+        const sample = Buffer.concat(this.pending);
+        this.pending = [sample];
+        const lastLf = sample.lastIndexOf(LF);
+        this.resolve(isUtf8(lastLf >= 0 ? sample.subarray(0, lastLf) : sample) ? 'utf-8' : 'gb18030');
+      }
+      this.flushWholeLines(false);
+      callback();
+    } catch (error) {
+      callback(error as Error);
+    }
+  }
+
+  override _flush(callback: TransformCallback): void {
+    try {
+      if (this.first) this.first = false;
+      if (!this.resolved) {
+        const sample = Buffer.concat(this.pending);
+        this.pending = [sample];
+        this.resolve(isUtf8(sample) ? 'utf-8' : 'gb18030');
+      }
+      this.flushWholeLines(true);
+      callback();
+    } catch (error) {
+      callback(error as Error);
+    }
+  }
+
+  private stripBom(data: Buffer): Buffer {
+    if (data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf) {
+      if (this.choice === 'gbk' || this.choice === 'gb18030') {
+        throw new ImportFileError(
+          1,
+          `the file starts with a UTF-8 byte order mark but --encoding ${this.choice} was given`,
+        );
+      }
+      this.resolve('utf-8-bom');
+      return data.subarray(3);
+    }
+    if ((data[0] === 0xff && data[1] === 0xfe) || (data[0] === 0xfe && data[1] === 0xff)) {
+      throw new ImportFileError(
+        1,
+        'the file is UTF-16 ("Unicode text"); save it from the spreadsheet as "CSV UTF-8" or plain CSV',
+      );
+    }
+    if (data[0] === 0x84 && data[1] === 0x31 && data[2] === 0x95 && data[3] === 0x33) {
+      this.resolve('gb18030');
+      return data.subarray(4);
+    }
+    return data;
+  }
+
+  private flushWholeLines(final: boolean): void {
+    const data = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending);
+    const cut = final ? data.length : data.lastIndexOf(LF) + 1;
+    if (cut === 0) {
+      this.pending = [data];
+      this.pendingBytes = data.length;
+      if (data.length > MAX_LINE_BYTES) {
+        throw new ImportFileError(this.linesDone + 1, `a line longer than ${MAX_LINE_BYTES >> 20} MiB`);
+      }
+      return;
+    }
+    const piece = data.subarray(0, cut);
+    const rest = data.subarray(cut);
+    this.pending = rest.length > 0 ? [Buffer.from(rest)] : [];
+    this.pendingBytes = rest.length;
+    let text: string;
+    try {
+      text = this.decoder!.decode(piece);
+    } catch {
+      throw this.undecodable(piece);
+    }
+    this.linesDone += countLineFeeds(piece);
+    if (text.length > 0) this.push(text.includes('\r\n') ? text.replace(/\r\n/g, '\n') : text);
+  }
+
+  private undecodable(piece: Buffer): ImportFileError {
+    let start = 0;
+    let line = this.linesDone + 1;
+    const probe = this.utf8 ? undefined : new TextDecoder('gb18030', { fatal: true });
+    while (start < piece.length) {
+      const end = piece.indexOf(LF, start);
+      const lineBytes = piece.subarray(start, end < 0 ? piece.length : end);
+      let ok = true;
+      if (probe) {
+        try {
+          probe.decode(lineBytes);
+        } catch {
+          ok = false;
+        }
+      } else {
+        ok = isUtf8(lineBytes);
+      }
+      if (!ok) break;
+      if (end < 0) break;
+      start = end + 1;
+      line++;
+    }
+    const hint =
+      this.choice === 'auto'
+        ? this.utf8
+          ? '; the start of the file looked like UTF-8: if it is GBK, give --encoding gbk'
+          : ''
+        : `; check --encoding (${this.choice} was given)`;
+    return new ImportFileError(line, `bytes that are not valid ${this.resolved ?? 'text'}${hint}`);
+  }
+}
+
+function countLineFeeds(buffer: Buffer): number {
+  let count = 0;
+  let at = buffer.indexOf(LF);
+  while (at >= 0) {
+    count++;
+    at = buffer.indexOf(LF, at + 1);
+  }
+  return count;
+}

@@ -1,0 +1,65 @@
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import { stringify } from 'csv-stringify/sync';
+import { neutralizeCell } from './formula-cells.ts';
+
+/**
+ * The reject report written beside the archived list: one row per rejected row, with its line
+ * number, reason and detail, then the row's own cells under the list's own headers. Every cell
+ * is neutralized (a leading apostrophe before = + - @) so opening it in a spreadsheet runs
+ * nothing. A UTF-8 BOM makes Excel read Chinese headers correctly.
+ */
+
+export interface RejectedRow {
+  line_number: number;
+  reason: string;
+  detail: string | null;
+  /** The row's cells as a JSON array (rejected_rows.raw_row). */
+  raw_row: string;
+}
+
+export function rejectReportHeader(headers: readonly string[]): string {
+  return `\ufeff${stringify([['line', 'reason', 'detail', ...headers].map(neutralizeCell)], { record_delimiter: 'windows' })}`;
+}
+
+export function rejectReportLines(rows: readonly RejectedRow[]): string {
+  const records = rows.map((row) => {
+    const cells = parseCells(row.raw_row);
+    return [String(row.line_number), row.reason, row.detail ?? '', ...cells].map(neutralizeCell);
+  });
+  return stringify(records, { record_delimiter: 'windows' });
+}
+
+function parseCells(raw: string): string[] {
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    if (Array.isArray(parsed)) return parsed.map((c) => String(c));
+  } catch {
+    // Not ours: keep it whole, still as one neutralized cell.
+  }
+  return [raw];
+}
+
+/** Streams pages of rejected rows into the report file. */
+export async function writeRejectReport(
+  path: string,
+  headers: readonly string[],
+  pages: AsyncIterable<readonly RejectedRow[]>,
+): Promise<void> {
+  const out = createWriteStream(path, { flags: 'wx' });
+  const failed = once(out, 'error').then(([error]) => {
+    throw error;
+  });
+  // Observed by the races below; this keeps an error nobody is waiting on from going unhandled.
+  failed.catch(() => {});
+  const write = async (text: string) => {
+    if (!out.write(text)) await Promise.race([once(out, 'drain'), failed]);
+  };
+  try {
+    await write(rejectReportHeader(headers));
+    for await (const page of pages) await write(rejectReportLines(page));
+  } finally {
+    out.end();
+  }
+  await Promise.race([once(out, 'finish'), failed]);
+}

@@ -1,0 +1,191 @@
+import type { ImportSession } from './import-session.ts';
+
+/**
+ * The set-based half of a list import, run inside the import's transaction after the rows
+ * are in the staging table (campaigns/import/read-list.ts writes its columns).
+ *
+ * One statement decides every row's fate, and (unless a dry run) writes contacts and
+ * rejected_rows from that same decision, so the counts cannot drift from what was stored.
+ * Reasons apply in REJECT_REASONS order: the first that holds wins.
+ */
+
+export const STAGE_TABLE = 'import_stage';
+
+export async function createStage(session: ImportSession): Promise<void> {
+  // Temporary and dropped at commit: nothing of it outlives the import, and it is never WAL-logged.
+  await session.query(`create temp table ${STAGE_TABLE} (
+    line_number integer not null,
+    phone_e164 text,
+    reason text,
+    detail text,
+    time_zone text,
+    time_zone_assumed boolean,
+    time_zone_candidates text[],
+    phone_raw text,
+    consent_ref text,
+    fields jsonb,
+    raw_row text
+  ) on commit drop`);
+  // Hash joins against a large national registry want memory rather than spilling batches to disk.
+  if (session.kind === 'postgres') await session.query(`set local work_mem = '256MB'`);
+}
+
+export interface ScreeningScope {
+  readonly campaignId: number;
+  readonly clientId: number;
+  readonly now: Date;
+}
+
+/** The numbers of the staging table seen elsewhere, and those a valid approval covers. */
+async function prepareRemarketing(session: ImportSession, scope: ScreeningScope): Promise<void> {
+  // Temp tables are never auto-analyzed; without statistics the planner guesses 1,000 rows
+  // and picks nested loops over a million.
+  await session.query(`analyze ${STAGE_TABLE}`);
+  // Present (any status) or dialed in another campaign: a second use needs the owner's approval.
+  // Two joins under UNION (not OR-ed EXISTS) so the planner may hash-join either side.
+  await session.query(
+    `create temp table import_elsewhere on commit drop as
+       select s.phone_e164 from ${STAGE_TABLE} s
+         join contacts o on o.phone_e164 = s.phone_e164 and o.campaign_id <> $1
+        where s.phone_e164 is not null
+       union
+       select s.phone_e164 from ${STAGE_TABLE} s
+         join call_attempts a on a.phone_e164 = s.phone_e164 and a.campaign_id <> $1
+        where s.phone_e164 is not null`,
+    [scope.campaignId],
+  );
+  // An approval counts while it is in force and no later row revokes it.
+  await session.query(
+    `create temp table import_approved on commit drop as
+       select e.phone_e164 from import_elsewhere e
+        where exists (
+          select 1 from remarketing_approval_numbers n
+            join remarketing_approvals a on a.id = n.approval_id
+           where n.phone_e164 = e.phone_e164
+             and a.campaign_id = $1
+             and a.revokes_approval_id is null
+             and a.valid_from <= $2
+             and (a.valid_until is null or a.valid_until > $2)
+             and not exists (select 1 from remarketing_approvals r where r.revokes_approval_id = a.id))`,
+    [scope.campaignId, scope.now],
+  );
+  await session.query('analyze import_elsewhere');
+}
+
+/** `screened`: every staged row with its final reason (null = accepted) and its re-marketing state. */
+const SCREENED = `
+  ranked as (
+    select s.*,
+      case when s.phone_e164 is null then null
+           else min(s.line_number) over (partition by s.phone_e164) end as first_line
+    from ${STAGE_TABLE} s
+  ),
+  screened as materialized (
+    select r.line_number, r.phone_e164, r.phone_raw, r.time_zone, r.time_zone_assumed,
+      r.time_zone_candidates, r.consent_ref, r.fields, r.raw_row,
+      case
+        when r.reason is not null then r.reason
+        when r.first_line <> r.line_number then 'duplicate_in_file'
+        when c.id is not null then 'already_in_campaign'
+        when di.phone_e164 is not null then 'internal_dnc'
+        when nd.phone_e164 is not null then 'national_dnc'
+        when dcl.phone_e164 is not null then 'client_blacklist'
+        when dca.phone_e164 is not null then 'campaign_exclusion'
+      end as final_reason,
+      case
+        when r.reason is not null then r.detail
+        when r.first_line <> r.line_number then 'the same number as line ' || r.first_line
+      end as final_detail,
+      e.phone_e164 is not null as elsewhere,
+      ap.phone_e164 is not null as approved
+    from ranked r
+    left join contacts c on c.campaign_id = $1 and c.phone_e164 = r.phone_e164
+    left join dnc_entries di on di.phone_e164 = r.phone_e164 and di.scope_key = 'internal'
+      and (di.expires_at is null or di.expires_at > $4)
+    left join national_dnc nd on nd.phone_e164 = r.phone_e164
+    left join dnc_entries dcl on dcl.phone_e164 = r.phone_e164 and dcl.scope_key = $2
+      and (dcl.expires_at is null or dcl.expires_at > $4)
+    left join dnc_entries dca on dca.phone_e164 = r.phone_e164 and dca.scope_key = $3
+      and (dca.expires_at is null or dca.expires_at > $4)
+    left join import_elsewhere e on e.phone_e164 = r.phone_e164
+    left join import_approved ap on ap.phone_e164 = r.phone_e164
+  )`;
+
+export interface ScreeningCounts {
+  imported: number;
+  held: number;
+  rejected: Record<string, number>;
+}
+
+interface OutcomeRow {
+  outcome: string;
+  n: number;
+}
+
+function tally(rows: readonly OutcomeRow[]): ScreeningCounts {
+  const counts: ScreeningCounts = { imported: 0, held: 0, rejected: {} };
+  for (const { outcome, n } of rows) {
+    const count = Number(n);
+    if (outcome === 'imported') counts.imported += count;
+    else if (outcome === 'held') counts.held += count;
+    else counts.rejected[outcome] = (counts.rejected[outcome] ?? 0) + count;
+  }
+  return counts;
+}
+
+function params(scope: ScreeningScope): unknown[] {
+  return [scope.campaignId, `client:${scope.clientId}`, `campaign:${scope.campaignId}`, scope.now];
+}
+
+/** Counts what an import would do, writing nothing (for --dry-run). */
+export async function screenOnly(session: ImportSession, scope: ScreeningScope): Promise<ScreeningCounts> {
+  await prepareRemarketing(session, scope);
+  const rows = await session.query<OutcomeRow>(
+    `with ${SCREENED}
+     select coalesce(final_reason, case when elsewhere and not approved then 'held' else 'imported' end) as outcome,
+            count(*)::int as n
+       from screened group by 1`,
+    params(scope),
+  );
+  return tally(rows);
+}
+
+/**
+ * Writes the accepted rows as contacts of the batch and the others as its rejected rows.
+ * A number seen elsewhere gets needs_approval; it is held (awaiting_approval) unless an
+ * approval already covers it, in which case it is ready at once.
+ */
+export async function screenAndStore(
+  session: ImportSession,
+  scope: ScreeningScope & { readonly batchId: number },
+): Promise<ScreeningCounts> {
+  await prepareRemarketing(session, scope);
+  const rows = await session.query<OutcomeRow>(
+    `with ${SCREENED},
+     inserted as (
+       insert into contacts (campaign_id, batch_id, line_number, phone_e164, phone_raw, time_zone,
+         time_zone_assumed, time_zone_candidates, fields, consent_ref, needs_approval, status,
+         status_reason, next_attempt_at, created_at, updated_at)
+       select $1, $5, line_number, phone_e164, phone_raw, time_zone, time_zone_assumed,
+         time_zone_candidates, fields, consent_ref, elsewhere,
+         case when elsewhere and not approved then 'awaiting_approval' else 'ready' end,
+         case when elsewhere and not approved then 'remarketing approval needed' end,
+         $4, $4, $4
+       from screened where final_reason is null
+       returning status
+     ),
+     rejected as (
+       insert into rejected_rows (batch_id, line_number, reason, detail, raw_row, phone_e164)
+       select $5, line_number, final_reason, final_detail, raw_row, phone_e164
+       from screened where final_reason is not null
+       returning reason
+     )
+     select case when status = 'awaiting_approval' then 'held' else 'imported' end as outcome,
+            count(*)::int as n
+       from inserted group by 1
+     union all
+     select reason, count(*)::int from rejected group by reason`,
+    [...params(scope), scope.batchId],
+  );
+  return tally(rows);
+}

@@ -1,0 +1,193 @@
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { parseColumnMap } from '../../../campaigns/import/column-map.ts';
+import { importList } from '../../../campaigns/import/import-list.ts';
+import { ENCODING_CHOICES, type EncodingChoice } from '../../../campaigns/import/list-decoder.ts';
+import {
+  countHeldContacts,
+  listBatches,
+  listHeldContacts,
+  listRejectedRows,
+} from '../../../db/queries/batches.ts';
+import { getCampaign } from '../../../db/queries/campaigns.ts';
+import { systemClock } from '../../../engine/platform/clock.ts';
+import { UsageError } from '../../../engine/platform/errors.ts';
+import { maskPhone } from '../../../engine/platform/mask-phone.ts';
+import { parseId } from '../parse-id.ts';
+import type { ContextFactory } from '../program.ts';
+import { action } from '../run-action.ts';
+
+interface ImportFlags {
+  campaign: string;
+  file: string;
+  source?: string;
+  receivedBy?: string;
+  map?: string;
+  encoding: string;
+  region?: string;
+  dryRun?: boolean;
+  force?: boolean;
+}
+
+function parseEncoding(value: string): EncodingChoice {
+  if (!(ENCODING_CHOICES as readonly string[]).includes(value)) {
+    throw new UsageError(`--encoding must be one of ${ENCODING_CHOICES.join(', ')}; got "${value}"`);
+  }
+  return value as EncodingChoice;
+}
+
+export function registerListCommands(program: Command, contextFor: ContextFactory): void {
+  const list = program.command('list').description('number lists: import, held contacts, batches, rejects');
+
+  list
+    .command('import')
+    .description('import a CSV list into a campaign (screened, archived, all or nothing)')
+    .requiredOption('--campaign <id>', 'campaign id')
+    .requiredOption('--file <path>', 'the CSV file as received from the client')
+    .option('--source <reference>', "the client's reference for this list (e-mail, ticket, letter)")
+    .option('--received-by <name>', 'who received the list from the client')
+    .option(
+      '--map <roles>',
+      'columns by role: phone=<col>,name=<col>,tz=<col>,consent=<col> (name or 1-based number)',
+    )
+    .option('--encoding <encoding>', `file encoding: ${ENCODING_CHOICES.join('|')}`, 'auto')
+    .option('--region <CC>', "numbering region for numbers without a country code (default: the campaign's)")
+    .option('--dry-run', 'count what would happen; write nothing (no batch, no archive copy)')
+    .option('--force', 'import a file already imported into this campaign (no contact is duplicated)')
+    .action(
+      action(contextFor, async (ctx, flags: ImportFlags) => {
+        const campaignId = parseId(flags.campaign, 'campaign id');
+        const encoding = parseEncoding(flags.encoding);
+        const map = parseColumnMap(flags.map);
+        if (flags.region !== undefined && !/^[A-Za-z]{2}$/.test(flags.region)) {
+          throw new UsageError(
+            `--region must be a two-letter country code such as CN or US; got "${flags.region}"`,
+          );
+        }
+        const handle = await ctx.database();
+        const interrupt = new AbortController();
+        const onSignal = () => interrupt.abort();
+        process.once('SIGINT', onSignal);
+        process.once('SIGTERM', onSignal);
+        try {
+          const result = await importList(
+            {
+              campaignId,
+              file: flags.file,
+              sourceRef: flags.source,
+              receivedBy: flags.receivedBy,
+              map,
+              encoding,
+              region: flags.region,
+              dryRun: flags.dryRun,
+              force: flags.force,
+              archiveRoot: ctx.config.archiveDir ?? join(ctx.config.dataDir, 'archive'),
+              retentionDays: ctx.config.retentionDays,
+              signal: interrupt.signal,
+            },
+            { handle, clock: systemClock, logger: ctx.logger, actor: ctx.actor },
+          );
+          ctx.out.result(result, () => {
+            const rejectedTotal = Object.values(result.rejected).reduce((a, b) => a + b, 0);
+            const reasons = Object.entries(result.rejected)
+              .filter(([, n]) => n > 0)
+              .map(([reason, n]) => `${reason} ${n}`)
+              .join(', ');
+            const head = flags.dryRun ? 'dry run, nothing written' : `batch ${result.batchId}`;
+            ctx.out.line(
+              `${head}: ${result.rows} rows = ${result.imported} imported + ${result.held} held for approval + ${rejectedTotal} rejected${reasons ? ` (${reasons})` : ''}`,
+            );
+            if (result.rejectReport) ctx.out.line(`reject report: ${result.rejectReport}`);
+          });
+        } finally {
+          process.off('SIGINT', onSignal);
+          process.off('SIGTERM', onSignal);
+        }
+      }),
+    );
+
+  list
+    .command('held')
+    .description('contacts held until a re-marketing approval covers them (numbers masked)')
+    .requiredOption('--campaign <id>', 'campaign id')
+    .option('--limit <n>', 'show at most this many', '1000')
+    .action(
+      action(contextFor, async (ctx, flags: { campaign: string; limit: string }) => {
+        const campaignId = parseId(flags.campaign, 'campaign id');
+        const limit = parseId(flags.limit, '--limit');
+        const { db } = await ctx.database();
+        await getCampaign(db, campaignId);
+        const [rows, total] = await Promise.all([
+          listHeldContacts(db, campaignId, limit),
+          countHeldContacts(db, campaignId),
+        ]);
+        const held = rows.map((r) => ({
+          contactId: r.id,
+          batchId: r.batch_id,
+          line: r.line_number,
+          phone: maskPhone(r.phone_e164),
+          timeZone: r.time_zone,
+        }));
+        ctx.out.result({ campaignId, total, contacts: held }, () => {
+          ctx.out.table(held, ['contactId', 'batchId', 'line', 'phone', 'timeZone']);
+          ctx.out.line(`${total} held in campaign ${campaignId}`);
+        });
+      }),
+    );
+
+  list
+    .command('batches')
+    .description('received lists with their custody record and accounting')
+    .option('--campaign <id>', 'only this campaign')
+    .action(
+      action(contextFor, async (ctx, flags: { campaign?: string }) => {
+        const campaignId = flags.campaign === undefined ? undefined : parseId(flags.campaign, 'campaign id');
+        const { db } = await ctx.database();
+        const rows = await listBatches(db, campaignId);
+        ctx.out.result(rows, () =>
+          ctx.out.table(
+            rows.map((b) => ({
+              ...b,
+              received_at: b.received_at,
+              sha256: b.file_sha256.slice(0, 12),
+              retain_until: b.retain_until,
+            })),
+            [
+              'id',
+              'campaign_id',
+              'file_name',
+              'received_at',
+              'received_by',
+              'source_ref',
+              'rows_total',
+              'rows_imported',
+              'rows_held',
+              'rows_rejected',
+              'sha256',
+              'retain_until',
+            ],
+          ),
+        );
+      }),
+    );
+
+  list
+    .command('rejects')
+    .description("a batch's rejected rows: line, reason, detail (numbers masked)")
+    .requiredOption('--batch <id>', 'batch id')
+    .option('--limit <n>', 'show at most this many', '1000')
+    .action(
+      action(contextFor, async (ctx, flags: { batch: string; limit: string }) => {
+        const batchId = parseId(flags.batch, 'batch id');
+        const { db } = await ctx.database();
+        const rows = await listRejectedRows(db, batchId, parseId(flags.limit, '--limit'));
+        const shown = rows.map((r) => ({
+          line: r.line_number,
+          reason: r.reason,
+          phone: maskPhone(r.phone_e164),
+          detail: r.detail,
+        }));
+        ctx.out.result(shown, () => ctx.out.table(shown, ['line', 'reason', 'phone', 'detail']));
+      }),
+    );
+}
