@@ -1,0 +1,130 @@
+import { z } from 'zod';
+import { AriHttpServer } from './ari-http-server.ts';
+import { calleeConfigSchema } from './callee-model.ts';
+import { seededRandom } from './seeded-random.ts';
+import { SimAsterisk, type SimStats } from './sim-asterisk.ts';
+import { createSimClock } from './sim-clock.ts';
+
+/** Options of the simulator; also the shape of a `--scenario` file (JSON). */
+export const simulatorOptionsSchema = z.object({
+  host: z.string().default('127.0.0.1'),
+  /** 0 picks a free port. */
+  port: z.number().int().min(0).max(65535).default(0),
+  username: z.string().min(1).default('dialer'),
+  password: z.string().default('dialer'),
+  /** The Stasis app the AMD dialplan context returns to (`Stasis(dialer,amd,...)`). */
+  app: z.string().min(1).default('dialer'),
+  /** `realtime`, or `{ speed: N }`: every simulated delay divided by N. */
+  clock: z.union([z.literal('realtime'), z.object({ speed: z.number().positive() })]).default('realtime'),
+  seed: z.number().int().default(1),
+  callees: calleeConfigSchema.prefault({}),
+  agents: z.object({ answerDelayMs: z.number().min(0).default(0) }).prefault({}),
+  sounds: z
+    .object({
+      defaultMs: z.number().min(0).default(2000),
+      durations: z.record(z.string(), z.number().min(0)).default({ 'sound:beep': 440 }),
+    })
+    .prefault({}),
+});
+
+export type AriSimulatorOptions = z.input<typeof simulatorOptionsSchema>;
+
+export interface AriSimulatorStats extends SimStats {
+  restRequests: number;
+  webSockets: number;
+  restarts: number;
+}
+
+export interface AriSimulator {
+  /** Base URL to give the adapter, e.g. `http://127.0.0.1:41234`. */
+  readonly url: string;
+  readonly port: number;
+  readonly username: string;
+  readonly password: string;
+  readonly app: string;
+  stop(): Promise<void>;
+  /**
+   * `core restart now`: hangs every channel up (events sent), closes the WebSockets and the port,
+   * stays down `downMs`, then answers 404 on /ari/events for `loadingMs`, then serves a fresh
+   * Asterisk with no channels (nothing replayed).
+   */
+  restart(options?: { downMs?: number; loadingMs?: number }): Promise<void>;
+  /** Cuts the event WebSockets abruptly; clients reconnect by themselves. */
+  dropWebSockets(): void;
+  /** Test/demo control: the far end of a channel hangs up. */
+  hangupFromFarEnd(channelId: string, cause?: number): boolean;
+  stats(): AriSimulatorStats;
+}
+
+export async function startAriSimulator(input: AriSimulatorOptions = {}): Promise<AriSimulator> {
+  const options = simulatorOptionsSchema.parse(input);
+  const random = seededRandom(options.seed);
+  const clock = createSimClock(options.clock);
+  let restRequests = 0;
+  let restarts = 0;
+  let server: AriHttpServer;
+
+  const makeSim = () =>
+    new SimAsterisk({
+      clock,
+      random,
+      callees: options.callees,
+      agentAnswerDelayMs: options.agents.answerDelayMs,
+      amdApp: options.app,
+      soundMs: (media) => options.sounds.durations[media] ?? options.sounds.defaultMs,
+      asteriskId: '02:fc:00:00:00:01',
+      deliver: (app, event) => server.deliver(app, event),
+      isAppRegistered: (app) => server.isAppRegistered(app),
+    });
+  let sim = makeSim();
+  const makeServer = () =>
+    new AriHttpServer({
+      username: options.username,
+      password: options.password,
+      sim: () => sim,
+      onRequest: () => {
+        restRequests++;
+      },
+    });
+  server = makeServer();
+  const port = await server.listen(options.port, options.host);
+
+  return {
+    url: `http://${options.host}:${port}`,
+    port,
+    username: options.username,
+    password: options.password,
+    app: options.app,
+    async stop() {
+      sim.halt();
+      await server.close();
+    },
+    async restart({ downMs = 300, loadingMs = 200 } = {}) {
+      restarts++;
+      sim.shutdown();
+      // Let the hang-up events reach the clients before the sockets go.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await server.close();
+      await new Promise((resolve) => setTimeout(resolve, downMs));
+      sim = makeSim();
+      server = makeServer();
+      server.loading = loadingMs > 0;
+      await server.listen(port, options.host);
+      if (loadingMs > 0) {
+        const current = server;
+        setTimeout(() => {
+          current.loading = false;
+        }, loadingMs);
+      }
+    },
+    dropWebSockets() {
+      server.dropWebSockets();
+    },
+    hangupFromFarEnd(channelId, cause = 16) {
+      return sim.remoteHangup(channelId, cause);
+    },
+    stats() {
+      return { ...sim.stats(), restRequests, webSockets: server.webSocketCount(), restarts };
+    },
+  };
+}
