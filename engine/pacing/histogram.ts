@@ -2,82 +2,112 @@
  * A duration distribution learned with exponential forgetting: fixed-width bins of seconds, the
  * last bin catching everything longer. Immutable: `addSample` returns a new histogram, so a
  * statistics snapshot can be kept, compared or persisted as plain JSON.
+ *
+ * Forgetting is lazy: the stored weights are the true ones divided by `scale`, and each sample
+ * shrinks `scale` instead of every bin, so adding a sample costs one array copy.
  */
 export interface DecayedHistogram {
   readonly binSeconds: number;
-  /** Decayed weight per bin; the last bin holds every sample ≥ (bins − 1) × binSeconds. */
+  /** Stored weight per bin (true weight / scale); the last bin holds samples ≥ (bins − 1) × binSeconds. */
   readonly weights: readonly number[];
-  /** Cumulative weight before each bin (cumulative[i] = Σ weights[0..i-1]), kept for O(1) CDFs. */
-  readonly cumulative: readonly number[];
+  readonly scale: number;
+  /** True (decayed) total weight. */
   readonly total: number;
 }
 
 export function emptyHistogram(binSeconds: number, maxSeconds: number): DecayedHistogram {
   const bins = Math.ceil(maxSeconds / binSeconds) + 1;
-  const zeros = new Array<number>(bins).fill(0);
-  return { binSeconds, weights: zeros, cumulative: zeros.slice(), total: 0 };
+  return { binSeconds, weights: new Array<number>(bins).fill(0), scale: 1, total: 0 };
 }
 
 /** Adds one sample after multiplying every older weight by `keep` (1 = no forgetting). */
 export function addSample(h: DecayedHistogram, seconds: number, keep: number): DecayedHistogram {
   const bins = h.weights.length;
   const index = Math.min(bins - 1, Math.max(0, Math.floor(seconds / h.binSeconds)));
-  const weights = new Array<number>(bins);
-  const cumulative = new Array<number>(bins);
-  let running = 0;
-  for (let i = 0; i < bins; i++) {
-    const w = (h.weights[i] ?? 0) * keep + (i === index ? 1 : 0);
-    weights[i] = w;
-    cumulative[i] = running;
-    running += w;
+  let scale = h.scale * keep;
+  const weights = h.weights.slice();
+  if (scale < 1e-150) {
+    // Fold the scale back into the weights before it underflows.
+    for (let i = 0; i < bins; i++) weights[i] = (weights[i] ?? 0) * scale;
+    scale = 1;
   }
-  return { binSeconds: h.binSeconds, weights, cumulative, total: running };
+  weights[index] = (weights[index] ?? 0) + 1 / scale;
+  return { binSeconds: h.binSeconds, weights, scale, total: h.total * keep + 1 };
+}
+
+/** A histogram's normalized cumulative distribution, built once per (immutable) histogram. */
+export interface CdfTable {
+  /** cum[i] = P(X < i × binSeconds), i = 0..bins; the overflow bin spans `bins − 1` more bins. */
+  readonly cum: Float64Array;
+  readonly binInverse: number;
+  readonly last: number;
+  readonly mean: number;
+  readonly empty: boolean;
+}
+
+const tables = new WeakMap<DecayedHistogram, CdfTable>();
+
+export function cdfTable(h: DecayedHistogram): CdfTable {
+  let table = tables.get(h);
+  if (table) return table;
+  const bins = h.weights.length;
+  const cum = new Float64Array(bins + 1);
+  let stored = 0;
+  for (let i = 0; i < bins; i++) stored += h.weights[i] ?? 0;
+  let running = 0;
+  let weighted = 0;
+  const last = bins - 1;
+  for (let i = 0; i < bins; i++) {
+    const w = stored > 0 ? (h.weights[i] ?? 0) / stored : 0;
+    cum[i] = running;
+    running += w;
+    weighted += w * (i < last ? i + 0.5 : last * 1.5) * h.binSeconds;
+  }
+  cum[bins] = running;
+  table = { cum, binInverse: 1 / h.binSeconds, last, mean: weighted, empty: stored <= 0 };
+  tables.set(h, table);
+  return table;
 }
 
 /**
- * P(X ≤ x), linear inside a bin. The overflow bin is spread over one more histogram width, a
- * guess that only matters for calls longer than anything the histogram was sized for.
+ * P(X ≤ x), linear inside a bin. The overflow bin is spread over as many seconds again as the
+ * regular bins cover: a guess that only matters past everything the histogram was sized for.
  */
-export function cdf(h: DecayedHistogram, x: number): number {
-  if (h.total <= 0 || x <= 0) return 0;
-  const bins = h.weights.length;
-  const last = bins - 1;
-  const width = h.binSeconds;
-  const position = x / width;
-  let index = Math.floor(position);
-  let fraction = position - index;
-  if (index >= last) {
-    const overflowWidth = last;
-    fraction = Math.min(1, (position - last) / overflowWidth);
-    index = last;
+export function tableCdf(t: CdfTable, x: number): number {
+  if (x <= 0 || t.empty) return 0;
+  const position = x * t.binInverse;
+  const index = position | 0;
+  const cum = t.cum;
+  if (index < t.last) {
+    const below = cum[index] as number;
+    return below + ((cum[index + 1] as number) - below) * (position - index);
   }
-  const below = h.cumulative[index] ?? 0;
-  const inBin = h.weights[index] ?? 0;
-  return Math.min(1, (below + inBin * fraction) / h.total);
+  const below = cum[t.last] as number;
+  const fraction = Math.min(1, (position - t.last) / t.last);
+  return below + ((cum[t.last + 1] as number) - below) * fraction;
+}
+
+export function cdf(h: DecayedHistogram, x: number): number {
+  return tableCdf(cdfTable(h), x);
 }
 
 /** The smallest x with P(X ≤ x) ≥ q (inverse of `cdf`). */
 export function quantile(h: DecayedHistogram, q: number): number {
-  if (h.total <= 0) return 0;
-  const target = q * h.total;
-  const bins = h.weights.length;
-  for (let i = 0; i < bins; i++) {
-    const w = h.weights[i] ?? 0;
-    const before = h.cumulative[i] ?? 0;
-    if (before + w >= target && w > 0) {
-      const fraction = (target - before) / w;
-      const width = i === bins - 1 ? (bins - 1) * h.binSeconds : h.binSeconds;
-      return i * h.binSeconds + fraction * width;
+  const t = cdfTable(h);
+  if (t.empty) return 0;
+  const cum = t.cum;
+  const width = 1 / t.binInverse;
+  for (let i = 0; i <= t.last; i++) {
+    const before = cum[i] as number;
+    const after = cum[i + 1] as number;
+    if (after >= q && after > before) {
+      const binWidth = i === t.last ? t.last * width : width;
+      return i * width + ((q - before) / (after - before)) * binWidth;
     }
   }
-  return bins * h.binSeconds;
+  return (t.last + 1) * width;
 }
 
 export function mean(h: DecayedHistogram): number {
-  if (h.total <= 0) return 0;
-  let sum = 0;
-  const last = h.weights.length - 1;
-  for (let i = 0; i < last; i++) sum += (h.weights[i] ?? 0) * (i + 0.5) * h.binSeconds;
-  sum += (h.weights[last] ?? 0) * last * 1.5 * h.binSeconds;
-  return sum / h.total;
+  return cdfTable(h).mean;
 }

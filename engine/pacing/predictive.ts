@@ -1,4 +1,4 @@
-import { cdf, mean, quantile } from './histogram.ts';
+import { cdfTable, quantile, tableCdf } from './histogram.ts';
 import { normalCdf } from './normal.ts';
 import { availableAgents } from './progressive.ts';
 import { answerProbability, type PacingStatistics, routedShare } from './statistics.ts';
@@ -7,12 +7,14 @@ import type { AbandonmentWindow, LivePacingState, PacingConfig, PredictiveDetail
 /** Where on the ring-to-answer distribution a new call's answer time is evaluated (README §3). */
 const ANSWER_TIME_LEVELS = [0.2, 0.5, 0.8] as const;
 /** Marginal abandonment threshold when the controller has no evidence yet, as a multiple of the target. */
-const THRESHOLD_PER_TARGET = 4;
+const THRESHOLD_PER_TARGET = 0.4;
 /** How strongly the slack of the abandonment budget moves the threshold (log scale). */
 const CONTROL_GAIN = 3;
 /** Slack is measured against at least this many expected abandons, so a few early calls do not swing it. */
 const CONTROL_MIN_SCALE = 5;
 const MIN_THRESHOLD = 0.002;
+/** Slices of the horizon over which the wrap-up time of a talking agent is integrated. */
+const WRAP_UP_SLICES = 4;
 const MAX_THRESHOLD = 0.5;
 
 export interface PredictiveResult {
@@ -39,46 +41,95 @@ export function predictiveLaunches(
   const grace = config.connectWithinSeconds ?? 2;
   const threshold = marginalThreshold(stats, config.targetAbandonRate, abandonment);
   const ready = availableAgents(state);
-  const meanTalk = Math.max(1, mean(stats.talk));
+  const talkTable = cdfTable(stats.talk);
+  const wrapTable = cdfTable(stats.wrapUp);
+  const ringTable = cdfTable(stats.ringToAnswer);
+  const unansweredTable = cdfTable(stats.unansweredDuration);
+  const meanTalk = Math.max(1, talkTable.mean);
 
   const levels = ANSWER_TIME_LEVELS.length;
-  const supplyMean = new Float64Array(levels);
+  const answerAt = new Float64Array(levels);
+  const supplyMean = new Float64Array(levels).fill(ready);
   const supplyVar = new Float64Array(levels);
   const demandMean = new Float64Array(levels);
   const demandVar = new Float64Array(levels);
   const newCallAnswer = new Float64Array(levels);
-
+  // Wrap-up mass per quarter of each horizon, shared by every talking agent.
+  const slices = WRAP_UP_SLICES;
+  const wrapMass = new Float64Array(levels * slices);
+  const hasWrapUp = stats.wrapUp.total > 0;
   for (let k = 0; k < levels; k++) {
     const level = ANSWER_TIME_LEVELS[k] ?? 0.5;
-    const answerAt = quantile(stats.ringToAnswer, level);
-    const horizon = answerAt + grace;
-    let sMean = ready;
-    let sVar = 0;
-    for (const agent of state.agentsBusy) {
-      const free =
-        agent.phase === 'wrap-up'
-          ? wrapUpEndsWithin(stats, agent.elapsedSeconds, horizon)
-          : talkAndWrapUpEndWithin(stats, agent.elapsedSeconds, horizon, meanTalk);
-      sMean += free;
-      sVar += free * (1 - free);
-    }
-    let dMean = 0;
-    let dVar = 0;
-    for (const call of state.callsInFlight) {
-      const q =
-        call.stage === 'waiting'
-          ? 1
-          : call.stage === 'classifying'
-            ? share
-            : share * answerWithin(stats, p, call.elapsedSeconds, answerAt);
-      dMean += q;
-      dVar += q * (1 - q);
-    }
-    supplyMean[k] = sMean;
-    supplyVar[k] = sVar;
-    demandMean[k] = dMean;
-    demandVar[k] = dVar;
+    answerAt[k] = quantile(stats.ringToAnswer, level);
     newCallAnswer[k] = routedProbability * level;
+    const horizon = (answerAt[k] ?? 0) + grace;
+    let previous = 0;
+    for (let j = 1; j <= slices; j++) {
+      const c = hasWrapUp ? tableCdf(wrapTable, (horizon * j) / slices) : 1;
+      wrapMass[k * slices + j - 1] = c - previous;
+      previous = c;
+    }
+  }
+
+  for (const agent of state.agentsBusy) {
+    const elapsed = agent.elapsedSeconds;
+    if (agent.phase === 'wrap-up') {
+      const done = hasWrapUp ? tableCdf(wrapTable, elapsed) : 1;
+      const left = 1 - done;
+      for (let k = 0; k < levels; k++) {
+        const horizon = (answerAt[k] ?? 0) + grace;
+        const free =
+          !hasWrapUp || left <= 1e-6
+            ? 1 - Math.exp(-horizon / 10)
+            : clamp01((tableCdf(wrapTable, elapsed + horizon) - done) / left);
+        supplyMean[k] = (supplyMean[k] ?? 0) + free;
+        supplyVar[k] = (supplyVar[k] ?? 0) + free * (1 - free);
+      }
+      continue;
+    }
+    // Talking: P(talk and wrap-up both end within the horizon | talking for `elapsed` s).
+    const talkDone = tableCdf(talkTable, elapsed);
+    const talkLeft = 1 - talkDone;
+    for (let k = 0; k < levels; k++) {
+      const horizon = (answerAt[k] ?? 0) + grace;
+      let free = 0;
+      for (let j = 0; j < slices; j++) {
+        const mass = wrapMass[k * slices + j] ?? 0;
+        if (mass <= 0) continue;
+        const y = horizon - (horizon * (j + 0.5)) / slices;
+        // Past everything observed: assume a memoryless tail with the mean talk time.
+        const ends =
+          talkLeft <= 1e-6
+            ? 1 - Math.exp(-y / meanTalk)
+            : (tableCdf(talkTable, elapsed + y) - talkDone) / talkLeft;
+        free += mass * ends;
+      }
+      free = clamp01(free);
+      supplyMean[k] = (supplyMean[k] ?? 0) + free;
+      supplyVar[k] = (supplyVar[k] ?? 0) + free * (1 - free);
+    }
+  }
+
+  for (const call of state.callsInFlight) {
+    if (call.stage !== 'ringing') {
+      const q = call.stage === 'waiting' ? 1 : share;
+      for (let k = 0; k < levels; k++) {
+        demandMean[k] = (demandMean[k] ?? 0) + q;
+        demandVar[k] = (demandVar[k] ?? 0) + q * (1 - q);
+      }
+      continue;
+    }
+    // P(answered within the horizon | still ringing after `elapsed` s), from both duration laws.
+    const elapsed = call.elapsedSeconds;
+    const answeredBy = tableCdf(ringTable, elapsed);
+    const alive = p * (1 - answeredBy) + (1 - p) * (1 - tableCdf(unansweredTable, elapsed));
+    if (alive <= 1e-9) continue;
+    for (let k = 0; k < levels; k++) {
+      const gain = p * (tableCdf(ringTable, elapsed + (answerAt[k] ?? 0)) - answeredBy);
+      const q = share * clamp01(gain / alive);
+      demandMean[k] = (demandMean[k] ?? 0) + q;
+      demandVar[k] = (demandVar[k] ?? 0) + q * (1 - q);
+    }
   }
 
   // P(abandon) of the n-th call grows with n: launch while it stays under the threshold.
@@ -149,50 +200,6 @@ export function marginalThreshold(
   return Math.min(MAX_THRESHOLD, Math.max(MIN_THRESHOLD, threshold));
 }
 
-/** P(a call ringing for `elapsed` s is answered within `horizon` more seconds | still ringing). */
-function answerWithin(stats: PacingStatistics, p: number, elapsed: number, horizon: number): number {
-  const answeredBy = cdf(stats.ringToAnswer, elapsed);
-  const alive = p * (1 - answeredBy) + (1 - p) * (1 - cdf(stats.unansweredDuration, elapsed));
-  if (alive <= 1e-9) return 0;
-  const gain = p * (cdf(stats.ringToAnswer, elapsed + horizon) - answeredBy);
-  return Math.min(1, Math.max(0, gain / alive));
-}
-
-function wrapUpEndsWithin(stats: PacingStatistics, elapsed: number, horizon: number): number {
-  if (stats.wrapUp.total <= 0) return 1;
-  const done = cdf(stats.wrapUp, elapsed);
-  const left = 1 - done;
-  if (left <= 1e-6) return 1 - Math.exp(-horizon / 10);
-  return Math.min(1, Math.max(0, (cdf(stats.wrapUp, elapsed + horizon) - done) / left));
-}
-
-/**
- * P(talk ends and wrap-up ends within `horizon` | talking for `elapsed` s): the wrap-up time is
- * integrated over four slices of [0, horizon], enough at a horizon of a few seconds.
- */
-function talkAndWrapUpEndWithin(
-  stats: PacingStatistics,
-  elapsed: number,
-  horizon: number,
-  meanTalk: number,
-): number {
-  const talkDone = cdf(stats.talk, elapsed);
-  const talkLeft = 1 - talkDone;
-  const endsWithin = (y: number): number => {
-    if (y <= 0) return 0;
-    // Past everything observed: assume a memoryless tail with the mean talk time.
-    if (talkLeft <= 1e-6) return 1 - Math.exp(-y / meanTalk);
-    return Math.max(0, (cdf(stats.talk, elapsed + y) - talkDone) / talkLeft);
-  };
-  if (stats.wrapUp.total <= 0) return endsWithin(horizon);
-  const slices = 4;
-  let sum = 0;
-  let previous = 0;
-  for (let j = 1; j <= slices; j++) {
-    const w = (horizon * j) / slices;
-    const wrapCdf = cdf(stats.wrapUp, w);
-    sum += (wrapCdf - previous) * endsWithin(horizon - (horizon * (j - 0.5)) / slices);
-    previous = wrapCdf;
-  }
-  return Math.min(1, sum);
+function clamp01(x: number): number {
+  return Math.max(0, Math.min(x, 1));
 }

@@ -77,8 +77,8 @@ export function createStatistics(halfLives: Partial<StatisticsHalfLives> = {}): 
     routed: 0,
     ringToAnswer: emptyHistogram(1, 120),
     unansweredDuration: emptyHistogram(1, 120),
-    talk: emptyHistogram(5, 3600),
-    wrapUp: emptyHistogram(1, 900),
+    talk: emptyHistogram(5, 1800),
+    wrapUp: emptyHistogram(1, 300),
     control: { routed: 0, abandoned: 0 },
     totals: { attempts: 0, answered: 0, routed: 0, talks: 0, wrapUps: 0, abandoned: 0 },
   };

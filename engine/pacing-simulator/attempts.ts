@@ -1,0 +1,97 @@
+import { sample } from './distributions.ts';
+import { streamFor } from './prng.ts';
+import { type Scenario, secondsOfDay } from './scenario.ts';
+
+/** What happens to one dial attempt, fixed in advance by (seed, day, index) and the launch time. */
+export interface AttemptOutcome {
+  /** Seconds from launch to answer, or to the end of an unanswered attempt. */
+  readonly ringSeconds: number;
+  readonly answered: boolean;
+  /** When it would be answered if answered (ringSeconds equals it for answered attempts). */
+  readonly ringToAnswerSeconds: number;
+  readonly party: 'human' | 'machine';
+  /** The dialer's verdict: the true party when AMD is off (everything answered goes to an agent). */
+  readonly verdict: 'human' | 'machine';
+  /** AMD seconds after the answer (0 without AMD). */
+  readonly amdSeconds: number;
+  /** Agent seconds on the call when connected (machine handling time for a machine). */
+  readonly talkSeconds: number;
+  readonly wrapUpSeconds: number;
+}
+
+/** The scenario with its schedule resolved once, for the hot loop. */
+export interface CompiledScenario {
+  readonly scenario: Scenario;
+  readonly changeAt: readonly number[];
+  readonly changeProbability: readonly number[];
+}
+
+export function compileScenario(scenario: Scenario): CompiledScenario {
+  const changes = [...scenario.answer.changes].sort((a, b) => secondsOfDay(a.at) - secondsOfDay(b.at));
+  return {
+    scenario,
+    changeAt: changes.map((c) => secondsOfDay(c.at)),
+    changeProbability: changes.map((c) => c.probability),
+  };
+}
+
+export function answerProbabilityAt(compiled: CompiledScenario, second: number): number {
+  let p = compiled.scenario.answer.probability;
+  for (let i = 0; i < compiled.changeAt.length; i++) {
+    if ((compiled.changeAt[i] ?? Infinity) <= second) p = compiled.changeProbability[i] ?? p;
+  }
+  return p;
+}
+
+/**
+ * Every draw is made in the same order whatever the outcome, so that an attempt's person is the
+ * same person whenever (and by whichever strategy) it is dialed; only "answered" depends on the
+ * launch time, through the answer probability in force then.
+ */
+export function attemptOutcome(
+  compiled: CompiledScenario,
+  seed: number,
+  day: number,
+  index: number,
+  launchSecond: number,
+): AttemptOutcome {
+  const s = compiled.scenario;
+  const random = streamFor(seed, day, index);
+  const uAnswer = random();
+  const ringToAnswer = sample(s.answer.ringSeconds, random);
+  const uMachine = random();
+  const uAmd = random();
+  const amdSeconds = sample(s.machine.amd.seconds, random);
+  const humanTalk = sample(s.talkSeconds, random);
+  const machineTalk = sample(s.machine.agentSeconds, random);
+  const wrapUp = sample(s.wrapUpSeconds, random);
+  const uEarly = random();
+  const earlyEnd = sample(s.unanswered.earlyEndSeconds, random);
+
+  const answered =
+    uAnswer < answerProbabilityAt(compiled, launchSecond) && ringToAnswer < s.ringTimeoutSeconds;
+  const party = uMachine < s.machine.share ? 'machine' : 'human';
+  const amd = s.machine.amd;
+  let verdict: 'human' | 'machine' = party;
+  if (amd.enabled) {
+    const correct = party === 'human' ? amd.humanAccuracy : amd.machineAccuracy;
+    if (uAmd >= correct) verdict = party === 'human' ? 'machine' : 'human';
+  } else {
+    verdict = 'human';
+  }
+  const ringSeconds = answered
+    ? ringToAnswer
+    : uEarly < s.unanswered.earlyEndShare
+      ? Math.min(earlyEnd, s.ringTimeoutSeconds)
+      : s.ringTimeoutSeconds;
+  return {
+    ringSeconds,
+    answered,
+    ringToAnswerSeconds: ringToAnswer,
+    party,
+    verdict,
+    amdSeconds: amd.enabled ? amdSeconds : 0,
+    talkSeconds: party === 'human' ? humanTalk : machineTalk,
+    wrapUpSeconds: party === 'human' ? wrapUp : Math.min(wrapUp, 5),
+  };
+}

@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import { abandonSchema, pacingSchema } from '../../campaigns/campaign-definition.ts';
+import { distributionSchema } from './distributions.ts';
+
+const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day as HH:MM (24-hour)');
+
+export function secondsOfDay(time: string): number {
+  const [h, m] = time.split(':').map(Number);
+  return (h ?? 0) * 3600 + (m ?? 0) * 60;
+}
+
+const shiftSchema = z
+  .object({
+    agents: z.number().int().min(1).max(2000),
+    start: timeOfDay,
+    end: timeOfDay,
+  })
+  .refine((s) => s.start < s.end, { message: 'start must be before end', path: ['end'] });
+
+/**
+ * A simulated campaign: who works when, how the called people behave, and the pacing settings
+ * (the campaign file's `pacing` and `abandon` blocks). Files live in campaigns/scenarios/.
+ */
+export const scenarioSchema = z.object({
+  name: z.string().min(1),
+  description: z.string().default(''),
+  days: z.number().int().min(1).max(400),
+  /** Agents log in at the start of their shift and leave when their last call is tagged after its end. */
+  shifts: z.array(shiftSchema).min(1),
+  answer: z.object({
+    /** Probability that an attempt is answered (by a person or a machine). */
+    probability: z.number().min(0).max(1),
+    /** From `at` (time of day) on, the probability becomes `probability`: a step schedule. */
+    changes: z.array(z.object({ at: timeOfDay, probability: z.number().min(0).max(1) })).default([]),
+    /** Ring seconds before an answer; draws longer than the ring timeout are not answered. */
+    ringSeconds: distributionSchema,
+  }),
+  unanswered: z
+    .object({
+      /** Share of unanswered attempts that end early (busy, congestion, failure). */
+      earlyEndShare: z.number().min(0).max(1).default(0.15),
+      earlyEndSeconds: distributionSchema.default({ kind: 'uniform', min: 1, max: 6 }),
+    })
+    .prefault({}),
+  ringTimeoutSeconds: z.number().min(15).max(120).default(25),
+  talkSeconds: distributionSchema,
+  wrapUpSeconds: distributionSchema,
+  machine: z
+    .object({
+      /** Share of answers that are answering machines. */
+      share: z.number().min(0).max(1).default(0),
+      /** Seconds an agent spends on a machine routed to them before hanging up. */
+      agentSeconds: distributionSchema.default({ kind: 'uniform', min: 4, max: 12 }),
+      amd: z
+        .object({
+          enabled: z.boolean().default(false),
+          /** P(a person is classified as a person): the rest are hung up on. */
+          humanAccuracy: z.number().min(0).max(1).default(0.97),
+          /** P(a machine is classified as a machine): the rest go to an agent. */
+          machineAccuracy: z.number().min(0).max(1).default(0.85),
+          seconds: distributionSchema.default({ kind: 'uniform', min: 2, max: 4 }),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  /** Numbers available for dialing each day; dialing stops for the day when they run out. */
+  listSize: z.number().int().min(1).default(1_000_000),
+  pacing: pacingSchema.prefault({}),
+  abandon: abandonSchema.prefault({}),
+});
+
+export type Scenario = z.infer<typeof scenarioSchema>;
+export type ScenarioInput = z.input<typeof scenarioSchema>;

@@ -1,0 +1,338 @@
+import { createStatistics, type PacingStatistics, updateStatistics } from '../pacing/statistics.ts';
+import type { BusyAgent, CallInFlight, PacingConfig } from '../pacing/types.ts';
+import { type AttemptOutcome, attemptOutcome, type CompiledScenario } from './attempts.ts';
+import { EventQueue } from './event-queue.ts';
+import { addTo, type DayMetrics, emptyDay, emptySeries, type TimeSeries } from './metrics.ts';
+import { secondsOfDay } from './scenario.ts';
+import type { DialerStrategy, DialerView } from './strategies.ts';
+
+export interface RunOptions {
+  readonly seed: number;
+  /** Overrides the scenario's number of days. */
+  readonly days?: number;
+  /** Width of the time-series buckets (occupancy, abandonment, lines over time). */
+  readonly bucketSeconds?: number;
+}
+
+export interface StrategyRun {
+  readonly name: string;
+  readonly days: DayMetrics[];
+  readonly series: TimeSeries;
+}
+
+interface Agent {
+  readonly shiftStart: number;
+  readonly shiftEnd: number;
+  status: 'off' | 'ready' | 'talking' | 'wrap-up' | 'gone';
+  phaseStart: number;
+  loginAt: number;
+  call: Call | null;
+}
+
+interface Call {
+  readonly outcome: AttemptOutcome;
+  readonly launchedAt: number;
+  stage: 'ringing' | 'classifying' | 'waiting' | 'done';
+  stageStart: number;
+  flightIndex: number;
+}
+
+type SimEvent =
+  | { time: number; seq: number; kind: 'shift-start' | 'shift-end'; agent: Agent }
+  | { time: number; seq: number; kind: 'answer' | 'unanswered-end' | 'amd-done' | 'grace-end'; call: Call }
+  | { time: number; seq: number; kind: 'talk-end' | 'wrap-end'; agent: Agent };
+
+/**
+ * Runs one dialing strategy through the scenario, second by second: each simulated second the
+ * strategy (for ours, engine/pacing's decideLaunches) says how many calls to launch; calls, agents
+ * and answers then play out as timed events between the seconds.
+ */
+export function simulateDialer(
+  compiled: CompiledScenario,
+  strategy: DialerStrategy,
+  options: RunOptions,
+): StrategyRun {
+  const scenario = compiled.scenario;
+  const dayCount = options.days ?? scenario.days;
+  const bucketSeconds = options.bucketSeconds ?? 900;
+  const series = emptySeries(bucketSeconds);
+  const days: DayMetrics[] = [];
+  const config: PacingConfig = {
+    ...scenario.pacing,
+    connectWithinSeconds: scenario.abandon.connectWithinSeconds,
+  };
+  const grace = scenario.abandon.connectWithinSeconds;
+  const windowDays = scenario.abandon.window === '24h' ? 1 : 30;
+  let stats: PacingStatistics = createStatistics();
+  const learns = strategy.learns;
+  const observe = learns
+    ? (o: Parameters<typeof updateStatistics>[1]) => {
+        stats = updateStatistics(stats, o);
+      }
+    : () => {};
+  let bucketOffset = 0;
+
+  for (let day = 0; day < dayCount; day++) {
+    strategy.startDay();
+    const m = emptyDay();
+    days.push(m);
+    let windowRouted = 0;
+    let windowAbandoned = 0;
+    for (let j = Math.max(0, day - windowDays + 1); j < day; j++) {
+      windowRouted += (days[j] as DayMetrics).routed;
+      windowAbandoned += (days[j] as DayMetrics).routedAbandoned;
+    }
+
+    const agents: Agent[] = [];
+    const queue = new EventQueue<SimEvent>();
+    for (const shift of scenario.shifts) {
+      const start = secondsOfDay(shift.start);
+      const end = secondsOfDay(shift.end);
+      for (let i = 0; i < shift.agents; i++) {
+        const agent: Agent = {
+          shiftStart: start,
+          shiftEnd: end,
+          status: 'off',
+          phaseStart: start,
+          loginAt: start,
+          call: null,
+        };
+        agents.push(agent);
+        queue.push({ time: start, seq: 0, kind: 'shift-start', agent });
+        queue.push({ time: end, seq: 0, kind: 'shift-end', agent });
+      }
+    }
+    const dayStart = Math.min(...agents.map((a) => a.shiftStart));
+    const dayEnd = Math.max(...agents.map((a) => a.shiftEnd));
+    m.dialingSeconds = dayEnd - dayStart;
+    const drain = scenario.ringTimeoutSeconds + grace;
+    const bucketOf = (now: number): number => bucketOffset + Math.floor((now - dayStart) / bucketSeconds);
+
+    const ready: Agent[] = [];
+    const waiting: Call[] = [];
+    const flight: Call[] = [];
+    const flightView: { stage: CallInFlight['stage']; elapsedSeconds: number }[] = [];
+    const busyView: { phase: BusyAgent['phase']; elapsedSeconds: number }[] = [];
+    let nextAttempt = 0;
+    let talking = 0;
+
+    const removeFromFlight = (call: Call): void => {
+      const last = flight.pop() as Call;
+      if (last !== call) {
+        flight[call.flightIndex] = last;
+        last.flightIndex = call.flightIndex;
+      }
+      call.flightIndex = -1;
+    };
+    const connect = (agent: Agent, call: Call, now: number): void => {
+      m.waitSeconds += now - agent.phaseStart;
+      m.waitsEnded++;
+      agent.status = 'talking';
+      agent.phaseStart = now;
+      agent.call = call;
+      talking++;
+      call.stage = 'done';
+      if (call.outcome.party === 'human') m.humanConnects++;
+      else m.machineConnects++;
+      queue.push({ time: now + call.outcome.talkSeconds, seq: 0, kind: 'talk-end', agent });
+    };
+    const route = (call: Call, now: number): void => {
+      m.routed++;
+      observe({ kind: 'answered', ringSeconds: call.outcome.ringSeconds, party: 'human' });
+      const agent = ready.shift();
+      if (agent) {
+        removeFromFlight(call);
+        connect(agent, call, now);
+        return;
+      }
+      call.stage = 'waiting';
+      call.stageStart = now;
+      waiting.push(call);
+      queue.push({ time: now + grace, seq: 0, kind: 'grace-end', call });
+    };
+    const becomeFree = (agent: Agent, now: number): void => {
+      agent.call = null;
+      agent.phaseStart = now;
+      const call = now < agent.shiftEnd ? waiting.shift() : undefined;
+      if (call) {
+        removeFromFlight(call);
+        agent.status = 'ready';
+        connect(agent, call, now);
+      } else if (now >= agent.shiftEnd) {
+        agent.status = 'gone';
+        m.loggedInSeconds += now - agent.loginAt;
+      } else {
+        agent.status = 'ready';
+        ready.push(agent);
+      }
+    };
+
+    const handle = (e: SimEvent): void => {
+      const now = e.time;
+      switch (e.kind) {
+        case 'shift-start':
+          e.agent.loginAt = now;
+          becomeFree(e.agent, now);
+          break;
+        case 'shift-end': {
+          const agent = e.agent;
+          if (agent.status === 'ready') {
+            ready.splice(ready.indexOf(agent), 1);
+            agent.status = 'gone';
+            m.loggedInSeconds += now - agent.loginAt;
+          }
+          break;
+        }
+        case 'answer': {
+          const call = e.call;
+          const o = call.outcome;
+          if (o.party === 'human') {
+            m.humanAnswered++;
+            addTo(series.humanAnswered, bucketOf(now), 1);
+          }
+          if (scenario.machine.amd.enabled) {
+            call.stage = 'classifying';
+            call.stageStart = now;
+            queue.push({ time: now + o.amdSeconds, seq: 0, kind: 'amd-done', call });
+          } else route(call, now);
+          break;
+        }
+        case 'amd-done': {
+          const call = e.call;
+          if (call.outcome.verdict === 'human') {
+            route(call, now);
+          } else {
+            if (call.outcome.party === 'human') m.amdHangups++;
+            observe({ kind: 'answered', ringSeconds: call.outcome.ringSeconds, party: 'machine' });
+            removeFromFlight(call);
+            call.stage = 'done';
+          }
+          break;
+        }
+        case 'unanswered-end':
+          observe({ kind: 'unanswered', seconds: e.call.outcome.ringSeconds });
+          removeFromFlight(e.call);
+          e.call.stage = 'done';
+          break;
+        case 'grace-end': {
+          const call = e.call;
+          if (call.stage !== 'waiting') break;
+          waiting.splice(waiting.indexOf(call), 1);
+          removeFromFlight(call);
+          call.stage = 'done';
+          m.routedAbandoned++;
+          if (call.outcome.party === 'human') {
+            m.abandoned++;
+            addTo(series.abandoned, bucketOf(now), 1);
+          }
+          observe({ kind: 'abandoned' });
+          break;
+        }
+        case 'talk-end': {
+          const agent = e.agent;
+          const call = agent.call as Call;
+          talking--;
+          m.talkSeconds += now - agent.phaseStart;
+          observe({ kind: 'talk', seconds: now - agent.phaseStart });
+          agent.status = 'wrap-up';
+          agent.phaseStart = now;
+          queue.push({ time: now + call.outcome.wrapUpSeconds, seq: 0, kind: 'wrap-end', agent });
+          break;
+        }
+        case 'wrap-end': {
+          const agent = e.agent;
+          m.wrapUpSeconds += now - agent.phaseStart;
+          observe({ kind: 'wrap-up', seconds: now - agent.phaseStart });
+          becomeFree(agent, now);
+          break;
+        }
+      }
+    };
+
+    const launch = (now: number): void => {
+      if (nextAttempt >= scenario.listSize) return;
+      const outcome = attemptOutcome(compiled, options.seed, day, nextAttempt++, now);
+      m.attempts++;
+      const call: Call = {
+        outcome,
+        launchedAt: now,
+        stage: 'ringing',
+        stageStart: now,
+        flightIndex: flight.length,
+      };
+      flight.push(call);
+      queue.push({
+        time: now + outcome.ringSeconds,
+        seq: 0,
+        kind: outcome.answered ? 'answer' : 'unanswered-end',
+        call,
+      });
+    };
+
+    for (let t = dayStart; ; t++) {
+      while (queue.peekTime() <= t) handle(queue.pop() as SimEvent);
+      if (t >= dayEnd) {
+        while (queue.size > 0) handle(queue.pop() as SimEvent);
+        break;
+      }
+      // The pacer's view: agents within `drain` of their shift end are no longer offered calls.
+      let readyCount = 0;
+      for (const agent of ready) if (t < agent.shiftEnd - drain) readyCount++;
+      let busyCount = 0;
+      let loggedIn = 0;
+      let busyNow = 0;
+      for (const agent of agents) {
+        if (agent.status === 'off' || agent.status === 'gone') continue;
+        loggedIn++;
+        if (agent.status === 'ready') continue;
+        busyNow++;
+        if (t >= agent.shiftEnd - drain) continue;
+        let view = busyView[busyCount];
+        if (!view) {
+          view = { phase: 'talking', elapsedSeconds: 0 };
+          busyView.push(view);
+        }
+        view.phase = agent.status === 'talking' ? 'talking' : 'wrap-up';
+        view.elapsedSeconds = t - agent.phaseStart;
+        busyCount++;
+      }
+      busyView.length = busyCount;
+      for (let i = 0; i < flight.length; i++) {
+        const call = flight[i] as Call;
+        let view = flightView[i];
+        if (!view) {
+          view = { stage: 'ringing', elapsedSeconds: 0 };
+          flightView.push(view);
+        }
+        view.stage = call.stage === 'done' ? 'ringing' : call.stage;
+        view.elapsedSeconds = t - call.stageStart;
+      }
+      flightView.length = flight.length;
+
+      const bucket = bucketOf(t);
+      addTo(series.busy, bucket, busyNow);
+      addTo(series.loggedIn, bucket, loggedIn);
+      addTo(series.lines, bucket, flight.length);
+      addTo(series.samples, bucket, 1);
+
+      const routed = windowRouted + m.routed;
+      const abandoned = windowAbandoned + m.routedAbandoned;
+      const view: DialerView = {
+        second: t,
+        state: { agentsReady: readyCount, agentsBusy: busyView, callsInFlight: flightView },
+        stats,
+        config,
+        abandonment: { abandoned, humanAnswered: routed },
+        predictiveAllowed: abandoned === 0 || abandoned < scenario.abandon.maxRate * routed,
+        agentsTalking: talking,
+        callsWaiting: waiting.length,
+        todayRouted: m.routed,
+        todayAbandoned: m.routedAbandoned,
+      };
+      const n = t < dayEnd - drain ? strategy.decide(view) : 0;
+      for (let i = 0; i < n; i++) launch(t);
+    }
+    bucketOffset += Math.ceil((dayEnd - dayStart) / bucketSeconds);
+  }
+  return { name: strategy.name, days, series };
+}
