@@ -69,7 +69,17 @@ export function readList(options: ReadListOptions): {
 async function* generate(options: ReadListOptions, stats: ReadListStats): AsyncGenerator<string> {
   const chunkChars = options.chunkChars ?? 1 << 20;
   const decoder = new ListDecoder(options.encoding);
-  const parser = parse(parserOptions);
+  // Updated synchronously as the parser completes each record, so that when it fails at the
+  // end of the file (an unclosed quote) the last complete row is known even though the rows
+  // it had buffered are never delivered.
+  let lastLine = 0;
+  const parser = parse({
+    ...parserOptions,
+    on_record: (record, context) => {
+      lastLine = context.lines;
+      return record;
+    },
+  });
   // pipeline destroys every stream with the first error, so the loop below sees it.
   pipeline(createReadStream(options.path), decoder, parser, () => {});
   let columns: ResolvedColumns | undefined;
@@ -93,7 +103,7 @@ async function* generate(options: ReadListOptions, stats: ReadListStats): AsyncG
       }
     }
   } catch (error) {
-    throw asFileError(error);
+    throw asFileError(error, lastLine);
   } finally {
     stats.bytes = decoder.bytes;
     stats.encoding = decoder.encoding;
@@ -136,10 +146,15 @@ function copyRow(record: string[], line: number, columns: ResolvedColumns, optio
 }
 
 /** CSV syntax errors name the line; everything else passes through unchanged. */
-function asFileError(error: unknown): unknown {
+function asFileError(error: unknown, lastLine: number): unknown {
   if (error instanceof ImportFileError) return error;
   if (error instanceof CsvError) {
-    const line = (error as CsvError & { lines?: number }).lines ?? 0;
+    // An unclosed quote is only noticed at the end of the file; it opened on the line after the
+    // last complete row.
+    const line =
+      error.code === 'CSV_QUOTE_NOT_CLOSED'
+        ? lastLine + 1
+        : ((error as CsvError & { lines?: number }).lines ?? lastLine + 1);
     return new ImportFileError(line, describeCsvError(error));
   }
   return error;
@@ -148,7 +163,7 @@ function asFileError(error: unknown): unknown {
 function describeCsvError(error: CsvError): string {
   switch (error.code) {
     case 'CSV_QUOTE_NOT_CLOSED':
-      return 'a quoted cell is never closed (a " opens a cell that runs to the end of the file)';
+      return 'a quoted cell opens here and is never closed (it runs to the end of the file)';
     case 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH':
     case 'CSV_RECORD_INCONSISTENT_COLUMNS': {
       const counts = /expect (\d+), got (\d+)/.exec(error.message);

@@ -1,0 +1,208 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'csv-parse/sync';
+import { expect, it } from 'vitest';
+import { ImportFileError } from '../../campaigns/import/import-file-error.ts';
+import { describeEachDatabase } from '../support/database.ts';
+import {
+  countRows,
+  filesUnder,
+  fixture,
+  importFile,
+  makeImportCampaign,
+  newArchiveRoot,
+  rejectedCounts,
+} from './support.ts';
+
+describeEachDatabase('list import of awkward files', (database) => {
+  async function importFixture(
+    name: string,
+    overrides: Parameters<typeof makeImportCampaign>[1] = {},
+    extra: { map?: Record<string, string>; encoding?: 'auto' | 'utf8' | 'gbk' | 'gb18030' } = {},
+  ) {
+    const { db } = database();
+    const campaign = await makeImportCampaign(db, overrides);
+    const archiveRoot = newArchiveRoot();
+    const result = await importFile(database(), {
+      campaignId: campaign.id,
+      file: fixture(name),
+      archiveRoot,
+      ...extra,
+    });
+    return { campaign, result, archiveRoot };
+  }
+
+  async function contactsOf(campaignId: number) {
+    return database()
+      .db.selectFrom('contacts')
+      .selectAll()
+      .where('campaign_id', '=', campaignId)
+      .orderBy('line_number')
+      .execute();
+  }
+
+  it('reads UTF-8 with a BOM and numbers written with spaces, dashes and +86', async () => {
+    const { campaign, result } = await importFixture('utf8-bom.csv');
+    expect(result).toMatchObject({
+      rows: 4,
+      imported: 3,
+      held: 0,
+      rejected: rejectedCounts({ invalid_number: 1 }),
+    });
+    const contacts = await contactsOf(campaign.id);
+    expect(contacts.map((c) => c.phone_e164)).toEqual(['+8613800138001', '+8613900139002', '+8613800138003']);
+    expect(contacts[0]!.fields).toEqual({ name: 'A' });
+    expect(contacts[0]).toMatchObject({ time_zone: 'Asia/Shanghai', time_zone_assumed: false });
+  });
+
+  it('detects GBK with Chinese headers, keeps Chinese fields and drops the repeated number', async () => {
+    const { campaign, result } = await importFixture('gbk-chinese.csv');
+    expect(result).toMatchObject({
+      rows: 5,
+      imported: 3,
+      held: 0,
+      rejected: rejectedCounts({ duplicate_in_file: 1, invalid_number: 1 }),
+    });
+    const contacts = await contactsOf(campaign.id);
+    expect(contacts.map((c) => c.phone_e164)).toEqual(['+8613800138011', '+8613900139012', '+8613800138013']);
+    expect(contacts[0]!.fields).toEqual({ 姓名: '张三', 备注: '老客户' });
+    const batch = await database()
+      .db.selectFrom('batches')
+      .selectAll()
+      .where('id', '=', result.batchId!)
+      .executeTakeFirstOrThrow();
+    expect(batch.encoding).toBe('gb18030');
+    const rejected = await database()
+      .db.selectFrom('rejected_rows')
+      .selectAll()
+      .where('batch_id', '=', result.batchId!)
+      .orderBy('line_number')
+      .execute();
+    expect(rejected.map((r) => [r.line_number, r.reason, r.detail])).toEqual([
+      [5, 'duplicate_in_file', 'the same number as line 2'],
+      [6, 'invalid_number', '"abc" is not a valid phone number'],
+    ]);
+    expect(JSON.parse(rejected[0]!.raw_row)).toEqual(['138 0013 8011', '赵六', '重复']);
+  });
+
+  it('reads CRLF lines and takes the zone from the column, the area code or the country', async () => {
+    const { campaign, result } = await importFixture('crlf-us.csv', {
+      jurisdiction: 'US',
+      region: 'US',
+      defaultTimeZone: 'America/New_York',
+    });
+    expect(result).toMatchObject({ rows: 4, imported: 4, held: 0, rejected: rejectedCounts() });
+    const contacts = await contactsOf(campaign.id);
+    expect(
+      contacts.map((c) => [c.phone_e164, c.time_zone, c.time_zone_assumed, c.time_zone_candidates]),
+    ).toEqual([
+      ['+12127365000', 'America/New_York', false, null],
+      ['+14156562671', 'America/Los_Angeles', false, null],
+      // Area code 208 spans two zones and the cell says nothing usable: both are kept.
+      ['+12083731234', 'America/Denver', true, ['America/Denver', 'America/Los_Angeles']],
+      ['+442079460958', 'Europe/London', false, null],
+    ]);
+    expect(contacts.map((c) => c.line_number)).toEqual([2, 3, 4, 5]);
+  });
+
+  it('keeps quoted commas and line breaks inside cells and names the right lines', async () => {
+    const { campaign, result } = await importFixture('quoted-multiline.csv');
+    expect(result).toMatchObject({
+      rows: 4,
+      imported: 3,
+      held: 0,
+      rejected: rejectedCounts({ invalid_number: 1 }),
+    });
+    const contacts = await contactsOf(campaign.id);
+    expect(contacts.map((c) => c.line_number)).toEqual([2, 4, 5]);
+    expect(contacts[0]!.fields).toEqual({ name: 'Wang, Wei', address: 'Line 1\nLine 2' });
+    expect(contacts[1]!.fields).toEqual({ name: 'Li "Boss"', address: 'plain' });
+    const rejected = await database()
+      .db.selectFrom('rejected_rows')
+      .select(['line_number'])
+      .where('batch_id', '=', result.batchId!)
+      .execute();
+    expect(rejected.map((r) => r.line_number)).toEqual([8]);
+  });
+
+  it('stores formula cells as text and neutralizes them in the reject report', async () => {
+    const { campaign, result } = await importFixture('formula-cells.csv');
+    expect(result).toMatchObject({
+      rows: 4,
+      imported: 3,
+      held: 0,
+      rejected: rejectedCounts({ invalid_number: 1 }),
+    });
+    const contacts = await contactsOf(campaign.id);
+    expect(contacts[0]!.fields).toEqual({ name: '=1+2', note: '@SUM(A1)' });
+    expect(contacts[1]!.fields).toEqual({ name: '-5', note: '+cmd' });
+    const report = readFileSync(result.rejectReport!, 'utf8');
+    const cells: string[][] = parse(report.replace(/^\ufeff/, ''));
+    expect(cells[0]).toEqual(['line', 'reason', 'detail', 'phone', 'name', 'note']);
+    expect(cells[1]!.slice(0, 2)).toEqual(['2', 'invalid_number']);
+    expect(cells[1]![3]).toBe(`'=HYPERLINK("http://x")`);
+    for (const row of cells) for (const cell of row) expect(cell).not.toMatch(/^[=+\-@]/);
+  });
+
+  it('skips blank lines and rows of empty cells without counting them', async () => {
+    const { campaign, result } = await importFixture('blank-lines.csv');
+    expect(result).toMatchObject({ rows: 3, imported: 3, held: 0, rejected: rejectedCounts() });
+    const contacts = await contactsOf(campaign.id);
+    expect(contacts.map((c) => c.line_number)).toEqual([3, 6, 8]);
+  });
+
+  it('rejects numbers a spreadsheet wrote in scientific notation, never guessing digits', async () => {
+    const { result } = await importFixture('excel-scientific.csv');
+    expect(result).toMatchObject({
+      rows: 4,
+      imported: 1,
+      held: 0,
+      rejected: rejectedCounts({ scientific_notation: 3 }),
+    });
+  });
+
+  it('uses --map columns by number and stores the consent reference', async () => {
+    const { campaign, result } = await importFixture(
+      'custom-headers.csv',
+      {},
+      { map: { phone: '2', consent: 'Consent form' } },
+    );
+    expect(result).toMatchObject({ rows: 2, imported: 2, rejected: rejectedCounts() });
+    const contacts = await contactsOf(campaign.id);
+    expect(contacts.map((c) => c.consent_ref)).toEqual(['F-1', null]);
+  });
+
+  it.each([
+    ['missing-phone-column.csv', 1, /no phone column/],
+    ['unclosed-quote.csv', 3, /quoted cell opens here and is never closed/],
+    ['inconsistent-columns.csv', 3, /the row has 3 cells where the header has 2/],
+    ['undecodable.csv', 3, /not valid/],
+  ])('refuses %s naming line %i, leaving no batch and no archived file', async (name, line, problem) => {
+    const { db } = database();
+    const campaign = await makeImportCampaign(db);
+    const archiveRoot = newArchiveRoot();
+    const failure = await importFile(database(), {
+      campaignId: campaign.id,
+      file: fixture(name),
+      archiveRoot,
+    }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(ImportFileError);
+    expect((failure as ImportFileError).line).toBe(line);
+    expect((failure as ImportFileError).message).toMatch(problem);
+    expect((failure as ImportFileError).message).toContain(`${name}, line ${line}:`);
+    expect(await countRows(db, campaign.id)).toEqual({ batches: 0, contacts: 0, rejected: 0 });
+    expect(filesUnder(archiveRoot)).toEqual([]);
+  });
+
+  it('refuses a GBK file forced as UTF-8, naming the first bad line', async () => {
+    const { db } = database();
+    const campaign = await makeImportCampaign(db);
+    const failure = await importFile(database(), {
+      campaignId: campaign.id,
+      file: fixture('gbk-chinese.csv'),
+      archiveRoot: newArchiveRoot(),
+      encoding: 'utf8',
+    }).catch((error: unknown) => error);
+    expect((failure as ImportFileError).line).toBe(1);
+    expect(await countRows(db, campaign.id)).toEqual({ batches: 0, contacts: 0, rejected: 0 });
+  });
+});
