@@ -4,6 +4,7 @@ import * as contactNeedsApproval from './2026-11-25-002-contact-needs-approval.t
 import * as contactTimeZoneCandidates from './2026-11-25-010-contact-time-zone-candidates.ts';
 import * as dialLogChain from './2026-11-25-020-dial-log-chain.ts';
 import * as gateDenialsAndUsers from './2026-11-25-021-gate-denials-and-users.ts';
+import * as nationalDncCCollation from './2026-11-25-022-national-dnc-c-collation.ts';
 import * as engineRuntime from './2026-11-25-040-engine-runtime.ts';
 
 /**
@@ -16,5 +17,6 @@ export const migrations: Record<string, Migration> = {
   '2026-11-25-010-contact-time-zone-candidates': contactTimeZoneCandidates,
   '2026-11-25-020-dial-log-chain': dialLogChain,
   '2026-11-25-021-gate-denials-and-users': gateDenialsAndUsers,
+  '2026-11-25-022-national-dnc-c-collation': nationalDncCCollation,
   '2026-11-25-040-engine-runtime': engineRuntime,
 };
