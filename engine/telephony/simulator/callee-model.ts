@@ -128,10 +128,11 @@ function fromLastDigit(number: string, config: CalleeConfig, random: Random): Ca
     case '2':
       return { kind: 'no-answer' };
     case '3':
+      // A greeting played twice, then silence: the traced machine hung up ~16.8 s after answering.
       return {
         kind: 'answer',
         ringMs: 3000,
-        talkMs: 9000,
+        talkMs: 16800,
         machine: true,
         amd: MACHINE_AMD,
         dtmf: '',

@@ -480,8 +480,9 @@ export class SimAsterisk {
   }
 
   private enterStasis(ch: SimChannel, app: string, args: string[]): void {
-    ch.stasisApp = app;
+    // Set before the channel joins the app: only apps already watching the channel see it.
     this.varset(ch, 'STASISSTATUS', '');
+    ch.stasisApp = app;
     this.emitChannel(ch, 'StasisStart', { args });
   }
 
