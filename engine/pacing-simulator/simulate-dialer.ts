@@ -63,7 +63,7 @@ export function simulateDialer(
   };
   const grace = scenario.abandon.connectWithinSeconds;
   const windowDays = scenario.abandon.window === '24h' ? 1 : 30;
-  let stats: PacingStatistics = createStatistics();
+  let stats: PacingStatistics = createStatistics({ targetAbandonRate: scenario.pacing.targetAbandonRate });
   const learns = strategy.learns;
   const observe = learns
     ? (o: Parameters<typeof updateStatistics>[1]) => {
@@ -138,7 +138,7 @@ export function simulateDialer(
     };
     const route = (call: Call, now: number): void => {
       m.routed++;
-      observe({ kind: 'answered', ringSeconds: call.outcome.ringSeconds, party: 'human' });
+      observe({ kind: 'answered', ringSeconds: now - call.launchedAt, party: 'human' });
       const agent = ready.shift();
       if (agent) {
         removeFromFlight(call);
@@ -203,7 +203,7 @@ export function simulateDialer(
             route(call, now);
           } else {
             if (call.outcome.party === 'human') m.amdHangups++;
-            observe({ kind: 'answered', ringSeconds: call.outcome.ringSeconds, party: 'machine' });
+            observe({ kind: 'answered', ringSeconds: now - call.launchedAt, party: 'machine' });
             removeFromFlight(call);
             call.stage = 'done';
           }

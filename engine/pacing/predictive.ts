@@ -1,21 +1,15 @@
 import { cdfTable, quantile, tableCdf } from './histogram.ts';
 import { normalCdf } from './normal.ts';
 import { availableAgents } from './progressive.ts';
-import { answerProbability, type PacingStatistics, routedShare } from './statistics.ts';
+import { answerProbability, MAX_THRESHOLD, MIN_THRESHOLD, type PacingStatistics, routedShare } from './statistics.ts';
 import type { AbandonmentWindow, LivePacingState, PacingConfig, PredictiveDetail } from './types.ts';
 
 /** Where on the ring-to-answer distribution a new call's answer time is evaluated (README §3). */
 const ANSWER_TIME_LEVELS = [0.2, 0.5, 0.8] as const;
-/** Marginal abandonment threshold when the controller has no evidence yet, as a multiple of the target. */
-const THRESHOLD_PER_TARGET = 0.4;
-/** How strongly the slack of the abandonment budget moves the threshold (log scale). */
-const CONTROL_GAIN = 3;
-/** Slack is measured against at least this many expected abandons, so a few early calls do not swing it. */
-const CONTROL_MIN_SCALE = 5;
-const MIN_THRESHOLD = 0.002;
+/** A window must hold this many expected abandons before its rate tightens the threshold. */
+const WINDOW_MIN_EXPECTED = 5;
 /** Slices of the horizon over which the wrap-up time of a talking agent is integrated. */
 const WRAP_UP_SLICES = 4;
-const MAX_THRESHOLD = 0.5;
 
 export interface PredictiveResult {
   readonly launch: number;
@@ -141,7 +135,7 @@ export function predictiveLaunches(
     marginal = next;
     launch++;
   }
-  const median = 1;
+  const median = Math.floor(ANSWER_TIME_LEVELS.length / 2);
   return {
     launch,
     detail: {
@@ -177,23 +171,15 @@ function abandonProbability(
 }
 
 /**
- * The abandonment controller: a marginal threshold that rises while the decayed budget
- * (target × routed − abandoned) has slack and falls when it is overspent, with a guard on the
- * regulatory window itself. It is an integral controller whose memory lives in the statistics.
+ * The marginal threshold: the controller's integrator (statistics `control`), tightened when the
+ * regulatory window itself is over the target, so a bad day already on record is paid back.
  */
-export function marginalThreshold(
-  stats: PacingStatistics,
-  target: number,
-  abandonment: AbandonmentWindow,
-): number {
-  const expected = target * stats.control.routed;
-  const slack = (expected - stats.control.abandoned) / Math.max(expected, CONTROL_MIN_SCALE);
-  let threshold = target * THRESHOLD_PER_TARGET * Math.exp(CONTROL_GAIN * Math.max(-3, Math.min(1, slack)));
+export function marginalThreshold(stats: PacingStatistics, target: number, abandonment: AbandonmentWindow): number {
+  let threshold = Math.exp(stats.control.logThreshold);
   if (abandonment.humanAnswered > 0) {
     const windowRate = abandonment.abandoned / abandonment.humanAnswered;
-    const windowExpected = target * abandonment.humanAnswered;
-    // Only a window with enough calls to mean something overrides the fast controller.
-    if (windowRate > target && windowExpected >= CONTROL_MIN_SCALE) {
+    // Only a window with enough calls to mean something overrides the integrator.
+    if (windowRate > target && target * abandonment.humanAnswered >= WINDOW_MIN_EXPECTED) {
       threshold *= (target / windowRate) ** 4;
     }
   }

@@ -35,8 +35,8 @@ export interface PacingStatistics {
   readonly unansweredDuration: DecayedHistogram;
   readonly talk: DecayedHistogram;
   readonly wrapUp: DecayedHistogram;
-  /** Decayed routed answers and abandoned calls, the state of the abandonment controller. */
-  readonly control: { readonly routed: number; readonly abandoned: number };
+  /** The abandonment controller's state (README §4): an integrator on the log of the threshold. */
+  readonly control: AbandonmentControl;
   /** Lifetime counts (never decayed): how much evidence the estimates rest on. */
   readonly totals: {
     readonly attempts: number;
@@ -48,6 +48,20 @@ export interface PacingStatistics {
   };
 }
 
+export interface AbandonmentControl {
+  /** The campaign's `pacing.targetAbandonRate`: the long-run share of routed answers it may abandon. */
+  readonly target: number;
+  /** ln of the marginal abandonment probability the predictive pacer launches under. */
+  readonly logThreshold: number;
+}
+
+/** Each routed answer raises ln(threshold) by STEP × target, each abandoned call lowers it by STEP. */
+export const CONTROL_STEP = 0.07;
+export const MIN_THRESHOLD = 0.001;
+export const MAX_THRESHOLD = 0.5;
+/** Where the threshold starts, as a multiple of the target (the model abandons about twice its threshold). */
+export const INITIAL_THRESHOLD_PER_TARGET = 0.4;
+
 /** Half-lives counted in observations of each kind. */
 export interface StatisticsHalfLives {
   /** Ended attempts, for the answer probability. */
@@ -56,21 +70,25 @@ export interface StatisticsHalfLives {
   readonly answers: number;
   /** Talk and wrap-up observations. */
   readonly durations: number;
-  /** Routed answers, for the abandonment controller. */
-  readonly control: number;
 }
 
 export const defaultHalfLives: StatisticsHalfLives = {
   answerRate: 400,
   answers: 300,
   durations: 800,
-  control: 1500,
 };
 
-export function createStatistics(halfLives: Partial<StatisticsHalfLives> = {}): PacingStatistics {
+export interface StatisticsOptions {
+  /** The campaign's `pacing.targetAbandonRate` (default 0.025). */
+  readonly targetAbandonRate?: number;
+  readonly halfLives?: Partial<StatisticsHalfLives>;
+}
+
+export function createStatistics(options: StatisticsOptions = {}): PacingStatistics {
+  const target = options.targetAbandonRate ?? 0.025;
   return {
     version: 1,
-    halfLives: { ...defaultHalfLives, ...halfLives },
+    halfLives: { ...defaultHalfLives, ...options.halfLives },
     attempts: 0,
     answered: 0,
     answers: 0,
@@ -79,7 +97,7 @@ export function createStatistics(halfLives: Partial<StatisticsHalfLives> = {}): 
     unansweredDuration: emptyHistogram(1, 120),
     talk: emptyHistogram(5, 1800),
     wrapUp: emptyHistogram(1, 300),
-    control: { routed: 0, abandoned: 0 },
+    control: { target, logThreshold: Math.log(clampThreshold(target * INITIAL_THRESHOLD_PER_TARGET)) },
     totals: { attempts: 0, answered: 0, routed: 0, talks: 0, wrapUps: 0, abandoned: 0 },
   };
 }
@@ -111,7 +129,6 @@ export function updateStatistics(stats: PacingStatistics, observation: PacingObs
       const keep = keepFor(stats.halfLives.answerRate);
       const keepAnswers = keepFor(stats.halfLives.answers);
       const routed = observation.party === 'human' ? 1 : 0;
-      const keepControl = keepFor(stats.halfLives.control);
       return {
         ...stats,
         attempts: stats.attempts * keep + 1,
@@ -119,13 +136,7 @@ export function updateStatistics(stats: PacingStatistics, observation: PacingObs
         answers: stats.answers * keepAnswers + 1,
         routed: stats.routed * keepAnswers + routed,
         ringToAnswer: addSample(stats.ringToAnswer, observation.ringSeconds, keepAnswers),
-        control:
-          routed === 1
-            ? {
-                routed: stats.control.routed * keepControl + 1,
-                abandoned: stats.control.abandoned * keepControl,
-              }
-            : stats.control,
+        control: routed === 1 ? adjust(stats.control, CONTROL_STEP * stats.control.target) : stats.control,
         totals: { ...t, attempts: t.attempts + 1, answered: t.answered + 1, routed: t.routed + routed },
       };
     }
@@ -145,10 +156,20 @@ export function updateStatistics(stats: PacingStatistics, observation: PacingObs
       // The routed answer was counted when it was answered; this only marks it abandoned.
       return {
         ...stats,
-        control: { routed: stats.control.routed, abandoned: stats.control.abandoned + 1 },
+        control: adjust(stats.control, -CONTROL_STEP),
         totals: { ...t, abandoned: t.abandoned + 1 },
       };
   }
+}
+
+function clampThreshold(threshold: number): number {
+  return Math.min(MAX_THRESHOLD, Math.max(MIN_THRESHOLD, threshold));
+}
+
+/** Integral control with anti-windup: the threshold stays within [MIN_THRESHOLD, MAX_THRESHOLD]. */
+function adjust(control: AbandonmentControl, step: number): AbandonmentControl {
+  const logThreshold = Math.min(Math.log(MAX_THRESHOLD), Math.max(Math.log(MIN_THRESHOLD), control.logThreshold + step));
+  return { target: control.target, logThreshold };
 }
 
 /** Estimated probability that an attempt is answered (by anyone). */

@@ -4,6 +4,7 @@ import { registerClientCommands } from './commands/client.ts';
 import { registerDbCommands } from './commands/db.ts';
 import { registerExampleCommands } from './commands/examples.ts';
 import { registerListCommands } from './commands/list.ts';
+import { registerSimulateCommands } from './commands/simulate.ts';
 import type { CliContext, GlobalOptions } from './context.ts';
 
 /** Builds a command's context from the global options; each action calls it once. */
@@ -31,6 +32,7 @@ export function buildProgram(makeContext: (options: GlobalOptions) => CliContext
   registerClientCommands(program, contextFor);
   registerCampaignCommands(program, contextFor);
   registerExampleCommands(program, contextFor);
+  registerSimulateCommands(program, contextFor);
   registerListCommands(program, contextFor);
   return program;
 }
