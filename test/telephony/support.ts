@@ -12,7 +12,8 @@ import {
 /** Records every event of a port and waits for the ones a test expects. */
 export class EventLog {
   readonly events: TelephonyEvent[] = [];
-  private waiters: Array<{ match: (e: TelephonyEvent) => boolean; resolve: (e: TelephonyEvent) => void }> = [];
+  private waiters: Array<{ match: (e: TelephonyEvent) => boolean; resolve: (e: TelephonyEvent) => void }> =
+    [];
 
   push = (event: TelephonyEvent): void => {
     this.events.push(event);

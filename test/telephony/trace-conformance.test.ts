@@ -155,7 +155,11 @@ describe('ARI simulator conformance with the recorded Asterisk traces', () => {
         (error: Error) => error.message,
       );
     expect(refused).toBe(trace.rest?.[0]?.error);
-    await client.channels.originate({ endpoint: 'Local/123@no-such-context', app: 'dialer', channelId: 'att-bad-2' });
+    await client.channels.originate({
+      endpoint: 'Local/123@no-such-context',
+      app: 'dialer',
+      channelId: 'att-bad-2',
+    });
     await rec.until(destroyed('att-bad-2'));
     expect(signatures(rec.events)).toEqual(signatures(trace.events));
   });
@@ -206,7 +210,11 @@ describe('ARI simulator conformance with the recorded Asterisk traces', () => {
   it('abandon_message_then_hangup: playback started and finished, app hangup is cause 32 soft then 16', async () => {
     await originate('att-abandon-1', '+8613800000008');
     await rec.until(stasisStart('att-abandon-1'));
-    await client.channels.play({ channelId: 'att-abandon-1', media: 'sound:beep', playbackId: 'pb-abandon-1' });
+    await client.channels.play({
+      channelId: 'att-abandon-1',
+      media: 'sound:beep',
+      playbackId: 'pb-abandon-1',
+    });
     await rec.until((e) => e.type === 'PlaybackFinished');
     await client.channels.hangup({ channelId: 'att-abandon-1' });
     await rec.until(destroyed('att-abandon-1'));

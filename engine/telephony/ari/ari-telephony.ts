@@ -53,6 +53,8 @@ interface CustomerCall {
   inStasis: boolean;
   dialStatus: DialStatus | undefined;
   hangupRequestCause: number | undefined;
+  /** A hang-up was requested: a playback that "finishes" now was cut short. */
+  hangingUp: boolean;
   hungUpByUs: boolean;
   agentId: string | undefined;
   ended: boolean;
@@ -285,7 +287,9 @@ export class AriTelephony implements TelephonyPort {
       }
       case 'ChannelHangupRequest': {
         const call = this.calls.get(event.channel.id);
-        if (call && !event.soft && event.cause !== undefined) call.hangupRequestCause = event.cause;
+        if (!call) return;
+        call.hangingUp = true;
+        if (!event.soft && event.cause !== undefined) call.hangupRequestCause = event.cause;
         return;
       }
       case 'ChannelDestroyed': {
@@ -526,6 +530,7 @@ export class AriTelephony implements TelephonyPort {
       inStasis: false,
       dialStatus: undefined,
       hangupRequestCause: undefined,
+      hangingUp: false,
       hungUpByUs: false,
       agentId: undefined,
       ended: false,
@@ -604,7 +609,7 @@ export class AriTelephony implements TelephonyPort {
       call.endListeners.add(onEnd);
       this.playbacks.set(playbackId, (done) => {
         call.endListeners.delete(onEnd);
-        resolve(done);
+        resolve(done && !call.hangingUp);
       });
     });
     try {
@@ -756,6 +761,7 @@ export class AriTelephony implements TelephonyPort {
         inStasis: ch?.dialplan?.app_name === 'Stasis',
         dialStatus: undefined,
         hangupRequestCause: undefined,
+        hangingUp: false,
         hungUpByUs: false,
         agentId: undefined,
         ended: false,
