@@ -36,6 +36,8 @@ export interface AriTelephonyOptions extends AriConnectionSettings {
   /** Reconnect backoff: first delay, doubling up to the max. */
   reconnectInitialMs?: number;
   reconnectMaxMs?: number;
+  /** A REST call without an answer after this long fails as `unavailable` (default 5000). */
+  restTimeoutMs?: number;
   /** start() gives up after this long without a connection. */
   startTimeoutMs?: number;
   /** Dialplan context used for AMD originates (its channels are ours too when reconciling). */
@@ -235,9 +237,28 @@ export class AriTelephony implements TelephonyPort {
     }
   }
 
+  /** The live client; fails fast while the link is down instead of queueing behind a dead socket. */
   private rest(): Client {
-    if (!this.client) throw new TelephonyError('unavailable', 'not connected to Asterisk ARI');
+    if (!this.client || !this.connected)
+      throw new TelephonyError('unavailable', 'not connected to Asterisk ARI');
     return this.client;
+  }
+
+  /**
+   * swagger-client never calls back when the server is unreachable (the request just hangs), so
+   * every REST call is raced against a timeout and becomes `unavailable` if ARI does not answer.
+   */
+  private timed<T>(promise: Promise<T>): Promise<T> {
+    const ms = this.o.restTimeoutMs ?? 5000;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new TelephonyError('unavailable', `ARI did not answer within ${ms} ms`)),
+        ms,
+      );
+    });
+    promise.catch(() => {});
+    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
   }
 
   // ---- events ---------------------------------------------------------------------------------
@@ -463,21 +484,25 @@ export class AriTelephony implements TelephonyPort {
     });
     answered.catch(() => {});
     try {
-      await client.bridges.create({
-        type: 'mixing',
-        bridgeId: session.bridgeId,
-        name: `agent-${request.agentId}`,
-      });
-      await client.channels.originate({
-        endpoint: request.endpoint,
-        app: this.o.app,
-        appArgs: `agent,${request.agentId}`,
-        channelId: session.channelId,
-        timeout: request.ringTimeoutSeconds ?? 30,
-        ...(request.callerId ? { callerId: request.callerId } : {}),
-      });
+      await this.timed(
+        client.bridges.create({
+          type: 'mixing',
+          bridgeId: session.bridgeId,
+          name: `agent-${request.agentId}`,
+        }),
+      );
+      await this.timed(
+        client.channels.originate({
+          endpoint: request.endpoint,
+          app: this.o.app,
+          appArgs: `agent,${request.agentId}`,
+          channelId: session.channelId,
+          timeout: request.ringTimeoutSeconds ?? 30,
+          ...(request.callerId ? { callerId: request.callerId } : {}),
+        }),
+      );
       await answered;
-      await client.bridges.addChannel({ bridgeId: session.bridgeId, channel: session.channelId });
+      await this.timed(client.bridges.addChannel({ bridgeId: session.bridgeId, channel: session.channelId }));
       session.state = 'ready';
       session.onStasis = undefined;
       session.onGone = undefined;
@@ -486,7 +511,7 @@ export class AriTelephony implements TelephonyPort {
     } catch (error) {
       this.agents.delete(session.agentId);
       this.agentByChannel.delete(session.channelId);
-      await ignoreMissing(client.bridges.destroy({ bridgeId: session.bridgeId }));
+      await ignoreMissing(this.timed(client.bridges.destroy({ bridgeId: session.bridgeId })));
       throw isTelephonyError(error) ? error : wrapAriError(error, `log agent ${request.agentId} in`);
     }
   }
@@ -497,8 +522,8 @@ export class AriTelephony implements TelephonyPort {
     session.loggingOut = true;
     this.agents.delete(agentId);
     const client = this.rest();
-    await ignoreMissing(client.channels.hangup({ channelId: session.channelId }));
-    await ignoreMissing(client.bridges.destroy({ bridgeId: session.bridgeId }));
+    await ignoreMissing(this.timed(client.channels.hangup({ channelId: session.channelId })));
+    await ignoreMissing(this.timed(client.bridges.destroy({ bridgeId: session.bridgeId })));
   }
 
   // ---- customer legs --------------------------------------------------------------------------
@@ -542,21 +567,28 @@ export class AriTelephony implements TelephonyPort {
     let client: Client;
     try {
       client = this.rest();
-      await client.channels.originate({
-        endpoint: request.endpoint,
-        callerId: request.callerId,
-        timeout: request.ringTimeoutSeconds,
-        channelId: request.attemptId,
-        ...(request.variables ? { variables: request.variables } : {}),
-        ...(request.amd
-          ? { context: request.amd.context, extension: 's', priority: 1 }
-          : { app: this.o.app, appArgs: 'customer' }),
-      });
+      await this.timed(
+        client.channels.originate({
+          endpoint: request.endpoint,
+          callerId: request.callerId,
+          timeout: request.ringTimeoutSeconds,
+          channelId: request.attemptId,
+          ...(request.variables ? { variables: request.variables } : {}),
+          ...(request.amd
+            ? { context: request.amd.context, extension: 's', priority: 1 }
+            : { app: this.o.app, appArgs: 'customer' }),
+        }),
+      );
     } catch (error) {
       this.calls.delete(call.attemptId);
       call.ended = true;
       release();
-      throw wrapAriError(error, `originate ${request.attemptId}`, true);
+      const wrapped = wrapAriError(error, `originate ${request.attemptId}`, true);
+      if (wrapped.kind === 'unavailable' && this.client) {
+        // The request may have reached Asterisk: make sure no unknown leg rings on.
+        void this.timed(this.client.channels.hangup({ channelId: request.attemptId })).catch(() => {});
+      }
+      throw wrapped;
     }
     if (request.amd) await this.subscribeAmdCall(client, call);
   }
@@ -568,15 +600,17 @@ export class AriTelephony implements TelephonyPort {
    */
   private async subscribeAmdCall(client: Client, call: CustomerCall): Promise<void> {
     try {
-      await client.applications.subscribe({
-        applicationName: this.o.app,
-        eventSource: `channel:${call.attemptId}`,
-      });
+      await this.timed(
+        client.applications.subscribe({
+          applicationName: this.o.app,
+          eventSource: `channel:${call.attemptId}`,
+        }),
+      );
       call.subscribed = true;
     } catch (error) {
       if (call.ended) return;
       try {
-        await client.channels.get({ channelId: call.attemptId });
+        await this.timed(client.channels.get({ channelId: call.attemptId }));
         this.log.warn({ err: error, attemptId: call.attemptId }, 'could not subscribe to an AMD call');
       } catch {
         this.finish(call, 0);
@@ -590,7 +624,7 @@ export class AriTelephony implements TelephonyPort {
     if (agent?.state !== 'ready') throw new TelephonyError('not-found', `agent ${agentId} has no live leg`);
     call.agentId = agentId;
     try {
-      await this.rest().bridges.addChannel({ bridgeId: agent.bridgeId, channel: attemptId });
+      await this.timed(this.rest().bridges.addChannel({ bridgeId: agent.bridgeId, channel: attemptId }));
     } catch (error) {
       call.agentId = undefined;
       throw wrapAriError(error, `connect ${attemptId} to agent ${agentId}`);
@@ -613,7 +647,7 @@ export class AriTelephony implements TelephonyPort {
       });
     });
     try {
-      await this.rest().channels.play({ channelId: attemptId, media, playbackId });
+      await this.timed(this.rest().channels.play({ channelId: attemptId, media, playbackId }));
     } catch (error) {
       this.playbacks.get(playbackId)?.(false);
       if (call.ended) return { finished: false };
@@ -684,10 +718,10 @@ export class AriTelephony implements TelephonyPort {
         if (agent?.state !== 'ready')
           throw new TelephonyError('not-found', `agent ${target.agentId} has no live leg`);
         agent.recordings.add(request.name);
-        await client.bridges.record({ bridgeId: agent.bridgeId, ...params });
+        await this.timed(client.bridges.record({ bridgeId: agent.bridgeId, ...params }));
       } else {
         this.requireCall(target.attemptId);
-        await client.channels.record({ channelId: target.attemptId, ...params });
+        await this.timed(client.channels.record({ channelId: target.attemptId, ...params }));
       }
     } catch (error) {
       this.recordings.delete(request.name);
@@ -701,8 +735,8 @@ export class AriTelephony implements TelephonyPort {
     const client = this.client;
     if (!client) return;
     for (const name of agent.recordings) {
-      void ignoreMissing(client.recordings.stop({ recordingName: name })).catch((error: unknown) =>
-        this.log.warn({ err: error, recording: name }, 'could not stop a recording'),
+      void ignoreMissing(this.timed(client.recordings.stop({ recordingName: name }))).catch(
+        (error: unknown) => this.log.warn({ err: error, recording: name }, 'could not stop a recording'),
       );
     }
   }
@@ -712,7 +746,7 @@ export class AriTelephony implements TelephonyPort {
     if (!call) return;
     if (!call.answered) call.hungUpByUs = true;
     try {
-      await this.rest().channels.hangup({ channelId: attemptId, reason });
+      await this.timed(this.rest().channels.hangup({ channelId: attemptId, reason }));
     } catch (error) {
       const wrapped = wrapAriError(error, `hang up ${attemptId}`);
       if (wrapped.kind !== 'not-found') throw wrapped;
@@ -730,7 +764,7 @@ export class AriTelephony implements TelephonyPort {
   async reconcile(knownAttemptIds: readonly string[]): Promise<ReconcileResult> {
     let channels: AriChannelJson[];
     try {
-      channels = (await this.rest().channels.list()) as unknown as AriChannelJson[];
+      channels = (await this.timed(this.rest().channels.list())) as unknown as AriChannelJson[];
     } catch (error) {
       throw wrapAriError(error, 'list channels');
     }
@@ -775,7 +809,7 @@ export class AriTelephony implements TelephonyPort {
       if (known.has(ch.id) || this.calls.has(ch.id) || this.agentByChannel.has(ch.id)) continue;
       if (!this.isOurs(ch)) continue;
       orphansHungUp.push(ch.id);
-      await ignoreMissing(client.channels.hangup({ channelId: ch.id }));
+      await ignoreMissing(this.timed(client.channels.hangup({ channelId: ch.id })));
     }
     if (orphansHungUp.length > 0 || gone.length > 0) {
       this.log.info(
