@@ -22,6 +22,8 @@ export const invalidNumberOutcome = z.object({ tag: z.literal('invalid_number') 
 export const abandonedOutcome = z.object({ tag: z.literal('abandoned') });
 /** The telephone system failed (originate refused, channel lost): not the callee's doing. */
 export const failedOutcome = z.object({ tag: z.literal('failed'), detail: z.string().max(200).optional() });
+/** A person answered and hung up before reaching an agent within the connect time: not an abandon. */
+export const hungUpOutcome = z.object({ tag: z.literal('hung_up') });
 /** The agent did not tag the call before the wrap-up timeout; recorded as such, never guessed. */
 export const noOutcomeOutcome = z.object({ tag: z.literal('no_outcome') });
 
@@ -45,6 +47,7 @@ export const systemOutcomes = [
   invalidNumberOutcome,
   abandonedOutcome,
   failedOutcome,
+  hungUpOutcome,
   noOutcomeOutcome,
 ] as const;
 
@@ -59,6 +62,7 @@ export const SYSTEM_TAGS = [
   'invalid_number',
   'abandoned',
   'failed',
+  'hung_up',
   'no_outcome',
 ] as const;
 export type SystemTag = (typeof SYSTEM_TAGS)[number];

@@ -40,6 +40,7 @@ export const DEFAULT_RETRY_MINUTES: Readonly<Record<string, number>> = {
   machine: 240,
   abandoned: 4320,
   failed: 60,
+  hung_up: 60,
   no_outcome: 1440,
   partial: 1440,
   right_party_contact: 1440,

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerCampaignCommands } from './commands/campaign.ts';
 import { registerClientCommands } from './commands/client.ts';
 import { registerDbCommands } from './commands/db.ts';
+import { registerDemoCommands } from './commands/demo.ts';
 import { registerExampleCommands } from './commands/examples.ts';
 import { registerListCommands } from './commands/list.ts';
 import { registerSimulateCommands } from './commands/simulate.ts';
@@ -34,5 +35,6 @@ export function buildProgram(makeContext: (options: GlobalOptions) => CliContext
   registerExampleCommands(program, contextFor);
   registerSimulateCommands(program, contextFor);
   registerListCommands(program, contextFor);
+  registerDemoCommands(program, contextFor);
   return program;
 }

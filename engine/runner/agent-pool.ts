@@ -1,0 +1,239 @@
+import type { Kysely } from 'kysely';
+import { type AgentSessionRow, listOpenSessions, sessionState } from '../../db/queries/agent-sessions.ts';
+import type { Database } from '../../db/schema.ts';
+import { type AppliedEvent, applyAgentEvent } from '../agents/agent-service.ts';
+import type { AgentEvent, AgentState } from '../agents/agent-state.ts';
+import type { Logger } from '../platform/logger.ts';
+import type { TelephonyPort } from '../telephony/port.ts';
+import type { EngineClock } from './engine-clock.ts';
+
+export interface PooledAgent {
+  agentId: number;
+  code: string;
+  endpoint: string;
+  session: AgentSessionRow;
+  state: AgentState;
+  /** This process holds the agent's phone leg (nailed up in its bridge). */
+  legUp: boolean;
+}
+
+export interface AgentPoolEvents {
+  /** Wrap-up ran out for this agent's call: the runner records `no_outcome`. */
+  wrapUpTimedOut(agent: PooledAgent, attemptId: string): void;
+  /** An agent finished wrap-up (for the pacer's wrap-up statistics). */
+  wrapUpEnded(seconds: number): void;
+}
+
+/**
+ * The runner's view of the agents logged in to one campaign, refreshed from agent_sessions on
+ * every tick (agents act from other processes: their terminal writes the session). It carries
+ * out the telephony side of the state machine: rings the phone of an agent logging in, hangs up
+ * the leg of one who logged out, re-rings agents after an engine restart, arms wrap-up timers.
+ * An agent is offered calls only when ready AND its leg is up in this process.
+ */
+export class AgentPool {
+  private readonly agents = new Map<number, PooledAgent>();
+  private readonly dialing = new Set<number>();
+  private readonly wrapTimers = new Map<number, { attemptId: string; cancel: () => void }>();
+
+  constructor(
+    private readonly deps: {
+      db: Kysely<Database>;
+      telephony: TelephonyPort;
+      clock: EngineClock;
+      logger: Logger;
+      engineId: string;
+      campaignId: number;
+      wrapUpSeconds: number;
+      callerId: string;
+    },
+    private readonly events: AgentPoolEvents,
+  ) {}
+
+  async sync(): Promise<void> {
+    const rows = await listOpenSessions(this.deps.db, this.deps.campaignId);
+    const codes = await this.agentRows(rows.map((r) => r.agent_id));
+    const seen = new Set<number>();
+    for (const session of rows) {
+      seen.add(session.agent_id);
+      this.refresh(session, codes.get(session.agent_id));
+    }
+    for (const [agentId, agent] of this.agents) {
+      if (!seen.has(agentId)) {
+        // Logged out elsewhere (terminal) or the session ended: drop the leg.
+        this.agents.delete(agentId);
+        this.cancelWrapTimer(agentId);
+        if (agent.legUp) void this.hangupLeg(agentId);
+      }
+    }
+  }
+
+  private async agentRows(ids: number[]) {
+    const missing = ids.filter((id) => !this.agents.has(id));
+    const out = new Map<number, { code: string; endpoint: string }>();
+    for (const [id, a] of this.agents) out.set(id, { code: a.code, endpoint: a.endpoint });
+    if (missing.length > 0) {
+      const rows = await this.deps.db
+        .selectFrom('agents')
+        .select(['id', 'code', 'endpoint'])
+        .where('id', 'in', missing)
+        .execute();
+      for (const r of rows) out.set(r.id, { code: r.code, endpoint: r.endpoint });
+    }
+    return out;
+  }
+
+  private refresh(session: AgentSessionRow, info: { code: string; endpoint: string } | undefined): void {
+    const previous = this.agents.get(session.agent_id);
+    const state = sessionState(session);
+    const agent: PooledAgent = {
+      agentId: session.agent_id,
+      code: info?.code ?? String(session.agent_id),
+      endpoint: info?.endpoint ?? '',
+      session,
+      state,
+      legUp: previous?.legUp ?? false,
+    };
+    this.agents.set(session.agent_id, agent);
+    if (previous?.state.kind === 'wrap_up' && state.kind !== 'wrap_up') {
+      this.events.wrapUpEnded(
+        (this.deps.clock.now().getTime() - previous.session.state_since.getTime()) / 1000,
+      );
+    }
+    if (state.kind === 'wrap_up') this.armWrapTimer(agent, state.attemptId, state.deadline);
+    else this.cancelWrapTimer(session.agent_id);
+    if (!agent.legUp && !this.dialing.has(agent.agentId) && state.kind !== 'offline')
+      void this.dialLeg(agent);
+  }
+
+  /** Rings the agent's phone; a session logging in becomes ready when it answers. */
+  private async dialLeg(agent: PooledAgent): Promise<void> {
+    const { telephony, logger } = this.deps;
+    this.dialing.add(agent.agentId);
+    try {
+      // After a restart the old leg may still be up without us knowing it: clear it first.
+      if (agent.state.kind !== 'logging_in')
+        await telephony.logoutAgent(String(agent.agentId)).catch(() => {});
+      const leg = await telephony.loginAgent({
+        agentId: String(agent.agentId),
+        endpoint: agent.endpoint,
+        callerId: this.deps.callerId,
+      });
+      const current = this.agents.get(agent.agentId);
+      if (!current) {
+        await telephony.logoutAgent(String(agent.agentId)).catch(() => {});
+        return;
+      }
+      current.legUp = true;
+      if (current.state.kind === 'logging_in') {
+        await this.apply(
+          current,
+          { type: 'leg_answered' },
+          { channelId: leg.channelId, bridgeId: leg.bridgeId },
+        );
+      }
+      logger.info({ agent: agent.code }, 'agent leg up');
+    } catch (error) {
+      logger.warn({ agent: agent.code, err: (error as Error).message }, 'agent phone did not answer');
+      const current = this.agents.get(agent.agentId);
+      if (current) await this.apply(current, { type: 'leg_lost' }).catch(() => {});
+    } finally {
+      this.dialing.delete(agent.agentId);
+    }
+  }
+
+  private async hangupLeg(agentId: number): Promise<void> {
+    await this.deps.telephony.logoutAgent(String(agentId)).catch(() => {});
+  }
+
+  private armWrapTimer(agent: PooledAgent, attemptId: string, deadline: Date): void {
+    const existing = this.wrapTimers.get(agent.agentId);
+    if (existing?.attemptId === attemptId) return;
+    existing?.cancel();
+    const wait = Math.max(0, deadline.getTime() - this.deps.clock.now().getTime());
+    const cancel = this.deps.clock.after(wait, () => {
+      this.wrapTimers.delete(agent.agentId);
+      const current = this.agents.get(agent.agentId);
+      if (current) this.events.wrapUpTimedOut(current, attemptId);
+    });
+    this.wrapTimers.set(agent.agentId, { attemptId, cancel });
+  }
+
+  private cancelWrapTimer(agentId: number): void {
+    this.wrapTimers.get(agentId)?.cancel();
+    this.wrapTimers.delete(agentId);
+  }
+
+  /** Applies an event to an agent's session and refreshes the local view; effects on the leg are carried out. */
+  async apply(
+    agent: PooledAgent,
+    event: AgentEvent,
+    extra: { channelId?: string; bridgeId?: string } = {},
+  ): Promise<AppliedEvent> {
+    const applied = await applyAgentEvent(this.deps.db, agent.session.id, event, {
+      now: this.deps.clock.now(),
+      wrapUpSeconds: this.deps.wrapUpSeconds,
+      extra: { engineId: this.deps.engineId, ...extra },
+    });
+    if (applied.session.ended_at !== null) {
+      this.agents.delete(agent.agentId);
+      this.cancelWrapTimer(agent.agentId);
+    } else {
+      this.refresh(applied.session, { code: agent.code, endpoint: agent.endpoint });
+    }
+    if (applied.effects.some((e) => e.type === 'hangup_agent_leg')) void this.hangupLeg(agent.agentId);
+    return applied;
+  }
+
+  /** Like apply(), but a refusal (somebody else moved the session first) returns undefined. */
+  async tryApply(agent: PooledAgent, event: AgentEvent): Promise<AppliedEvent | undefined> {
+    try {
+      return await this.apply(agent, event);
+    } catch (error) {
+      this.deps.logger.debug(
+        { agent: agent.code, event: event.type, err: (error as Error).message },
+        'agent event refused',
+      );
+      return undefined;
+    }
+  }
+
+  get(agentId: number): PooledAgent | undefined {
+    return this.agents.get(agentId);
+  }
+
+  /** Ready agents with a live leg, longest idle first. */
+  free(): PooledAgent[] {
+    return [...this.agents.values()]
+      .filter((a) => a.state.kind === 'ready' && a.legUp)
+      .sort((a, b) => a.session.state_since.getTime() - b.session.state_since.getTime());
+  }
+
+  /** Reserves the longest idle free agent for a call; undefined when none is free. */
+  async reserveFree(attemptId: string, contactId: number, only?: number): Promise<PooledAgent | undefined> {
+    for (const agent of this.free()) {
+      if (only !== undefined && agent.agentId !== only) continue;
+      const applied = await this.tryApply(agent, { type: 'reserve', attemptId, contactId });
+      if (applied) return this.agents.get(agent.agentId);
+    }
+    return undefined;
+  }
+
+  all(): PooledAgent[] {
+    return [...this.agents.values()];
+  }
+
+  legLost(agentId: number): PooledAgent | undefined {
+    const agent = this.agents.get(agentId);
+    if (agent) agent.legUp = false;
+    return agent;
+  }
+
+  /** Hangs up every leg this process holds (graceful stop); sessions stay open for a restart. */
+  async releaseLegs(): Promise<void> {
+    for (const timer of this.wrapTimers.values()) timer.cancel();
+    this.wrapTimers.clear();
+    await Promise.all([...this.agents.values()].filter((a) => a.legUp).map((a) => this.hangupLeg(a.agentId)));
+    for (const agent of this.agents.values()) agent.legUp = false;
+  }
+}

@@ -1,0 +1,69 @@
+import type { Logger } from '../platform/logger.ts';
+import type { AmdResult } from '../telephony/port.ts';
+
+/** Where a customer call stands, as the runner sees it. */
+export type CallStage =
+  | 'originating'
+  | 'ringing'
+  /** Answered; AMD verdict, IVR or an agent pending. */
+  | 'answered'
+  /** A person is waiting (at most connectWithinSeconds) for an agent. */
+  | 'waiting'
+  | 'connected'
+  /** Playing media before hanging up (identification message, machine message, IVR). */
+  | 'playing'
+  | 'ended';
+
+/**
+ * Everything one customer call owns: its ids, its stage, its timers, the agent it holds. The
+ * call disposes of its own resources (timers) when it ends, so nothing outlives it.
+ */
+export class CallContext {
+  stage: CallStage = 'originating';
+  readonly launchedAt: Date;
+  answeredAt: Date | null = null;
+  connectedAt: Date | null = null;
+  amd: AmdResult | null = null;
+  /** The agent this call holds (reserved for it, or connected to it). */
+  agentId: number | null = null;
+  /** An agent reserved before the dial (callback, preview) rather than picked at answer. */
+  preReserved = false;
+  /** Set when the call ends by our decision: the outcome the engine records for it. */
+  verdict: { tag: string; data?: Record<string, unknown>; abandoned?: boolean } | null = null;
+  private readonly cancellers = new Set<() => void>();
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly attemptId: string,
+    readonly dbId: number,
+    readonly contactId: number,
+    readonly campaignId: number,
+    readonly log: Logger,
+    now: Date,
+  ) {
+    this.launchedAt = now;
+  }
+
+  /** Keeps a timer's canceller so that ending the call cancels it. */
+  own(cancel: () => void): () => void {
+    this.cancellers.add(cancel);
+    return () => {
+      this.cancellers.delete(cancel);
+      cancel();
+    };
+  }
+
+  /** Runs `task` after every earlier task of this call: a call's events are handled in order. */
+  serial(task: () => Promise<void>): Promise<void> {
+    this.chain = this.chain.then(task).catch((error: unknown) => {
+      this.log.error({ err: (error as Error).message }, 'call handling failed');
+    });
+    return this.chain;
+  }
+
+  dispose(): void {
+    this.stage = 'ended';
+    for (const cancel of this.cancellers) cancel();
+    this.cancellers.clear();
+  }
+}

@@ -1,0 +1,351 @@
+import type { Kysely } from 'kysely';
+import type { CampaignDefinition } from '../../campaigns/campaign-definition.ts';
+import type { Outcome } from '../../campaigns/outcomes/outcome-schema.ts';
+import { finalizeAttempt, updateAttempt } from '../../db/queries/dial-log.ts';
+import type { Database } from '../../db/schema.ts';
+import { recordCallOutcome } from '../agents/call-outcome.ts';
+import type { PacingObservation } from '../pacing/pacer.ts';
+import type { Logger } from '../platform/logger.ts';
+import { isTelephonyError } from '../telephony/errors.ts';
+import type { CallOutcome, TelephonyEvent, TelephonyPort } from '../telephony/port.ts';
+import type { AgentPool } from './agent-pool.ts';
+import type { CallContext } from './call-context.ts';
+import type { EngineClock } from './engine-clock.ts';
+import { ivrOutcome } from './ivr-outcome.ts';
+import type { LiveCalls } from './live-calls.ts';
+
+type HangupEvent = Extract<TelephonyEvent, { type: 'hangup' }>;
+
+/** The engine outcome of a call that ended without reaching anybody, by its telephony fate. */
+export function outcomeOfHangup(outcome: CallOutcome): Outcome {
+  switch (outcome) {
+    case 'busy':
+    case 'rejected':
+      return { tag: 'busy' };
+    case 'no_answer':
+      return { tag: 'no_answer' };
+    case 'congestion':
+      return { tag: 'congestion' };
+    case 'invalid_number':
+    case 'no_route':
+      return { tag: 'invalid_number' };
+    case 'answered':
+      return { tag: 'hung_up' };
+    default:
+      return { tag: 'failed', detail: outcome };
+  }
+}
+
+export interface CallFlowDeps {
+  db: Kysely<Database>;
+  telephony: TelephonyPort;
+  clock: EngineClock;
+  logger: Logger;
+  campaignId: number;
+  definition: CampaignDefinition;
+  pool: AgentPool;
+  calls: LiveCalls;
+  observe(observation: PacingObservation): void;
+  /** Counts for the live view and the summary. */
+  counters: RunCounters;
+}
+
+export interface RunCounters {
+  dialed: number;
+  answered: number;
+  humanAnswered: number;
+  connected: number;
+  abandoned: number;
+  machines: number;
+  ended: number;
+}
+
+/**
+ * What happens to one customer call after the originate: the answer (machine, IVR, or a person
+ * routed to an agent within the connect time, else the identification message and an abandon),
+ * and the end (dial-log row finalized, with the engine's outcome in the same transaction when
+ * no agent took the call). People waiting for an agent queue here, first come first served.
+ */
+export class CallFlow {
+  private readonly waiting: CallContext[] = [];
+
+  constructor(private readonly d: CallFlowDeps) {}
+
+  async handle(event: TelephonyEvent): Promise<void> {
+    if (event.type === 'agent-leg-lost') return this.agentLegLost(Number(event.agentId));
+    if (event.type === 'connection' || event.type === 'recording-finished') return;
+    const call = this.d.calls.get(event.attemptId);
+    if (!call) return;
+    switch (event.type) {
+      case 'ringing':
+        if (call.stage === 'originating') {
+          call.stage = 'ringing';
+          await this.patch(call, { status: 'ringing' });
+        }
+        return;
+      case 'answered':
+        return this.answered(call, event.at, event.amd ?? null);
+      case 'connected':
+        call.stage = 'connected';
+        call.connectedAt = event.at;
+        this.d.counters.connected += 1;
+        await this.patch(call, { status: 'connected', connectedAt: event.at, agentId: call.agentId });
+        return;
+      case 'hangup':
+        return this.ended(call, event);
+      default:
+        return;
+    }
+  }
+
+  private async patch(call: CallContext, patch: Parameters<typeof updateAttempt>[2]): Promise<void> {
+    try {
+      await updateAttempt(this.d.db, call.dbId, patch);
+    } catch (error) {
+      call.log.debug({ err: (error as Error).message }, 'dial-log update skipped');
+    }
+  }
+
+  private async answered(call: CallContext, at: Date, amd: CallContext['amd']): Promise<void> {
+    if (call.stage === 'ended' || call.answeredAt) return;
+    call.stage = 'answered';
+    call.answeredAt = at;
+    call.amd = amd;
+    this.d.counters.answered += 1;
+    const machine = amd?.status === 'MACHINE';
+    this.d.observe({
+      kind: 'answered',
+      ringSeconds: Math.max(0, (at.getTime() - call.launchedAt.getTime()) / 1000),
+      party: machine ? 'machine' : 'human',
+    });
+    await this.patch(call, {
+      status: 'answered',
+      answeredAt: at,
+      ...(amd ? { amdResult: `${amd.status}:${amd.cause}` } : {}),
+    });
+    if (machine) return this.machine(call);
+    this.d.counters.humanAnswered += 1;
+    if (this.d.definition.mode === 'agentless') return this.ivr(call);
+    return this.route(call);
+  }
+
+  /** A person answered: their reserved agent, else the longest idle one, else wait (≤ connect time). */
+  private async route(call: CallContext): Promise<void> {
+    if (call.agentId === null) {
+      const agent = await this.d.pool.reserveFree(call.attemptId, call.contactId);
+      if (agent) call.agentId = agent.agentId;
+    }
+    if (call.stage === 'ended') {
+      await this.releaseAgent(call);
+      return;
+    }
+    if (call.agentId !== null) return this.connect(call);
+    call.stage = 'waiting';
+    this.waiting.push(call);
+    const limitMs = this.d.definition.abandon.connectWithinSeconds * 1000;
+    // The identification message must start within the limit: give up a little before it.
+    const waitMs = Math.max(
+      0,
+      limitMs - 250 - (this.d.clock.now().getTime() - (call.answeredAt?.getTime() ?? 0)),
+    );
+    call.own(this.d.clock.after(waitMs, () => void call.serial(() => this.abandon(call))));
+  }
+
+  private async connect(call: CallContext): Promise<void> {
+    const agentId = call.agentId;
+    if (agentId === null) return;
+    try {
+      await this.d.telephony.connect(call.attemptId, String(agentId));
+      const agent = this.d.pool.get(agentId);
+      if (agent) await this.d.pool.tryApply(agent, { type: 'call_connected', attemptId: call.attemptId });
+    } catch (error) {
+      await this.releaseAgent(call);
+      call.agentId = null;
+      if (isTelephonyError(error, 'not-found')) {
+        if (/leg/.test((error as Error).message)) {
+          // The agent's phone is gone, not the person: try another agent within the connect time.
+          this.d.pool.legLost(agentId);
+          if (call.stage !== 'ended') {
+            call.stage = 'answered';
+            await this.route(call);
+          }
+        }
+        // Otherwise the person hung up while being connected: their hangup ends the call (not an abandon).
+        return;
+      }
+      call.log.warn({ agentId, err: (error as Error).message }, 'could not connect the call to the agent');
+      if (call.stage !== 'ended') {
+        call.stage = 'waiting';
+        await this.abandon(call);
+      }
+    }
+  }
+
+  /** Offers waiting people to agents that just became free. */
+  async serveWaiting(): Promise<void> {
+    while (this.waiting.length > 0 && this.d.pool.free().length > 0) {
+      const call = this.waiting.shift();
+      if (!call || call.stage !== 'waiting') continue;
+      const agent = await this.d.pool.reserveFree(call.attemptId, call.contactId);
+      if (!agent) {
+        this.waiting.unshift(call);
+        return;
+      }
+      if (call.stage !== 'waiting') {
+        await this.d.pool.tryApply(agent, { type: 'release' });
+        continue;
+      }
+      call.stage = 'answered';
+      call.agentId = agent.agentId;
+      await this.connect(call);
+    }
+  }
+
+  private dropWaiting(call: CallContext): void {
+    const index = this.waiting.indexOf(call);
+    if (index >= 0) this.waiting.splice(index, 1);
+  }
+
+  /** Nobody free in time: identification message, hang up, count it abandoned. */
+  private async abandon(call: CallContext): Promise<void> {
+    if (call.stage !== 'waiting') return;
+    this.dropWaiting(call);
+    call.stage = 'playing';
+    call.verdict = { tag: 'abandoned', abandoned: true };
+    this.d.counters.abandoned += 1;
+    this.d.observe({ kind: 'abandoned' });
+    await this.patch(call, { abandoned: true });
+    await this.playThenHangup(call, [this.d.definition.abandon.identificationMessage]);
+  }
+
+  private async machine(call: CallContext): Promise<void> {
+    const amd = this.d.definition.dialing.amd;
+    this.d.counters.machines += 1;
+    call.stage = 'playing';
+    const leave = amd.onMachine === 'leave_message' && amd.machineMessage !== undefined;
+    call.verdict = { tag: 'machine', data: { messageLeft: leave } };
+    if (leave && amd.machineMessage) await this.playThenHangup(call, [amd.machineMessage]);
+    else await this.d.telephony.hangup(call.attemptId).catch(() => {});
+  }
+
+  /** Agentless: each question is a prompt answered by one key; the answers are the outcome. */
+  private async ivr(call: CallContext): Promise<void> {
+    call.stage = 'playing';
+    const answers: Record<string, string> = {};
+    for (const question of this.d.definition.questions) {
+      const result = await this.d.telephony
+        .collectDtmf(call.attemptId, {
+          prompt: [question.prompt],
+          maxDigits: 1,
+          // The adapter waits in real time; the campaign thinks in engine time.
+          timeoutMs: Math.max(50, 6000 / this.d.clock.speed),
+        })
+        .catch(() => ({ digits: '', reason: 'hangup' as const }));
+      const value = question.choices?.[result.digits];
+      if (value !== undefined) answers[question.id] = value;
+      if (result.reason === 'hangup') break;
+    }
+    const outcome = ivrOutcome(this.d.definition, answers);
+    const { tag, ...data } = outcome;
+    call.verdict = { tag, data };
+    await this.d.telephony.hangup(call.attemptId).catch(() => {});
+  }
+
+  private async playThenHangup(call: CallContext, media: string[]): Promise<void> {
+    await this.d.telephony.play(call.attemptId, media).catch(() => ({ finished: false }));
+    await this.d.telephony.hangup(call.attemptId).catch(() => {});
+  }
+
+  private async releaseAgent(call: CallContext): Promise<void> {
+    if (call.agentId === null) return;
+    const agent = this.d.pool.get(call.agentId);
+    if (agent?.state.kind === 'reserved') await this.d.pool.tryApply(agent, { type: 'release' });
+  }
+
+  /** The call is over: finalize its dial-log row; record the engine's outcome unless an agent owes one. */
+  private async ended(call: CallContext, event: HangupEvent): Promise<void> {
+    if (call.stage === 'ended') return;
+    const wasConnected = call.connectedAt !== null;
+    call.dispose();
+    this.dropWaiting(call);
+    this.d.counters.ended += 1;
+    const now = event.at;
+    if (!call.answeredAt) {
+      this.d.observe({
+        kind: 'unanswered',
+        seconds: Math.max(0, (now.getTime() - call.launchedAt.getTime()) / 1000),
+      });
+    }
+    if (wasConnected && call.connectedAt) {
+      this.d.observe({
+        kind: 'talk',
+        seconds: Math.max(0, (now.getTime() - call.connectedAt.getTime()) / 1000),
+      });
+    }
+    const outcome: Outcome | null = wasConnected
+      ? null
+      : call.verdict
+        ? ({ tag: call.verdict.tag, ...(call.verdict.data ?? {}) } as Outcome)
+        : outcomeOfHangup(event.outcome);
+    try {
+      await this.d.db.transaction().execute(async (trx) => {
+        await finalizeAttempt(trx, call.dbId, {
+          result: call.verdict?.tag ?? (wasConnected ? 'connected' : event.outcome),
+          cause: event.cause,
+          dialStatus: event.dialStatus ?? null,
+          endedAt: now,
+          finalizedAt: now,
+          ...(call.verdict?.abandoned ? { abandoned: true } : {}),
+        });
+        if (outcome) {
+          await recordCallOutcome(trx, {
+            definition: this.d.definition,
+            campaignId: this.d.campaignId,
+            contactId: call.contactId,
+            attemptId: call.dbId,
+            agentId: null,
+            outcome,
+            recordedBy: 'engine',
+            now,
+          });
+        }
+      });
+    } catch (error) {
+      call.log.error({ err: (error as Error).message }, 'could not finalize the call; recovery will');
+    }
+    if (wasConnected && call.agentId !== null) {
+      const agent = this.d.pool.get(call.agentId);
+      if (agent) await this.d.pool.tryApply(agent, { type: 'call_ended', attemptId: call.attemptId });
+    } else {
+      await this.releaseAgent(call);
+    }
+    this.d.calls.remove(call.attemptId);
+  }
+
+  /** The agent's phone dropped: the agent owes the outcome; a customer left alone is hung up. */
+  private async agentLegLost(agentId: number): Promise<void> {
+    const agent = this.d.pool.legLost(agentId);
+    if (!agent) return;
+    if (agent.state.kind === 'on_call') {
+      await this.d.telephony.hangup(agent.state.attemptId).catch(() => {});
+    }
+    await this.d.pool.tryApply(agent, { type: 'leg_lost' });
+  }
+
+  /** Live view for the pacer: calls not yet with an agent. */
+  inFlight(now: Date) {
+    return this.d.calls
+      .all()
+      .filter((c) => c.stage !== 'connected' && c.stage !== 'ended' && c.stage !== 'playing')
+      .map((c) => {
+        const since = c.answeredAt ?? c.launchedAt;
+        const stage =
+          c.stage === 'waiting'
+            ? ('waiting' as const)
+            : c.answeredAt
+              ? ('classifying' as const)
+              : ('ringing' as const);
+        return { stage, elapsedSeconds: Math.max(0, (now.getTime() - since.getTime()) / 1000) };
+      });
+  }
+}

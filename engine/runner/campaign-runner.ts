@@ -1,0 +1,568 @@
+import { randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { CampaignDefinition } from '../../campaigns/campaign-definition.ts';
+import type { DatabaseHandle } from '../../db/connect.ts';
+import { getCampaignDefinition } from '../../db/queries/campaigns.ts';
+import { createAttempt, finalizeAttempt, updateAttempt } from '../../db/queries/dial-log.ts';
+import { gateInputFor, loadCampaignGateFacts, loadGateFacts } from '../../db/queries/gate-facts.ts';
+import {
+  type ClaimedLead,
+  claimLeads,
+  leadCounts,
+  releaseLead,
+  renewLeases,
+} from '../../db/queries/leads.ts';
+import type { Database } from '../../db/schema.ts';
+import { recordCallOutcome } from '../agents/call-outcome.ts';
+import { evaluateGate, type GateDecision, gateReasonsForLog } from '../compliance/gate.ts';
+import {
+  createStatistics,
+  decideLaunches,
+  type PacingDecision,
+  type PacingObservation,
+  type PacingStatistics,
+  updateStatistics,
+} from '../pacing/pacer.ts';
+import type { Logger } from '../platform/logger.ts';
+import { maskPhone } from '../platform/mask-phone.ts';
+import type { TelephonyEvent, TelephonyPort } from '../telephony/port.ts';
+import { AgentPool, type PooledAgent } from './agent-pool.ts';
+import { CallContext } from './call-context.ts';
+import { CallFlow, type RunCounters } from './call-flow.ts';
+import { type CampaignLock, campaignLock } from './campaign-lock.ts';
+import { checkConnectionRates } from './connection-rate.ts';
+import type { EngineClock } from './engine-clock.ts';
+import { LiveCalls } from './live-calls.ts';
+import { type RecoveryReport, recoverCampaign } from './recovery.ts';
+
+export interface RunnerDeps {
+  database: Pick<DatabaseHandle, 'db' | 'kind' | 'pool'>;
+  telephony: TelephonyPort;
+  clock: EngineClock;
+  logger: Logger;
+  engineId: string;
+}
+
+export interface RunnerOptions {
+  /** Real milliseconds between two passes of the loop. */
+  tickMs?: number;
+  /** Engine seconds a claimed contact stays leased without renewal. */
+  leaseSeconds?: number;
+  /** Lines an agentless campaign keeps busy. */
+  agentlessLines?: number;
+  /** Resolve `finished` when nothing is left to dial now (tests, demo) instead of waiting for more. */
+  stopWhenDone?: boolean;
+  /** Engine seconds between two connection-rate checks. */
+  alarmCheckSeconds?: number;
+}
+
+export interface RunnerSnapshot {
+  campaignId: number;
+  counters: RunCounters;
+  inFlight: number;
+  agents: { loggedIn: number; ready: number; onCall: number; wrapUp: number; paused: number };
+  /** Share of logged-in agent time on calls or wrap-up since the start. */
+  occupancy: number;
+  lastPacing: PacingDecision | null;
+}
+
+/**
+ * Runs one campaign: recovery, then the dial loop until stopped. Each pass: refresh agents,
+ * ask the pacer how many calls, claim that many leads (SKIP LOCKED leases), ask the compliance
+ * gate about each, write the dial-log row, originate. Telephony events go to the call flow.
+ */
+export class CampaignRunner {
+  readonly calls = new LiveCalls();
+  readonly counters: RunCounters = {
+    dialed: 0,
+    answered: 0,
+    humanAnswered: 0,
+    connected: 0,
+    abandoned: 0,
+    machines: 0,
+    ended: 0,
+  };
+  private definition!: CampaignDefinition;
+  private pool!: AgentPool;
+  private flow!: CallFlow;
+  private stats: PacingStatistics = createStatistics();
+  private lastPacing: PacingDecision | null = null;
+  private predictiveAllowed = true;
+  private stopping = false;
+  private loop: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private wake: (() => void) | undefined;
+  private lock: CampaignLock;
+  private lastRenewal = 0;
+  private lastAlarmCheck = 0;
+  private readonly occupancy = { busy: 0, total: 0, lastAt: 0 };
+  private readonly log: Logger;
+  private readonly db: Kysely<Database>;
+  recovery: RecoveryReport | null = null;
+
+  constructor(
+    private readonly deps: RunnerDeps,
+    readonly campaignId: number,
+    private readonly options: RunnerOptions = {},
+  ) {
+    this.log = deps.logger.child({ campaignId });
+    this.db = deps.database.db;
+    this.lock = campaignLock(deps.database, campaignId);
+  }
+
+  /**
+   * Waits for the campaign lock (another engine may run the campaign: this one is its
+   * standby), recovers, then runs the loop. Resolves once the loop is running.
+   */
+  async start(): Promise<void> {
+    while (!(await this.lock.tryAcquire())) {
+      if (this.stopping) return;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    const { definition } = await getCampaignDefinition(this.db, this.campaignId);
+    this.definition = definition;
+    const { db, telephony, clock, engineId } = { db: this.db, ...this.deps };
+    this.pool = new AgentPool(
+      {
+        db,
+        telephony,
+        clock,
+        logger: this.log,
+        engineId,
+        campaignId: this.campaignId,
+        wrapUpSeconds: definition.wrapUpSeconds,
+        callerId: definition.dialing.callerId,
+      },
+      {
+        wrapUpTimedOut: (agent, attemptId) => void this.wrapUpTimedOut(agent, attemptId),
+        wrapUpEnded: (seconds) => this.observe({ kind: 'wrap-up', seconds }),
+      },
+    );
+    this.flow = new CallFlow({
+      db,
+      telephony,
+      clock,
+      logger: this.log,
+      campaignId: this.campaignId,
+      definition,
+      pool: this.pool,
+      calls: this.calls,
+      observe: (o) => this.observe(o),
+      counters: this.counters,
+    });
+    this.recovery = await recoverCampaign(
+      { db, telephony, logger: this.log },
+      this.campaignId,
+      definition,
+      clock.now(),
+    );
+    this.log.info({ mode: definition.mode, engineId }, 'campaign runner started');
+    this.loop = this.run();
+  }
+
+  /** Telephony events of this campaign's calls (the engine routes by attempt id). */
+  handle(event: TelephonyEvent): boolean {
+    if (event.type === 'agent-leg-lost') {
+      if (!this.pool?.get(Number(event.agentId))) return false;
+      void this.flow.handle(event);
+      return true;
+    }
+    if (!('attemptId' in event)) return false;
+    const call = this.calls.get(event.attemptId);
+    if (!call) return false;
+    void call.serial(() => this.flow.handle(event)).then(() => this.poke());
+    return true;
+  }
+
+  /** Runs the next pass now (an agent just became free, a call ended). */
+  poke(): void {
+    this.wake?.();
+  }
+
+  /** The loop's promise: resolves when the runner stopped (or finished, with stopWhenDone). */
+  get finished(): Promise<void> {
+    return this.loop ?? Promise.resolve();
+  }
+
+  /**
+   * Stops dialing; live calls finish (their outcomes are recorded), then agent legs are hung
+   * up and the campaign lock is released. Agent sessions stay open for the next run.
+   */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.poke();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    try {
+      while (!this.stopping) {
+        try {
+          const more = await this.pass();
+          if (!more && this.options.stopWhenDone) break;
+        } catch (error) {
+          this.log.error({ err: (error as Error).message }, 'dial loop pass failed; retrying');
+        }
+        await new Promise<void>((resolve) => {
+          this.wake = resolve;
+          this.timer = setTimeout(resolve, this.options.tickMs ?? 100);
+        });
+        clearTimeout(this.timer);
+        this.wake = undefined;
+      }
+      this.log.info({ inFlight: this.calls.size }, 'draining live calls');
+      await this.calls.drained();
+      await this.pool.releaseLegs();
+    } finally {
+      await this.lock.release().catch(() => {});
+      this.log.info({ counters: this.counters }, 'campaign runner stopped');
+    }
+  }
+
+  /** One pass of the loop. Returns false when the campaign has nothing left to do now. */
+  private async pass(): Promise<boolean> {
+    const now = this.deps.clock.now();
+    await this.pool.sync();
+    this.trackOccupancy(now);
+    await this.flow.serveWaiting();
+    if (now.getTime() - this.lastRenewal > ((this.options.leaseSeconds ?? 120) * 1000) / 3) {
+      this.lastRenewal = now.getTime();
+      await renewLeases(this.db, {
+        campaignId: this.campaignId,
+        engineId: this.deps.engineId,
+        now,
+        leaseSeconds: this.options.leaseSeconds ?? 120,
+      });
+    }
+    if (now.getTime() - this.lastAlarmCheck > (this.options.alarmCheckSeconds ?? 60) * 1000) {
+      this.lastAlarmCheck = now.getTime();
+      await checkConnectionRates({ db: this.db, logger: this.log }, this.campaignId, this.definition, now);
+    }
+    const status = await this.db
+      .selectFrom('campaigns')
+      .select('status')
+      .where('id', '=', this.campaignId)
+      .executeTakeFirstOrThrow();
+    if (status.status === 'stopped' || status.status === 'finished') {
+      this.stopping = true;
+      return false;
+    }
+    if (status.status === 'running') {
+      if (this.definition.mode === 'preview') await this.previewPass(now);
+      else await this.launch(await this.howMany(now), now);
+    }
+    return this.hasWork(now);
+  }
+
+  private async hasWork(now: Date): Promise<boolean> {
+    if (this.calls.size > 0) return true;
+    if (this.pool.all().some((a) => a.state.kind === 'wrap_up' || a.state.kind === 'on_call')) return true;
+    const counts = await leadCounts(this.db, this.campaignId, now);
+    return counts.due > 0 || counts.inProgress > 0;
+  }
+
+  private async howMany(now: Date): Promise<number> {
+    if (this.definition.mode === 'agentless') {
+      return Math.max(0, (this.options.agentlessLines ?? 10) - this.calls.size);
+    }
+    const agents = this.pool.all().filter((a) => a.legUp);
+    const busy = agents
+      .filter((a) => a.state.kind === 'on_call' || a.state.kind === 'wrap_up')
+      .map((a) => ({
+        phase: a.state.kind === 'on_call' ? ('talking' as const) : ('wrap-up' as const),
+        elapsedSeconds: Math.max(0, (now.getTime() - a.session.state_since.getTime()) / 1000),
+      }));
+    const facts = await loadCampaignGateFacts(this.db, this.campaignId, now);
+    const abandonment = facts.campaignFacts.abandonment;
+    const decision = decideLaunches({
+      mode: this.definition.mode === 'predictive' ? 'predictive' : 'progressive',
+      state: {
+        agentsReady: agents.filter((a) => a.state.kind === 'ready').length,
+        agentsBusy: busy,
+        callsInFlight: this.flow.inFlight(now),
+      },
+      stats: this.stats,
+      config: {
+        ...this.definition.pacing,
+        connectWithinSeconds: this.definition.abandon.connectWithinSeconds,
+      },
+      abandonment: { abandoned: abandonment.abandoned, humanAnswered: abandonment.humanAnswered },
+      predictiveAllowed: this.predictiveAllowed,
+    });
+    this.lastPacing = decision;
+    return decision.launch;
+  }
+
+  /** Claims `count` leads, asks the gate about each, dials the allowed ones. */
+  private async launch(count: number, now: Date): Promise<void> {
+    if (count <= 0) return;
+    const readyAgentIds = this.pool.free().map((a) => a.agentId);
+    const leads = await claimLeads(this.db, {
+      campaignId: this.campaignId,
+      engineId: this.deps.engineId,
+      limit: count,
+      now,
+      leaseSeconds: this.options.leaseSeconds ?? 120,
+      readyAgentIds,
+    });
+    if (leads.length === 0) return;
+    const facts = await loadGateFacts(
+      this.db,
+      this.campaignId,
+      leads.map((l) => l.id),
+      now,
+    );
+    for (const lead of leads) {
+      const input = gateInputFor(facts, lead.id, now);
+      const decision = input ? evaluateGate(input) : null;
+      if (decision) this.predictiveAllowed = decision.predictiveAllowed;
+      if (!decision?.allowed) {
+        await this.refuse(lead, decision, now);
+        continue;
+      }
+      let agent: PooledAgent | undefined;
+      if (lead.callback_agent_id !== null) {
+        agent = await this.pool.reserveFree(`cb-${lead.id}`, lead.id, lead.callback_agent_id);
+        if (!agent) {
+          // The agent was taken meanwhile: try again on a later pass.
+          await releaseLead(this.db, lead.id, this.deps.engineId, { status: 'ready', now });
+          continue;
+        }
+      }
+      await this.dial(lead, decision, now, agent ?? null);
+    }
+  }
+
+  /** The gate said no: the contact goes back with the gate's verdict (and its reasons logged). */
+  private async refuse(lead: ClaimedLead, decision: GateDecision | null, now: Date): Promise<void> {
+    const disposition = decision?.disposition ?? 'hold';
+    const codes = decision?.denials.map((d) => d.code) ?? ['gate.no_facts'];
+    const status =
+      disposition === 'block'
+        ? 'blocked'
+        : disposition === 'exhausted'
+          ? 'exhausted'
+          : codes.some((c) => c.startsWith('approval'))
+            ? 'awaiting_approval'
+            : 'ready';
+    const nextAttemptAt = decision?.retryAt ?? new Date(now.getTime() + 15 * 60_000);
+    await releaseLead(this.db, lead.id, this.deps.engineId, {
+      status,
+      nextAttemptAt: status === 'ready' ? nextAttemptAt : null,
+      reason: codes.join(','),
+      now,
+    });
+    await this.db
+      .insertInto('gate_denials')
+      .values({
+        at: now,
+        campaign_id: this.campaignId,
+        contact_id: lead.id,
+        phone_e164: lead.phone_e164,
+        disposition,
+        codes,
+        engine_id: this.deps.engineId,
+      })
+      .execute()
+      .catch((error: unknown) =>
+        this.log.debug({ err: (error as Error).message }, 'gate denial not recorded'),
+      );
+  }
+
+  /** Dial-log row first, then the originate. */
+  async dial(lead: ClaimedLead, decision: GateDecision, now: Date, agent: PooledAgent | null): Promise<void> {
+    const attemptId = `c${this.campaignId}-k${lead.id}-${randomBytes(5).toString('hex')}`;
+    const row = await createAttempt(this.db, {
+      campaignId: this.campaignId,
+      contactId: lead.id,
+      phoneE164: lead.phone_e164,
+      channelId: attemptId,
+      engineId: this.deps.engineId,
+      agentId: agent?.agentId ?? null,
+      gateReasons: gateReasonsForLog(decision),
+      queuedAt: now,
+    });
+    await this.db
+      .updateTable('contacts')
+      .set((eb) => ({ attempts: eb('attempts', '+', 1), last_attempt_at: now }))
+      .where('id', '=', lead.id)
+      .execute();
+    const log = this.log.child({ attemptId, contact: lead.id, phone: maskPhone(lead.phone_e164) });
+    const call = new CallContext(attemptId, row.id, lead.id, this.campaignId, log, now);
+    if (agent) {
+      call.agentId = agent.agentId;
+      call.preReserved = true;
+      await this.pool.tryApply(agent, { type: 'release' });
+      await this.pool.tryApply(agent, { type: 'reserve', attemptId, contactId: lead.id });
+    }
+    this.calls.add(call);
+    this.counters.dialed += 1;
+    const dialing = this.definition.dialing;
+    try {
+      await updateAttempt(this.db, row.id, { status: 'originating', originatedAt: now });
+      await this.deps.telephony.originate({
+        attemptId,
+        endpoint: dialing.endpointTemplate.replace('{number}', lead.phone_e164),
+        callerId: dialing.callerId,
+        ringTimeoutSeconds: dialing.ringTimeoutSeconds,
+        trunk: dialing.trunk,
+        ...(dialing.amd.enabled ? { amd: { context: dialing.amd.context } } : {}),
+        variables: { DIALER_CAMPAIGN: String(this.campaignId), DIALER_ATTEMPT: String(row.id) },
+      });
+    } catch (error) {
+      log.warn({ err: (error as Error).message }, 'originate failed');
+      await call.serial(async () => {
+        if (call.stage === 'ended') return;
+        call.dispose();
+        await this.db.transaction().execute(async (trx) => {
+          await finalizeAttempt(trx, row.id, { result: 'failed', finalizedAt: now, endedAt: now });
+          await recordCallOutcome(trx, {
+            definition: this.definition,
+            campaignId: this.campaignId,
+            contactId: lead.id,
+            attemptId: row.id,
+            agentId: null,
+            outcome: { tag: 'failed', detail: 'originate refused' },
+            recordedBy: 'engine',
+            now,
+          });
+        });
+        if (agent) await this.pool.tryApply(agent, { type: 'release' });
+        this.calls.remove(attemptId);
+      });
+    }
+  }
+
+  /** Preview: each free agent gets one lead on screen; dial on accept, put back on skip. */
+  private async previewPass(now: Date): Promise<void> {
+    for (const agent of this.pool.all()) {
+      const state = agent.state;
+      if (state.kind !== 'reserved' || !state.preview || state.contactId === null) continue;
+      const decision = (agent.session.state_data as { decision?: string }).decision;
+      if (!decision) continue;
+      const contactId = state.contactId;
+      if (decision === 'skip') {
+        await releaseLead(this.db, contactId, this.deps.engineId, {
+          status: 'ready',
+          now,
+          reason: 'preview_skipped',
+        });
+        await this.pool.tryApply(agent, { type: 'release' });
+        continue;
+      }
+      const lead = await this.db
+        .selectFrom('contacts')
+        .selectAll()
+        .where('id', '=', contactId)
+        .executeTakeFirst();
+      const facts = await loadGateFacts(this.db, this.campaignId, [contactId], now);
+      const input = gateInputFor(facts, contactId, now);
+      const gate = input ? evaluateGate(input) : null;
+      const claimed = lead ? { ...lead, callback_id: null, callback_agent_id: null } : null;
+      if (!claimed || !gate?.allowed) {
+        if (claimed) await this.refuse(claimed, gate, now);
+        await this.pool.tryApply(agent, { type: 'release' });
+        continue;
+      }
+      await this.dial(claimed, gate, now, agent);
+    }
+    for (const agent of this.pool.free()) {
+      const [lead] = await claimLeads(this.db, {
+        campaignId: this.campaignId,
+        engineId: this.deps.engineId,
+        limit: 1,
+        now,
+        leaseSeconds: this.options.leaseSeconds ?? 120,
+        readyAgentIds: [agent.agentId],
+      });
+      if (!lead) return;
+      const reserved = await this.pool.tryApply(agent, {
+        type: 'reserve',
+        attemptId: null,
+        contactId: lead.id,
+        preview: true,
+      });
+      if (!reserved) await releaseLead(this.db, lead.id, this.deps.engineId, { status: 'ready', now });
+    }
+  }
+
+  private async wrapUpTimedOut(agent: PooledAgent, attemptId: string): Promise<void> {
+    const now = this.deps.clock.now();
+    try {
+      const recorded = await this.db.transaction().execute(async (trx) => {
+        const attempt = await trx
+          .selectFrom('call_attempts')
+          .select(['id', 'contact_id'])
+          .where('channel_id', '=', attemptId)
+          .executeTakeFirstOrThrow();
+        const hasOutcome = await trx
+          .selectFrom('outcomes')
+          .select('id')
+          .where('attempt_id', '=', attempt.id)
+          .executeTakeFirst();
+        // The agent's tag won the race: nothing is missing.
+        if (hasOutcome) return false;
+        await recordCallOutcome(trx, {
+          definition: this.definition,
+          campaignId: this.campaignId,
+          contactId: attempt.contact_id,
+          attemptId: attempt.id,
+          agentId: agent.agentId,
+          outcome: { tag: 'no_outcome' },
+          recordedBy: 'engine:wrap_up_timeout',
+          now,
+        });
+        return true;
+      });
+      await this.pool.tryApply(agent, { type: 'wrap_up_timeout', attemptId });
+      if (recorded)
+        this.log.warn(
+          { agent: agent.code, attemptId },
+          'no outcome by the wrap-up timeout; recorded as such',
+        );
+      this.poke();
+    } catch (error) {
+      this.log.error({ err: (error as Error).message, agent: agent.code }, 'wrap-up timeout handling failed');
+    }
+  }
+
+  private observe(observation: PacingObservation): void {
+    this.stats = updateStatistics(this.stats, observation);
+  }
+
+  private trackOccupancy(now: Date): void {
+    const t = now.getTime();
+    if (this.occupancy.lastAt > 0) {
+      const dt = t - this.occupancy.lastAt;
+      const agents = this.pool.all().filter((a) => a.legUp);
+      const busy = agents.filter(
+        (a) =>
+          a.state.kind === 'on_call' ||
+          a.state.kind === 'wrap_up' ||
+          (a.state.kind === 'reserved' && !a.state.preview),
+      ).length;
+      this.occupancy.busy += busy * dt;
+      this.occupancy.total += agents.filter((a) => a.state.kind !== 'paused').length * dt;
+    }
+    this.occupancy.lastAt = t;
+  }
+
+  snapshot(): RunnerSnapshot {
+    const agents = this.pool?.all() ?? [];
+    const count = (kind: string) => agents.filter((a) => a.state.kind === kind).length;
+    return {
+      campaignId: this.campaignId,
+      counters: { ...this.counters },
+      inFlight: this.calls.size,
+      agents: {
+        loggedIn: agents.length,
+        ready: count('ready'),
+        onCall: count('on_call'),
+        wrapUp: count('wrap_up'),
+        paused: count('paused'),
+      },
+      occupancy: this.occupancy.total > 0 ? this.occupancy.busy / this.occupancy.total : 0,
+      lastPacing: this.lastPacing,
+    };
+  }
+}

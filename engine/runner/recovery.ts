@@ -1,0 +1,119 @@
+import { type Kysely, sql } from 'kysely';
+import type { CampaignDefinition } from '../../campaigns/campaign-definition.ts';
+import { sessionState } from '../../db/queries/agent-sessions.ts';
+import { finalizeAttempt } from '../../db/queries/dial-log.ts';
+import type { Database } from '../../db/schema.ts';
+import { applyAgentEvent } from '../agents/agent-service.ts';
+import { recordCallOutcome } from '../agents/call-outcome.ts';
+import type { Logger } from '../platform/logger.ts';
+import type { TelephonyPort } from '../telephony/port.ts';
+
+export interface RecoveryReport {
+  /** Dial-log rows left open by a previous run, now finalized. */
+  attemptsReconciled: number;
+  /** Of those, calls still up on the telephone system (hung up now). */
+  callsHungUp: number;
+  /** Agents whose call was cut, moved to wrap-up so they still tag it. */
+  agentsToWrapUp: number;
+  /** Contacts a dead run still held, returned to the queue. */
+  contactsReleased: number;
+}
+
+/**
+ * Brings a campaign back to a consistent state before its runner dials again. Runs while the
+ * runner holds the campaign lock, so no other engine is running this campaign: whatever is open
+ * belongs to a run that is gone.
+ * 1. Open dial-log rows are compared with the telephone system (`reconcile`): calls still up are
+ *    hung up (their engine is gone; nobody can route them), and every row is finalized with
+ *    result `lost`. A call never connected gets the engine outcome `failed` (retried by the
+ *    campaign's rules); one connected to an agent is still the agent's to tag.
+ * 2. Agent sessions are rebuilt: an agent on a cut call goes to wrap-up (timer re-armed by the
+ *    pool; a wrap-up already past its deadline records `no_outcome`).
+ * 3. Contacts still marked in progress with no open call and no outcome owed go back to ready.
+ */
+export async function recoverCampaign(
+  deps: { db: Kysely<Database>; telephony: TelephonyPort; logger: Logger },
+  campaignId: number,
+  definition: CampaignDefinition,
+  now: Date,
+): Promise<RecoveryReport> {
+  const { db, telephony, logger } = deps;
+  const open = await db
+    .selectFrom('call_attempts')
+    .selectAll()
+    .where('campaign_id', '=', campaignId)
+    .where('finalized_at', 'is', null)
+    .execute();
+  let callsHungUp = 0;
+  if (open.length > 0) {
+    const result = await telephony.reconcile(open.map((a) => a.channel_id));
+    for (const live of result.live) {
+      await telephony.hangup(live).catch(() => {});
+      callsHungUp += 1;
+    }
+  }
+  for (const attempt of open) {
+    await db.transaction().execute(async (trx) => {
+      await finalizeAttempt(trx, attempt.id, { result: 'lost', finalizedAt: now, endedAt: now });
+      if (attempt.connected_at === null) {
+        const tag = attempt.abandoned ? 'abandoned' : 'failed';
+        await recordCallOutcome(trx, {
+          definition,
+          campaignId,
+          contactId: attempt.contact_id,
+          attemptId: attempt.id,
+          agentId: null,
+          outcome: tag === 'failed' ? { tag, detail: 'engine restart' } : { tag },
+          recordedBy: 'engine:recovery',
+          now,
+        });
+      }
+    });
+  }
+
+  let agentsToWrapUp = 0;
+  const sessions = await db
+    .selectFrom('agent_sessions')
+    .selectAll()
+    .where('campaign_id', '=', campaignId)
+    .where('ended_at', 'is', null)
+    .execute();
+  for (const session of sessions) {
+    const state = sessionState(session);
+    const event =
+      state.kind === 'on_call'
+        ? ({ type: 'call_ended', attemptId: state.attemptId } as const)
+        : state.kind === 'reserved'
+          ? ({ type: 'release' } as const)
+          : undefined;
+    if (!event) continue;
+    await applyAgentEvent(db, session.id, event, { now, wrapUpSeconds: definition.wrapUpSeconds }).catch(
+      () => {},
+    );
+    if (event.type === 'call_ended') agentsToWrapUp += 1;
+  }
+
+  const released = await sql`
+    update contacts c set status = 'ready', lease_owner = null, lease_expires_at = null, updated_at = ${now}
+    where c.campaign_id = ${campaignId} and c.status = 'in_progress'
+      and not exists (select 1 from call_attempts a where a.contact_id = c.id and a.finalized_at is null)
+      and not exists (
+        select 1 from call_attempts a
+        where a.contact_id = c.id and a.connected_at is not null
+          and not exists (select 1 from outcomes o where o.attempt_id = a.id)
+          and exists (
+            select 1 from agent_sessions s
+            where s.ended_at is null and s.state in ('on_call', 'wrap_up')
+              and s.state_data ->> 'attemptId' = a.channel_id
+          )
+      )`.execute(db);
+  const report: RecoveryReport = {
+    attemptsReconciled: open.length,
+    callsHungUp,
+    agentsToWrapUp,
+    contactsReleased: Number(released.numAffectedRows ?? 0),
+  };
+  if (open.length > 0 || report.contactsReleased > 0)
+    logger.warn({ campaignId, ...report }, 'recovered campaign state');
+  return report;
+}

@@ -1,0 +1,261 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { type CampaignDefinition, campaignDefinitionSchema } from '../../campaigns/campaign-definition.ts';
+import type { DatabaseHandle } from '../../db/connect.ts';
+import { findCampaignByName, insertCampaign, setCampaignStatus } from '../../db/queries/campaigns.ts';
+import { outcomeCounts } from '../../db/queries/outcomes.ts';
+import { createAgentService } from '../../engine/agents/agent-service.ts';
+import { main } from '../../engine/main.ts';
+import type { Logger } from '../../engine/platform/logger.ts';
+import type { RunnerSnapshot } from '../../engine/runner/campaign-runner.ts';
+import { scaledEngineClock } from '../../engine/runner/engine-clock.ts';
+import { createAriTelephony } from '../../engine/telephony/ari/ari-telephony.ts';
+import { startAriSimulator } from '../../engine/telephony/simulator/start-ari-simulator.ts';
+import { demoEpoch } from './demo-clock.ts';
+import { ensureSimulatedAgents, SimulatedAgents } from './simulated-agents.ts';
+
+export const DEMO_DIR = join(import.meta.dirname, '../../campaigns/examples/demo');
+
+export interface DemoOptions {
+  handle: DatabaseHandle;
+  logger: Logger;
+  /** Simulated seconds per real second. */
+  speed?: number;
+  agents?: number;
+  /** Contacts to load from the sample list (at most its 1000 rows). */
+  contacts?: number;
+  /** Stop after this many real seconds even if contacts remain due. */
+  maxWallSeconds?: number;
+  seed?: number;
+  /** Where the list import archives the received file. */
+  archiveRoot: string;
+  onProgress?: (snapshot: RunnerSnapshot, elapsedSeconds: number) => void;
+  /** Loads the contacts; default: the real list import of the sample CSV. */
+  loadContacts?: (campaignId: number, count: number) => Promise<number>;
+}
+
+export interface DemoSummary {
+  campaignId: number;
+  campaign: string;
+  database: string;
+  wallSeconds: number;
+  simulatedMinutes: number;
+  simulatedStart: string;
+  speed: number;
+  agents: number;
+  contacts: { total: number; byStatus: Record<string, number> };
+  dialLog: {
+    attempts: number;
+    finalized: number;
+    open: number;
+    answered: number;
+    humanAnswered: number;
+    connected: number;
+    abandoned: number;
+    machines: number;
+    byResult: Record<string, number>;
+  };
+  abandonmentRate: number;
+  abandonmentCap: number;
+  answerRate: number;
+  occupancy: number;
+  outcomes: Record<string, number>;
+  alarms: { kind: string; message: string }[];
+  recovery: unknown;
+}
+
+/**
+ * The end-to-end demo: the embedded (or given) database, the in-process ARI simulator in
+ * accelerated time, the real ARI adapter over sockets, the real list import, simulated agents
+ * who tag outcomes, and the engine's `main()` running a predictive campaign.
+ */
+export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
+  const { handle, logger } = options;
+  const speed = options.speed ?? 20;
+  const seed = options.seed ?? 1;
+  const realStart = Date.now();
+  const clock = scaledEngineClock(speed, demoEpoch(new Date()).getTime());
+  const simulatedStart = clock.now();
+  const sim = await startAriSimulator({ port: 0, clock: { speed }, seed, agents: { answerDelayMs: 500 } });
+  const telephony = createAriTelephony({
+    url: sim.url,
+    username: sim.username,
+    password: sim.password,
+    app: sim.app,
+    logger: logger.child({ part: 'telephony' }),
+    clock,
+    defaultTrunkLimit: { callsPerSecond: 200, maxChannels: 500 },
+  });
+  try {
+    const { campaignId, definition } = await createDemoCampaign(handle, simulatedStart);
+    const load =
+      options.loadContacts ?? ((id: number) => importSample(handle, logger, clock, id, options.archiveRoot));
+    await load(campaignId, options.contacts ?? 1000);
+    const agentService = createAgentService({ db: handle.db, clock });
+    const codes = await ensureSimulatedAgents(handle.db, options.agents ?? 10);
+    const engine = await main({ database: handle, telephony, clock, logger }, [campaignId], {
+      tickMs: 20,
+      stopWhenDone: true,
+      leaseSeconds: 600,
+      alarmCheckSeconds: 120,
+    });
+    const runner = engine.runners[0]!;
+    const simulated = new SimulatedAgents({
+      db: handle.db,
+      agents: agentService,
+      clock,
+      logger,
+      campaignId,
+      definition,
+      seed,
+      onTagged: () => runner.poke(),
+    });
+    await simulated.login(codes);
+    simulated.start();
+    const progress = setInterval(
+      () => options.onProgress?.(runner.snapshot(), (Date.now() - realStart) / 1000),
+      500,
+    );
+    const deadline = new Promise<void>((resolve) =>
+      setTimeout(resolve, (options.maxWallSeconds ?? 60) * 1000).unref(),
+    );
+    await Promise.race([engine.finished, deadline]);
+    await engine.stop();
+    // Let the last wrap-ups be tagged before the agents leave.
+    for (let i = 0; i < 100; i += 1) {
+      const open = await handle.db
+        .selectFrom('agent_sessions')
+        .select('id')
+        .where('campaign_id', '=', campaignId)
+        .where('ended_at', 'is', null)
+        .where('state', '=', 'wrap_up')
+        .execute();
+      if (open.length === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    simulated.stop();
+    clearInterval(progress);
+    for (const code of codes) await agentService.logout(code).catch(() => {});
+    const snapshot = runner.snapshot();
+    options.onProgress?.(snapshot, (Date.now() - realStart) / 1000);
+    return await summarize(handle, campaignId, definition, {
+      wallSeconds: (Date.now() - realStart) / 1000,
+      simulatedMinutes: (clock.now().getTime() - simulatedStart.getTime()) / 60_000,
+      simulatedStart: simulatedStart.toISOString(),
+      speed,
+      agents: codes.length,
+      occupancy: snapshot.occupancy,
+      recovery: runner.recovery,
+    });
+  } finally {
+    await telephony.stop().catch(() => {});
+    await sim.stop();
+  }
+}
+
+async function createDemoCampaign(handle: DatabaseHandle, now: Date) {
+  const { readCampaignFile } = await import('../cli/commands/campaign.ts');
+  const file = readCampaignFile(join(DEMO_DIR, 'demo-campaign.json'));
+  let name = file.name;
+  for (let n = 2; await findCampaignByName(handle.db, name); n += 1) name = `${file.name} #${n}`;
+  const definition: CampaignDefinition = campaignDefinitionSchema.parse({ ...file, name });
+  const row = await insertCampaign(handle.db, definition, 'demo');
+  // The demo has no registry file to load; an empty copy stands for it, dated by the demo clock.
+  await handle.db
+    .insertInto('national_dnc_syncs')
+    .values({ synced_at: now, source: 'demo: empty registry', numbers: 0, replaced: true })
+    .execute();
+  await setCampaignStatus(handle.db, row.id, 'running', 'demo');
+  return { campaignId: row.id, definition };
+}
+
+async function importSample(
+  handle: DatabaseHandle,
+  logger: Logger,
+  clock: { now(): Date },
+  campaignId: number,
+  archiveRoot: string,
+): Promise<number> {
+  const { importList } = await import('../../campaigns/import/import-list.ts');
+  mkdirSync(archiveRoot, { recursive: true });
+  const result = await importList(
+    {
+      campaignId,
+      file: join(DEMO_DIR, 'demo-contacts.csv'),
+      sourceRef: 'demo sample list',
+      receivedBy: 'demo',
+      archiveRoot,
+      force: true,
+    },
+    { handle, clock, logger, actor: 'demo' },
+  );
+  return result.imported;
+}
+
+async function summarize(
+  handle: DatabaseHandle,
+  campaignId: number,
+  definition: CampaignDefinition,
+  run: Pick<
+    DemoSummary,
+    'wallSeconds' | 'simulatedMinutes' | 'simulatedStart' | 'speed' | 'agents' | 'occupancy' | 'recovery'
+  >,
+): Promise<DemoSummary> {
+  const { db } = handle;
+  const statusRows = await db
+    .selectFrom('contacts')
+    .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('campaign_id', '=', campaignId)
+    .groupBy('status')
+    .execute();
+  const byStatus = Object.fromEntries(statusRows.map((r) => [r.status, Number(r.n)]));
+  const log = (
+    await sql<Record<string, number>>`
+      select count(*) as attempts, count(finalized_at) as finalized,
+             count(*) filter (where finalized_at is null) as open,
+             count(answered_at) as answered,
+             count(*) filter (where abandoned or connected_at is not null or (answered_at is not null and coalesce(amd_result, '') not like 'MACHINE%')) as human,
+             count(connected_at) as connected,
+             count(*) filter (where abandoned) as abandoned,
+             count(*) filter (where amd_result like 'MACHINE%') as machines
+      from call_attempts where campaign_id = ${campaignId}`.execute(db)
+  ).rows[0]!;
+  const resultRows = await db
+    .selectFrom('call_attempts')
+    .select(['result', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('campaign_id', '=', campaignId)
+    .groupBy('result')
+    .execute();
+  const alarms = await db
+    .selectFrom('alarms')
+    .select(['kind', 'message'])
+    .where('campaign_id', '=', campaignId)
+    .orderBy('id')
+    .execute();
+  const human = Number(log.human);
+  const attempts = Number(log.attempts);
+  return {
+    campaignId,
+    campaign: definition.name,
+    database: handle.location,
+    ...run,
+    contacts: { total: Object.values(byStatus).reduce((a, b) => a + b, 0), byStatus },
+    dialLog: {
+      attempts,
+      finalized: Number(log.finalized),
+      open: Number(log.open),
+      answered: Number(log.answered),
+      humanAnswered: human,
+      connected: Number(log.connected),
+      abandoned: Number(log.abandoned),
+      machines: Number(log.machines),
+      byResult: Object.fromEntries(resultRows.map((r) => [r.result ?? 'open', Number(r.n)])),
+    },
+    abandonmentRate: human > 0 ? Number(log.abandoned) / human : 0,
+    abandonmentCap: definition.abandon.maxRate,
+    answerRate: attempts > 0 ? Number(log.answered) / attempts : 0,
+    outcomes: await outcomeCounts(db, campaignId),
+    alarms,
+  };
+}
