@@ -1,7 +1,13 @@
 import { cdfTable, quantile, tableCdf } from './histogram.ts';
 import { normalCdf } from './normal.ts';
 import { availableAgents } from './progressive.ts';
-import { answerProbability, MAX_THRESHOLD, MIN_THRESHOLD, type PacingStatistics, routedShare } from './statistics.ts';
+import {
+  answerProbability,
+  MAX_THRESHOLD,
+  MIN_THRESHOLD,
+  type PacingStatistics,
+  routedShare,
+} from './statistics.ts';
 import type { AbandonmentWindow, LivePacingState, PacingConfig, PredictiveDetail } from './types.ts';
 
 /** Where on the ring-to-answer distribution a new call's answer time is evaluated (README §3). */
@@ -174,7 +180,11 @@ function abandonProbability(
  * The marginal threshold: the controller's integrator (statistics `control`), tightened when the
  * regulatory window itself is over the target, so a bad day already on record is paid back.
  */
-export function marginalThreshold(stats: PacingStatistics, target: number, abandonment: AbandonmentWindow): number {
+export function marginalThreshold(
+  stats: PacingStatistics,
+  target: number,
+  abandonment: AbandonmentWindow,
+): number {
   let threshold = Math.exp(stats.control.logThreshold);
   if (abandonment.humanAnswered > 0) {
     const windowRate = abandonment.abandoned / abandonment.humanAnswered;

@@ -168,7 +168,10 @@ function clampThreshold(threshold: number): number {
 
 /** Integral control with anti-windup: the threshold stays within [MIN_THRESHOLD, MAX_THRESHOLD]. */
 function adjust(control: AbandonmentControl, step: number): AbandonmentControl {
-  const logThreshold = Math.min(Math.log(MAX_THRESHOLD), Math.max(Math.log(MIN_THRESHOLD), control.logThreshold + step));
+  const logThreshold = Math.min(
+    Math.log(MAX_THRESHOLD),
+    Math.max(Math.log(MIN_THRESHOLD), control.logThreshold + step),
+  );
   return { target: control.target, logThreshold };
 }
 
