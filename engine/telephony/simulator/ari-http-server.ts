@@ -77,6 +77,7 @@ export class AriHttpServer {
   readonly server: Server;
   private readonly wss = new WebSocketServer({ noServer: true });
   private readonly sockets = new Map<string, Set<WebSocket>>();
+  private readonly raw = new Map<WebSocket, Duplex>();
   /** While Asterisk is "loading" after a restart, /ari/events answers 404 (as in the trace). */
   loading = false;
 
@@ -101,6 +102,17 @@ export class AriHttpServer {
     let n = 0;
     for (const set of this.sockets.values()) n += set.size;
     return n;
+  }
+
+  /**
+   * Leaves every event WebSocket open but silent in both directions (no events, no pongs),
+   * like a half-open TCP connection after a NAT or firewall forgot it. ari-client cannot see it.
+   */
+  freezeWebSockets(): void {
+    for (const set of this.sockets.values()) {
+      for (const ws of set) this.raw.get(ws)?.pause();
+    }
+    this.sockets.clear();
   }
 
   /** Cuts every event WebSocket abruptly (no close frame), like a network drop. */
@@ -188,6 +200,8 @@ export class AriHttpServer {
       return;
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
+      this.raw.set(ws, socket);
+      socket.once('close', () => this.raw.delete(ws));
       for (const app of apps) {
         const set = this.sockets.get(app) ?? new Set();
         set.add(ws);
@@ -213,6 +227,9 @@ export class AriHttpServer {
 
   close(): Promise<void> {
     this.dropWebSockets();
+    // Frozen sockets are no longer in `sockets`; the server would wait for them forever.
+    for (const socket of this.raw.values()) socket.destroy();
+    this.raw.clear();
     return new Promise((resolve) => {
       this.server.close(() => resolve());
       this.server.closeAllConnections();

@@ -51,6 +51,8 @@ export interface AriSimulator {
   restart(options?: { downMs?: number; loadingMs?: number }): Promise<void>;
   /** Cuts the event WebSockets abruptly; clients reconnect by themselves. */
   dropWebSockets(): void;
+  /** Keeps the event WebSockets open but silent (no events, no pongs): a half-open link. */
+  freezeWebSockets(): void;
   /** Test/demo control: the far end of a channel hangs up. */
   hangupFromFarEnd(channelId: string, cause?: number): boolean;
   stats(): AriSimulatorStats;
@@ -119,6 +121,9 @@ export async function startAriSimulator(input: AriSimulatorOptions = {}): Promis
     },
     dropWebSockets() {
       server.dropWebSockets();
+    },
+    freezeWebSockets() {
+      server.freezeWebSockets();
     },
     hangupFromFarEnd(channelId, cause = 16) {
       return sim.remoteHangup(channelId, cause);
