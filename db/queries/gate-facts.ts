@@ -1,5 +1,6 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { campaignDefinitionSchema } from '../../campaigns/campaign-definition.ts';
+import { resolveTimeZone } from '../../campaigns/import/time-zone.ts';
 import type {
   ApprovalCoverage,
   CampaignFacts,
@@ -97,6 +98,8 @@ interface ContactRowLite {
   batch_id: number | null;
   time_zone: string;
   time_zone_assumed: boolean;
+  /** Set by the list import when the number's digits name several zones. */
+  time_zone_candidates: string[] | null;
   consent_ref: string | null;
   needs_approval: boolean;
   reserved_agent_id: number | null;
@@ -120,7 +123,7 @@ export async function loadGateFacts(
   const contactRows = ids.length
     ? (
         await sql<ContactRowLite>`
-          select id, phone_e164, batch_id, time_zone, time_zone_assumed, consent_ref, needs_approval,
+          select id, phone_e164, batch_id, time_zone, time_zone_assumed, time_zone_candidates, consent_ref, needs_approval,
                  reserved_agent_id, last_outcome, last_attempt_at
           from contacts where campaign_id = ${campaignId} and id = any(${ids}::int[])`.execute(db)
       ).rows
@@ -131,7 +134,7 @@ export async function loadGateFacts(
 
 /**
  * Facts for a number that may not be a contact of the campaign (compliance check of any
- * number): a stand-in contact with the campaign's default zone.
+ * number): a stand-in contact with the zone the list import would give it.
  */
 export async function loadGateFactsForPhone(
   db: Db,
@@ -142,7 +145,7 @@ export async function loadGateFactsForPhone(
   const campaignPart = await loadCampaignGateFacts(db, campaignId, now);
   const existing = (
     await sql<ContactRowLite>`
-      select id, phone_e164, batch_id, time_zone, time_zone_assumed, consent_ref, needs_approval,
+      select id, phone_e164, batch_id, time_zone, time_zone_assumed, time_zone_candidates, consent_ref, needs_approval,
              reserved_agent_id, last_outcome, last_attempt_at
       from contacts where campaign_id = ${campaignId} and phone_e164 = ${phoneE164}`.execute(db)
   ).rows[0];
@@ -157,12 +160,15 @@ export async function loadGateFactsForPhone(
       .where('campaign_id', '<>', campaignId)
       .limit(1)
       .executeTakeFirst();
+    // The zone as the list import would have set it from the number alone.
+    const zone = resolveTimeZone(phoneE164, undefined, campaignPart.campaign.definition.defaultTimeZone);
     row = {
       id: 0,
       phone_e164: phoneE164,
       batch_id: null,
-      time_zone: campaignPart.campaign.definition.defaultTimeZone,
-      time_zone_assumed: true,
+      time_zone: zone.timeZone,
+      time_zone_assumed: zone.assumed,
+      time_zone_candidates: zone.candidates ? [...zone.candidates] : null,
       consent_ref: null,
       needs_approval: elsewhere !== undefined,
       reserved_agent_id: null,
@@ -322,6 +328,7 @@ async function factsForContacts(
       batchId: r.batch_id,
       timeZone: r.time_zone,
       timeZoneAssumed: r.time_zone_assumed,
+      candidateTimeZones: r.time_zone_candidates ?? undefined,
       consentRef: r.consent_ref,
       needsApproval: r.needs_approval,
       reservedAgentId: r.reserved_agent_id,

@@ -1,11 +1,18 @@
 import { Command } from 'commander';
+import { registerApprovalCommands } from './commands/approval.ts';
+import { registerAuditCommands } from './commands/audit.ts';
 import { registerCampaignCommands } from './commands/campaign.ts';
 import { registerClientCommands } from './commands/client.ts';
+import { registerComplianceCommands } from './commands/compliance.ts';
 import { registerDbCommands } from './commands/db.ts';
 import { registerDemoCommands } from './commands/demo.ts';
+import { registerDncCommands } from './commands/dnc.ts';
 import { registerExampleCommands } from './commands/examples.ts';
 import { registerListCommands } from './commands/list.ts';
+import { registerLogCommands } from './commands/log.ts';
+import { registerReportCommands } from './commands/report.ts';
 import { registerSimulateCommands } from './commands/simulate.ts';
+import { registerUserCommands } from './commands/user.ts';
 import type { CliContext, GlobalOptions } from './context.ts';
 
 /** Builds a command's context from the global options; each action calls it once. */
@@ -35,6 +42,13 @@ export function buildProgram(makeContext: (options: GlobalOptions) => CliContext
   registerExampleCommands(program, contextFor);
   registerSimulateCommands(program, contextFor);
   registerListCommands(program, contextFor);
+  registerDncCommands(program, contextFor);
+  registerApprovalCommands(program, contextFor);
+  registerComplianceCommands(program, contextFor);
+  registerLogCommands(program, contextFor);
+  registerReportCommands(program, contextFor);
+  registerAuditCommands(program, contextFor);
+  registerUserCommands(program, contextFor);
   registerDemoCommands(program, contextFor);
   return program;
 }

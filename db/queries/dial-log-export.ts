@@ -1,0 +1,130 @@
+import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import { stringify } from 'csv-stringify/sync';
+import type { Kysely } from 'kysely';
+import { neutralizeCell } from '../../campaigns/import/formula-cells.ts';
+import { maskPhone } from '../../engine/platform/mask-phone.ts';
+import type { CallAttemptRow, Database } from '../schema.ts';
+import { type DialLogFilter, dialLogPages } from './reports.ts';
+
+/**
+ * Writes the dial log (filtered) as CSV or JSON lines, numbers masked unless `full`. Returns
+ * the row count and the SHA-256 of exactly what was written, for the audit entry. CSV cells a
+ * spreadsheet would run as formulas are neutralized.
+ */
+
+export type ExportFormat = 'csv' | 'jsonl';
+
+export const EXPORT_COLUMNS = [
+  'id',
+  'chain_seq',
+  'campaign_id',
+  'contact_id',
+  'phone',
+  'agent_id',
+  'channel_id',
+  'status',
+  'queued_at',
+  'originated_at',
+  'answered_at',
+  'connected_at',
+  'ended_at',
+  'result',
+  'hangup_cause',
+  'dial_status',
+  'amd_result',
+  'abandoned',
+  'recording_ref',
+  'gate_codes',
+  'finalized_at',
+  'row_hash',
+] as const;
+
+function gateCodes(reasons: unknown): string[] {
+  if (!Array.isArray(reasons)) return [];
+  return reasons
+    .map((r) =>
+      typeof r === 'object' && r !== null && 'code' in r ? String((r as { code: unknown }).code) : '',
+    )
+    .filter((c) => c !== '');
+}
+
+export function exportRecord(
+  row: CallAttemptRow,
+  full: boolean,
+): Record<(typeof EXPORT_COLUMNS)[number], unknown> {
+  return {
+    id: row.id,
+    chain_seq: row.chain_seq,
+    campaign_id: row.campaign_id,
+    contact_id: row.contact_id,
+    phone: full ? row.phone_e164 : maskPhone(row.phone_e164),
+    agent_id: row.agent_id,
+    channel_id: row.channel_id,
+    status: row.status,
+    queued_at: row.queued_at,
+    originated_at: row.originated_at,
+    answered_at: row.answered_at,
+    connected_at: row.connected_at,
+    ended_at: row.ended_at,
+    result: row.result,
+    hangup_cause: row.hangup_cause,
+    dial_status: row.dial_status,
+    amd_result: row.amd_result,
+    abandoned: row.abandoned,
+    recording_ref: row.recording_ref,
+    gate_codes: gateCodes(row.gate_reasons),
+    finalized_at: row.finalized_at,
+    row_hash: row.row_hash,
+  };
+}
+
+function csvCell(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return neutralizeCell(value.join(';'));
+  // Every text cell, including a full number ("+1…" reads as a formula to a spreadsheet).
+  return neutralizeCell(String(value));
+}
+
+export interface ExportResult {
+  rows: number;
+  sha256: string;
+  bytes: number;
+}
+
+export async function exportDialLog(
+  db: Kysely<Database>,
+  options: {
+    filter: DialLogFilter;
+    format: ExportFormat;
+    full: boolean;
+    output: string | NodeJS.WritableStream;
+  },
+): Promise<ExportResult> {
+  const hash = createHash('sha256');
+  const out = typeof options.output === 'string' ? createWriteStream(options.output) : options.output;
+  let bytes = 0;
+  let rows = 0;
+  const write = async (text: string) => {
+    hash.update(text);
+    bytes += Buffer.byteLength(text);
+    if (!out.write(text)) await once(out, 'drain');
+  };
+  if (options.format === 'csv') await write(stringify([[...EXPORT_COLUMNS]]));
+  for await (const page of dialLogPages(db, options.filter)) {
+    const records = page.map((r) => exportRecord(r, options.full));
+    rows += records.length;
+    if (options.format === 'csv') {
+      await write(stringify(records.map((r) => EXPORT_COLUMNS.map((c) => csvCell(r[c])))));
+    } else {
+      await write(records.map((r) => `${JSON.stringify(r)}\n`).join(''));
+    }
+  }
+  if (typeof options.output === 'string') {
+    (out as ReturnType<typeof createWriteStream>).end();
+    await once(out, 'finish');
+  }
+  return { rows, sha256: hash.digest('hex'), bytes };
+}

@@ -1,0 +1,190 @@
+import type { Command } from 'commander';
+import { recordAudit } from '../../../db/queries/audit.ts';
+import { addDnc, checkDnc, dncSummary, listDnc, removeDnc } from '../../../db/queries/dnc.ts';
+import { importNationalDnc } from '../../../db/queries/national-dnc-import.ts';
+import { FULL_NUMBER_ROLES, requireRole } from '../../../db/queries/users.ts';
+import { UsageError } from '../../../engine/platform/errors.ts';
+import { maskPhone } from '../../../engine/platform/mask-phone.ts';
+import type { ContextFactory } from '../program.ts';
+import { action } from '../run-action.ts';
+import { parseInstant, parsePhone, parseScope, phoneNormalizer } from './compliance-args.ts';
+
+const scopeHelp = 'internal | client:<code> (the client blacklist) | campaign:<id>';
+
+export function registerDncCommands(program: Command, contextFor: ContextFactory): void {
+  const dnc = program.command('dnc').description('do-not-call lists: internal, national, client, campaign');
+
+  dnc
+    .command('add')
+    .description('put a number on a do-not-call list (blocks it at once)')
+    .argument('<phone>', 'the number')
+    .requiredOption('--scope <scope>', scopeHelp)
+    .option('--reason <text>', 'why')
+    .option('--source <text>', 'where the request came from (letter, call, email…)')
+    .option('--expires <date>', 'end of the entry (ISO date); none by default')
+    .option('--region <CC>', 'region for numbers without a country code', 'US')
+    .action(
+      action(
+        contextFor,
+        async (
+          ctx,
+          phone: string,
+          opts: { scope: string; reason?: string; source?: string; expires?: string; region: string },
+        ) => {
+          const e164 = parsePhone(phone, opts.region);
+          const expiresAt = opts.expires ? parseInstant(opts.expires, '--expires', { endOfDay: true }) : null;
+          const { db } = await ctx.database();
+          const ref = await parseScope(db, opts.scope);
+          const result = await addDnc(db, {
+            phoneE164: e164,
+            ref,
+            reason: opts.reason ?? null,
+            source: opts.source ?? null,
+            expiresAt,
+            actor: ctx.actor,
+          });
+          ctx.out.result({ phone: maskPhone(e164), scope: ref.scopeKey, ...result }, () =>
+            ctx.out.line(
+              `${maskPhone(e164)} ${result.created ? 'added to' : 'refreshed on'} ${ref.scopeKey}; ${result.contactsBlocked} waiting contact(s) blocked`,
+            ),
+          );
+        },
+      ),
+    );
+
+  dnc
+    .command('remove')
+    .description('take a number off a do-not-call list')
+    .argument('<phone>', 'the number')
+    .requiredOption('--scope <scope>', scopeHelp)
+    .option('--reason <text>', 'why')
+    .option('--region <CC>', 'region for numbers without a country code', 'US')
+    .action(
+      action(
+        contextFor,
+        async (ctx, phone: string, opts: { scope: string; reason?: string; region: string }) => {
+          const e164 = parsePhone(phone, opts.region);
+          const { db } = await ctx.database();
+          const ref = await parseScope(db, opts.scope);
+          const result = await removeDnc(db, {
+            phoneE164: e164,
+            ref,
+            reason: opts.reason ?? null,
+            actor: ctx.actor,
+          });
+          ctx.out.result({ phone: maskPhone(e164), scope: ref.scopeKey, ...result }, () =>
+            ctx.out.line(
+              `${maskPhone(e164)} removed from ${ref.scopeKey}; ${result.contactsReleased} contact(s) released`,
+            ),
+          );
+        },
+      ),
+    );
+
+  dnc
+    .command('check')
+    .description('every do-not-call list a number is on (national registry included)')
+    .argument('<phone>', 'the number')
+    .option('--region <CC>', 'region for numbers without a country code', 'US')
+    .action(
+      action(contextFor, async (ctx, phone: string, opts: { region: string }) => {
+        const e164 = parsePhone(phone, opts.region);
+        const { db } = await ctx.database();
+        const hits = await checkDnc(db, e164);
+        ctx.out.result({ phone: maskPhone(e164), listed: hits.length > 0, entries: hits }, () => {
+          if (hits.length === 0) ctx.out.line(`${maskPhone(e164)} is on no do-not-call list`);
+          else {
+            ctx.out.line(`${maskPhone(e164)} is on ${hits.length} list(s):`);
+            ctx.out.table(
+              hits.map((h) => ({ ...h })),
+              ['scopeKey', 'reason', 'source', 'addedBy', 'addedAt', 'expiresAt'],
+            );
+          }
+        });
+      }),
+    );
+
+  dnc
+    .command('list')
+    .description('do-not-call entries (numbers masked; --unmask for a compliance officer, audited)')
+    .option('--scope <scope>', scopeHelp)
+    .option('--limit <n>', 'at most this many', '100')
+    .option('--unmask', 'show full numbers (needs --as a compliance officer; audited)')
+    .action(
+      action(contextFor, async (ctx, opts: { scope?: string; limit: string; unmask?: boolean }) => {
+        const { db } = await ctx.database();
+        const ref = opts.scope ? await parseScope(db, opts.scope) : undefined;
+        const limit = Number(opts.limit);
+        if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a positive number');
+        if (opts.unmask) await requireRole(db, ctx.actor, FULL_NUMBER_ROLES, 'showing full numbers');
+        const rows = await listDnc(db, { ...(ref ? { scopeKey: ref.scopeKey } : {}), limit });
+        if (opts.unmask) {
+          await recordAudit(db, {
+            actor: ctx.actor,
+            role: 'compliance_officer',
+            action: 'dnc.unmask',
+            subject: ref ? `dnc:${ref.scopeKey}` : 'dnc:all',
+            details: { rows: rows.length, limit },
+          });
+        }
+        const view = rows.map((r) => ({
+          ...r,
+          phone_e164: opts.unmask ? r.phone_e164 : maskPhone(r.phone_e164),
+        }));
+        const summary = await dncSummary(db);
+        ctx.out.result({ entries: view, summary }, () => {
+          ctx.out.table(view, [
+            'phone_e164',
+            'scope_key',
+            'reason',
+            'source',
+            'added_by',
+            'added_at',
+            'expires_at',
+          ]);
+          ctx.out.line(
+            `national registry: ${summary.national.numbers} numbers, last loaded ${summary.national.lastSync?.synced_at.toISOString() ?? 'never'}`,
+          );
+        });
+      }),
+    );
+
+  dnc
+    .command('import')
+    .description('load a national registry file (one number a line, or "area,number"), streaming')
+    .requiredOption('--scope <scope>', 'national (the only scope loaded from files)')
+    .requiredOption('--file <path>', 'the registry file')
+    .option('--replace', 'replace the whole national set atomically (a full registry download)')
+    .option('--region <CC>', 'region of numbers without a country code', 'US')
+    .option('--source <text>', 'where the file came from (recorded with the sync)')
+    .action(
+      action(
+        contextFor,
+        async (
+          ctx,
+          opts: { scope: string; file: string; replace?: boolean; region: string; source?: string },
+        ) => {
+          if (opts.scope !== 'national') {
+            throw new UsageError(
+              'dnc import loads the national registry: use --scope national (dnc add for others)',
+            );
+          }
+          const normalize = phoneNormalizer(opts.region);
+          const handle = await ctx.database();
+          const result = await importNationalDnc(handle, {
+            file: opts.file,
+            normalize,
+            replace: Boolean(opts.replace),
+            actor: ctx.actor,
+            ...(opts.source ? { source: opts.source } : {}),
+          });
+          ctx.out.result(result, () => {
+            ctx.out.line(
+              `${result.replaced ? 'replaced the national set with' : 'added'} ${result.added} number(s) from ${result.linesRead} line(s) in ${(result.durationMs / 1000).toFixed(1)} s; ${result.rejected} rejected, ${result.duplicates} duplicate(s); national set now ${result.totalNumbers}`,
+            );
+            for (const s of result.rejectedSamples) ctx.out.line(`  rejected line ${s.line}: ${s.text}`);
+          });
+        },
+      ),
+    );
+}
