@@ -1,8 +1,8 @@
 import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream';
-import { CsvError, parse } from 'csv-parse';
 import { type ColumnMapSpec, type ResolvedColumns, resolveColumns } from './column-map.ts';
 import { copyText, copyTextArray } from './copy-text.ts';
+import { CsvRecordReader } from './csv-records.ts';
 import { ImportFileError } from './import-file-error.ts';
 import { type EncodingChoice, ListDecoder, type ListEncoding } from './list-decoder.ts';
 import type { PhoneNormalizer } from './phone-normalizer.ts';
@@ -50,14 +50,6 @@ export interface ReadListStats {
   bytes: number;
 }
 
-const parserOptions = {
-  info: true,
-  bom: false,
-  skip_empty_lines: true,
-  // Spreadsheets export trailing rows of empty cells (",,,"): they are not rows of the list.
-  skip_records_with_empty_values: true,
-} as const;
-
 export function readList(options: ReadListOptions): {
   chunks: AsyncGenerator<string, void, undefined>;
   stats: ReadListStats;
@@ -67,43 +59,40 @@ export function readList(options: ReadListOptions): {
 }
 
 async function* generate(options: ReadListOptions, stats: ReadListStats): AsyncGenerator<string> {
-  const chunkChars = options.chunkChars ?? 1 << 20;
+  const chunkChars = options.chunkChars ?? 1 << 16;
   const decoder = new ListDecoder(options.encoding);
-  // Updated synchronously as the parser completes each record, so that when it fails at the
-  // end of the file (an unclosed quote) the last complete row is known even though the rows
-  // it had buffered are never delivered.
-  let lastLine = 0;
-  const parser = parse({
-    ...parserOptions,
-    on_record: (record, context) => {
-      lastLine = context.lines;
-      return record;
-    },
-  });
-  // pipeline destroys every stream with the first error, so the loop below sees it.
-  pipeline(createReadStream(options.path), decoder, parser, () => {});
+  // pipeline destroys both streams with the first error, so the loop below sees it.
+  pipeline(createReadStream(options.path, { highWaterMark: 1 << 16 }), decoder, () => {});
   let columns: ResolvedColumns | undefined;
   let buffer = '';
+  // Rows are normalized as the reader completes them, synchronously, into one COPY text buffer.
+  const reader = new CsvRecordReader((record, line) => {
+    if (isBlank(record)) return;
+    if (!columns) {
+      stats.encoding = decoder.encoding;
+      stats.headers = record.map((h) => h.trim());
+      columns = resolveColumns(stats.headers, options.map);
+      stats.columns = columns;
+      return;
+    }
+    if (record.length !== columns.fieldKeys.length) {
+      throw new ImportFileError(
+        line,
+        `the row has ${record.length} cells where the header has ${columns.fieldKeys.length}`,
+      );
+    }
+    stats.rows++;
+    buffer += copyRow(record, line, columns, options);
+  });
   try {
-    for await (const item of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-      const { record, info } = item;
-      const line = info.lines - embeddedLineFeeds(record);
-      if (!columns) {
-        stats.encoding = decoder.encoding;
-        stats.headers = record.map((h) => h.trim());
-        columns = resolveColumns(stats.headers, options.map);
-        stats.columns = columns;
-        continue;
-      }
-      stats.rows++;
-      buffer += copyRow(record, line, columns, options);
+    for await (const text of decoder as AsyncIterable<string>) {
+      reader.push(text);
       if (buffer.length >= chunkChars) {
         yield buffer;
         buffer = '';
       }
     }
-  } catch (error) {
-    throw asFileError(error, lastLine);
+    reader.end();
   } finally {
     stats.bytes = decoder.bytes;
     stats.encoding = decoder.encoding;
@@ -112,16 +101,10 @@ async function* generate(options: ReadListOptions, stats: ReadListStats): AsyncG
   if (buffer.length > 0) yield buffer;
 }
 
-function embeddedLineFeeds(record: readonly string[]): number {
-  let count = 0;
-  for (const field of record) {
-    let at = field.indexOf('\n');
-    while (at >= 0) {
-      count++;
-      at = field.indexOf('\n', at + 1);
-    }
-  }
-  return count;
+/** Blank lines and rows of empty cells (spreadsheets export ",,,") are not rows of the list. */
+function isBlank(record: readonly string[]): boolean {
+  for (const cell of record) if (cell.trim() !== '') return false;
+  return true;
 }
 
 function copyRow(record: string[], line: number, columns: ResolvedColumns, options: ReadListOptions): string {
@@ -143,40 +126,4 @@ function copyRow(record: string[], line: number, columns: ResolvedColumns, optio
     options.defaultTimeZone,
   );
   return `${line}\t${result.e164}\t\\N\t\\N\t${copyText(zone.timeZone)}\t${zone.assumed ? 't' : 'f'}\t${copyTextArray(zone.candidates)}\t${copyText(phoneRaw)}\t${consent ? copyText(consent) : '\\N'}\t${copyText(JSON.stringify(fields))}\t${copyText(raw)}\n`;
-}
-
-/** CSV syntax errors name the line; everything else passes through unchanged. */
-function asFileError(error: unknown, lastLine: number): unknown {
-  if (error instanceof ImportFileError) return error;
-  if (error instanceof CsvError) {
-    // An unclosed quote is only noticed at the end of the file; it opened on the line after the
-    // last complete row.
-    const line =
-      error.code === 'CSV_QUOTE_NOT_CLOSED'
-        ? lastLine + 1
-        : ((error as CsvError & { lines?: number }).lines ?? lastLine + 1);
-    return new ImportFileError(line, describeCsvError(error));
-  }
-  return error;
-}
-
-function describeCsvError(error: CsvError): string {
-  switch (error.code) {
-    case 'CSV_QUOTE_NOT_CLOSED':
-      return 'a quoted cell opens here and is never closed (it runs to the end of the file)';
-    case 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH':
-    case 'CSV_RECORD_INCONSISTENT_COLUMNS': {
-      const counts = /expect (\d+), got (\d+)/.exec(error.message);
-      return counts
-        ? `the row has ${counts[2]} cells where the header has ${counts[1]}`
-        : 'the row does not have as many cells as the header';
-    }
-    case 'CSV_INVALID_CLOSING_QUOTE':
-    case 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE':
-      return 'characters after a closing quote (a " in the middle of a quoted cell must be doubled "")';
-    case 'INVALID_OPENING_QUOTE':
-      return 'a " inside an unquoted cell (quote the whole cell and double the inner quote)';
-    default:
-      return error.message;
-  }
 }
