@@ -45,11 +45,25 @@ export interface CdfTable {
   readonly empty: boolean;
 }
 
-const tables = new WeakMap<DecayedHistogram, CdfTable>();
+// A few recently used tables, matched by identity. (A WeakMap would do, but hundreds of
+// thousands of short-lived keys make its garbage collection cost more than the tables.)
+const CACHE_SIZE = 8;
+const cachedHistograms: (DecayedHistogram | undefined)[] = new Array(CACHE_SIZE).fill(undefined);
+const cachedTables: (CdfTable | undefined)[] = new Array(CACHE_SIZE).fill(undefined);
+let nextSlot = 0;
 
 export function cdfTable(h: DecayedHistogram): CdfTable {
-  let table = tables.get(h);
-  if (table) return table;
+  for (let i = 0; i < CACHE_SIZE; i++) {
+    if (cachedHistograms[i] === h) return cachedTables[i] as CdfTable;
+  }
+  const table = buildTable(h);
+  cachedHistograms[nextSlot] = h;
+  cachedTables[nextSlot] = table;
+  nextSlot = (nextSlot + 1) % CACHE_SIZE;
+  return table;
+}
+
+function buildTable(h: DecayedHistogram): CdfTable {
   const bins = h.weights.length;
   const cum = new Float64Array(bins + 1);
   let stored = 0;
@@ -64,9 +78,7 @@ export function cdfTable(h: DecayedHistogram): CdfTable {
     weighted += w * (i < last ? i + 0.5 : last * 1.5) * h.binSeconds;
   }
   cum[bins] = running;
-  table = { cum, binInverse: 1 / h.binSeconds, last, mean: weighted, empty: stored <= 0 };
-  tables.set(h, table);
-  return table;
+  return { cum, binInverse: 1 / h.binSeconds, last, mean: weighted, empty: stored <= 0 };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { cdfTable, quantile, tableCdf } from './histogram.ts';
+import { cdfTable, tableCdf as importedTableCdf, quantile } from './histogram.ts';
 import { normalCdf } from './normal.ts';
 import { availableAgents } from './progressive.ts';
 import {
@@ -10,12 +10,18 @@ import {
 } from './statistics.ts';
 import type { AbandonmentWindow, LivePacingState, PacingConfig, PredictiveDetail } from './types.ts';
 
+// Bound once: under a CommonJS-style loader (tsx) every use of an imported name is a getter call,
+// which costs more than the function itself in this hot loop.
+const tableCdf = importedTableCdf;
+
 /** Where on the ring-to-answer distribution a new call's answer time is evaluated (README §3). */
 const ANSWER_TIME_LEVELS = [0.2, 0.5, 0.8] as const;
 /** A window must hold this many expected abandons before its rate tightens the threshold. */
 const WINDOW_MIN_EXPECTED = 5;
 /** Slices of the horizon over which the wrap-up time of a talking agent is integrated. */
 const WRAP_UP_SLICES = 4;
+/** A busy agent less likely than this to be free by the longest horizon is left out. */
+const NEGLIGIBLE = 1e-4;
 
 export interface PredictiveResult {
   readonly launch: number;
@@ -71,6 +77,10 @@ export function predictiveLaunches(
     }
   }
 
+  const longestHorizon = (answerAt[levels - 1] ?? 0) + grace;
+  let wrapWithinLongest = 0;
+  for (let j = 0; j < slices; j++) wrapWithinLongest += wrapMass[(levels - 1) * slices + j] ?? 0;
+
   for (const agent of state.agentsBusy) {
     const elapsed = agent.elapsedSeconds;
     if (agent.phase === 'wrap-up') {
@@ -90,6 +100,10 @@ export function predictiveLaunches(
     // Talking: P(talk and wrap-up both end within the horizon | talking for `elapsed` s).
     const talkDone = tableCdf(talkTable, elapsed);
     const talkLeft = 1 - talkDone;
+    // Most talking agents cannot be free that soon: skip them on an upper bound.
+    const talkEndsSoon =
+      talkLeft <= 1e-6 ? 1 : (tableCdf(talkTable, elapsed + longestHorizon) - talkDone) / talkLeft;
+    if (talkEndsSoon * wrapWithinLongest < NEGLIGIBLE) continue;
     for (let k = 0; k < levels; k++) {
       const horizon = (answerAt[k] ?? 0) + grace;
       let free = 0;
