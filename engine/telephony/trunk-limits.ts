@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import PQueue from 'p-queue';
 import { TelephonyError } from './errors.ts';
 
@@ -31,11 +32,16 @@ export interface TrunkUsage {
 export class TrunkLimits {
   private readonly trunks = new Map<string, TrunkState>();
   private closed = false;
+  /** Aborts rate-queue waits on close (a cleared p-queue task would never settle). */
+  private readonly abort = new AbortController();
 
   constructor(
     private readonly limits: Readonly<Record<string, TrunkLimit>> = {},
     private readonly fallback: TrunkLimit = DEFAULT_TRUNK_LIMIT,
-  ) {}
+  ) {
+    // Every waiting originate listens on this one signal.
+    setMaxListeners(0, this.abort.signal);
+  }
 
   private state(trunk: string): TrunkState {
     let state = this.trunks.get(trunk);
@@ -71,10 +77,10 @@ export class TrunkLimits {
       else state.inUse--;
     };
     try {
-      await state.rate.add(() => undefined);
+      await state.rate.add(() => undefined, { signal: this.abort.signal });
     } catch (error) {
       release();
-      throw error;
+      throw this.closed ? new TelephonyError('limit', 'telephony is stopped') : error;
     }
     if (this.closed) {
       release();
@@ -97,7 +103,7 @@ export class TrunkLimits {
     this.closed = true;
     for (const state of this.trunks.values()) {
       for (const w of state.waiting.splice(0)) w.reject(new TelephonyError('limit', 'telephony is stopped'));
-      state.rate.clear();
     }
+    this.abort.abort();
   }
 }
