@@ -27,6 +27,9 @@ export interface PacingStatistics {
   /** Decayed counts of ended attempts and of answered ones: p = answered / attempts. */
   readonly attempts: number;
   readonly answered: number;
+  /** The same counts with a short memory, to catch a sudden rise in the answer rate (README §6). */
+  readonly recentAttempts: number;
+  readonly recentAnswered: number;
   /** Decayed counts of answers and of answers routed to an agent (human verdict). */
   readonly answers: number;
   readonly routed: number;
@@ -66,6 +69,8 @@ export const INITIAL_THRESHOLD_PER_TARGET = 0.4;
 export interface StatisticsHalfLives {
   /** Ended attempts, for the answer probability. */
   readonly answerRate: number;
+  /** Ended attempts, for the short-memory answer probability that detects a rise. */
+  readonly recentAnswerRate: number;
   /** Answers, for the routed share (AMD verdicts) and the ring-to-answer distribution. */
   readonly answers: number;
   /** Talk and wrap-up observations. */
@@ -74,6 +79,7 @@ export interface StatisticsHalfLives {
 
 export const defaultHalfLives: StatisticsHalfLives = {
   answerRate: 400,
+  recentAnswerRate: 80,
   answers: 300,
   durations: 800,
 };
@@ -91,6 +97,8 @@ export function createStatistics(options: StatisticsOptions = {}): PacingStatist
     halfLives: { ...defaultHalfLives, ...options.halfLives },
     attempts: 0,
     answered: 0,
+    recentAttempts: 0,
+    recentAnswered: 0,
     answers: 0,
     routed: 0,
     ringToAnswer: emptyHistogram(1, 120),
@@ -113,10 +121,13 @@ export function updateStatistics(stats: PacingStatistics, observation: PacingObs
   switch (observation.kind) {
     case 'unanswered': {
       const keep = keepFor(stats.halfLives.answerRate);
+      const keepRecent = keepFor(stats.halfLives.recentAnswerRate);
       return {
         ...stats,
         attempts: stats.attempts * keep + 1,
         answered: stats.answered * keep,
+        recentAttempts: stats.recentAttempts * keepRecent + 1,
+        recentAnswered: stats.recentAnswered * keepRecent,
         unansweredDuration: addSample(
           stats.unansweredDuration,
           observation.seconds,
@@ -127,12 +138,15 @@ export function updateStatistics(stats: PacingStatistics, observation: PacingObs
     }
     case 'answered': {
       const keep = keepFor(stats.halfLives.answerRate);
+      const keepRecent = keepFor(stats.halfLives.recentAnswerRate);
       const keepAnswers = keepFor(stats.halfLives.answers);
       const routed = observation.party === 'human' ? 1 : 0;
       return {
         ...stats,
         attempts: stats.attempts * keep + 1,
         answered: stats.answered * keep + 1,
+        recentAttempts: stats.recentAttempts * keepRecent + 1,
+        recentAnswered: stats.recentAnswered * keepRecent + 1,
         answers: stats.answers * keepAnswers + 1,
         routed: stats.routed * keepAnswers + routed,
         ringToAnswer: addSample(stats.ringToAnswer, observation.ringSeconds, keepAnswers),
@@ -175,9 +189,22 @@ function adjust(control: AbandonmentControl, step: number): AbandonmentControl {
   return { target: control.target, logThreshold };
 }
 
-/** Estimated probability that an attempt is answered (by anyone). */
+/** Standard errors by which the short-memory estimate must exceed the long one to take over. */
+const RISE_EVIDENCE = 2;
+
+/**
+ * Estimated probability that an attempt is answered (by anyone): the long-memory estimate, unless
+ * the short-memory one is significantly higher. A rise is the dangerous direction (more answers
+ * than agents), so it is believed at once; a fall (agents wait) is followed at the slower pace
+ * that keeps the estimate steady.
+ */
 export function answerProbability(stats: PacingStatistics): number {
-  return stats.attempts > 0 ? stats.answered / stats.attempts : 0;
+  const p = stats.attempts > 0 ? stats.answered / stats.attempts : 0;
+  const n = stats.recentAttempts;
+  if (n <= 0) return p;
+  const recent = stats.recentAnswered / n;
+  const standardError = Math.sqrt(Math.max(p * (1 - p), 1e-4) / n);
+  return recent > p + RISE_EVIDENCE * standardError ? recent : p;
 }
 
 /** Estimated share of answers the dialer routes to an agent (its human verdicts). */
