@@ -73,6 +73,12 @@ function lineNumber(line: string): string {
   return first.replace(/^"|"$/g, '');
 }
 
+/** A rejected line for the report: masked when it looks like a number, else as written. */
+function sampleText(line: string): string {
+  const text = line.slice(0, 40);
+  return /\d{5}/.test(text) ? maskPhone(text) : JSON.stringify(text);
+}
+
 /** Normalized numbers as COPY text, one chunk per read buffer; counts and hashes as it goes. */
 async function* normalizedChunks(
   file: string,
@@ -92,8 +98,7 @@ async function* normalizedChunks(
     if (e164) out.push(e164);
     else {
       stats.rejected++;
-      if (stats.samples.length < 10)
-        stats.samples.push({ line: stats.lines, text: maskPhone(line.slice(0, 40)) });
+      if (stats.samples.length < 10) stats.samples.push({ line: stats.lines, text: sampleText(line) });
     }
   };
   for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
