@@ -105,7 +105,10 @@ export function cdf(h: DecayedHistogram, x: number): number {
 
 /** The smallest x with P(X ≤ x) ≥ q (inverse of `cdf`). */
 export function quantile(h: DecayedHistogram, q: number): number {
-  const t = cdfTable(h);
+  return tableQuantile(cdfTable(h), q);
+}
+
+export function tableQuantile(t: CdfTable, q: number): number {
   if (t.empty) return 0;
   const cum = t.cum;
   const width = 1 / t.binInverse;

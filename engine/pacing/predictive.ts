@@ -1,4 +1,4 @@
-import { cdfTable, tableCdf as importedTableCdf, quantile } from './histogram.ts';
+import { cdfTable, tableCdf as importedTableCdf, tableQuantile } from './histogram.ts';
 import { normalCdf } from './normal.ts';
 import { availableAgents } from './progressive.ts';
 import {
@@ -22,6 +22,16 @@ const WINDOW_MIN_EXPECTED = 5;
 const WRAP_UP_SLICES = 4;
 /** A busy agent less likely than this to be free by the longest horizon is left out. */
 const NEGLIGIBLE = 1e-4;
+
+const scratch = {
+  answerAt: new Float64Array(ANSWER_TIME_LEVELS.length),
+  supplyMean: new Float64Array(ANSWER_TIME_LEVELS.length),
+  supplyVar: new Float64Array(ANSWER_TIME_LEVELS.length),
+  demandMean: new Float64Array(ANSWER_TIME_LEVELS.length),
+  demandVar: new Float64Array(ANSWER_TIME_LEVELS.length),
+  newCallAnswer: new Float64Array(ANSWER_TIME_LEVELS.length),
+  wrapMass: new Float64Array(ANSWER_TIME_LEVELS.length * WRAP_UP_SLICES),
+};
 
 export interface PredictiveResult {
   readonly launch: number;
@@ -54,19 +64,18 @@ export function predictiveLaunches(
   const meanTalk = Math.max(1, talkTable.mean);
 
   const levels = ANSWER_TIME_LEVELS.length;
-  const answerAt = new Float64Array(levels);
-  const supplyMean = new Float64Array(levels).fill(ready);
-  const supplyVar = new Float64Array(levels);
-  const demandMean = new Float64Array(levels);
-  const demandVar = new Float64Array(levels);
-  const newCallAnswer = new Float64Array(levels);
+  // Scratch space reused by every call (a decision is synchronous and keeps no reference to it).
+  const { answerAt, supplyMean, supplyVar, demandMean, demandVar, newCallAnswer, wrapMass } = scratch;
+  supplyMean.fill(ready);
+  supplyVar.fill(0);
+  demandMean.fill(0);
+  demandVar.fill(0);
   // Wrap-up mass per quarter of each horizon, shared by every talking agent.
   const slices = WRAP_UP_SLICES;
-  const wrapMass = new Float64Array(levels * slices);
   const hasWrapUp = stats.wrapUp.total > 0;
   for (let k = 0; k < levels; k++) {
     const level = ANSWER_TIME_LEVELS[k] ?? 0.5;
-    answerAt[k] = quantile(stats.ringToAnswer, level);
+    answerAt[k] = tableQuantile(ringTable, level);
     newCallAnswer[k] = routedProbability * level;
     const horizon = (answerAt[k] ?? 0) + grace;
     let previous = 0;

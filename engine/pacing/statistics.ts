@@ -101,8 +101,8 @@ export function createStatistics(options: StatisticsOptions = {}): PacingStatist
     recentAnswered: 0,
     answers: 0,
     routed: 0,
-    ringToAnswer: emptyHistogram(1, 120),
-    unansweredDuration: emptyHistogram(1, 120),
+    ringToAnswer: emptyHistogram(1, 60),
+    unansweredDuration: emptyHistogram(1, 60),
     talk: emptyHistogram(5, 1800),
     wrapUp: emptyHistogram(1, 300),
     control: { target, logThreshold: Math.log(clampThreshold(target * INITIAL_THRESHOLD_PER_TARGET)) },
@@ -110,9 +110,51 @@ export function createStatistics(options: StatisticsOptions = {}): PacingStatist
   };
 }
 
+const keeps = new Map<number, number>();
+
 /** Weight kept per observation so that an observation's weight halves after `halfLife` more. */
 function keepFor(halfLife: number): number {
-  return halfLife > 0 ? 2 ** (-1 / halfLife) : 0;
+  let keep = keeps.get(halfLife);
+  if (keep === undefined) {
+    keep = halfLife > 0 ? 2 ** (-1 / halfLife) : 0;
+    keeps.set(halfLife, keep);
+  }
+  return keep;
+}
+
+type Changes = { -readonly [K in keyof PacingStatistics]?: PacingStatistics[K] };
+type Totals = PacingStatistics['totals'];
+
+// Every field spelled out, so each snapshot has the same shape (object spread is slower here,
+// and updateStatistics runs for every event of every call).
+function withChanges(s: PacingStatistics, c: Changes): PacingStatistics {
+  return {
+    version: 1,
+    halfLives: s.halfLives,
+    attempts: c.attempts ?? s.attempts,
+    answered: c.answered ?? s.answered,
+    recentAttempts: c.recentAttempts ?? s.recentAttempts,
+    recentAnswered: c.recentAnswered ?? s.recentAnswered,
+    answers: c.answers ?? s.answers,
+    routed: c.routed ?? s.routed,
+    ringToAnswer: c.ringToAnswer ?? s.ringToAnswer,
+    unansweredDuration: c.unansweredDuration ?? s.unansweredDuration,
+    talk: c.talk ?? s.talk,
+    wrapUp: c.wrapUp ?? s.wrapUp,
+    control: c.control ?? s.control,
+    totals: c.totals ?? s.totals,
+  };
+}
+
+function withTotals(t: Totals, c: { -readonly [K in keyof Totals]?: number }): Totals {
+  return {
+    attempts: c.attempts ?? t.attempts,
+    answered: c.answered ?? t.answered,
+    routed: c.routed ?? t.routed,
+    talks: c.talks ?? t.talks,
+    wrapUps: c.wrapUps ?? t.wrapUps,
+    abandoned: c.abandoned ?? t.abandoned,
+  };
 }
 
 /** Pure: the statistics after one more observation. */
@@ -122,8 +164,7 @@ export function updateStatistics(stats: PacingStatistics, observation: PacingObs
     case 'unanswered': {
       const keep = keepFor(stats.halfLives.answerRate);
       const keepRecent = keepFor(stats.halfLives.recentAnswerRate);
-      return {
-        ...stats,
+      return withChanges(stats, {
         attempts: stats.attempts * keep + 1,
         answered: stats.answered * keep,
         recentAttempts: stats.recentAttempts * keepRecent + 1,
@@ -133,16 +174,15 @@ export function updateStatistics(stats: PacingStatistics, observation: PacingObs
           observation.seconds,
           keepFor(stats.halfLives.answers),
         ),
-        totals: { ...t, attempts: t.attempts + 1 },
-      };
+        totals: withTotals(t, { attempts: t.attempts + 1 }),
+      });
     }
     case 'answered': {
       const keep = keepFor(stats.halfLives.answerRate);
       const keepRecent = keepFor(stats.halfLives.recentAnswerRate);
       const keepAnswers = keepFor(stats.halfLives.answers);
       const routed = observation.party === 'human' ? 1 : 0;
-      return {
-        ...stats,
+      return withChanges(stats, {
         attempts: stats.attempts * keep + 1,
         answered: stats.answered * keep + 1,
         recentAttempts: stats.recentAttempts * keepRecent + 1,
@@ -151,28 +191,29 @@ export function updateStatistics(stats: PacingStatistics, observation: PacingObs
         routed: stats.routed * keepAnswers + routed,
         ringToAnswer: addSample(stats.ringToAnswer, observation.ringSeconds, keepAnswers),
         control: routed === 1 ? adjust(stats.control, CONTROL_STEP * stats.control.target) : stats.control,
-        totals: { ...t, attempts: t.attempts + 1, answered: t.answered + 1, routed: t.routed + routed },
-      };
+        totals: withTotals(t, {
+          attempts: t.attempts + 1,
+          answered: t.answered + 1,
+          routed: t.routed + routed,
+        }),
+      });
     }
     case 'talk':
-      return {
-        ...stats,
+      return withChanges(stats, {
         talk: addSample(stats.talk, observation.seconds, keepFor(stats.halfLives.durations)),
-        totals: { ...t, talks: t.talks + 1 },
-      };
+        totals: withTotals(t, { talks: t.talks + 1 }),
+      });
     case 'wrap-up':
-      return {
-        ...stats,
+      return withChanges(stats, {
         wrapUp: addSample(stats.wrapUp, observation.seconds, keepFor(stats.halfLives.durations)),
-        totals: { ...t, wrapUps: t.wrapUps + 1 },
-      };
+        totals: withTotals(t, { wrapUps: t.wrapUps + 1 }),
+      });
     case 'abandoned':
       // The routed answer was counted when it was answered; this only marks it abandoned.
-      return {
-        ...stats,
+      return withChanges(stats, {
         control: adjust(stats.control, -CONTROL_STEP),
-        totals: { ...t, abandoned: t.abandoned + 1 },
-      };
+        totals: withTotals(t, { abandoned: t.abandoned + 1 }),
+      });
   }
 }
 
