@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { listApprovals, recordApproval, revokeApproval } from '../../db/queries/approvals.ts';
 import { createAttempt, finalizeAttempt } from '../../db/queries/dial-log.ts';
 import { addDnc, checkDnc, recordOptOut, removeDnc, scopeRef } from '../../db/queries/dnc.ts';

@@ -1,0 +1,99 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../cli/cli-run.ts';
+import { createTestDatabase, type TestDatabase, testDatabaseKinds } from '../support/database.ts';
+
+const example = join(import.meta.dirname, '../../campaigns/examples/collections-predictive.json');
+const dir = mkdtempSync(join(tmpdir(), 'dialer-compliance-cli-'));
+// Each step starts the real binary: one database kind is enough here (PostgreSQL when available).
+const kind = testDatabaseKinds.includes('postgres') ? 'postgres' : 'pglite';
+
+describe(`dialer compliance commands [${kind}]`, { timeout: 180_000 }, () => {
+  let env: NodeJS.ProcessEnv = {};
+  let args: string[] = [];
+  let pg: TestDatabase | undefined;
+
+  beforeAll(async () => {
+    if (kind === 'postgres') {
+      pg = await createTestDatabase('postgres');
+      env = { DATABASE_URL: pg.url };
+    } else {
+      args = ['--data-dir', join(dir, 'data')];
+    }
+  });
+  afterAll(async () => {
+    await pg?.close();
+  });
+
+  const dialer = (...rest: string[]) => runCli([...args, ...rest], env);
+
+  it('explains a refusal rule by rule, as one JSON document', async () => {
+    expect((await dialer('campaign', 'create', '--file', example)).code).toBe(0);
+    const added = await dialer(
+      'dnc',
+      'add',
+      '(212) 555-0111',
+      '--scope',
+      'internal',
+      '--reason',
+      'opt-out',
+      '--json',
+    );
+    expect(added.code, added.stderr).toBe(0);
+    expect(JSON.parse(added.stdout)).toMatchObject({
+      scope: 'internal',
+      created: true,
+      phone: '+12*******11',
+    });
+    const check = await dialer(
+      'compliance',
+      'check',
+      '--campaign',
+      '1',
+      '--phone',
+      '2125550111',
+      '--at',
+      '2026-06-10T16:00:00Z',
+      '--json',
+    );
+    expect(check.code, check.stderr).toBe(0);
+    const decision = JSON.parse(check.stdout);
+    expect(decision.allowed).toBe(false);
+    expect(decision.denials.map((d: { code: string }) => d.code)).toEqual([
+      'dnc.internal',
+      'national_registry.never_loaded',
+    ]);
+    expect(decision.results).toHaveLength(11);
+    expect(check.stdout).not.toContain('2125550111');
+  });
+
+  it('exports full numbers for a compliance officer and audits the export with its SHA-256', async () => {
+    expect((await dialer('user', 'add', 'olga', '--role', 'compliance_officer', '--as', 'setup')).code).toBe(
+      0,
+    );
+    const output = join(dir, 'log.csv');
+    const base = [
+      'log',
+      'export',
+      '--campaign',
+      '1',
+      '--from',
+      '2026-01-01',
+      '--to',
+      '2026-12-31',
+      '--format',
+      'csv',
+    ];
+    const done = await dialer(...base, '--full', '--output', output, '--as', 'olga', '--json');
+    expect(done.code, done.stderr).toBe(0);
+    const sha = createHash('sha256').update(readFileSync(output)).digest('hex');
+    expect(JSON.parse(done.stdout)).toMatchObject({ rows: 0, sha256: sha });
+    const audit = JSON.parse((await dialer('audit', 'list', '--action', 'export', '--json')).stdout);
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({ actor: 'olga', role: 'compliance_officer', action: 'export.dial_log' });
+    expect(audit[0].details).toMatchObject({ rows: 0, sha256: sha, fullNumbers: true });
+  });
+});
