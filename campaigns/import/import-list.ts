@@ -60,7 +60,11 @@ export interface ImportListDeps {
   readonly logger: Logger;
   /** Who ran the import, for the audit log. */
   readonly actor: string;
+  /** Told how long each phase took (the benchmark prints them). */
+  readonly onPhase?: ((phase: ImportPhase, milliseconds: number) => void) | undefined;
 }
+
+export type ImportPhase = 'receive' | 'stage' | 'screen' | 'report' | 'commit';
 
 /** Exactly what `--json` prints. */
 export interface ImportListResult {
@@ -85,6 +89,14 @@ export async function importList(
   const receivedAt = clock.now();
   const retentionDays = Math.max(definition.retentionDays, options.retentionDays ?? 0);
   const log = logger.child({ campaignId: campaign.id, file: fileName });
+  const phases: Partial<Record<ImportPhase, number>> = {};
+  let mark = performance.now();
+  const phase = (name: ImportPhase) => {
+    const now = performance.now();
+    phases[name] = Math.round(now - mark);
+    deps.onPhase?.(name, now - mark);
+    mark = now;
+  };
 
   // What the import reads: the archive copy (so the hash is of the bytes kept), or for a dry run
   // the file itself, since a dry run writes nothing.
@@ -93,9 +105,10 @@ export async function importList(
     ? { path: options.file, ...(await digestFile(options.file)) }
     : await receiveIntoArchive(options.file, folder);
   const written: string[] = options.dryRun ? [] : [received.path];
+  phase('receive');
 
   try {
-    return await withImportSession(handle, !options.dryRun, async (session) => {
+    const done = await withImportSession(handle, !options.dryRun, async (session) => {
       // One import per campaign at a time: the same-file check and the duplicate screening
       // must see every earlier batch committed.
       await session.query('select pg_advisory_xact_lock($1, $2)', [0x4c495354 /* "LIST" */, campaign.id]);
@@ -118,6 +131,7 @@ export async function importList(
       await createStage(session);
       await session.copyIn(STAGE_TABLE, STAGE_COLUMNS, abortable(reader.chunks, options.signal));
       const stats = reader.stats;
+      phase('stage');
       const scope = { campaignId: campaign.id, clientId: campaign.client_id, now: receivedAt };
 
       if (options.dryRun) {
@@ -139,6 +153,7 @@ export async function importList(
         forced: Boolean(earlier),
       });
       const counts = await screenAndStore(session, { ...scope, batchId });
+      phase('screen');
       const outcome = result(batchId, stats.rows, counts, join(folder, rejectReportName(batchId, fileName)));
 
       const archivePath = join(folder, archivedName(batchId, fileName));
@@ -156,12 +171,17 @@ export async function importList(
         rejectReportPath: outcome.rejectReport,
       });
       await recordImportAudit(session, deps.actor, receivedAt, batchId, outcome, received.sha256);
-      log.info(
-        { batchId, rows: outcome.rows, imported: outcome.imported, held: outcome.held },
-        'list imported',
-      );
+      phase('report');
       return outcome;
     });
+    if (!options.dryRun) {
+      phase('commit');
+      log.info(
+        { batchId: done.batchId, rows: done.rows, imported: done.imported, held: done.held, ms: phases },
+        'list imported',
+      );
+    }
+    return done;
   } catch (error) {
     await removeFiles(written);
     if (error instanceof ImportFileError) throw error.inFile(fileName);

@@ -110,20 +110,24 @@ function isBlank(record: readonly string[]): boolean {
 function copyRow(record: string[], line: number, columns: ResolvedColumns, options: ReadListOptions): string {
   const phoneRaw = record[columns.phone] ?? '';
   const result = options.normalizer.normalize(phoneRaw);
-  const fields: Record<string, string> = {};
+  // contacts.fields as JSON text, built directly: every column but the phone, by header name.
   const keys = columns.fieldKeys;
+  let fields = '{';
   for (let i = 0; i < record.length; i++) {
-    if (i !== columns.phone) fields[keys[i]!] = record[i]!;
+    if (i === columns.phone) continue;
+    if (fields.length > 1) fields += ',';
+    fields += `${JSON.stringify(keys[i])}:${JSON.stringify(record[i])}`;
   }
+  fields += '}';
   const consent = columns.consent === undefined ? '' : (record[columns.consent] ?? '').trim();
   const raw = JSON.stringify(record);
   if (!result.ok) {
-    return `${line}\t\\N\t${result.reason}\t${copyText(result.detail)}\t\\N\t\\N\t\\N\t${copyText(phoneRaw)}\t${consent ? copyText(consent) : '\\N'}\t${copyText(JSON.stringify(fields))}\t${copyText(raw)}\n`;
+    return `${line}\t\\N\t${result.reason}\t${copyText(result.detail)}\t\\N\t\\N\t\\N\t${copyText(phoneRaw)}\t${consent ? copyText(consent) : '\\N'}\t${copyText(fields)}\t${copyText(raw)}\n`;
   }
   const zone = resolveTimeZone(
     result.e164,
     columns.tz === undefined ? undefined : record[columns.tz],
     options.defaultTimeZone,
   );
-  return `${line}\t${result.e164}\t\\N\t\\N\t${copyText(zone.timeZone)}\t${zone.assumed ? 't' : 'f'}\t${copyTextArray(zone.candidates)}\t${copyText(phoneRaw)}\t${consent ? copyText(consent) : '\\N'}\t${copyText(JSON.stringify(fields))}\t${copyText(raw)}\n`;
+  return `${line}\t${result.e164}\t\\N\t\\N\t${copyText(zone.timeZone)}\t${zone.assumed ? 't' : 'f'}\t${copyTextArray(zone.candidates)}\t${copyText(phoneRaw)}\t${consent ? copyText(consent) : '\\N'}\t${copyText(fields)}\t${copyText(raw)}\n`;
 }

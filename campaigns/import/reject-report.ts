@@ -1,6 +1,5 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { stringify } from 'csv-stringify/sync';
 import { neutralizeCell } from './formula-cells.ts';
 
 /**
@@ -18,16 +17,29 @@ export interface RejectedRow {
   raw_row: string;
 }
 
+const NEEDS_QUOTES = /[",\r\n]/;
+
+/** One CSV line (RFC 4180, CRLF as Excel writes it), every cell neutralized first. */
+export function csvLine(cells: readonly string[]): string {
+  let line = '';
+  for (let i = 0; i < cells.length; i++) {
+    const cell = neutralizeCell(cells[i]!);
+    if (i > 0) line += ',';
+    line += NEEDS_QUOTES.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell;
+  }
+  return `${line}\r\n`;
+}
+
 export function rejectReportHeader(headers: readonly string[]): string {
-  return `\ufeff${stringify([['line', 'reason', 'detail', ...headers].map(neutralizeCell)], { record_delimiter: 'windows' })}`;
+  return `\ufeff${csvLine(['line', 'reason', 'detail', ...headers])}`;
 }
 
 export function rejectReportLines(rows: readonly RejectedRow[]): string {
-  const records = rows.map((row) => {
-    const cells = parseCells(row.raw_row);
-    return [String(row.line_number), row.reason, row.detail ?? '', ...cells].map(neutralizeCell);
-  });
-  return stringify(records, { record_delimiter: 'windows' });
+  let text = '';
+  for (const row of rows) {
+    text += csvLine([String(row.line_number), row.reason, row.detail ?? '', ...parseCells(row.raw_row)]);
+  }
+  return text;
 }
 
 function parseCells(raw: string): string[] {

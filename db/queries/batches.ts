@@ -96,7 +96,7 @@ export interface RejectedRowPage {
 export async function* rejectedRowsOf(
   session: ImportSession,
   batchId: number,
-  pageSize = 10_000,
+  pageSize = 20_000,
 ): AsyncGenerator<RejectedRowPage[]> {
   let after = 0;
   for (;;) {

@@ -210,9 +210,16 @@ async function runOn(label: string, handle: DatabaseHandle, rows: number, dnc: n
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
   }, 20);
   const started = performance.now();
+  const phases: string[] = [];
   const result = await importList(
     { campaignId: campaign.id, file: path, archiveRoot: join(work, 'archive') },
-    { handle, clock: systemClock, logger: silentLogger(), actor: 'bench' },
+    {
+      handle,
+      clock: systemClock,
+      logger: silentLogger(),
+      actor: 'bench',
+      onPhase: (name, ms) => phases.push(`${name} ${(ms / 1000).toFixed(2)} s`),
+    },
   );
   const importSeconds = (performance.now() - started) / 1000;
   clearInterval(sampler);
@@ -227,6 +234,7 @@ async function runOn(label: string, handle: DatabaseHandle, rows: number, dnc: n
     result.rejected.national_dnc === expected.national;
   if (!ok) throw new Error(`unexpected counts: ${JSON.stringify(result)} vs ${JSON.stringify(expected)}`);
   rmSync(path, { force: true });
+  out(`  import phases: ${phases.join(', ')}`);
   return {
     database: label,
     rows,
