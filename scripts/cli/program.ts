@@ -11,6 +11,7 @@ import { registerExampleCommands } from './commands/examples.ts';
 import { registerListCommands } from './commands/list.ts';
 import { registerLogCommands } from './commands/log.ts';
 import { registerReportCommands } from './commands/report.ts';
+import { registerSimAsteriskCommands } from './commands/sim-asterisk.ts';
 import { registerSimulateCommands } from './commands/simulate.ts';
 import { registerUserCommands } from './commands/user.ts';
 import type { CliContext, GlobalOptions } from './context.ts';
@@ -40,6 +41,7 @@ export function buildProgram(makeContext: (options: GlobalOptions) => CliContext
   registerClientCommands(program, contextFor);
   registerCampaignCommands(program, contextFor);
   registerExampleCommands(program, contextFor);
+  registerSimAsteriskCommands(program, contextFor);
   registerSimulateCommands(program, contextFor);
   registerListCommands(program, contextFor);
   registerDncCommands(program, contextFor);
