@@ -35,6 +35,9 @@ import type { EngineClock } from './engine-clock.ts';
 import { LiveCalls } from './live-calls.ts';
 import { type RecoveryReport, recoverCampaign } from './recovery.ts';
 
+/** Real milliseconds between two passes at least. */
+const MIN_PASS_GAP_MS = 40;
+
 export interface RunnerDeps {
   database: Pick<DatabaseHandle, 'db' | 'kind' | 'pool'>;
   telephony: TelephonyPort;
@@ -88,6 +91,9 @@ export class CampaignRunner {
   private stats: PacingStatistics = createStatistics();
   private lastPacing: PacingDecision | null = null;
   private predictiveAllowed = true;
+  private abandonment: { at: number; abandoned: number; humanAnswered: number } | undefined;
+  private lastPassAt = 0;
+  private status: { status: string; readAt: number } = { status: 'draft', readAt: -Infinity };
   private stopping = false;
   private loop: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -98,6 +104,8 @@ export class CampaignRunner {
   private readonly occupancy = { busy: 0, total: 0, lastAt: 0 };
   private readonly log: Logger;
   private readonly db: Kysely<Database>;
+  /** Passes of the loop and the real time they took (the engine's own cost). */
+  readonly passes = { count: 0, ms: 0 };
   recovery: RecoveryReport | null = null;
 
   constructor(
@@ -198,7 +206,10 @@ export class CampaignRunner {
     try {
       while (!this.stopping) {
         try {
+          const started = performance.now();
           const more = await this.pass();
+          this.passes.count += 1;
+          this.passes.ms += performance.now() - started;
           if (!more && this.options.stopWhenDone) break;
         } catch (error) {
           this.log.error({ err: (error as Error).message }, 'dial loop pass failed; retrying');
@@ -209,6 +220,11 @@ export class CampaignRunner {
         });
         clearTimeout(this.timer);
         this.wake = undefined;
+        // Pokes come with every call event; passes closer than this would only queue on the database.
+        const since = performance.now() - this.lastPassAt;
+        if (since < MIN_PASS_GAP_MS)
+          await new Promise((resolve) => setTimeout(resolve, MIN_PASS_GAP_MS - since));
+        this.lastPassAt = performance.now();
       }
       this.log.info({ inFlight: this.calls.size }, 'draining live calls');
       await this.calls.drained();
@@ -238,11 +254,16 @@ export class CampaignRunner {
       this.lastAlarmCheck = now.getTime();
       await checkConnectionRates({ db: this.db, logger: this.log }, this.campaignId, this.definition, now);
     }
-    const status = await this.db
-      .selectFrom('campaigns')
-      .select('status')
-      .where('id', '=', this.campaignId)
-      .executeTakeFirstOrThrow();
+    // A manager's pause or stop (another process) is seen within a second.
+    if (performance.now() - this.status.readAt > 1000) {
+      const row = await this.db
+        .selectFrom('campaigns')
+        .select('status')
+        .where('id', '=', this.campaignId)
+        .executeTakeFirstOrThrow();
+      this.status = { status: row.status, readAt: performance.now() };
+    }
+    const status = this.status;
     if (status.status === 'stopped' || status.status === 'finished') {
       this.stopping = true;
       return false;
@@ -272,8 +293,12 @@ export class CampaignRunner {
         phase: a.state.kind === 'on_call' ? ('talking' as const) : ('wrap-up' as const),
         elapsedSeconds: Math.max(0, (now.getTime() - a.session.state_since.getTime()) / 1000),
       }));
-    const facts = await loadCampaignGateFacts(this.db, this.campaignId, now);
-    const abandonment = facts.campaignFacts.abandonment;
+    // The 30-day abandonment figures move slowly: read them at most every few engine seconds.
+    if (!this.abandonment || now.getTime() - this.abandonment.at > 5000) {
+      const facts = await loadCampaignGateFacts(this.db, this.campaignId, now);
+      this.abandonment = { at: now.getTime(), ...facts.campaignFacts.abandonment };
+    }
+    const abandonment = this.abandonment;
     const decision = decideLaunches({
       mode: this.definition.mode === 'predictive' ? 'predictive' : 'progressive',
       state: {
@@ -398,39 +423,50 @@ export class CampaignRunner {
     this.calls.add(call);
     this.counters.dialed += 1;
     const dialing = this.definition.dialing;
-    try {
-      await updateAttempt(this.db, row.id, { status: 'originating', originatedAt: now });
-      await this.deps.telephony.originate({
-        attemptId,
-        endpoint: dialing.endpointTemplate.replace('{number}', lead.phone_e164),
-        callerId: dialing.callerId,
-        ringTimeoutSeconds: dialing.ringTimeoutSeconds,
-        trunk: dialing.trunk,
-        ...(dialing.amd.enabled ? { amd: { context: dialing.amd.context } } : {}),
-        variables: { DIALER_CAMPAIGN: String(this.campaignId), DIALER_ATTEMPT: String(row.id) },
-      });
-    } catch (error) {
-      log.warn({ err: (error as Error).message }, 'originate failed');
-      await call.serial(async () => {
-        if (call.stage === 'ended') return;
-        call.dispose();
-        await this.db.transaction().execute(async (trx) => {
-          await finalizeAttempt(trx, row.id, { result: 'failed', finalizedAt: now, endedAt: now });
-          await recordCallOutcome(trx, {
-            definition: this.definition,
-            campaignId: this.campaignId,
-            contactId: lead.id,
-            attemptId: row.id,
-            agentId: null,
-            outcome: { tag: 'failed', detail: 'originate refused' },
-            recordedBy: 'engine',
-            now,
-          });
+    await updateAttempt(this.db, row.id, { status: 'originating', originatedAt: now });
+    // The originate waits for the trunk's limits and Asterisk's answer: it runs in the call's own
+    // queue (its events wait behind it) so that the loop can launch the next call meanwhile.
+    void call.serial(async () => {
+      try {
+        await this.deps.telephony.originate({
+          attemptId,
+          endpoint: dialing.endpointTemplate.replace('{number}', lead.phone_e164),
+          callerId: dialing.callerId,
+          ringTimeoutSeconds: dialing.ringTimeoutSeconds,
+          trunk: dialing.trunk,
+          ...(dialing.amd.enabled ? { amd: { context: dialing.amd.context } } : {}),
+          variables: { DIALER_CAMPAIGN: String(this.campaignId), DIALER_ATTEMPT: String(row.id) },
         });
-        if (agent) await this.pool.tryApply(agent, { type: 'release' });
-        this.calls.remove(attemptId);
+      } catch (error) {
+        log.warn({ err: (error as Error).message }, 'originate failed');
+        await this.originateFailed(call, lead.id, agent);
+      }
+    });
+  }
+
+  private async originateFailed(
+    call: CallContext,
+    contactId: number,
+    agent: PooledAgent | null,
+  ): Promise<void> {
+    if (call.stage === 'ended') return;
+    call.dispose();
+    const now = this.deps.clock.now();
+    await this.db.transaction().execute(async (trx) => {
+      await finalizeAttempt(trx, call.dbId, { result: 'failed', finalizedAt: now, endedAt: now });
+      await recordCallOutcome(trx, {
+        definition: this.definition,
+        campaignId: this.campaignId,
+        contactId,
+        attemptId: call.dbId,
+        agentId: null,
+        outcome: { tag: 'failed', detail: 'originate refused' },
+        recordedBy: 'engine',
+        now,
       });
-    }
+    });
+    if (agent) await this.pool.tryApply(agent, { type: 'release' });
+    this.calls.remove(call.attemptId);
   }
 
   /** Preview: each free agent gets one lead on screen; dial on accept, put back on skip. */

@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { type CampaignDefinition, campaignDefinitionSchema } from '../../campaigns/campaign-definition.ts';
@@ -31,6 +32,8 @@ export interface DemoOptions {
   /** Where the list import archives the received file. */
   archiveRoot: string;
   onProgress?: (snapshot: RunnerSnapshot, elapsedSeconds: number) => void;
+  /** Changes to the sample campaign file (tests: other retry delays, another mode). */
+  overrides?: Record<string, unknown>;
   /** Loads the contacts; default: the real list import of the sample CSV. */
   loadContacts?: (campaignId: number, count: number) => Promise<number>;
 }
@@ -63,6 +66,11 @@ export interface DemoSummary {
   outcomes: Record<string, number>;
   alarms: { kind: string; message: string }[];
   recovery: unknown;
+  /** True when the campaign ran out of contacts due now; false when the time limit stopped it. */
+  finished: boolean;
+  simulatedEnd: string;
+  /** Calls the engine counted as launched (compared with the dial log by the tests). */
+  dialedByEngine: number;
 }
 
 /**
@@ -88,14 +96,19 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     defaultTrunkLimit: { callsPerSecond: 200, maxChannels: 500 },
   });
   try {
-    const { campaignId, definition } = await createDemoCampaign(handle, simulatedStart);
+    const { campaignId, definition } = await createDemoCampaign(
+      handle,
+      simulatedStart,
+      options.overrides ?? {},
+    );
     const load =
-      options.loadContacts ?? ((id: number) => importSample(handle, logger, clock, id, options.archiveRoot));
+      options.loadContacts ??
+      ((id: number, count: number) => importSample(handle, logger, clock, id, options.archiveRoot, count));
     await load(campaignId, options.contacts ?? 1000);
     const agentService = createAgentService({ db: handle.db, clock });
     const codes = await ensureSimulatedAgents(handle.db, options.agents ?? 10);
     const engine = await main({ database: handle, telephony, clock, logger }, [campaignId], {
-      tickMs: 20,
+      tickMs: 50,
       stopWhenDone: true,
       leaseSeconds: 600,
       alarmCheckSeconds: 120,
@@ -112,7 +125,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       onTagged: () => runner.poke(),
     });
     await simulated.login(codes);
-    simulated.start();
+    simulated.start(100);
     const progress = setInterval(
       () => options.onProgress?.(runner.snapshot(), (Date.now() - realStart) / 1000),
       500,
@@ -120,7 +133,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     const deadline = new Promise<void>((resolve) =>
       setTimeout(resolve, (options.maxWallSeconds ?? 60) * 1000).unref(),
     );
-    await Promise.race([engine.finished, deadline]);
+    const finished = await Promise.race([engine.finished.then(() => true), deadline.then(() => false)]);
     await engine.stop();
     // Let the last wrap-ups be tagged before the agents leave.
     for (let i = 0; i < 100; i += 1) {
@@ -146,7 +159,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       speed,
       agents: codes.length,
       occupancy: snapshot.occupancy,
-      recovery: runner.recovery,
+      recovery: { ...runner.recovery, passes: runner.passes },
+      finished,
+      simulatedEnd: clock.now().toISOString(),
+      dialedByEngine: snapshot.counters.dialed,
     });
   } finally {
     await telephony.stop().catch(() => {});
@@ -154,12 +170,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   }
 }
 
-async function createDemoCampaign(handle: DatabaseHandle, now: Date) {
+async function createDemoCampaign(handle: DatabaseHandle, now: Date, overrides: Record<string, unknown>) {
   const { readCampaignFile } = await import('../cli/commands/campaign.ts');
   const file = readCampaignFile(join(DEMO_DIR, 'demo-campaign.json'));
   let name = file.name;
   for (let n = 2; await findCampaignByName(handle.db, name); n += 1) name = `${file.name} #${n}`;
-  const definition: CampaignDefinition = campaignDefinitionSchema.parse({ ...file, name });
+  const definition: CampaignDefinition = campaignDefinitionSchema.parse({ ...file, ...overrides, name });
   const row = await insertCampaign(handle.db, definition, 'demo');
   // The demo has no registry file to load; an empty copy stands for it, dated by the demo clock.
   await handle.db
@@ -176,13 +192,22 @@ async function importSample(
   clock: { now(): Date },
   campaignId: number,
   archiveRoot: string,
+  count: number,
 ): Promise<number> {
   const { importList } = await import('../../campaigns/import/import-list.ts');
   mkdirSync(archiveRoot, { recursive: true });
+  let file = join(DEMO_DIR, 'demo-contacts.csv');
+  const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+  if (count < lines.length - 1) {
+    // A shorter list is the sample's first rows, received as its own file.
+    const dir = mkdtempSync(join(tmpdir(), 'dialer-demo-list-'));
+    file = join(dir, `demo-contacts-${count}.csv`);
+    writeFileSync(file, `${lines.slice(0, count + 1).join('\n')}\n`);
+  }
   const result = await importList(
     {
       campaignId,
-      file: join(DEMO_DIR, 'demo-contacts.csv'),
+      file,
       sourceRef: 'demo sample list',
       receivedBy: 'demo',
       archiveRoot,
@@ -199,7 +224,16 @@ async function summarize(
   definition: CampaignDefinition,
   run: Pick<
     DemoSummary,
-    'wallSeconds' | 'simulatedMinutes' | 'simulatedStart' | 'speed' | 'agents' | 'occupancy' | 'recovery'
+    | 'wallSeconds'
+    | 'simulatedMinutes'
+    | 'simulatedStart'
+    | 'speed'
+    | 'agents'
+    | 'occupancy'
+    | 'recovery'
+    | 'finished'
+    | 'simulatedEnd'
+    | 'dialedByEngine'
   >,
 ): Promise<DemoSummary> {
   const { db } = handle;
