@@ -154,6 +154,7 @@ export async function importList(
       });
       const counts = await screenAndStore(session, { ...scope, batchId });
       phase('screen');
+      throwIfInterrupted(options.signal);
       const outcome = result(batchId, stats.rows, counts, join(folder, rejectReportName(batchId, fileName)));
 
       const archivePath = join(folder, archivedName(batchId, fileName));
@@ -172,6 +173,7 @@ export async function importList(
       });
       await recordImportAudit(session, deps.actor, receivedAt, batchId, outcome, received.sha256);
       phase('report');
+      throwIfInterrupted(options.signal);
       return outcome;
     });
     if (!options.dryRun) {
@@ -242,10 +244,14 @@ async function assertReadable(path: string): Promise<void> {
   }
 }
 
+function throwIfInterrupted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new UserError('import interrupted: nothing was imported', 'interrupted');
+}
+
 /** Stops the stream at the next chunk once the signal fires (Ctrl-C): the transaction rolls back. */
 async function* abortable(chunks: AsyncGenerator<string>, signal: AbortSignal | undefined) {
   for await (const chunk of chunks) {
-    if (signal?.aborted) throw new UserError('import interrupted: nothing was imported', 'interrupted');
+    throwIfInterrupted(signal);
     yield chunk;
   }
 }

@@ -80,61 +80,74 @@ async function prepareRemarketing(session: ImportSession, scope: ScreeningScope)
   await session.query('analyze import_first');
 }
 
-/** `screened`: every staged row with its final reason (null = accepted) and its re-marketing state. */
-const SCREENED = `
-  ranked as (
-    select s.*, f.first_line from ${STAGE_TABLE} s
-    left join import_first f on f.phone_e164 = s.phone_e164
-  ),
-  screened as materialized (
-    select r.line_number, r.phone_e164, r.phone_raw, r.time_zone, r.time_zone_assumed,
-      r.time_zone_candidates, r.consent_ref, r.fields, r.raw_row,
-      case
-        when r.reason is not null then r.reason
-        when r.first_line <> r.line_number then 'duplicate_in_file'
-        when c.id is not null then 'already_in_campaign'
-        when di.phone_e164 is not null then 'internal_dnc'
-        when nd.phone_e164 is not null then 'national_dnc'
-        when dcl.phone_e164 is not null then 'client_blacklist'
-        when dca.phone_e164 is not null then 'campaign_exclusion'
-      end as final_reason,
-      case
-        when r.reason is not null then r.detail
-        when r.first_line <> r.line_number then 'the same number as line ' || r.first_line
-      end as final_detail,
-      e.phone_e164 is not null as elsewhere,
-      ap.phone_e164 is not null as approved
-    from ranked r
-    left join contacts c on c.campaign_id = $1 and c.phone_e164 = r.phone_e164
-    left join dnc_entries di on di.phone_e164 = r.phone_e164 and di.scope_key = 'internal'
-      and (di.expires_at is null or di.expires_at > $4)
-    left join national_dnc nd on nd.phone_e164 = r.phone_e164
-    left join dnc_entries dcl on dcl.phone_e164 = r.phone_e164 and dcl.scope_key = $2
-      and (dcl.expires_at is null or dcl.expires_at > $4)
-    left join dnc_entries dca on dca.phone_e164 = r.phone_e164 and dca.scope_key = $3
-      and (dca.expires_at is null or dca.expires_at > $4)
-    left join import_elsewhere e on e.phone_e164 = r.phone_e164
-    left join import_approved ap on ap.phone_e164 = r.phone_e164
-  )`;
+/**
+ * import_verdict: every staged row's fate, computed on narrow rows (line, number, reason) so the
+ * hash joins against the registries never carry the wide cells; the wide rows are joined back
+ * once, by line, when stored. Reasons apply in REJECT_REASONS order: the first that holds wins.
+ */
+const VERDICT = `create temp table import_verdict on commit drop as
+  select s.line_number,
+    case
+      when s.reason is not null then s.reason
+      when f.first_line <> s.line_number then 'duplicate_in_file'
+      when c.id is not null then 'already_in_campaign'
+      when di.phone_e164 is not null then 'internal_dnc'
+      when nd.phone_e164 is not null then 'national_dnc'
+      when dcl.phone_e164 is not null then 'client_blacklist'
+      when dca.phone_e164 is not null then 'campaign_exclusion'
+    end as final_reason,
+    case
+      when s.reason is not null then s.detail
+      when f.first_line <> s.line_number then 'the same number as line ' || f.first_line
+    end as final_detail,
+    e.phone_e164 is not null as elsewhere,
+    ap.phone_e164 is not null as approved
+  from (select line_number, phone_e164, reason, detail from ${STAGE_TABLE}) s
+  left join import_first f on f.phone_e164 = s.phone_e164
+  left join contacts c on c.campaign_id = $1 and c.phone_e164 = s.phone_e164
+  left join dnc_entries di on di.phone_e164 = s.phone_e164 and di.scope_key = 'internal'
+    and (di.expires_at is null or di.expires_at > $4)
+  left join national_dnc nd on nd.phone_e164 = s.phone_e164
+  left join dnc_entries dcl on dcl.phone_e164 = s.phone_e164 and dcl.scope_key = $2
+    and (dcl.expires_at is null or dcl.expires_at > $4)
+  left join dnc_entries dca on dca.phone_e164 = s.phone_e164 and dca.scope_key = $3
+    and (dca.expires_at is null or dca.expires_at > $4)
+  left join import_elsewhere e on e.phone_e164 = s.phone_e164
+  left join import_approved ap on ap.phone_e164 = s.phone_e164`;
 
-/** Exported for EXPLAIN in performance work; parameters as in screenAndStore. */
-export const SCREEN_AND_STORE = `with ${SCREENED},
-     inserted as (
+async function decide(session: ImportSession, scope: ScreeningScope): Promise<void> {
+  await prepareRemarketing(session, scope);
+  await session.query(VERDICT, [
+    scope.campaignId,
+    `client:${scope.clientId}`,
+    `campaign:${scope.campaignId}`,
+    scope.now,
+  ]);
+  await session.query('analyze import_verdict');
+}
+
+/**
+ * Stores the verdict: accepted rows become contacts of the batch, the others its rejected rows,
+ * in one statement whose counts are those of what was written. Parameters: campaign, now, batch.
+ */
+export const STORE_VERDICT = `with inserted as (
        insert into contacts (campaign_id, batch_id, line_number, phone_e164, phone_raw, time_zone,
          time_zone_assumed, time_zone_candidates, fields, consent_ref, needs_approval, status,
          status_reason, next_attempt_at, created_at, updated_at)
-       select $1, $5, line_number, phone_e164, phone_raw, time_zone, time_zone_assumed,
-         time_zone_candidates, fields, consent_ref, elsewhere,
-         case when elsewhere and not approved then 'awaiting_approval' else 'ready' end,
-         case when elsewhere and not approved then 'remarketing approval needed' end,
-         $4, $4, $4
-       from screened where final_reason is null
+       select $1, $3, s.line_number, s.phone_e164, s.phone_raw, s.time_zone, s.time_zone_assumed,
+         s.time_zone_candidates, s.fields, s.consent_ref, v.elsewhere,
+         case when v.elsewhere and not v.approved then 'awaiting_approval' else 'ready' end,
+         case when v.elsewhere and not v.approved then 'remarketing approval needed' end,
+         $2, $2, $2
+       from ${STAGE_TABLE} s join import_verdict v on v.line_number = s.line_number
+       where v.final_reason is null
        returning status
      ),
      rejected as (
        insert into rejected_rows (batch_id, line_number, reason, detail, raw_row, phone_e164)
-       select $5, line_number, final_reason, final_detail, raw_row, phone_e164
-       from screened where final_reason is not null
+       select $3, s.line_number, v.final_reason, v.final_detail, s.raw_row, s.phone_e164
+       from ${STAGE_TABLE} s join import_verdict v on v.line_number = s.line_number
+       where v.final_reason is not null
        returning reason
      )
      select case when status = 'awaiting_approval' then 'held' else 'imported' end as outcome,
@@ -165,19 +178,13 @@ function tally(rows: readonly OutcomeRow[]): ScreeningCounts {
   return counts;
 }
 
-function params(scope: ScreeningScope): unknown[] {
-  return [scope.campaignId, `client:${scope.clientId}`, `campaign:${scope.campaignId}`, scope.now];
-}
-
 /** Counts what an import would do, writing nothing (for --dry-run). */
 export async function screenOnly(session: ImportSession, scope: ScreeningScope): Promise<ScreeningCounts> {
-  await prepareRemarketing(session, scope);
+  await decide(session, scope);
   const rows = await session.query<OutcomeRow>(
-    `with ${SCREENED}
-     select coalesce(final_reason, case when elsewhere and not approved then 'held' else 'imported' end) as outcome,
+    `select coalesce(final_reason, case when elsewhere and not approved then 'held' else 'imported' end) as outcome,
             count(*)::int as n
-       from screened group by 1`,
-    params(scope),
+       from import_verdict group by 1`,
   );
   return tally(rows);
 }
@@ -191,7 +198,7 @@ export async function screenAndStore(
   session: ImportSession,
   scope: ScreeningScope & { readonly batchId: number },
 ): Promise<ScreeningCounts> {
-  await prepareRemarketing(session, scope);
-  const rows = await session.query<OutcomeRow>(SCREEN_AND_STORE, [...params(scope), scope.batchId]);
+  await decide(session, scope);
+  const rows = await session.query<OutcomeRow>(STORE_VERDICT, [scope.campaignId, scope.now, scope.batchId]);
   return tally(rows);
 }

@@ -101,7 +101,6 @@ function expectedCounts(rows: number) {
 }
 
 async function loadNationalDnc(handle: DatabaseHandle, fromList: string[], total: number): Promise<void> {
-  const { db } = handle;
   const filler = Math.max(0, total - fromList.length);
   const started = performance.now();
   if (handle.pool) {
@@ -134,7 +133,6 @@ async function loadNationalDnc(handle: DatabaseHandle, fromList: string[], total
     );
     await handle.pglite.query('analyze national_dnc');
   }
-  void db;
   out(
     `  (setup) national DNC: ${total.toLocaleString()} entries in ${((performance.now() - started) / 1000).toFixed(1)} s`,
   );

@@ -252,6 +252,20 @@ describeEachDatabase('list import screening and custody', (database) => {
     expect(audit.actor).toBe('tester');
   });
 
+  it('leaves nothing behind when interrupted', async () => {
+    const { db } = database();
+    const campaign = await makeImportCampaign(db);
+    const file = writeList([`${national(41)},a`, `${national(42)},b`]);
+    const archiveRoot = newArchiveRoot();
+    const interrupt = new AbortController();
+    interrupt.abort();
+    await expect(
+      importFile(database(), { campaignId: campaign.id, file, archiveRoot, signal: interrupt.signal }),
+    ).rejects.toThrow(/interrupted: nothing was imported/);
+    expect(await countRows(db, campaign.id)).toEqual({ batches: 0, contacts: 0, rejected: 0 });
+    expect(filesUnder(archiveRoot)).toEqual([]);
+  });
+
   it('computes the same counts on a dry run and writes nothing', async () => {
     const { db } = database();
     const campaign = await makeImportCampaign(db);
