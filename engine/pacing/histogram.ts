@@ -45,40 +45,53 @@ export interface CdfTable {
   readonly empty: boolean;
 }
 
-// A few recently used tables, matched by identity. (A WeakMap would do, but hundreds of
-// thousands of short-lived keys make its garbage collection cost more than the tables.)
+// A few recently used tables, matched by identity, their buffers reused when evicted. A table
+// is only valid until CACHE_SIZE other histograms have been tabulated: callers use it at once
+// (a pacing decision needs four). A WeakMap would need no such rule, but hundreds of thousands
+// of short-lived keys make its garbage collection cost more than the tables themselves.
 const CACHE_SIZE = 8;
 const cachedHistograms: (DecayedHistogram | undefined)[] = new Array(CACHE_SIZE).fill(undefined);
 const cachedTables: (CdfTable | undefined)[] = new Array(CACHE_SIZE).fill(undefined);
-let nextSlot = 0;
+const lastUsed = new Float64Array(CACHE_SIZE);
+let uses = 0;
 
 export function cdfTable(h: DecayedHistogram): CdfTable {
+  uses++;
+  let slot = 0;
   for (let i = 0; i < CACHE_SIZE; i++) {
-    if (cachedHistograms[i] === h) return cachedTables[i] as CdfTable;
+    if (cachedHistograms[i] === h) {
+      lastUsed[i] = uses;
+      return cachedTables[i] as CdfTable;
+    }
+    // The least recently used slot is replaced, so the tables of the current decision survive.
+    if ((lastUsed[i] ?? 0) < (lastUsed[slot] ?? 0)) slot = i;
   }
-  const table = buildTable(h);
-  cachedHistograms[nextSlot] = h;
-  cachedTables[nextSlot] = table;
-  nextSlot = (nextSlot + 1) % CACHE_SIZE;
+  lastUsed[slot] = uses;
+  const previous = cachedTables[slot]?.cum;
+  const buffer =
+    previous && previous.length === h.weights.length + 1 ? previous : new Float64Array(h.weights.length + 1);
+  const table = buildTable(h, buffer);
+  cachedHistograms[slot] = h;
+  cachedTables[slot] = table;
   return table;
 }
 
-function buildTable(h: DecayedHistogram): CdfTable {
+function buildTable(h: DecayedHistogram, cum: Float64Array): CdfTable {
   const bins = h.weights.length;
-  const cum = new Float64Array(bins + 1);
   let stored = 0;
   for (let i = 0; i < bins; i++) stored += h.weights[i] ?? 0;
+  const inverse = stored > 0 ? 1 / stored : 0;
   let running = 0;
   let weighted = 0;
   const last = bins - 1;
   for (let i = 0; i < bins; i++) {
-    const w = stored > 0 ? (h.weights[i] ?? 0) / stored : 0;
+    const w = (h.weights[i] ?? 0) * inverse;
     cum[i] = running;
     running += w;
-    weighted += w * (i < last ? i + 0.5 : last * 1.5) * h.binSeconds;
+    weighted += w * (i < last ? i + 0.5 : last * 1.5);
   }
   cum[bins] = running;
-  return { cum, binInverse: 1 / h.binSeconds, last, mean: weighted, empty: stored <= 0 };
+  return { cum, binInverse: 1 / h.binSeconds, last, mean: weighted * h.binSeconds, empty: stored <= 0 };
 }
 
 /**

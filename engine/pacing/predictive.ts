@@ -19,7 +19,7 @@ const ANSWER_TIME_LEVELS = [0.2, 0.5, 0.8] as const;
 /** A window must hold this many expected abandons before its rate tightens the threshold. */
 const WINDOW_MIN_EXPECTED = 5;
 /** Slices of the horizon over which the wrap-up time of a talking agent is integrated. */
-const WRAP_UP_SLICES = 4;
+const WRAP_UP_SLICES = 2;
 /** A busy agent less likely than this to be free by the longest horizon is left out. */
 const NEGLIGIBLE = 1e-4;
 

@@ -79,6 +79,16 @@ describe('decayed histogram', () => {
     expect(quantile(h, 0.5)).toBeCloseTo(3, 10);
   });
 
+  it('answers correctly however many histograms are looked up in turn (its table cache is bounded)', () => {
+    const histograms = Array.from({ length: 12 }, (_, i) => addSample(emptyHistogram(1, 20), i + 0.5, 1));
+    for (let round = 0; round < 3; round++) {
+      histograms.forEach((h, i) => {
+        expect(cdf(h, i)).toBe(0);
+        expect(cdf(h, i + 1)).toBeCloseTo(1, 10);
+      });
+    }
+  });
+
   it('forgets old samples: with half-life 1 the older half weighs half', () => {
     let h = emptyHistogram(1, 10);
     h = addSample(h, 1.5, 0.5);
