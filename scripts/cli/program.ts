@@ -4,11 +4,14 @@ import { registerAuditCommands } from './commands/audit.ts';
 import { registerCampaignCommands } from './commands/campaign.ts';
 import { registerClientCommands } from './commands/client.ts';
 import { registerComplianceCommands } from './commands/compliance.ts';
+import { registerAgentCommands } from './commands/agent.ts';
+import { registerAlarmCommands } from './commands/alarm.ts';
 import { registerDbCommands } from './commands/db.ts';
 import { registerDemoCommands } from './commands/demo.ts';
 import { registerDncCommands } from './commands/dnc.ts';
 import { registerExampleCommands } from './commands/examples.ts';
 import { registerListCommands } from './commands/list.ts';
+import { registerRunCommands } from './commands/run.ts';
 import { registerLogCommands } from './commands/log.ts';
 import { registerReportCommands } from './commands/report.ts';
 import { registerSimAsteriskCommands } from './commands/sim-asterisk.ts';
@@ -52,5 +55,8 @@ export function buildProgram(makeContext: (options: GlobalOptions) => CliContext
   registerAuditCommands(program, contextFor);
   registerUserCommands(program, contextFor);
   registerDemoCommands(program, contextFor);
+  registerAgentCommands(program, contextFor);
+  registerRunCommands(program, contextFor);
+  registerAlarmCommands(program, contextFor);
   return program;
 }

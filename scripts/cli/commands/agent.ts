@@ -1,0 +1,242 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { insertAgent, listAgents } from '../../../db/queries/agents.ts';
+import { recordAudit } from '../../../db/queries/audit.ts';
+import { createAgentService } from '../../../engine/agents/agent-service.ts';
+import { describe as describeState } from '../../../engine/agents/agent-state.ts';
+import { systemClock } from '../../../engine/platform/clock.ts';
+import { UsageError, UserError } from '../../../engine/platform/errors.ts';
+import { parseOrThrow } from '../../../engine/platform/zod-error.ts';
+import type { CliContext } from '../context.ts';
+import { parseId } from '../parse-id.ts';
+import type { ContextFactory } from '../program.ts';
+import { action } from '../run-action.ts';
+
+const agentInput = z.object({
+  code: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]*$/, 'must be lower-case letters, digits, - and _ (e.g. agent-101)'),
+  name: z.string().min(1, 'is required'),
+  endpoint: z.string().regex(/^[A-Za-z]+\/\S+$/, 'must be an Asterisk endpoint such as PJSIP/agent-101'),
+});
+
+async function service(ctx: CliContext) {
+  const { db } = await ctx.database();
+  return createAgentService({ db, clock: systemClock });
+}
+
+/** `--data '{"amount":120}'`, `--data @file.json`, or key=value pairs after the tag. */
+function outcomeInput(tag: string, pairs: string[], data: string | undefined): Record<string, unknown> {
+  let fields: Record<string, unknown> = {};
+  if (data) {
+    const text = data.startsWith('@') ? readFileSync(data.slice(1), 'utf8') : data;
+    try {
+      fields = JSON.parse(text) as Record<string, unknown>;
+    } catch (error) {
+      throw new UsageError(`--data is not valid JSON: ${(error as Error).message}`);
+    }
+  }
+  for (const pair of pairs) {
+    const at = pair.indexOf('=');
+    if (at < 1) throw new UsageError(`expected key=value, got "${pair}"`);
+    const key = pair.slice(0, at);
+    const raw = pair.slice(at + 1);
+    fields[key] =
+      raw !== '' && !Number.isNaN(Number(raw))
+        ? Number(raw)
+        : raw === 'true'
+          ? true
+          : raw === 'false'
+            ? false
+            : raw;
+  }
+  return { ...fields, tag };
+}
+
+export function registerAgentCommands(program: Command, contextFor: ContextFactory): void {
+  const agent = program.command('agent').description('agents: log in, take calls, tag outcomes');
+
+  agent
+    .command('add')
+    .description('register an agent and the phone the engine calls at login')
+    .argument('<code>', 'short code, e.g. agent-101')
+    .requiredOption('--name <name>', 'the agent’s name')
+    .requiredOption('--endpoint <endpoint>', 'the agent’s phone, e.g. PJSIP/agent-101')
+    .action(
+      action(contextFor, async (ctx, code: string, opts: { name: string; endpoint: string }) => {
+        const input = parseOrThrow(agentInput, { code, ...opts }, 'agent');
+        const { db } = await ctx.database();
+        const row = await insertAgent(db, input);
+        await recordAudit(db, {
+          actor: ctx.actor,
+          action: 'agent.add',
+          subject: `agent:${row.id}`,
+          details: input,
+        });
+        ctx.out.result(row, () => ctx.out.line(`agent ${row.id} "${row.code}" added (${row.endpoint})`));
+      }),
+    );
+
+  agent
+    .command('list')
+    .description('list agents and their current state')
+    .action(
+      action(contextFor, async (ctx) => {
+        const { db } = await ctx.database();
+        const svc = await service(ctx);
+        const rows: Record<string, unknown>[] = [];
+        for (const a of await listAgents(db)) {
+          const status = await svc.status(a.code);
+          rows.push({
+            id: a.id,
+            code: a.code,
+            name: a.name,
+            endpoint: a.endpoint,
+            campaign: status.session?.campaign_id ?? null,
+            state: status.state.kind,
+            detail: describeState(status.state),
+          });
+        }
+        ctx.out.result(rows, () =>
+          ctx.out.table(rows, ['id', 'code', 'name', 'endpoint', 'campaign', 'detail']),
+        );
+      }),
+    );
+
+  agent
+    .command('login')
+    .description(
+      'log in to a campaign; the engine running it calls your phone, you are ready once you answer',
+    )
+    .argument('<code>', 'agent code')
+    .requiredOption('--campaign <id>', 'campaign id')
+    .action(
+      action(contextFor, async (ctx, code: string, opts: { campaign: string }) => {
+        const result = await (await service(ctx)).login(code, parseId(opts.campaign, 'campaign id'));
+        ctx.out.result({ agent: code, session: result.session.id, state: result.state }, () =>
+          ctx.out.line(
+            `agent ${code} logging in to campaign ${opts.campaign}: answer your phone (${result.agent.endpoint})`,
+          ),
+        );
+      }),
+    );
+
+  const simple = (name: 'ready' | 'logout', description: string) =>
+    agent
+      .command(name)
+      .description(description)
+      .argument('<code>', 'agent code')
+      .action(
+        action(contextFor, async (ctx, code: string) => {
+          const applied = await (await service(ctx))[name](code);
+          ctx.out.result({ agent: code, state: applied.state }, () =>
+            ctx.out.line(
+              `agent ${code}: ${describeState(applied.state)}${applied.state.kind === 'on_call' || applied.state.kind === 'wrap_up' ? ` (then ${applied.state.after.kind})` : ''}`,
+            ),
+          );
+        }),
+      );
+  simple('ready', 'take calls (again)');
+  simple('logout', 'log out (after the current call and its outcome)');
+
+  agent
+    .command('pause')
+    .description('stop taking calls, with a reason (after the current call and its outcome)')
+    .argument('<code>', 'agent code')
+    .requiredOption('--reason <reason>', 'why, e.g. break, training')
+    .action(
+      action(contextFor, async (ctx, code: string, opts: { reason: string }) => {
+        const applied = await (await service(ctx)).pause(code, opts.reason);
+        ctx.out.result({ agent: code, state: applied.state }, () =>
+          ctx.out.line(`agent ${code}: ${describeState(applied.state)}`),
+        );
+      }),
+    );
+
+  agent
+    .command('tag')
+    .description(
+      'record the outcome of the call in wrap-up, e.g. `tag agent-101 promise_to_pay amount=120 date=2026-12-01`',
+    )
+    .argument('<code>', 'agent code')
+    .argument(
+      '<outcome>',
+      'outcome tag (depends on the campaign type; opt_out, callback, wrong_number everywhere)',
+    )
+    .argument('[fields...]', 'key=value fields of the outcome')
+    .option('--data <json>', 'the outcome fields as JSON (or @file.json)')
+    .action(
+      action(
+        contextFor,
+        async (ctx, code: string, tag: string, fields: string[], opts: { data?: string }) => {
+          const result = await (await service(ctx)).tagOutcome(code, outcomeInput(tag, fields, opts.data));
+          ctx.out.result(result, () => {
+            const d = result.decision;
+            ctx.out.line(
+              `outcome ${result.outcome.tag} recorded; contact ${d.final ? `is ${d.status}` : `retried at ${d.nextAttemptAt?.toISOString()}`}${d.optOut ? ' (number added to the internal do-not-call list)' : ''}; agent ${describeState(result.state)}`,
+            );
+          });
+        },
+      ),
+    );
+
+  agent
+    .command('callback')
+    .description('outcome of the call in wrap-up: call this person back at a time (yours unless --anyone)')
+    .argument('<code>', 'agent code')
+    .requiredOption('--at <time>', 'ISO date-time, e.g. 2026-11-26T15:00:00Z')
+    .option('--anyone', 'any agent may take it')
+    .option('--note <text>', 'note for whoever calls back')
+    .action(
+      action(contextFor, async (ctx, code: string, opts: { at: string; anyone?: boolean; note?: string }) => {
+        const at = new Date(opts.at);
+        if (Number.isNaN(at.getTime()))
+          throw new UsageError(`--at must be an ISO date-time, got "${opts.at}"`);
+        const result = await (await service(ctx)).scheduleCallback(code, at, {
+          personal: !opts.anyone,
+          ...(opts.note ? { note: opts.note } : {}),
+        });
+        ctx.out.result(result, () =>
+          ctx.out.line(`callback at ${at.toISOString()} scheduled; agent ${describeState(result.state)}`),
+        );
+      }),
+    );
+
+  for (const [name, description] of [
+    ['accept', 'preview mode: dial the lead on your screen'],
+    ['skip', 'preview mode: put the lead back and get another'],
+  ] as const) {
+    agent
+      .command(name)
+      .description(description)
+      .argument('<code>', 'agent code')
+      .action(
+        action(contextFor, async (ctx, code: string) => {
+          const svc = await service(ctx);
+          const result = name === 'accept' ? await svc.acceptPreview(code) : await svc.skipPreview(code);
+          ctx.out.result(result, () =>
+            ctx.out.line(
+              `agent ${code}: lead ${result.contactId} ${name === 'accept' ? 'accepted' : 'skipped'}`,
+            ),
+          );
+        }),
+      );
+  }
+
+  agent
+    .command('status')
+    .description('the agent’s state (and the masked lead on preview)')
+    .argument('<code>', 'agent code')
+    .action(
+      action(contextFor, async (ctx, code: string) => {
+        const status = await (await service(ctx)).status(code);
+        if (!status.session) throw new UserError(`agent "${code}" is not logged in`, 'not_logged_in');
+        ctx.out.result({ agent: code, campaign: status.session.campaign_id, state: status.state }, () =>
+          ctx.out.line(
+            `agent ${code} on campaign ${status.session?.campaign_id}: ${describeState(status.state)}`,
+          ),
+        );
+      }),
+    );
+}

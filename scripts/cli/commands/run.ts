@@ -1,0 +1,113 @@
+import type { Command } from 'commander';
+import { getCampaign, setCampaignStatus } from '../../../db/queries/campaigns.ts';
+import { defaultEngineId, main } from '../../../engine/main.ts';
+import { ConflictError, UsageError } from '../../../engine/platform/errors.ts';
+import { scaledEngineClock, systemEngineClock } from '../../../engine/runner/engine-clock.ts';
+import { createAriTelephony } from '../../../engine/telephony/ari/ari-telephony.ts';
+import { parseId } from '../parse-id.ts';
+import type { ContextFactory } from '../program.ts';
+import { action } from '../run-action.ts';
+
+interface RunFlags {
+  campaign: string[];
+  untilDone?: boolean;
+  ariUrl?: string;
+  ariUsername?: string;
+  ariPassword?: string;
+  ariApp?: string;
+}
+
+/**
+ * Engine time. Production runs in real time; DIALER_CLOCK_SPEED (and DIALER_CLOCK_EPOCH) make
+ * an engine run against the ARI simulator at the simulator's speed (tests, demos).
+ */
+function engineClock() {
+  const speed = Number(process.env.DIALER_CLOCK_SPEED ?? '1');
+  if (!(speed > 0)) throw new UsageError('DIALER_CLOCK_SPEED must be a positive number');
+  if (speed === 1) return systemEngineClock();
+  const epoch = process.env.DIALER_CLOCK_EPOCH
+    ? new Date(process.env.DIALER_CLOCK_EPOCH).getTime()
+    : Date.now();
+  return scaledEngineClock(speed, epoch);
+}
+
+export function registerRunCommands(program: Command, contextFor: ContextFactory): void {
+  program
+    .command('run')
+    .description('run campaigns on Asterisk (ARI settings from config, environment or flags) until stopped')
+    .requiredOption('--campaign <id...>', 'campaign id(s) to run')
+    .option('--until-done', 'exit when no contact is due any more (instead of waiting for retries)')
+    .option('--ari-url <url>', 'Asterisk REST Interface, e.g. http://127.0.0.1:8088 (ARI_URL)')
+    .option('--ari-username <user>', 'ARI user (ARI_USERNAME)')
+    .option('--ari-password <password>', 'ARI password (ARI_PASSWORD)')
+    .option('--ari-app <app>', 'Stasis application name (ARI_APP)')
+    .action(
+      action(contextFor, async (ctx, flags: RunFlags) => {
+        const ids = flags.campaign.map((c) => parseId(c, 'campaign id'));
+        const handle = await ctx.database();
+        for (const id of ids) await getCampaign(handle.db, id);
+        const ari = {
+          url: flags.ariUrl ?? ctx.config.ari.url,
+          username: flags.ariUsername ?? ctx.config.ari.username,
+          password: flags.ariPassword ?? ctx.config.ari.password,
+          app: flags.ariApp ?? ctx.config.ari.app,
+        };
+        const clock = engineClock();
+        const logger = ctx.logger;
+        const telephony = createAriTelephony({ ...ari, logger: logger.child({ part: 'telephony' }), clock });
+        const engine = await main(
+          { database: handle, telephony, clock, logger, engineId: ctx.config.engineId ?? defaultEngineId() },
+          ids,
+          { stopWhenDone: Boolean(flags.untilDone) },
+        );
+        logger.info({ campaigns: ids, ari: ari.url }, 'engine running');
+        // SIGTERM/SIGINT: stop originating, let live calls end, then exit.
+        const stop = () => void engine.stop();
+        process.once('SIGTERM', stop);
+        process.once('SIGINT', stop);
+        await engine.finished;
+        await engine.stop();
+        const counters = engine.runners.map((r) => ({ campaignId: r.campaignId, ...r.counters }));
+        ctx.out.result({ engineId: engine.engineId, campaigns: counters }, () => {
+          for (const c of counters) {
+            ctx.out.line(
+              `campaign ${c.campaignId}: dialed ${c.dialed}, answered ${c.answered}, connected ${c.connected}, abandoned ${c.abandoned}`,
+            );
+          }
+        });
+      }),
+    );
+
+  const campaign = program.commands.find((c) => c.name() === 'campaign');
+  if (!campaign) return;
+  const transitions = {
+    start: {
+      to: 'running',
+      from: ['draft', 'paused'],
+      what: 'start dialing (an engine running it picks it up)',
+    },
+    pause: { to: 'paused', from: ['running'], what: 'stop launching new calls; live calls finish' },
+    stop: {
+      to: 'stopped',
+      from: ['draft', 'running', 'paused'],
+      what: 'end the campaign: engines drain it and let go',
+    },
+  } as const;
+  for (const [verb, t] of Object.entries(transitions)) {
+    campaign
+      .command(verb)
+      .description(t.what)
+      .argument('<id>', 'campaign id')
+      .action(
+        action(contextFor, async (ctx, id: string) => {
+          const { db } = await ctx.database();
+          const row = await getCampaign(db, parseId(id, 'campaign id'));
+          if (!(t.from as readonly string[]).includes(row.status)) {
+            throw new ConflictError(`campaign ${row.id} is ${row.status}: cannot ${verb} it`);
+          }
+          const updated = await setCampaignStatus(db, row.id, t.to, ctx.actor);
+          ctx.out.result(updated, () => ctx.out.line(`campaign ${row.id} ${updated.status}`));
+        }),
+      );
+  }
+}
