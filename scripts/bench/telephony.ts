@@ -1,15 +1,19 @@
 /**
  * `npm run bench:telephony [-- --sizes 100,500 --speed 10]`
  *
- * The telephony port against the ARI simulator, which runs in its own process (`dialer
- * sim-asterisk`) so the figures are the engine's side only. For each size N: N agents are logged
- * in (nailed-up legs parked in their bridges), N customer legs are originated at once, and every
- * answered customer is connected to its agent. Measured in the engine process:
- * - originate rate: N originates accepted by ARI / wall time from the first request to the last answer;
- * - answer → agent-bridge latency: from receiving the customer's StasisStart (`answered`) to
- *   receiving its ChannelEnteredBridge (`connected`), p50 / p99 / max (target p99 < 50 ms).
+ * The telephony port against the ARI simulator running in its own process (`dialer sim-asterisk`),
+ * so every figure is the engine's side. For each size N:
+ * - originate rate: N originates fired at once; N / time until ARI accepted them all (each call is
+ *   cancelled as soon as it is accepted);
+ * - answer → agent-bridge latency at N concurrent calls: N agents logged in (nailed-up legs in
+ *   their bridges), N customer legs originated at the trunk rate N/5 per second, each person
+ *   answering after 2-6 s and staying 60-120 s (simulated), so all N are up together; every
+ *   answered customer is connected to its agent. Latency runs from receiving the customer's
+ *   StasisStart (`answered`) to receiving its ChannelEnteredBridge (`connected`): p50/p99/max.
+ *   Target p99 < 50 ms.
+ * A warm-up of 20 calls runs first (ari-client loads modules lazily on first use).
  * Reference, same run: the bare REST round-trip to the same simulator (GET /ari/asterisk/ping)
- * over a keep-alive node:http agent, and through ari-client.
+ * over keep-alive node:http, and through ari-client (swagger-client).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -25,11 +29,14 @@ const { values } = parseArgs({
     sizes: { type: 'string', default: '100,500' },
     speed: { type: 'string', default: '10' },
     'ref-requests': { type: 'string', default: '500' },
+    /** REST transport of the adapter: http (default) or ari-client (swagger-client), for comparison. */
+    transport: { type: 'string', default: 'http' },
   },
 });
 const sizes = (values.sizes ?? '100,500').split(',').map(Number);
 const speed = Number(values.speed);
 const refRequests = Number(values['ref-requests']);
+const transport = values.transport === 'ari-client' ? 'ari-client' : 'http';
 
 interface Sim {
   url: string;
@@ -39,7 +46,7 @@ interface Sim {
 async function startSimProcess(): Promise<Sim> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-telephony-'));
   const scenario = join(dir, 'scenario.json');
-  // Everybody answers after 2-6 s and talks 40-60 s: all N calls are up at the same time.
+  // Everybody answers after 2-6 s and talks 60-120 s (simulated): all N calls are up together.
   writeFileSync(
     scenario,
     JSON.stringify({
@@ -55,7 +62,7 @@ async function startSimProcess(): Promise<Sim> {
           invalid: 0,
           rejected: 0,
           ringMs: { min: 2000, max: 6000 },
-          talkMs: { min: 40_000, max: 60_000 },
+          talkMs: { min: 60_000, max: 120_000 },
           calleeHangsUp: 1,
         },
       },
@@ -63,7 +70,17 @@ async function startSimProcess(): Promise<Sim> {
   );
   const child = spawn(
     process.execPath,
-    ['bin/dialer.js', '--json', '--data-dir', join(dir, 'data'), 'sim-asterisk', '--port', '0', '--scenario', scenario],
+    [
+      'bin/dialer.js',
+      '--json',
+      '--data-dir',
+      join(dir, 'data'),
+      'sim-asterisk',
+      '--port',
+      '0',
+      '--scenario',
+      scenario,
+    ],
     { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, LOG_LEVEL: 'warn' } },
   );
   const url = await new Promise<string>((resolve, reject) => {
@@ -91,7 +108,12 @@ function percentile(sorted: number[], p: number): number {
 
 function stats(samples: number[]) {
   const sorted = [...samples].sort((a, b) => a - b);
-  return { n: sorted.length, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.at(-1) ?? Number.NaN };
+  return {
+    n: sorted.length,
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    max: sorted.at(-1) ?? Number.NaN,
+  };
 }
 
 async function referenceRoundTrips(url: string) {
@@ -101,10 +123,13 @@ async function referenceRoundTrips(url: string) {
   const once = () =>
     new Promise<number>((resolve, reject) => {
       const started = performance.now();
-      const req = request({ host: hostname, port, path: '/ari/asterisk/ping', agent, headers: { authorization: auth } }, (res) => {
-        res.resume();
-        res.on('end', () => resolve(performance.now() - started));
-      });
+      const req = request(
+        { host: hostname, port, path: '/ari/asterisk/ping', agent, headers: { authorization: auth } },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(performance.now() - started));
+        },
+      );
       req.on('error', reject);
       req.end();
     });
@@ -122,17 +147,39 @@ async function referenceRoundTrips(url: string) {
   return { raw: stats(raw.slice(20)), viaClient: stats(viaClient.slice(20)) };
 }
 
-async function runSize(url: string, n: number, offset: number) {
+async function runSize(url: string, n: number, offset: number, transport: 'http' | 'ari-client') {
   const tel = createAriTelephony({
     url,
     username: 'dialer',
     password: 'dialer',
     app: 'dialer',
-    trunks: { carrier: { callsPerSecond: 100_000, maxChannels: 100_000 } },
+    restTransport: transport,
+    trunks: {
+      burst: { callsPerSecond: 100_000, maxChannels: 100_000 },
+      carrier: { callsPerSecond: Math.max(20, Math.round(n / 5)), maxChannels: 100_000 },
+    },
     restTimeoutMs: 30_000,
   });
   await tel.start();
   const ids = Array.from({ length: n }, (_, i) => String(offset + i));
+  const endpoint = (id: string) => `PJSIP/+86138${id.padStart(6, '0')}5@carrier`;
+
+  // Originate rate: a burst, each call cancelled once accepted.
+  const burstStarted = performance.now();
+  await Promise.all(
+    ids.map(async (id) => {
+      await tel.originate({
+        attemptId: `burst-${id}`,
+        endpoint: endpoint(id),
+        callerId: '4000',
+        ringTimeoutSeconds: 30,
+        trunk: 'burst',
+      });
+      await tel.hangup(`burst-${id}`);
+    }),
+  );
+  const burstMs = performance.now() - burstStarted;
+
   const loginStarted = performance.now();
   await Promise.all(ids.map((id) => tel.loginAgent({ agentId: id, endpoint: `PJSIP/agent-${id}` })));
   const loginMs = performance.now() - loginStarted;
@@ -140,37 +187,42 @@ async function runSize(url: string, n: number, offset: number) {
   const answeredAt = new Map<string, number>();
   const bridgeLatency: number[] = [];
   const connectErrors: string[] = [];
-  let connected = 0;
+  let live = 0;
+  let peakLive = 0;
   let resolveAll: () => void = () => {};
   const allConnected = new Promise<void>((resolve) => {
     resolveAll = resolve;
   });
   tel.onEvent((event: TelephonyEvent) => {
-    if (event.type === 'answered') {
+    if (event.type === 'answered' && event.attemptId.startsWith('att-')) {
       answeredAt.set(event.attemptId, performance.now());
-      tel.connect(event.attemptId, event.attemptId.slice(4)).catch((error: Error) => connectErrors.push(error.message));
+      peakLive = Math.max(peakLive, ++live);
+      tel
+        .connect(event.attemptId, event.attemptId.slice(4))
+        .catch((error: Error) => connectErrors.push(error.message));
     } else if (event.type === 'connected') {
       const at = answeredAt.get(event.attemptId);
       if (at !== undefined) bridgeLatency.push(performance.now() - at);
-      if (++connected === n) resolveAll();
+      if (bridgeLatency.length === n) resolveAll();
+    } else if (event.type === 'hangup' && event.attemptId.startsWith('att-') && event.answered) {
+      live--;
     }
   });
-
-  const originateStarted = performance.now();
   await Promise.all(
     ids.map((id) =>
       tel.originate({
         attemptId: `att-${id}`,
-        endpoint: `PJSIP/+86138${id.padStart(5, '0')}5@carrier`,
+        endpoint: endpoint(id),
         callerId: '4000',
         ringTimeoutSeconds: 30,
       }),
     ),
   );
-  const originateMs = performance.now() - originateStarted;
   await Promise.race([allConnected, new Promise((resolve) => setTimeout(resolve, 60_000))]);
+  await Promise.all(ids.map((id) => tel.hangup(`att-${id}`).catch(() => {})));
+  await Promise.all(ids.map((id) => tel.logoutAgent(id).catch(() => {})));
   await tel.stop();
-  return { n, loginMs, originateMs, bridge: stats(bridgeLatency), connectErrors: connectErrors.length };
+  return { n, loginMs, burstMs, peakLive, bridge: stats(bridgeLatency), connectErrors: connectErrors.length };
 }
 
 const fmt = (ms: number) => (Number.isFinite(ms) ? ms.toFixed(1) : '-');
@@ -179,14 +231,17 @@ const sim = await startSimProcess();
 try {
   const reference = await referenceRoundTrips(sim.url);
   const rows: Array<Record<string, string>> = [];
-  let offset = 10_000;
+  let offset = 100_000;
+  await runSize(sim.url, 20, offset, transport); // warm-up, not reported
+  offset += 20;
   for (const n of sizes) {
-    const r = await runSize(sim.url, n, offset);
+    const r = await runSize(sim.url, n, offset, transport);
     offset += n;
     rows.push({
-      measure: `${n} concurrent calls`,
-      'originate rate (calls/s)': (n / (r.originateMs / 1000)).toFixed(0),
+      measure: `${n} concurrent calls (${transport})`,
+      'originate rate (calls/s)': (n / (r.burstMs / 1000)).toFixed(0),
       'agent logins (legs/s)': (n / (r.loginMs / 1000)).toFixed(0),
+      'peak calls up': String(r.peakLive),
       'answer→bridge p50 ms': fmt(r.bridge.p50),
       'answer→bridge p99 ms': fmt(r.bridge.p99),
       'answer→bridge max ms': fmt(r.bridge.max),
@@ -201,6 +256,7 @@ try {
       measure: name,
       'originate rate (calls/s)': '',
       'agent logins (legs/s)': '',
+      'peak calls up': '',
       'answer→bridge p50 ms': fmt(s.p50),
       'answer→bridge p99 ms': fmt(s.p99),
       'answer→bridge max ms': fmt(s.max),
@@ -211,7 +267,7 @@ try {
   const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => (r[c] ?? '').length)));
   const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join(' | ');
   process.stdout.write(
-    `telephony bench: ARI simulator in its own process (speed ${speed}x), adapter on ari-client; target p99 < 50 ms\n`,
+    `telephony bench: ARI simulator in its own process (speed ${speed}x), adapter on ari-client (REST transport ${transport}); target p99 < 50 ms\n`,
   );
   process.stdout.write(`${line(columns)}\n${line(widths.map((w) => '-'.repeat(w)))}\n`);
   for (const row of rows) process.stdout.write(`${line(columns.map((c) => row[c] ?? ''))}\n`);

@@ -91,12 +91,13 @@ describe('ARI simulator conformance with the recorded Asterisk traces', () => {
   let client: Client;
   let rec: Recorder;
 
-  beforeEach(async () => {
-    sim = await startAriSimulator({ clock: { speed: SPEED }, callees: { dtmf: '' } });
+  const useSimulator = async (speed: number) => {
+    sim = await startAriSimulator({ clock: { speed }, callees: { dtmf: '' } });
     ({ client } = await rawClient(sim));
     rec = new Recorder(client);
     await client.start('dialer');
-  });
+  };
+  beforeEach(() => useSimulator(SPEED));
 
   afterEach(async () => {
     client.stop();
@@ -165,6 +166,12 @@ describe('ARI simulator conformance with the recorded Asterisk traces', () => {
   });
 
   it('agent_bridge_record: agent parked, customer added, bridge recorded, customer left alone, recording finished', async () => {
+    // Three steps (agent hangs up, recording ends, customer hangs up) ~2 s apart: a slower clock
+    // keeps them apart even when other test files load the machine.
+    const slow = 4;
+    client.stop();
+    await sim.stop();
+    await useSimulator(slow);
     await client.channels.originate({
       endpoint: 'Local/101@sim-agent',
       app: 'dialer',
@@ -179,7 +186,7 @@ describe('ARI simulator conformance with the recorded Asterisk traces', () => {
     await client.bridges.addChannel({ bridgeId: 'bridge-agent-101', channel: 'att-bridge-1' });
     await client.bridges.record({ bridgeId: 'bridge-agent-101', name: 'rec-att-bridge-1', format: 'wav' });
     await rec.until((e) => e.type === 'RecordingStarted');
-    await sleep(3000 / SPEED);
+    await sleep(3000 / slow);
     await client.channels.hangup({ channelId: 'agent-101' });
     await rec.until(destroyed('att-bridge-1'));
     await rec.until((e) => e.type === 'RecordingFinished');

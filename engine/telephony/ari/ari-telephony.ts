@@ -24,6 +24,7 @@ import { type TrunkLimit, TrunkLimits } from '../trunk-limits.ts';
 import { type AriConnectionSettings, closeQuietly, emitterOf, openAriClient } from './ari-connection.ts';
 import { wrapAriError } from './ari-error.ts';
 import type { AriChannelJson, AriEvent } from './ari-event.ts';
+import { type AriOperations, clientOperations, httpOperations } from './ari-operations.ts';
 
 export interface AriTelephonyOptions extends AriConnectionSettings {
   logger?: Logger;
@@ -36,6 +37,11 @@ export interface AriTelephonyOptions extends AriConnectionSettings {
   /** Reconnect backoff: first delay, doubling up to the max. */
   reconnectInitialMs?: number;
   reconnectMaxMs?: number;
+  /**
+   * How REST requests travel: `http` (default: keep-alive node:http, same requests) or
+   * `ari-client` (swagger-client). See ari-operations.ts for why.
+   */
+  restTransport?: 'http' | 'ari-client';
   /** A REST call without an answer after this long fails as `unavailable` (default 5000). */
   restTimeoutMs?: number;
   /** start() gives up after this long without a connection. */
@@ -83,6 +89,7 @@ type PlaybackWaiter = (finished: boolean) => void;
  */
 export class AriTelephony implements TelephonyPort {
   private client: Client | undefined;
+  private readonly http: ReturnType<typeof httpOperations>;
   private readonly listeners = new Set<TelephonyListener>();
   private readonly calls = new Map<string, CustomerCall>();
   private readonly agents = new Map<string, AgentSession>();
@@ -103,6 +110,7 @@ export class AriTelephony implements TelephonyPort {
     this.log = (o.logger ?? silentLogger()).child({ component: 'ari' });
     this.clock = o.clock ?? systemClock;
     this.limits = new TrunkLimits(o.trunks ?? {}, o.defaultTrunkLimit);
+    this.http = httpOperations(o);
   }
 
   // ---- lifecycle ------------------------------------------------------------------------------
@@ -139,6 +147,7 @@ export class AriTelephony implements TelephonyPort {
     if (this.client) closeQuietly(this.client);
     this.client = undefined;
     this.connected = false;
+    this.http.close();
     for (const waiter of this.playbacks.values()) waiter(false);
     this.playbacks.clear();
   }
@@ -237,11 +246,11 @@ export class AriTelephony implements TelephonyPort {
     }
   }
 
-  /** The live client; fails fast while the link is down instead of queueing behind a dead socket. */
-  private rest(): Client {
+  /** REST operations; fail fast while the link is down instead of queueing behind a dead socket. */
+  private rest(): AriOperations {
     if (!this.client || !this.connected)
       throw new TelephonyError('unavailable', 'not connected to Asterisk ARI');
-    return this.client;
+    return this.o.restTransport === 'ari-client' ? clientOperations(this.client) : this.http;
   }
 
   /**
@@ -484,15 +493,9 @@ export class AriTelephony implements TelephonyPort {
     });
     answered.catch(() => {});
     try {
+      await this.timed(client.createBridge(session.bridgeId, `agent-${request.agentId}`));
       await this.timed(
-        client.bridges.create({
-          type: 'mixing',
-          bridgeId: session.bridgeId,
-          name: `agent-${request.agentId}`,
-        }),
-      );
-      await this.timed(
-        client.channels.originate({
+        client.originate({
           endpoint: request.endpoint,
           app: this.o.app,
           appArgs: `agent,${request.agentId}`,
@@ -502,7 +505,7 @@ export class AriTelephony implements TelephonyPort {
         }),
       );
       await answered;
-      await this.timed(client.bridges.addChannel({ bridgeId: session.bridgeId, channel: session.channelId }));
+      await this.timed(client.addChannel(session.bridgeId, session.channelId));
       session.state = 'ready';
       session.onStasis = undefined;
       session.onGone = undefined;
@@ -511,7 +514,7 @@ export class AriTelephony implements TelephonyPort {
     } catch (error) {
       this.agents.delete(session.agentId);
       this.agentByChannel.delete(session.channelId);
-      await ignoreMissing(this.timed(client.bridges.destroy({ bridgeId: session.bridgeId })));
+      await ignoreMissing(this.timed(client.destroyBridge(session.bridgeId)));
       throw isTelephonyError(error) ? error : wrapAriError(error, `log agent ${request.agentId} in`);
     }
   }
@@ -522,8 +525,8 @@ export class AriTelephony implements TelephonyPort {
     session.loggingOut = true;
     this.agents.delete(agentId);
     const client = this.rest();
-    await ignoreMissing(this.timed(client.channels.hangup({ channelId: session.channelId })));
-    await ignoreMissing(this.timed(client.bridges.destroy({ bridgeId: session.bridgeId })));
+    await ignoreMissing(this.timed(client.hangup(session.channelId)));
+    await ignoreMissing(this.timed(client.destroyBridge(session.bridgeId)));
   }
 
   // ---- customer legs --------------------------------------------------------------------------
@@ -564,11 +567,11 @@ export class AriTelephony implements TelephonyPort {
     };
     // Registered before the request: events may arrive before the REST answer.
     this.calls.set(call.attemptId, call);
-    let client: Client;
+    let client: AriOperations;
     try {
       client = this.rest();
       await this.timed(
-        client.channels.originate({
+        client.originate({
           endpoint: request.endpoint,
           callerId: request.callerId,
           timeout: request.ringTimeoutSeconds,
@@ -584,9 +587,9 @@ export class AriTelephony implements TelephonyPort {
       call.ended = true;
       release();
       const wrapped = wrapAriError(error, `originate ${request.attemptId}`, true);
-      if (wrapped.kind === 'unavailable' && this.client) {
+      if (wrapped.kind === 'unavailable' && this.connected) {
         // The request may have reached Asterisk: make sure no unknown leg rings on.
-        void this.timed(this.client.channels.hangup({ channelId: request.attemptId })).catch(() => {});
+        void this.timed(this.rest().hangup(request.attemptId)).catch(() => {});
       }
       throw wrapped;
     }
@@ -598,19 +601,14 @@ export class AriTelephony implements TelephonyPort {
    * to it lets busy / no answer / hang-ups during AMD reach us. If it already ended before the
    * subscription, nothing will ever tell us how: it ends as `failed` with cause 0.
    */
-  private async subscribeAmdCall(client: Client, call: CustomerCall): Promise<void> {
+  private async subscribeAmdCall(client: AriOperations, call: CustomerCall): Promise<void> {
     try {
-      await this.timed(
-        client.applications.subscribe({
-          applicationName: this.o.app,
-          eventSource: `channel:${call.attemptId}`,
-        }),
-      );
+      await this.timed(client.subscribe(this.o.app, `channel:${call.attemptId}`));
       call.subscribed = true;
     } catch (error) {
       if (call.ended) return;
       try {
-        await this.timed(client.channels.get({ channelId: call.attemptId }));
+        await this.timed(client.getChannel(call.attemptId));
         this.log.warn({ err: error, attemptId: call.attemptId }, 'could not subscribe to an AMD call');
       } catch {
         this.finish(call, 0);
@@ -624,7 +622,7 @@ export class AriTelephony implements TelephonyPort {
     if (agent?.state !== 'ready') throw new TelephonyError('not-found', `agent ${agentId} has no live leg`);
     call.agentId = agentId;
     try {
-      await this.timed(this.rest().bridges.addChannel({ bridgeId: agent.bridgeId, channel: attemptId }));
+      await this.timed(this.rest().addChannel(agent.bridgeId, attemptId));
     } catch (error) {
       call.agentId = undefined;
       throw wrapAriError(error, `connect ${attemptId} to agent ${agentId}`);
@@ -647,7 +645,7 @@ export class AriTelephony implements TelephonyPort {
       });
     });
     try {
-      await this.timed(this.rest().channels.play({ channelId: attemptId, media, playbackId }));
+      await this.timed(this.rest().play(attemptId, media, playbackId));
     } catch (error) {
       this.playbacks.get(playbackId)?.(false);
       if (call.ended) return { finished: false };
@@ -718,10 +716,10 @@ export class AriTelephony implements TelephonyPort {
         if (agent?.state !== 'ready')
           throw new TelephonyError('not-found', `agent ${target.agentId} has no live leg`);
         agent.recordings.add(request.name);
-        await this.timed(client.bridges.record({ bridgeId: agent.bridgeId, ...params }));
+        await this.timed(client.recordBridge(agent.bridgeId, params));
       } else {
         this.requireCall(target.attemptId);
-        await this.timed(client.channels.record({ channelId: target.attemptId, ...params }));
+        await this.timed(client.recordChannel(target.attemptId, params));
       }
     } catch (error) {
       this.recordings.delete(request.name);
@@ -732,11 +730,11 @@ export class AriTelephony implements TelephonyPort {
 
   /** A bridge recording belongs to one customer call: stop it when the customer leaves. */
   private stopBridgeRecordings(agent: AgentSession): void {
-    const client = this.client;
-    if (!client) return;
+    if (!this.connected) return;
+    const client = this.rest();
     for (const name of agent.recordings) {
-      void ignoreMissing(this.timed(client.recordings.stop({ recordingName: name }))).catch(
-        (error: unknown) => this.log.warn({ err: error, recording: name }, 'could not stop a recording'),
+      void ignoreMissing(this.timed(client.stopRecording(name))).catch((error: unknown) =>
+        this.log.warn({ err: error, recording: name }, 'could not stop a recording'),
       );
     }
   }
@@ -746,7 +744,7 @@ export class AriTelephony implements TelephonyPort {
     if (!call) return;
     if (!call.answered) call.hungUpByUs = true;
     try {
-      await this.timed(this.rest().channels.hangup({ channelId: attemptId, reason }));
+      await this.timed(this.rest().hangup(attemptId, reason));
     } catch (error) {
       const wrapped = wrapAriError(error, `hang up ${attemptId}`);
       if (wrapped.kind !== 'not-found') throw wrapped;
@@ -764,7 +762,7 @@ export class AriTelephony implements TelephonyPort {
   async reconcile(knownAttemptIds: readonly string[]): Promise<ReconcileResult> {
     let channels: AriChannelJson[];
     try {
-      channels = (await this.timed(this.rest().channels.list())) as unknown as AriChannelJson[];
+      channels = await this.timed(this.rest().listChannels());
     } catch (error) {
       throw wrapAriError(error, 'list channels');
     }
@@ -809,7 +807,7 @@ export class AriTelephony implements TelephonyPort {
       if (known.has(ch.id) || this.calls.has(ch.id) || this.agentByChannel.has(ch.id)) continue;
       if (!this.isOurs(ch)) continue;
       orphansHungUp.push(ch.id);
-      await ignoreMissing(this.timed(client.channels.hangup({ channelId: ch.id })));
+      await ignoreMissing(this.timed(client.hangup(ch.id)));
     }
     if (orphansHungUp.length > 0 || gone.length > 0) {
       this.log.info(
