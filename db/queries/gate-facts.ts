@@ -11,13 +11,15 @@ import type {
   GateDncScope,
   GateInput,
 } from '../../engine/compliance/gate-types.ts';
+import { jurisdictionPolicy } from '../../engine/compliance/jurisdictions.ts';
 import type { CampaignStatus, Database } from '../schema.ts';
 import { getCampaign } from './campaigns.ts';
 
 /**
- * Loads what the compliance gate needs, for many contacts at once: a handful of set-based
- * queries per batch (each `= any($array)` on an index), so the runner can ask the gate about
- * thousands of contacts per database round trip. The gate itself stays pure.
+ * Loads what the compliance gate needs, for many contacts at once: one statement per batch in
+ * which every fact is a correlated index probe per contact (national registry, do-not-call
+ * entries, the contact's attempts, abandoned calls to the number, approvals naming it), so the
+ * runner asks about thousands of contacts per round trip. The gate itself stays pure.
  */
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -92,7 +94,11 @@ export async function loadCampaignGateFacts(
   };
 }
 
-interface ContactRowLite {
+/** The contact columns the gate reads. */
+const CONTACT_COLUMNS = sql`id, phone_e164, batch_id, time_zone, time_zone_assumed, time_zone_candidates,
+  consent_ref, needs_approval, reserved_agent_id, last_outcome, last_attempt_at`;
+
+interface FactsRow {
   id: number;
   phone_e164: string;
   batch_id: number | null;
@@ -105,11 +111,27 @@ interface ContactRowLite {
   reserved_agent_id: number | null;
   last_outcome: string | null;
   last_attempt_at: Date | null;
+  national: boolean;
+  dnc: Array<{
+    scope: GateDncScope;
+    scope_key: string;
+    reason: string | null;
+    added_at: string | null;
+    expires_at: string | null;
+  }> | null;
+  total: number;
+  open: boolean | null;
+  recent: Date[] | null;
+  last_result: string | null;
+  last_at: Date | null;
+  last_abandoned_at: Date | null;
+  approval_ids: number[] | null;
 }
 
 /**
- * Everything the gate needs about `contactIds` of one campaign at `now`. Pass `campaign` (from
- * loadCampaignGateFacts) to reuse it across the batches of one pass.
+ * Everything the gate needs about `contactIds` of one campaign at `now`: one statement (each
+ * fact a correlated index probe per contact), so a batch of thousands costs one round trip.
+ * Pass `campaign` (from loadCampaignGateFacts) to reuse it across the batches of one pass.
  */
 export async function loadGateFacts(
   db: Db,
@@ -120,21 +142,15 @@ export async function loadGateFacts(
 ): Promise<LoadedGateFacts> {
   const campaignPart = options.campaign ?? (await loadCampaignGateFacts(db, campaignId, now));
   const ids = [...new Set(contactIds)];
-  const contactRows = ids.length
-    ? (
-        await sql<ContactRowLite>`
-          select id, phone_e164, batch_id, time_zone, time_zone_assumed, time_zone_candidates, consent_ref, needs_approval,
-                 reserved_agent_id, last_outcome, last_attempt_at
-          from contacts where campaign_id = ${campaignId} and id = any(${ids}::int[])`.execute(db)
-      ).rows
-    : [];
-  const contacts = await factsForContacts(db, campaignPart.campaign, contactRows, now);
+  const source = sql`select ${CONTACT_COLUMNS} from contacts
+    where campaign_id = ${campaignId} and id = any(${ids}::int[])`;
+  const contacts = ids.length ? await factsFor(db, campaignPart.campaign, source, now) : new Map();
   return { ...campaignPart, contacts };
 }
 
 /**
  * Facts for a number that may not be a contact of the campaign (compliance check of any
- * number): a stand-in contact with the zone the list import would give it.
+ * number): a stand-in contact (id 0) with the zone the list import would give it.
  */
 export async function loadGateFactsForPhone(
   db: Db,
@@ -143,16 +159,17 @@ export async function loadGateFactsForPhone(
   now: Date,
 ): Promise<LoadedGateFacts & { contactId: number | null }> {
   const campaignPart = await loadCampaignGateFacts(db, campaignId, now);
-  const existing = (
-    await sql<ContactRowLite>`
-      select id, phone_e164, batch_id, time_zone, time_zone_assumed, time_zone_candidates, consent_ref, needs_approval,
-             reserved_agent_id, last_outcome, last_attempt_at
-      from contacts where campaign_id = ${campaignId} and phone_e164 = ${phoneE164}`.execute(db)
-  ).rows[0];
-  let row: ContactRowLite;
-  if (existing) row = existing;
-  else {
-    // Not in the campaign: would it need an approval? Only if another campaign worked it.
+  const existing = await db
+    .selectFrom('contacts')
+    .select('id')
+    .where('campaign_id', '=', campaignId)
+    .where('phone_e164', '=', phoneE164)
+    .executeTakeFirst();
+  let source: ReturnType<typeof sql>;
+  if (existing) {
+    source = sql`select ${CONTACT_COLUMNS} from contacts where id = ${existing.id}`;
+  } else {
+    // Would it need an approval here? Only if another campaign has it.
     const elsewhere = await db
       .selectFrom('contacts')
       .select('id')
@@ -160,74 +177,73 @@ export async function loadGateFactsForPhone(
       .where('campaign_id', '<>', campaignId)
       .limit(1)
       .executeTakeFirst();
-    // The zone as the list import would have set it from the number alone.
     const zone = resolveTimeZone(phoneE164, undefined, campaignPart.campaign.definition.defaultTimeZone);
-    row = {
-      id: 0,
-      phone_e164: phoneE164,
-      batch_id: null,
-      time_zone: zone.timeZone,
-      time_zone_assumed: zone.assumed,
-      time_zone_candidates: zone.candidates ? [...zone.candidates] : null,
-      consent_ref: null,
-      needs_approval: elsewhere !== undefined,
-      reserved_agent_id: null,
-      last_outcome: null,
-      last_attempt_at: null,
-    };
+    source = sql`select 0 as id, ${phoneE164}::text as phone_e164, null::int as batch_id,
+      ${zone.timeZone}::text as time_zone, ${zone.assumed}::boolean as time_zone_assumed,
+      ${zone.candidates ? [...zone.candidates] : null}::text[] as time_zone_candidates, null::text as consent_ref,
+      ${elsewhere !== undefined}::boolean as needs_approval, null::int as reserved_agent_id,
+      null::text as last_outcome, null::timestamptz as last_attempt_at`;
   }
-  const contacts = await factsForContacts(db, campaignPart.campaign, [row], now);
+  const contacts = await factsFor(db, campaignPart.campaign, source, now);
   return { ...campaignPart, contacts, contactId: existing ? existing.id : null };
 }
 
-async function factsForContacts(
+/**
+ * Runs `query` with PostgreSQL's JIT compilation off: the planner's cost for thousands of
+ * correlated index probes crosses jit_above_cost, and compiling the plan then costs more than
+ * running it (tens of milliseconds a batch). Inside the caller's transaction if there is one.
+ */
+async function withoutJit<T>(db: Db, query: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+  const run = async (trx: Transaction<Database>) => {
+    await sql`set local jit = off`.execute(trx);
+    return query(trx);
+  };
+  return db.isTransaction
+    ? run(db as Transaction<Database>)
+    : (db as Kysely<Database>).transaction().execute(run);
+}
+
+async function factsFor(
   db: Db,
   campaign: GateCampaign,
-  rows: readonly ContactRowLite[],
+  source: ReturnType<typeof sql>,
   now: Date,
 ): Promise<Map<number, ContactGateFacts>> {
-  const out = new Map<number, ContactGateFacts>();
-  if (rows.length === 0) return out;
-  const ids = rows.filter((r) => r.id > 0).map((r) => r.id);
-  const phones = [...new Set(rows.map((r) => r.phone_e164))];
   const scopeKeys = ['internal', `client:${campaign.clientId}`, `campaign:${campaign.id}`];
   const recentSince = new Date(now.getTime() - RECENT_ATTEMPTS_MS);
   const abandonSince = new Date(now.getTime() - ABANDON_LOOKBACK_MS);
-
-  const [dncRows, nationalRows, attemptRows, abandonRows, approvalRows] = await Promise.all([
-    sql<{
-      phone_e164: string;
-      scope: GateDncScope;
-      scope_key: string;
-      reason: string | null;
-      added_at: Date | null;
-      expires_at: Date | null;
-    }>`select phone_e164, scope, scope_key, reason, added_at, expires_at from dnc_entries
-       where phone_e164 = any(${phones}::text[]) and scope_key = any(${scopeKeys}::text[])`.execute(db),
-    sql<{ phone_e164: string }>`select phone_e164 from national_dnc
-       where phone_e164 = any(${phones}::text[])`.execute(db),
-    ids.length
-      ? sql<{
-          contact_id: number;
-          total: number;
-          open: boolean;
-          recent: Date[] | null;
-          last_result: string | null;
-          last_at: Date | null;
-        }>`select contact_id, count(*) as total,
-             bool_or(finalized_at is null) as open,
-             array_agg(queued_at) filter (where queued_at >= ${recentSince} and queued_at <= ${now}) as recent,
-             (array_agg(result order by queued_at desc))[1] as last_result,
-             (array_agg(coalesce(ended_at, queued_at) order by queued_at desc))[1] as last_at
-           from call_attempts
-           where contact_id = any(${ids}::int[]) and queued_at <= ${now}
-           group by contact_id`.execute(db)
-      : Promise.resolve({ rows: [] }),
-    sql<{ phone_e164: string; at: Date }>`
-      select phone_e164, max(coalesce(answered_at, queued_at)) as at from call_attempts
-      where phone_e164 = any(${phones}::text[]) and abandoned
-        and queued_at >= ${abandonSince} and queued_at <= ${now}
-      group by phone_e164`.execute(db),
+  // Approvals matter only to contacts that need one, or where consent may rest on one.
+  const requiresConsent = jurisdictionPolicy(campaign.definition.jurisdiction).requiresConsent;
+  const [factRows, approvalRows] = await Promise.all([
+    withoutJit(db, (trx) =>
+      sql<FactsRow>`
+      with src as (${source})
+      select src.*,
+        exists (select 1 from national_dnc n where n.phone_e164 = src.phone_e164) as national,
+        (select json_agg(json_build_object('scope', d.scope, 'scope_key', d.scope_key, 'reason', d.reason,
+                                           'added_at', d.added_at, 'expires_at', d.expires_at))
+           from dnc_entries d
+          where d.phone_e164 = src.phone_e164 and d.scope_key = any(${scopeKeys}::text[])) as dnc,
+        att.total, att.open, att.recent, att.last_result, att.last_at,
+        (select max(coalesce(x.answered_at, x.queued_at)) from call_attempts x
+          where x.phone_e164 = src.phone_e164 and x.abandoned
+            and x.queued_at >= ${abandonSince} and x.queued_at <= ${now}) as last_abandoned_at,
+        case when src.needs_approval or ${requiresConsent} then
+          (select array_agg(r.approval_id) from remarketing_approval_numbers r
+             join remarketing_approvals g on g.id = r.approval_id
+            where r.phone_e164 = src.phone_e164 and g.campaign_id = ${campaign.id})
+        end as approval_ids
+      from src
+      left join lateral (
+        select count(*) as total,
+               bool_or(a.finalized_at is null) as open,
+               array_agg(a.queued_at) filter (where a.queued_at >= ${recentSince}) as recent,
+               (array_agg(a.result order by a.queued_at desc))[1] as last_result,
+               (array_agg(coalesce(a.ended_at, a.queued_at) order by a.queued_at desc))[1] as last_at
+          from call_attempts a
+         where a.contact_id = src.id and a.queued_at <= ${now}
+      ) att on true`.execute(trx),
+    ),
     db
       .selectFrom('remarketing_approvals')
       .select([
@@ -242,26 +258,7 @@ async function factsForContacts(
       .where('campaign_id', '=', campaign.id)
       .execute(),
   ]);
-
-  const dncByPhone = new Map<string, DncHit[]>();
-  for (const r of dncRows.rows) {
-    const list = dncByPhone.get(r.phone_e164) ?? [];
-    list.push({
-      scope: r.scope,
-      scopeKey: r.scope_key,
-      reason: r.reason,
-      addedAt: r.added_at ? new Date(r.added_at) : null,
-      expiresAt: r.expires_at ? new Date(r.expires_at) : null,
-    });
-    dncByPhone.set(r.phone_e164, list);
-  }
-  for (const r of nationalRows.rows) {
-    const list = dncByPhone.get(r.phone_e164) ?? [];
-    list.push({ scope: 'national', scopeKey: 'national', reason: null, addedAt: null, expiresAt: null });
-    dncByPhone.set(r.phone_e164, list);
-  }
-  const attemptsByContact = new Map(attemptRows.rows.map((r) => [Number(r.contact_id), r]));
-  const abandonByPhone = new Map(abandonRows.rows.map((r) => [r.phone_e164, new Date(r.at)]));
+  const rows = factRows.rows;
 
   // Approvals: revocations recorded at or before `now` count; later ones do not exist yet.
   const revokedAt = new Map<number, Date>();
@@ -271,39 +268,41 @@ async function factsForContacts(
     const prev = revokedAt.get(a.revokes_approval_id);
     if (!prev || a.recorded_at < prev) revokedAt.set(a.revokes_approval_id, a.recorded_at);
   }
-  const coverage = (a: (typeof grants)[number]): ApprovalCoverage => ({
-    approvalId: a.id,
-    reference: a.reference,
-    validFrom: a.valid_from,
-    validUntil: a.valid_until,
-    revokedAt: revokedAt.get(a.id) ?? null,
-  });
-  const numberCoverage = new Map<string, ApprovalCoverage[]>();
+  const coverage = new Map<number, ApprovalCoverage>(
+    grants.map((a) => [
+      a.id,
+      {
+        approvalId: a.id,
+        reference: a.reference,
+        validFrom: a.valid_from,
+        validUntil: a.valid_until,
+        revokedAt: revokedAt.get(a.id) ?? null,
+      },
+    ]),
+  );
+  // Only an approval of a batch of this campaign covers the batch's contacts (an approval of
+  // another campaign's batch covers its numbers, copied into remarketing_approval_numbers).
   const byBatch = new Map<number, ApprovalCoverage[]>();
-  if (grants.length > 0) {
+  const batchIds = [...new Set(grants.map((a) => a.batch_id).filter((b): b is number => b !== null))];
+  if (batchIds.length > 0) {
+    const own = await db
+      .selectFrom('batches')
+      .select('id')
+      .where('id', 'in', batchIds)
+      .where('campaign_id', '=', campaign.id)
+      .execute();
+    const ownIds = new Set(own.map((b) => b.id));
     for (const a of grants) {
-      if (a.batch_id === null) continue;
+      if (a.batch_id === null || !ownIds.has(a.batch_id)) continue;
       const list = byBatch.get(a.batch_id) ?? [];
-      list.push(coverage(a));
+      list.push(coverage.get(a.id)!);
       byBatch.set(a.batch_id, list);
-    }
-    const grantById = new Map(grants.map((a) => [a.id, a]));
-    const numbers = await sql<{ approval_id: number; phone_e164: string }>`
-      select approval_id, phone_e164 from remarketing_approval_numbers
-      where phone_e164 = any(${phones}::text[]) and approval_id = any(${[...grantById.keys()]}::int[])`.execute(
-      db,
-    );
-    for (const n of numbers.rows) {
-      const grant = grantById.get(n.approval_id);
-      if (!grant) continue;
-      const list = numberCoverage.get(n.phone_e164) ?? [];
-      list.push(coverage(grant));
-      numberCoverage.set(n.phone_e164, list);
     }
   }
 
-  // An agent reserved for the contact: its own reservation or a pending personal callback.
-  const needReservation = rows.filter((r) => abandonByPhone.has(r.phone_e164) && r.id > 0).map((r) => r.id);
+  // An agent reserved for the contact lifts the 72 h rule: its own reservation, or a pending
+  // personal callback (looked up only for the few contacts with a recent abandoned call).
+  const needReservation = rows.filter((r) => r.last_abandoned_at !== null && r.id > 0).map((r) => r.id);
   const reserved = new Set<number>();
   if (needReservation.length > 0) {
     const callbacks = await db
@@ -316,11 +315,23 @@ async function factsForContacts(
     for (const c of callbacks) reserved.add(c.contact_id);
   }
 
+  const out = new Map<number, ContactGateFacts>();
   for (const r of rows) {
-    const attempts = attemptsByContact.get(r.id);
-    const approvals = [
+    const dnc: DncHit[] = (r.dnc ?? []).map((d) => ({
+      scope: d.scope,
+      scopeKey: d.scope_key,
+      reason: d.reason,
+      addedAt: d.added_at ? new Date(d.added_at) : null,
+      expiresAt: d.expires_at ? new Date(d.expires_at) : null,
+    }));
+    if (r.national)
+      dnc.push({ scope: 'national', scopeKey: 'national', reason: null, addedAt: null, expiresAt: null });
+    const approvals: ApprovalCoverage[] = [
       ...(r.batch_id !== null ? (byBatch.get(r.batch_id) ?? []) : []),
-      ...(numberCoverage.get(r.phone_e164) ?? []),
+      ...(r.approval_ids ?? []).flatMap((id) => {
+        const c = coverage.get(Number(id));
+        return c ? [c] : [];
+      }),
     ];
     const contact: GateContact = {
       id: r.id,
@@ -334,15 +345,13 @@ async function factsForContacts(
       reservedAgentId: r.reserved_agent_id,
     };
     const facts: ContactFacts = {
-      dnc: dncByPhone.get(r.phone_e164) ?? [],
+      dnc,
       approvals,
-      attemptsTotal: attempts ? Number(attempts.total) : 0,
-      recentAttemptTimes: (attempts?.recent ?? []).map((t) => new Date(t)),
-      lastAttempt: attempts?.last_at
-        ? { result: attempts.last_result, at: new Date(attempts.last_at) }
-        : null,
-      lastAbandonedAt: abandonByPhone.get(r.phone_e164) ?? null,
-      openAttempt: attempts ? Boolean(attempts.open) : false,
+      attemptsTotal: Number(r.total ?? 0),
+      recentAttemptTimes: (r.recent ?? []).map((t) => new Date(t)),
+      lastAttempt: r.last_at ? { result: r.last_result, at: new Date(r.last_at) } : null,
+      lastAbandonedAt: r.last_abandoned_at ? new Date(r.last_abandoned_at) : null,
+      openAttempt: Boolean(r.open),
       agentReserved: r.reserved_agent_id !== null || reserved.has(r.id),
       lastOutcome:
         r.last_outcome && r.last_attempt_at ? { tag: r.last_outcome, at: new Date(r.last_attempt_at) } : null,

@@ -289,6 +289,8 @@ export async function importNationalDnc(
       await loader.exec('rollback').catch(() => {});
       throw error;
     }
+    // Fresh statistics, so lookups plan index probes from the first dial.
+    await loader.exec('analyze national_dnc');
     return {
       file: options.file,
       fileBytes,

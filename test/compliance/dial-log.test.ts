@@ -196,7 +196,7 @@ describeEachDatabase('dial log verification', (handle) => {
     await tamper(db, sql`update call_attempts set chain_seq = chain_seq + 100 where chain_seq >= 3`);
     await tamper(db, sql`update call_attempts set chain_seq = chain_seq - 99 where chain_seq >= 103`);
     const forged = { ...second, id: 9_999, channel_id: 'forged', chain_seq: 3, campaign_seq: 99 };
-    const forgedHash = dialLogRowHash(second.row_hash!, { ...forged, prev_hash: second.row_hash });
+    const forgedHash = dialLogRowHash(second.row_hash!, forged);
     await tamper(
       db,
       sql`insert into call_attempts (id, campaign_id, contact_id, phone_e164, channel_id, status, queued_at,

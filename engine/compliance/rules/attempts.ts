@@ -2,12 +2,27 @@ import { DateTime } from 'luxon';
 import type { RuleResult } from '../gate-types.ts';
 import type { RuleContext } from './rule-context.ts';
 
+// Day bounds depend only on the zone and the moment: one luxon computation per zone for a
+// whole batch evaluated at the same `now` (luxon's zone arithmetic is the gate's main cost).
+const dayBoundsMemo = new Map<string, { start: number; end: number }>();
+
+function localDayBounds(now: Date, zone: string): { start: number; end: number } {
+  const key = `${zone}|${now.getTime()}`;
+  let bounds = dayBoundsMemo.get(key);
+  if (!bounds) {
+    const day = DateTime.fromJSDate(now, { zone }).startOf('day');
+    bounds = { start: day.toMillis(), end: day.plus({ days: 1 }).toMillis() };
+    if (dayBoundsMemo.size > 10_000) dayBoundsMemo.clear();
+    dayBoundsMemo.set(key, bounds);
+  }
+  return bounds;
+}
+
 /** Attempts made on the contact's local calendar day of `now` (its own zone). */
 export function attemptsToday(ctx: RuleContext): { count: number; dayEnd: Date } {
-  const local = DateTime.fromJSDate(ctx.now, { zone: ctx.contact.timeZone });
-  const start = local.startOf('day').toMillis();
-  const end = local.startOf('day').plus({ days: 1 }).toMillis();
-  const count = ctx.facts.recentAttemptTimes.filter((t) => t.getTime() >= start && t.getTime() < end).length;
+  const { start, end } = localDayBounds(ctx.now, ctx.contact.timeZone);
+  let count = 0;
+  for (const t of ctx.facts.recentAttemptTimes) if (t.getTime() >= start && t.getTime() < end) count++;
   return { count, dayEnd: new Date(end) };
 }
 
