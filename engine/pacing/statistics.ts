@@ -7,7 +7,7 @@ import { addSample, type DecayedHistogram, emptyHistogram } from './histogram.ts
 export type PacingObservation =
   /** An attempt ended without being answered (no answer, busy, congestion, failure). */
   | { readonly kind: 'unanswered'; readonly seconds: number }
-  /** An attempt was answered after `ringSeconds` of ringing. */
+  /** An attempt was answered and classified `ringSeconds` after launch (after AMD when it runs). */
   | { readonly kind: 'answered'; readonly ringSeconds: number; readonly party: 'human' | 'machine' }
   /** A call connected to an agent ended after `seconds` of talk. */
   | { readonly kind: 'talk'; readonly seconds: number }
