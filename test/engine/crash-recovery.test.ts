@@ -1,0 +1,202 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAgentService } from '../../engine/agents/agent-service.ts';
+import { silentLogger } from '../../engine/platform/logger.ts';
+import { scaledEngineClock } from '../../engine/runner/engine-clock.ts';
+import {
+  type AriSimulator,
+  startAriSimulator,
+} from '../../engine/telephony/simulator/start-ari-simulator.ts';
+import { demoEpoch } from '../../scripts/demo/demo-clock.ts';
+import { ensureSimulatedAgents, SimulatedAgents } from '../../scripts/demo/simulated-agents.ts';
+import { createTestDatabase, type TestDatabase, testDatabaseKinds } from '../support/database.ts';
+import { spawnEngine, waitFor } from './engine-process.ts';
+import { addContacts, makeCampaign } from './fixtures.ts';
+
+const SPEED = 20;
+const longRetries = {
+  maxPerContact: 4,
+  maxPerDay: 3,
+  retryMinutes: {
+    no_answer: 240,
+    busy: 240,
+    congestion: 240,
+    machine: 240,
+    failed: 240,
+    hung_up: 240,
+    abandoned: 4320,
+    no_outcome: 1440,
+  },
+};
+
+async function count(db: TestDatabase['db'], query: ReturnType<typeof sql<{ n: number }>>): Promise<number> {
+  return Number((await query.execute(db)).rows[0]?.n ?? 0);
+}
+
+/** Checks the invariants after the engines are done. */
+async function expectNothingLostNothingTwice(db: TestDatabase['db'], campaignId: number) {
+  // Every dial-log row is final and has exactly one outcome once agents tagged or timed out.
+  expect(
+    await count(
+      db,
+      sql`select count(*) as n from call_attempts where campaign_id = ${campaignId} and finalized_at is null`,
+    ),
+  ).toBe(0);
+  expect(
+    await count(
+      db,
+      sql`select count(*) as n from call_attempts a where a.campaign_id = ${campaignId}
+        and not exists (select 1 from outcomes o where o.attempt_id = a.id)`,
+    ),
+  ).toBe(0);
+  // No contact lost: none left in progress; each is final or waits for a scheduled retry.
+  expect(
+    await count(
+      db,
+      sql`select count(*) as n from contacts where campaign_id = ${campaignId} and status = 'in_progress'`,
+    ),
+  ).toBe(0);
+  expect(
+    await count(
+      db,
+      sql`select count(*) as n from contacts c where c.campaign_id = ${campaignId} and c.status = 'ready'
+        and not exists (select 1 from call_attempts a where a.contact_id = c.id)`,
+    ),
+  ).toBe(0);
+  // None dialed twice: attempts of one contact never overlap, and a second attempt only follows
+  // an outcome that asked for a retry.
+  expect(
+    await count(
+      db,
+      sql`select count(*) as n from call_attempts a join call_attempts b on a.contact_id = b.contact_id and a.id < b.id
+        where a.campaign_id = ${campaignId} and b.queued_at < a.ended_at`,
+    ),
+  ).toBe(0);
+  expect(
+    await count(
+      db,
+      sql`select count(*) as n from call_attempts b where b.campaign_id = ${campaignId}
+        and exists (select 1 from call_attempts a where a.contact_id = b.contact_id and a.id < b.id)
+        and not exists (select 1 from outcomes o join call_attempts a on a.id = o.attempt_id
+                        where a.contact_id = b.contact_id and a.id < b.id and o.final = false)`,
+    ),
+  ).toBe(0);
+}
+
+describe.runIf(testDatabaseKinds.includes('postgres'))('engine processes on PostgreSQL [postgres]', () => {
+  let handle: TestDatabase;
+  let sim: AriSimulator;
+  const clock = scaledEngineClock(SPEED, demoEpoch(new Date()).getTime());
+
+  beforeAll(async () => {
+    handle = await createTestDatabase('postgres', { maxConnections: 5 });
+    sim = await startAriSimulator({ port: 0, clock: { speed: SPEED }, seed: 9 });
+  });
+  afterAll(async () => {
+    await sim?.stop();
+    await handle?.close();
+  });
+
+  async function campaignWithAgents(contacts: number, prefix: string) {
+    const { db } = handle;
+    const { campaign, definition } = await makeCampaign(db, { attempts: longRetries, wrapUpSeconds: 30 });
+    await db
+      .insertInto('national_dnc_syncs')
+      .values({ synced_at: clock.now(), source: 'test', numbers: 0, replaced: true })
+      .execute();
+    await db.updateTable('campaigns').set({ status: 'running' }).where('id', '=', campaign.id).execute();
+    await addContacts(db, campaign.id, contacts, { nextAttemptAt: new Date(clock.now().getTime() - 60_000) });
+    const agentService = createAgentService({ db, clock });
+    const codes = await ensureSimulatedAgents(db, 5, prefix);
+    const agents = new SimulatedAgents({
+      db,
+      agents: agentService,
+      clock,
+      logger: silentLogger(),
+      campaignId: campaign.id,
+      definition,
+    });
+    await agents.login(codes);
+    agents.start(100);
+    return { campaign, agents };
+  }
+
+  const env = (engineId: string, epoch: Date) => ({
+    DATABASE_URL: handle.url,
+    ARI_URL: sim.url,
+    ARI_USERNAME: sim.username,
+    ARI_PASSWORD: sim.password,
+    ARI_APP: sim.app,
+    DIALER_CLOCK_SPEED: String(SPEED),
+    DIALER_CLOCK_EPOCH: epoch.toISOString(),
+    DIALER_ENGINE_ID: engineId,
+  });
+
+  /** The engine clock of a new process continues from the latest time the database has seen. */
+  async function resumeAt(): Promise<Date> {
+    const row = await sql<{
+      t: Date | null;
+    }>`select max(greatest(queued_at, coalesce(ended_at, queued_at))) as t from call_attempts`.execute(
+      handle.db,
+    );
+    const latest = row.rows[0]?.t ? new Date(row.rows[0].t).getTime() : 0;
+    return new Date(Math.max(latest + 1000, clock.now().getTime()));
+  }
+
+  it('loses no contact and dials none twice when the engine is SIGKILLed mid-campaign and started again', async () => {
+    const { db } = handle;
+    const { campaign, agents } = await campaignWithAgents(120, 'crash-agent');
+    try {
+      const first = spawnEngine(['--campaign', String(campaign.id)], env('engine-a', await resumeAt()));
+      await waitFor(
+        async () =>
+          (await count(
+            db,
+            sql`select count(*) as n from call_attempts where campaign_id = ${campaign.id}`,
+          )) >= 30 &&
+          (await count(
+            db,
+            sql`select count(*) as n from call_attempts where campaign_id = ${campaign.id} and finalized_at is null`,
+          )) > 0,
+        60_000,
+        'calls in flight',
+      );
+      first.child.kill('SIGKILL');
+      await first.exited;
+      const openAtCrash = await count(
+        db,
+        sql`select count(*) as n from call_attempts where campaign_id = ${campaign.id} and finalized_at is null`,
+      );
+      expect(openAtCrash).toBeGreaterThan(0);
+
+      const second = spawnEngine(
+        ['--campaign', String(campaign.id), '--until-done'],
+        env('engine-a', await resumeAt()),
+      );
+      const code = await Promise.race([
+        second.exited,
+        new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 120_000)),
+      ]);
+      if (code !== 0) second.child.kill('SIGKILL');
+      expect(code, second.stderr()).toBe(0);
+      await waitFor(
+        async () =>
+          (await count(
+            db,
+            sql`select count(*) as n from agent_sessions where campaign_id = ${campaign.id} and state = 'wrap_up' and ended_at is null`,
+          )) === 0,
+        20_000,
+        'wrap-ups to end',
+      );
+      expect(
+        await count(
+          db,
+          sql`select count(*) as n from call_attempts where campaign_id = ${campaign.id} and result = 'lost'`,
+        ),
+      ).toBe(openAtCrash);
+      await expectNothingLostNothingTwice(db, campaign.id);
+    } finally {
+      agents.stop();
+    }
+  }, 240_000);
+});
