@@ -199,4 +199,101 @@ describe.runIf(testDatabaseKinds.includes('postgres'))('engine processes on Post
       agents.stop();
     }
   }, 240_000);
+  it('runs one campaign on one of two engines at a time: the standby takes over when the first dies, nobody dials twice', async () => {
+    const { db } = handle;
+    const { campaign, agents } = await campaignWithAgents(100, 'pair-agent');
+    try {
+      const epoch = await resumeAt();
+      const a = spawnEngine(['--campaign', String(campaign.id), '--until-done'], env('engine-a', epoch));
+      const b = spawnEngine(['--campaign', String(campaign.id), '--until-done'], env('engine-b', epoch));
+      await waitFor(
+        async () =>
+          (await count(
+            db,
+            sql`select count(*) as n from call_attempts where campaign_id = ${campaign.id}`,
+          )) >= 25,
+        60_000,
+        'the first engine to dial',
+      );
+      // Only the engine holding the campaign lock dials.
+      const engines = await sql<{
+        engine_id: string;
+      }>`select distinct engine_id from call_attempts where campaign_id = ${campaign.id}`.execute(db);
+      expect(engines.rows).toHaveLength(1);
+      const active = engines.rows[0]?.engine_id === 'engine-a' ? a : b;
+      const standby = active === a ? b : a;
+      active.child.kill('SIGKILL');
+      await active.exited;
+      const code = await Promise.race([
+        standby.exited,
+        new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 120_000)),
+      ]);
+      if (code !== 0) standby.child.kill('SIGKILL');
+      expect(code, standby.stderr()).toBe(0);
+      const after = await sql<{
+        engine_id: string;
+      }>`select distinct engine_id from call_attempts where campaign_id = ${campaign.id}`.execute(db);
+      expect(after.rows).toHaveLength(2);
+      await waitFor(
+        async () =>
+          (await count(
+            db,
+            sql`select count(*) as n from agent_sessions where campaign_id = ${campaign.id} and state = 'wrap_up' and ended_at is null`,
+          )) === 0,
+        20_000,
+        'wrap-ups to end',
+      );
+      await expectNothingLostNothingTwice(db, campaign.id);
+    } finally {
+      agents.stop();
+    }
+  }, 240_000);
+
+  it('drains on SIGTERM: stops dialing, lets live calls end with their outcomes, exits 0', async () => {
+    const { db } = handle;
+    const { campaign, agents } = await campaignWithAgents(100, 'term-agent');
+    try {
+      const engine = spawnEngine(['--campaign', String(campaign.id)], env('engine-t', await resumeAt()));
+      await waitFor(
+        async () =>
+          (await count(
+            db,
+            sql`select count(*) as n from call_attempts where campaign_id = ${campaign.id} and finalized_at is null`,
+          )) > 0 &&
+          (await count(
+            db,
+            sql`select count(*) as n from call_attempts where campaign_id = ${campaign.id}`,
+          )) >= 15,
+        60_000,
+        'calls in flight',
+      );
+      engine.child.kill('SIGTERM');
+      const code = await Promise.race([
+        engine.exited,
+        new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 60_000)),
+      ]);
+      if (code !== 0) engine.child.kill('SIGKILL');
+      expect(code, engine.stderr()).toBe(0);
+      // Nothing was left open: every call ended normally (none needed reconciling).
+      expect(
+        await count(
+          db,
+          sql`select count(*) as n from call_attempts where campaign_id = ${campaign.id} and finalized_at is null`,
+        ),
+      ).toBe(0);
+      expect(
+        await count(
+          db,
+          sql`select count(*) as n from call_attempts where campaign_id = ${campaign.id} and result = 'lost'`,
+        ),
+      ).toBe(0);
+      const dialed = await count(
+        db,
+        sql`select count(*) as n from call_attempts where campaign_id = ${campaign.id}`,
+      );
+      expect(dialed).toBeLessThan(100);
+    } finally {
+      agents.stop();
+    }
+  }, 120_000);
 });
