@@ -29,7 +29,15 @@ export interface CliContext {
   close(): Promise<void>;
 }
 
-export function createCliContext(options: GlobalOptions): CliContext {
+/** What an embedding (tests, the demo) may hand in instead of what the process would open. */
+export interface CliContextOverrides {
+  /** An already open, migrated database; the context uses it and leaves it open. */
+  database?: DatabaseHandle;
+  /** Where command output goes instead of stdout. */
+  write?: (text: string) => void;
+}
+
+export function createCliContext(options: GlobalOptions, overrides: CliContextOverrides = {}): CliContext {
   const config = loadConfig({
     ...(options.config ? { file: options.config } : {}),
     overrides: options.dataDir ? { dataDir: options.dataDir } : {},
@@ -39,9 +47,10 @@ export function createCliContext(options: GlobalOptions): CliContext {
   return {
     config,
     logger,
-    out: createOutput(Boolean(options.json)),
+    out: createOutput(Boolean(options.json), overrides.write),
     actor: options.as ?? process.env.DIALER_USER ?? safeUserName(),
     database({ migrate = true } = {}) {
+      if (overrides.database) return Promise.resolve(overrides.database);
       handle ??= (async () => {
         const opened = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
         if (migrate) await migrateToLatest(opened.db);

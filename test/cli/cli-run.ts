@@ -1,5 +1,9 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import type { DatabaseHandle } from '../../db/connect.ts';
+import { createCliContext } from '../../scripts/cli/context.ts';
+import { buildProgram } from '../../scripts/cli/program.ts';
+import { reportCliError } from '../../scripts/cli/report-error.ts';
 
 const BIN = join(import.meta.dirname, '../../bin/dialer.js');
 
@@ -27,4 +31,31 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Cli
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/**
+ * Runs a `dialer` command inside the test process against an open test database: the same
+ * command tree, option parsing, output and error reporting as the binary, without paying a
+ * process start and a database open per command.
+ */
+export async function runCliInProcess(args: string[], database: DatabaseHandle): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  const program = buildProgram((options) =>
+    createCliContext(options, {
+      database,
+      write: (text) => {
+        stdout += text;
+      },
+    }),
+  );
+  let code = 0;
+  try {
+    await program.parseAsync(['node', 'dialer', ...args]);
+  } catch (error) {
+    code = reportCliError(error, false, (text) => {
+      stderr += text;
+    });
+  }
+  return { code, stdout, stderr };
 }
