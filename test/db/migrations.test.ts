@@ -40,7 +40,9 @@ const expectedTables = [
 ];
 
 describe('migrations on the embedded database', () => {
-  it('apply to an empty database, create the whole schema, and are idempotent', async () => {
+  it('apply to an empty database, create the whole schema, and are idempotent', {
+    timeout: 180_000,
+  }, async () => {
     const handle = await openDatabase({ dataDir: 'memory://' });
     try {
       const first = await migrateToLatest(handle.db);
