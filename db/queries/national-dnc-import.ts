@@ -2,7 +2,6 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { StringDecoder } from 'node:string_decoder';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { PhoneNormalizer } from '../../engine/compliance/phone-number.ts';
 import { UserError } from '../../engine/platform/errors.ts';
@@ -50,6 +49,8 @@ export interface NationalImportResult {
   totalNumbers: number;
   syncId: number;
   durationMs: number;
+  /** Where the time went: streaming COPY (with normalization), primary key build, swap and sync. */
+  phasesMs: { copy: number; index: number; commit: number };
 }
 
 interface Stats {
@@ -79,56 +80,99 @@ function sampleText(line: string): string {
   return /\d{5}/.test(text) ? maskPhone(text) : JSON.stringify(text);
 }
 
-/** Normalized numbers as COPY text, one chunk per read buffer; counts and hashes as it goes. */
+const OUT_BYTES = 1 << 20;
+
+/**
+ * Normalized numbers as COPY text, one chunk per output megabyte (or per `maxLines` numbers);
+ * counts and hashes the file as it goes. The registry's own shape (a line of only digits, of a
+ * national length, or the calling code and a national number) is handled on the bytes without
+ * making a string; any other line goes through the full normalizer.
+ */
 async function* normalizedChunks(
   file: string,
   normalize: PhoneNormalizer,
   stats: Stats,
   hash: ReturnType<typeof createHash>,
   maxLines = Number.POSITIVE_INFINITY,
-): AsyncGenerator<string> {
-  const decoder = new StringDecoder('utf8');
-  let rest = '';
-  let out: string[] = [];
-  const take = (raw: string) => {
-    stats.lines++;
-    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    if (line.trim() === '') return;
-    const e164 = normalize(lineNumber(line));
-    if (e164) out.push(e164);
-    else {
-      stats.rejected++;
-      if (stats.samples.length < 10) stats.samples.push({ line: stats.lines, text: sampleText(line) });
-    }
+): AsyncGenerator<Buffer> {
+  const cc = Buffer.from(normalize.callingCode);
+  const nationalLength = new Array<boolean>(32).fill(false);
+  for (const l of normalize.nationalLengths) if (l < 32) nationalLength[l] = true;
+  let out = Buffer.allocUnsafe(OUT_BYTES);
+  let pos = 0;
+  let numbers = 0;
+
+  const emit = (digits: Buffer, s: number, e: number, withCode: boolean) => {
+    out[pos++] = 43; // '+'
+    if (withCode) pos += cc.copy(out, pos);
+    pos += digits.copy(out, pos, s, e);
+    out[pos++] = 10;
+    numbers++;
   };
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
-    const buf = chunk as Buffer;
-    hash.update(buf);
-    stats.bytes += buf.length;
-    const lines = (rest + decoder.write(buf)).split('\n');
-    rest = lines.pop() ?? '';
-    for (const line of lines) {
-      take(line);
-      if (out.length >= maxLines) {
-        yield `${out.join('\n')}\n`;
-        out = [];
+  const reject = (text: string) => {
+    stats.rejected++;
+    if (stats.samples.length < 10) stats.samples.push({ line: stats.lines, text: sampleText(text) });
+  };
+  const takeLine = (buf: Buffer, s: number, end: number) => {
+    stats.lines++;
+    const e = end > s && buf[end - 1] === 13 ? end - 1 : end;
+    let digitsOnly = e > s;
+    for (let i = s; i < e; i++) {
+      const c = buf[i]!;
+      if (c < 48 || c > 57) {
+        digitsOnly = false;
+        break;
       }
     }
-    if (out.length > 0 && maxLines === Number.POSITIVE_INFINITY) {
-      yield `${out.join('\n')}\n`;
-      out = [];
+    const length = e - s;
+    if (digitsOnly && length < 32) {
+      if (nationalLength[length] && buf[s] !== 48) return emit(buf, s, e, true);
+      const rest = length - cc.length;
+      if (rest > 0 && nationalLength[rest] && buf.compare(cc, 0, cc.length, s, s + cc.length) === 0) {
+        return emit(buf, s, e, false);
+      }
     }
+    const text = buf.toString('utf8', s, e);
+    if (text.trim() === '') return;
+    const e164 = normalize(lineNumber(text));
+    if (e164) {
+      pos += out.write(e164, pos, 'latin1');
+      out[pos++] = 10;
+      numbers++;
+    } else reject(text);
+  };
+  const full = () => pos > OUT_BYTES - 64 || numbers >= maxLines;
+  const take = () => {
+    const chunk = out.subarray(0, pos);
+    out = Buffer.allocUnsafe(OUT_BYTES);
+    pos = 0;
+    numbers = 0;
+    return chunk;
+  };
+
+  let carry: Buffer | null = null;
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
+    const read = chunk as Buffer;
+    hash.update(read);
+    stats.bytes += read.length;
+    const buf: Buffer = carry ? Buffer.concat([carry, read]) : read;
+    let start = 0;
+    for (let nl = buf.indexOf(10, start); nl >= 0; nl = buf.indexOf(10, start)) {
+      takeLine(buf, start, nl);
+      start = nl + 1;
+      if (full()) yield take();
+    }
+    carry = start < buf.length ? Buffer.from(buf.subarray(start)) : null;
   }
-  rest += decoder.end();
-  if (rest !== '') take(rest);
-  if (out.length > 0) yield `${out.join('\n')}\n`;
+  if (carry) takeLine(carry, 0, carry.length);
+  if (pos > 0) yield take();
 }
 
 /** The two databases differ only in how statements and COPY are sent. */
 interface Loader {
   exec(text: string): Promise<number>;
   query<R>(text: string, params: unknown[]): Promise<R[]>;
-  copyInto(table: string, chunks: AsyncIterable<string>): Promise<number>;
+  copyInto(table: string, chunks: AsyncIterable<Buffer>): Promise<number>;
   release(): Promise<void>;
 }
 
@@ -209,6 +253,7 @@ export async function importNationalDnc(
         handle.kind === 'pglite' ? (options.pgliteChunkLines ?? 250_000) : undefined,
       ),
     );
+    const copiedAt = performance.now();
     const fileSha256 = hash.digest('hex');
     let added: number;
     let distinct: number;
@@ -232,6 +277,7 @@ export async function importNationalDnc(
       added = 0;
       distinct = 0;
     }
+    const indexedAt = performance.now();
     const source = options.source ?? options.file;
     let totalNumbers = distinct;
     let syncId: number;
@@ -305,6 +351,11 @@ export async function importNationalDnc(
       totalNumbers,
       syncId,
       durationMs: Math.round(performance.now() - started),
+      phasesMs: {
+        copy: Math.round(copiedAt - started),
+        index: Math.round(indexedAt - copiedAt),
+        commit: Math.round(performance.now() - indexedAt),
+      },
     };
   } finally {
     await loader.exec(`drop table if exists ${table}`).catch(() => {});

@@ -18,7 +18,12 @@ import {
  * through libphonenumber's parser.
  */
 
-export type PhoneNormalizer = (raw: string) => string | null;
+export interface PhoneNormalizer {
+  (raw: string): string | null;
+  /** The region's calling code and national number lengths, for byte-level fast paths. */
+  readonly callingCode: string;
+  readonly nationalLengths: readonly number[];
+}
 
 export class UnknownRegionError extends Error {}
 
@@ -35,7 +40,7 @@ export function createPhoneNormalizer(region: string): PhoneNormalizer {
     const parsed = parsePhoneNumberFromString(raw, country);
     return parsed?.isPossible() ? parsed.number : null;
   };
-  return (raw: string): string | null => {
+  const normalizer = (raw: string): string | null => {
     // Fast path: optional '+', then digits only (the whole of a registry file).
     const n = raw.length;
     const plus = n > 0 && raw.charCodeAt(0) === 43;
@@ -67,6 +72,7 @@ export function createPhoneNormalizer(region: string): PhoneNormalizer {
     if (digits.startsWith(callingCode) && lengths.has(digits.length - callingCode.length)) return text;
     return slow(text);
   }
+  return Object.assign(normalizer, { callingCode, nationalLengths: [...lengths] });
 }
 
 /** One number, or a readable refusal for a command-line argument. */

@@ -301,6 +301,9 @@ async function main() {
     out(
       `| national import (--replace) | ${importSeconds.toFixed(1)} s, ${rate(NATIONAL, importSeconds)} | raw COPY, no index: ${copySeconds.toFixed(1)} s, ${rate(NATIONAL, copySeconds)} | ≤ 2× COPY: ${(importSeconds / copySeconds).toFixed(2)}× |`,
     );
+    out(
+      `|   of which | streaming COPY with normalization ${(imported.phasesMs.copy / 1000).toFixed(1)} s, primary key build ${(imported.phasesMs.index / 1000).toFixed(1)} s, swap + sync + analyze ${(imported.phasesMs.commit / 1000).toFixed(1)} s | | |`,
+    );
     if (copyIndexedSeconds !== null) {
       out(
         `| | | raw COPY into a table with its primary key: ${copyIndexedSeconds.toFixed(1)} s | ours is ${(importSeconds / copyIndexedSeconds).toFixed(2)}× that |`,
