@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { startAriSimulator } from '../../engine/telephony/index.ts';
+import { createAriTelephony, startAriSimulator } from '../../engine/telephony/index.ts';
 import { EVENT_MODELS, RESOURCE_NAMES } from '../../engine/telephony/simulator/api-docs.ts';
 
 describe('ARI simulator API description documents', () => {
@@ -49,3 +49,28 @@ function getWithHost(port: number, path: string, host: string): Promise<unknown>
     req.end();
   });
 }
+
+describe('ari-client on stdout', () => {
+  it('keeps stdout clean: the Swagger deprecation line goes to the logger, not console.log', async () => {
+    const sim = await startAriSimulator();
+    const printed: string[] = [];
+    const original = console.log;
+    console.log = (...args: unknown[]) => {
+      printed.push(args.map(String).join(' '));
+    };
+    const tel = createAriTelephony({
+      url: sim.url,
+      username: sim.username,
+      password: sim.password,
+      app: 'dialer',
+    });
+    try {
+      await tel.start();
+    } finally {
+      console.log = original;
+      await tel.stop();
+      await sim.stop();
+    }
+    expect(printed).toEqual([]);
+  });
+});
