@@ -16,7 +16,7 @@
 
 import { once } from 'node:events';
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
@@ -287,7 +287,9 @@ async function main() {
     const rate = (n: number, s: number) => `${Math.round(n / s).toLocaleString('en-US')}/s`;
     out('');
     out(
-      `PostgreSQL ${(await pool.query('show server_version')).rows[0].server_version}, Node ${process.version}, ${new Date().toISOString()}`,
+      `PostgreSQL ${(await pool.query('show server_version')).rows[0].server_version}, Node ${process.version}, ${new Date().toISOString()}, load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')} on ${cpus().length} cores (a shared machine: the figures move with whatever else runs)`,
     );
     out(
       `national set: ${NATIONAL.toLocaleString('en-US')} numbers (${(bytes / 1e6).toFixed(0)} MB file); contacts: ${CONTACTS.toLocaleString('en-US')}; batch ${BATCH}, ${CONCURRENCY} in flight`,
