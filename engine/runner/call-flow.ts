@@ -185,7 +185,7 @@ export class CallFlow {
   async serveWaiting(): Promise<void> {
     while (this.waiting.length > 0 && this.d.pool.free().length > 0) {
       const call = this.waiting.shift();
-      if (!call || call.stage !== 'waiting') continue;
+      if (call?.stage !== 'waiting') continue;
       const agent = await this.d.pool.reserveFree(call.attemptId, call.contactId);
       if (!agent) {
         this.waiting.unshift(call);

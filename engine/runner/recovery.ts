@@ -93,6 +93,31 @@ export async function recoverCampaign(
     if (event.type === 'call_ended') agentsToWrapUp += 1;
   }
 
+  // A call an agent took whose session is gone (logged out, or lost with the engine): the outcome
+  // will never come, so it is recorded as missing now, like a wrap-up timeout.
+  const orphaned = await sql<{ id: number; contact_id: number; agent_id: number | null }>`
+    select a.id, a.contact_id, a.agent_id from call_attempts a
+    where a.campaign_id = ${campaignId} and a.connected_at is not null and a.finalized_at is not null
+      and not exists (select 1 from outcomes o where o.attempt_id = a.id)
+      and not exists (
+        select 1 from agent_sessions s
+        where s.ended_at is null and s.state in ('on_call', 'wrap_up') and s.state_data ->> 'attemptId' = a.channel_id
+      )`.execute(db);
+  for (const attempt of orphaned.rows) {
+    await db.transaction().execute((trx) =>
+      recordCallOutcome(trx, {
+        definition,
+        campaignId,
+        contactId: attempt.contact_id,
+        attemptId: attempt.id,
+        agentId: attempt.agent_id,
+        outcome: { tag: 'no_outcome' },
+        recordedBy: 'engine:recovery',
+        now,
+      }),
+    );
+  }
+
   const released = await sql`
     update contacts c set status = 'ready', lease_owner = null, lease_expires_at = null, updated_at = ${now}
     where c.campaign_id = ${campaignId} and c.status = 'in_progress'
