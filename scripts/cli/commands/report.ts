@@ -24,6 +24,25 @@ function writeCsv(ctx: CliContext, rows: Array<Record<string, unknown>>, columns
   void ctx;
 }
 
+const SUMMARY_COLUMNS = [
+  'period',
+  'campaign_id',
+  'campaign',
+  'attempts',
+  'answered',
+  'connected',
+  'abandoned',
+  'answer_rate',
+  'abandon_rate',
+  'outcomes',
+  'blocks_dnc',
+  'blocks_blacklist',
+  'blocks_hours',
+  'blocks_approval',
+  'blocks_attempts',
+  'blocks_other',
+];
+
 function checkFormat(format: string) {
   if (format !== 'table' && format !== 'csv') throw new UsageError('--format must be table or csv');
 }
@@ -160,7 +179,7 @@ export function registerReportCommands(program: Command, contextFor: ContextFact
             blocks_other: (r.blocks.consent ?? 0) + (r.blocks.registry ?? 0) + (r.blocks.other ?? 0),
           }));
           if (opts.format === 'csv' && !ctx.out.json) {
-            writeCsv(ctx, flat, Object.keys(flat[0] ?? { period: '', campaign_id: '' }));
+            writeCsv(ctx, flat, SUMMARY_COLUMNS);
             return;
           }
           ctx.out.result({ period: opts.period, ...bounds, campaigns: rows }, () => {
