@@ -29,14 +29,11 @@ const { values } = parseArgs({
     sizes: { type: 'string', default: '100,500' },
     speed: { type: 'string', default: '10' },
     'ref-requests': { type: 'string', default: '500' },
-    /** REST transport of the adapter: http (default) or ari-client (swagger-client), for comparison. */
-    transport: { type: 'string', default: 'http' },
   },
 });
 const sizes = (values.sizes ?? '100,500').split(',').map(Number);
 const speed = Number(values.speed);
 const refRequests = Number(values['ref-requests']);
-const transport = values.transport === 'ari-client' ? 'ari-client' : 'http';
 
 interface Sim {
   url: string;
@@ -147,13 +144,12 @@ async function referenceRoundTrips(url: string) {
   return { raw: stats(raw.slice(20)), viaClient: stats(viaClient.slice(20)) };
 }
 
-async function runSize(url: string, n: number, offset: number, transport: 'http' | 'ari-client') {
+async function runSize(url: string, n: number, offset: number) {
   const tel = createAriTelephony({
     url,
     username: 'dialer',
     password: 'dialer',
     app: 'dialer',
-    restTransport: transport,
     trunks: {
       burst: { callsPerSecond: 100_000, maxChannels: 100_000 },
       carrier: { callsPerSecond: Math.max(20, Math.round(n / 5)), maxChannels: 100_000 },
@@ -232,13 +228,13 @@ try {
   const reference = await referenceRoundTrips(sim.url);
   const rows: Array<Record<string, string>> = [];
   let offset = 100_000;
-  await runSize(sim.url, 20, offset, transport); // warm-up, not reported
+  await runSize(sim.url, 20, offset); // warm-up, not reported
   offset += 20;
   for (const n of sizes) {
-    const r = await runSize(sim.url, n, offset, transport);
+    const r = await runSize(sim.url, n, offset);
     offset += n;
     rows.push({
-      measure: `${n} concurrent calls (${transport})`,
+      measure: `${n} concurrent calls`,
       'originate rate (calls/s)': (n / (r.burstMs / 1000)).toFixed(0),
       'agent logins (legs/s)': (n / (r.loginMs / 1000)).toFixed(0),
       'peak calls up': String(r.peakLive),
@@ -267,7 +263,7 @@ try {
   const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => (r[c] ?? '').length)));
   const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join(' | ');
   process.stdout.write(
-    `telephony bench: ARI simulator in its own process (speed ${speed}x), adapter on ari-client (REST transport ${transport}); target p99 < 50 ms\n`,
+    `telephony bench: ARI simulator in its own process (speed ${speed}x), adapter on ari-client; target p99 < 50 ms\n`,
   );
   process.stdout.write(`${line(columns)}\n${line(widths.map((w) => '-'.repeat(w)))}\n`);
   for (const row of rows) process.stdout.write(`${line(columns.map((c) => row[c] ?? ''))}\n`);

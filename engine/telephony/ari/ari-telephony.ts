@@ -24,7 +24,7 @@ import { type TrunkLimit, TrunkLimits } from '../trunk-limits.ts';
 import { type AriConnectionSettings, closeQuietly, emitterOf, openAriClient } from './ari-connection.ts';
 import { wrapAriError } from './ari-error.ts';
 import type { AriChannelJson, AriEvent } from './ari-event.ts';
-import { type AriOperations, clientOperations, httpOperations } from './ari-operations.ts';
+import { type AriOperations, clientOperations } from './ari-operations.ts';
 
 export interface AriTelephonyOptions extends AriConnectionSettings {
   logger?: Logger;
@@ -37,11 +37,6 @@ export interface AriTelephonyOptions extends AriConnectionSettings {
   /** Reconnect backoff: first delay, doubling up to the max. */
   reconnectInitialMs?: number;
   reconnectMaxMs?: number;
-  /**
-   * How REST requests travel: `http` (default: keep-alive node:http, same requests) or
-   * `ari-client` (swagger-client). See ari-operations.ts for why.
-   */
-  restTransport?: 'http' | 'ari-client';
   /** A REST call without an answer after this long fails as `unavailable` (default 5000). */
   restTimeoutMs?: number;
   /** start() gives up after this long without a connection. */
@@ -89,7 +84,6 @@ type PlaybackWaiter = (finished: boolean) => void;
  */
 export class AriTelephony implements TelephonyPort {
   private client: Client | undefined;
-  private readonly http: ReturnType<typeof httpOperations>;
   private readonly listeners = new Set<TelephonyListener>();
   private readonly calls = new Map<string, CustomerCall>();
   private readonly agents = new Map<string, AgentSession>();
@@ -110,7 +104,6 @@ export class AriTelephony implements TelephonyPort {
     this.log = (o.logger ?? silentLogger()).child({ component: 'ari' });
     this.clock = o.clock ?? systemClock;
     this.limits = new TrunkLimits(o.trunks ?? {}, o.defaultTrunkLimit);
-    this.http = httpOperations(o);
   }
 
   // ---- lifecycle ------------------------------------------------------------------------------
@@ -147,7 +140,6 @@ export class AriTelephony implements TelephonyPort {
     if (this.client) closeQuietly(this.client);
     this.client = undefined;
     this.connected = false;
-    this.http.close();
     for (const waiter of this.playbacks.values()) waiter(false);
     this.playbacks.clear();
   }
@@ -250,7 +242,7 @@ export class AriTelephony implements TelephonyPort {
   private rest(): AriOperations {
     if (!this.client || !this.connected)
       throw new TelephonyError('unavailable', 'not connected to Asterisk ARI');
-    return this.o.restTransport === 'ari-client' ? clientOperations(this.client) : this.http;
+    return clientOperations(this.client);
   }
 
   /**
