@@ -37,6 +37,8 @@ import { type RecoveryReport, recoverCampaign } from './recovery.ts';
 
 /** Real milliseconds between two passes at least. */
 const MIN_PASS_GAP_MS = 40;
+/** Engine milliseconds a lead skipped on preview waits before it is offered again. */
+const PREVIEW_SKIP_DELAY_MS = 60_000;
 
 export interface RunnerDeps {
   database: Pick<DatabaseHandle, 'db' | 'kind' | 'pool'>;
@@ -346,15 +348,17 @@ export class CampaignRunner {
         continue;
       }
       let agent: PooledAgent | undefined;
+      const attemptId = this.newAttemptId(lead.id);
       if (lead.callback_agent_id !== null) {
-        agent = await this.pool.reserveFree(`cb-${lead.id}`, lead.id, lead.callback_agent_id);
+        // A personal callback: its agent is held for this very call before it is dialed.
+        agent = await this.pool.reserveFree(attemptId, lead.id, lead.callback_agent_id);
         if (!agent) {
           // The agent was taken meanwhile: try again on a later pass.
           await releaseLead(this.db, lead.id, this.deps.engineId, { status: 'ready', now });
           continue;
         }
       }
-      await this.dial(lead, decision, now, agent ?? null);
+      await this.dial(lead, decision, now, agent ?? null, attemptId);
     }
   }
 
@@ -394,9 +398,18 @@ export class CampaignRunner {
       );
   }
 
-  /** Dial-log row first, then the originate. */
-  async dial(lead: ClaimedLead, decision: GateDecision, now: Date, agent: PooledAgent | null): Promise<void> {
-    const attemptId = `c${this.campaignId}-k${lead.id}-${randomBytes(5).toString('hex')}`;
+  private newAttemptId(contactId: number): string {
+    return `c${this.campaignId}-k${contactId}-${randomBytes(5).toString('hex')}`;
+  }
+
+  /** Dial-log row first, then the originate. `agent` is already held for this call (callback, preview). */
+  async dial(
+    lead: ClaimedLead,
+    decision: GateDecision,
+    now: Date,
+    agent: PooledAgent | null,
+    attemptId: string = this.newAttemptId(lead.id),
+  ): Promise<void> {
     const row = await createAttempt(this.db, {
       campaignId: this.campaignId,
       contactId: lead.id,
@@ -417,8 +430,9 @@ export class CampaignRunner {
     if (agent) {
       call.agentId = agent.agentId;
       call.preReserved = true;
-      await this.pool.tryApply(agent, { type: 'release' });
-      await this.pool.tryApply(agent, { type: 'reserve', attemptId, contactId: lead.id });
+      if (agent.state.kind === 'reserved' && agent.state.preview) {
+        await this.pool.tryApply(agent, { type: 'preview_accepted', attemptId });
+      }
     }
     this.calls.add(call);
     this.counters.dialed += 1;
@@ -478,9 +492,11 @@ export class CampaignRunner {
       if (!decision) continue;
       const contactId = state.contactId;
       if (decision === 'skip') {
+        // Back in the queue, a little later, so that the next preview shows somebody else.
         await releaseLead(this.db, contactId, this.deps.engineId, {
           status: 'ready',
           now,
+          nextAttemptAt: new Date(now.getTime() + PREVIEW_SKIP_DELAY_MS),
           reason: 'preview_skipped',
         });
         await this.pool.tryApply(agent, { type: 'release' });
