@@ -24,6 +24,10 @@ export interface AriOperations {
     variables?: Record<string, string>;
   }): Promise<unknown>;
   getChannel(channelId: string): Promise<unknown>;
+  continueInDialplan(
+    channelId: string,
+    p: { context: string; extension: string; priority: number },
+  ): Promise<void>;
   listChannels(): Promise<AriChannelJson[]>;
   hangup(channelId: string, reason?: string): Promise<void>;
   play(channelId: string, media: string[], playbackId: string): Promise<unknown>;
@@ -33,7 +37,6 @@ export interface AriOperations {
   addChannel(bridgeId: string, channelId: string): Promise<void>;
   recordBridge(bridgeId: string, p: RecordParams): Promise<unknown>;
   stopRecording(name: string): Promise<void>;
-  subscribe(app: string, eventSource: string): Promise<unknown>;
 }
 
 export interface RecordParams {
@@ -47,6 +50,7 @@ export function clientOperations(client: Client): AriOperations {
   return {
     originate: (p) => client.channels.originate(p),
     getChannel: (channelId) => client.channels.get({ channelId }),
+    continueInDialplan: (channelId, p) => client.channels.continueInDialplan({ channelId, ...p }),
     listChannels: async () => (await client.channels.list()) as unknown as AriChannelJson[],
     hangup: (channelId, reason) => client.channels.hangup({ channelId, ...(reason ? { reason } : {}) }),
     play: (channelId, media, playbackId) => client.channels.play({ channelId, media, playbackId }),
@@ -56,7 +60,5 @@ export function clientOperations(client: Client): AriOperations {
     addChannel: (bridgeId, channel) => client.bridges.addChannel({ bridgeId, channel }),
     recordBridge: (bridgeId, p) => client.bridges.record({ bridgeId, ...p }),
     stopRecording: (recordingName) => client.recordings.stop({ recordingName }),
-    subscribe: (applicationName, eventSource) =>
-      client.applications.subscribe({ applicationName, eventSource }),
   };
 }

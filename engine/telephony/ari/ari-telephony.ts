@@ -41,16 +41,21 @@ export interface AriTelephonyOptions extends AriConnectionSettings {
   restTimeoutMs?: number;
   /** start() gives up after this long without a connection. */
   startTimeoutMs?: number;
-  /** Dialplan context used for AMD originates (its channels are ours too when reconciling). */
+  /** Dialplan context AMD calls continue into (its channels are ours too when reconciling). */
   amdContext?: string;
 }
 
 interface CustomerCall {
   attemptId: string;
   release: () => void;
-  amd: boolean;
-  /** Subscribed to the channel's events (AMD originates are not in the app until Stasis). */
-  subscribed: boolean;
+  /**
+   * AMD calls are originated into the app like any other (so every pre-answer event reaches us)
+   * and sent to this dialplan context on answer. `pending`: not answered yet; `detecting`: in
+   * AMD() (answered, but not reported: the engine's connect clock starts at `answered`);
+   * `done`: the verdict came back (or the call has no AMD).
+   */
+  amdContext: string | undefined;
+  amdState: 'pending' | 'detecting' | 'done';
   ringing: boolean;
   answered: boolean;
   inStasis: boolean;
@@ -300,11 +305,10 @@ export class AriTelephony implements TelephonyPort {
         this.onStasisStart(event.channel, event.args);
         return;
       case 'StasisEnd': {
+        // Also when an AMD call leaves for the dialplan: the originate subscription stays, so its
+        // hang-up during AMD still arrives as ChannelDestroyed.
         const call = this.calls.get(event.channel.id);
-        if (!call) return;
-        call.inStasis = false;
-        // An AMD originate is not subscribed to the app outside Stasis: no ChannelDestroyed follows.
-        if (call.amd && !call.subscribed) this.finish(call, call.hangupRequestCause ?? 16);
+        if (call) call.inStasis = false;
         return;
       }
       case 'ChannelHangupRequest': {
@@ -402,6 +406,16 @@ export class AriTelephony implements TelephonyPort {
     if (!call) return;
     call.answered = true;
     call.inStasis = true;
+    if (args[0] !== 'amd' && call.amdContext && call.amdState === 'pending') {
+      call.amdState = 'detecting';
+      void this.startAmd(call, call.amdContext);
+      return;
+    }
+    if (call.amdState === 'done' && call.amdContext && args[0] === 'amd') {
+      // A verdict after we already reported the answer (the continue request timed out but ran).
+      return;
+    }
+    call.amdState = 'done';
     if (args[0] === 'amd') {
       const status = (['HUMAN', 'MACHINE', 'NOTSURE'] as const).find((s) => s === args[1]) ?? 'NOTSURE';
       this.emit({
@@ -543,8 +557,8 @@ export class AriTelephony implements TelephonyPort {
     const call: CustomerCall = {
       attemptId: request.attemptId,
       release,
-      amd: request.amd !== undefined,
-      subscribed: false,
+      amdContext: request.amd?.context,
+      amdState: request.amd ? 'pending' : 'done',
       ringing: false,
       answered: false,
       inStasis: false,
@@ -559,19 +573,16 @@ export class AriTelephony implements TelephonyPort {
     };
     // Registered before the request: events may arrive before the REST answer.
     this.calls.set(call.attemptId, call);
-    let client: AriOperations;
     try {
-      client = this.rest();
       await this.timed(
-        client.originate({
+        this.rest().originate({
           endpoint: request.endpoint,
           callerId: request.callerId,
           timeout: request.ringTimeoutSeconds,
           channelId: request.attemptId,
           ...(request.variables ? { variables: request.variables } : {}),
-          ...(request.amd
-            ? { context: request.amd.context, extension: 's', priority: 1 }
-            : { app: this.o.app, appArgs: 'customer' }),
+          app: this.o.app,
+          appArgs: 'customer',
         }),
       );
     } catch (error) {
@@ -585,26 +596,29 @@ export class AriTelephony implements TelephonyPort {
       }
       throw wrapped;
     }
-    if (request.amd) await this.subscribeAmdCall(client, call);
   }
 
   /**
-   * A channel originated into the AMD context reaches the app only at StasisStart; subscribing
-   * to it lets busy / no answer / hang-ups during AMD reach us. If it already ended before the
-   * subscription, nothing will ever tell us how: it ends as `failed` with cause 0.
+   * The answered AMD call leaves the app for the AMD context (asterisk-conf/extensions.conf:
+   * `s,1`), which runs AMD() and returns with `Stasis(app,amd,STATUS,CAUSE)`. If the request
+   * fails while the call is still up, the answer is reported without a verdict (a person, for
+   * the engine) rather than leaving a customer who picked up in silence.
    */
-  private async subscribeAmdCall(client: AriOperations, call: CustomerCall): Promise<void> {
+  private async startAmd(call: CustomerCall, context: string): Promise<void> {
     try {
-      await this.timed(client.subscribe(this.o.app, `channel:${call.attemptId}`));
-      call.subscribed = true;
+      await this.timed(
+        this.rest().continueInDialplan(call.attemptId, { context, extension: 's', priority: 1 }),
+      );
     } catch (error) {
-      if (call.ended) return;
-      try {
-        await this.timed(client.getChannel(call.attemptId));
-        this.log.warn({ err: error, attemptId: call.attemptId }, 'could not subscribe to an AMD call');
-      } catch {
-        this.finish(call, 0);
-      }
+      if (call.ended || call.hangingUp || call.amdState !== 'detecting') return;
+      const wrapped = isTelephonyError(error) ? error : wrapAriError(error, `continue ${call.attemptId}`);
+      if (wrapped.kind === 'not-found') return;
+      this.log.warn(
+        { err: wrapped, attemptId: call.attemptId, context },
+        'could not send the call through AMD; reporting the answer without a verdict',
+      );
+      call.amdState = 'done';
+      this.emit({ type: 'answered', attemptId: call.attemptId, at: this.clock.now() });
     }
   }
 
@@ -778,8 +792,8 @@ export class AriTelephony implements TelephonyPort {
       this.calls.set(id, {
         attemptId: id,
         release: () => {},
-        amd: false,
-        subscribed: true,
+        amdContext: undefined,
+        amdState: 'done',
         ringing: ch?.state === 'Ringing',
         answered: ch?.state === 'Up',
         inStasis: ch?.dialplan?.app_name === 'Stasis',

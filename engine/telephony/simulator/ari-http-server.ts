@@ -33,6 +33,7 @@ const ROUTES: Array<[string, RegExp, Handler]> = [
   ['GET', /^\/channels\/([^/]+)$/, (s, [id]) => s.getChannel(id as string)],
   ['POST', /^\/channels\/([^/]+)$/, (s, [id], q) => s.originate(q, id)],
   ['DELETE', /^\/channels\/([^/]+)$/, (s, [id], q) => s.hangupRequest(id as string, q)],
+  ['POST', /^\/channels\/([^/]+)\/continue$/, (s, [id], q) => s.continueInDialplan(id as string, q)],
   ['POST', /^\/channels\/([^/]+)\/answer$/, (s, [id]) => s.answerRequest(id as string)],
   ['POST', /^\/channels\/([^/]+)\/dial$/, (s, [id], q) => s.dial(id as string, q)],
   ['POST', /^\/channels\/([^/]+)\/dtmf$/, (s, [id]) => s.sendDtmf(id as string)],

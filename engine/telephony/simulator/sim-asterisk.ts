@@ -473,6 +473,54 @@ export class SimAsterisk {
     this.scheduleTalk(ch);
   }
 
+  /**
+   * `channels.continueInDialplan`: the channel leaves the app (StasisEnd, STASISSTATUS) and runs
+   * the dialplan. The simulated dialplan is the AMD context of asterisk-conf/extensions.conf
+   * (`s,1` NoOp, `s,2` AMD(), `s,3` Stasis(app,amd,STATUS,CAUSE)), whatever its name; another
+   * extension or priority does not exist there, so the channel hangs up like Asterisk's pbx does.
+   * The originate subscription survives StasisEnd, so the app still sees the channel end.
+   */
+  continueInDialplan(id: string, q: Record<string, string | undefined>): void {
+    const ch = this.requireStasis(id);
+    if (q.label !== undefined && q.label !== '') {
+      throw new SimHttpError(400, {
+        message: `Requested label: ${q.label} could not be resolved in context: ${q.context ?? ''}`,
+      });
+    }
+    const context = q.context || ch.dialplan.context;
+    const exten = q.extension || 's';
+    const priority = q.priority === undefined ? 1 : Number(q.priority);
+    this.soon(ch, () => {
+      if (ch.ending || !ch.stasisApp) return;
+      this.emitChannel(ch, 'StasisEnd');
+      ch.stasisApp = undefined;
+      this.varset(ch, 'STASISSTATUS', 'SUCCESS');
+      if (exten !== 's' || priority !== 1) {
+        this.hangup(ch, { cause: 16 });
+        return;
+      }
+      ch.amdContext = context;
+      this.runDialplan(ch, { context, exten, priority: 1, app_name: 'NoOp', app_data: '' });
+      this.runDialplan(ch, { context, exten, priority: 2, app_name: 'AMD', app_data: '' });
+      const b = ch.behaviour;
+      const amd = b?.kind === 'answer' ? b.amd : { status: 'HUMAN', cause: 'HUMAN-1-1', afterMs: 1500 };
+      this.after(ch, amd.afterMs, () => {
+        const args = ['amd', amd.status, amd.cause];
+        const appData = [this.o.amdApp, ...args].join(',');
+        this.runDialplan(ch, { context, exten, priority: 3, app_name: 'Stasis', app_data: appData });
+        this.enterStasis(ch, this.o.amdApp, args);
+      });
+    });
+  }
+
+  private runDialplan(ch: SimChannel, dialplan: Dialplan): void {
+    ch.dialplan = dialplan;
+    this.emitChannel(ch, 'ChannelDialplan', {
+      dialplan_app: dialplan.app_name,
+      dialplan_app_data: dialplan.app_data,
+    });
+  }
+
   private scheduleTalk(ch: SimChannel): void {
     const b = ch.behaviour;
     if (b?.kind === 'answer' && b.talkMs !== null)
