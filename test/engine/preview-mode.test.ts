@@ -57,7 +57,7 @@ describeEachDatabase('preview mode over the ARI simulator', (database) => {
           state?.kind === 'reserved' &&
           state.preview &&
           state.contactId !== null &&
-          !(session?.state_data as { decision?: string }).decision
+          !(session?.state_data as { decision?: string } | undefined)?.decision
         ) {
           seen.push(state.contactId);
           if (!skipped) {
