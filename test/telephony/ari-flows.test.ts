@@ -130,7 +130,7 @@ describe('telephony over ARI: call flows', () => {
     expect(hangup).toMatchObject({ outcome: 'answered', answered: true });
   });
 
-  it('AMD: a busy callee still ends the attempt as busy (the adapter subscribes to the channel)', async () => {
+  it('AMD: a callee who never answers ends as no_answer (pre-answer events reach the app)', async () => {
     rig = await startRig({ callees: { numbers: { '+8613800000015': { kind: 'no-answer' } } } });
     await rig.tel.originate(
       originateRequest('att-amd-na', '+8613800000015', { amd: { context: 'dialer-amd' } }),
