@@ -144,7 +144,10 @@ export interface OriginateRequest {
   ringTimeoutSeconds: number;
   /** Which trunk's limits (calls per second, concurrent channels) apply; default `carrier`. */
   trunk?: string;
-  /** Originate into this dialplan context (runs AMD(), returns to Stasis with the result). */
+  /**
+   * Answering-machine detection: once answered, the leg continues into this dialplan context at
+   * `s,1` (runs AMD(), returns to Stasis with the result); `answered` comes with the verdict.
+   */
   amd?: { context: string };
   /** Channel variables set on the leg (e.g. campaign id for CDRs). */
   variables?: Record<string, string>;
