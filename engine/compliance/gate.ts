@@ -67,18 +67,23 @@ export function evaluateGate(input: GateInput): GateDecision {
     ...input,
     policy: input.policy ?? defaultPolicy(input.campaign.definition.jurisdiction),
   };
-  const results = RULES.map(([, rule]) => rule(ctx));
-  const denials = results.filter((r) => r.status === 'deny');
+  const results: RuleResult[] = new Array(RULES.length);
+  const denials: RuleResult[] = [];
   let disposition: GateDisposition = 'dial';
-  for (const denial of denials) {
-    const d = dispositionOf(denial);
-    if (rank[d] > rank[disposition]) disposition = d;
+  let predictiveAllowed = true;
+  for (let i = 0; i < RULES.length; i++) {
+    const result = RULES[i]![1](ctx);
+    results[i] = result;
+    if (result.status === 'deny') {
+      denials.push(result);
+      const d = dispositionOf(result);
+      if (rank[d] > rank[disposition]) disposition = d;
+    } else if (result.status === 'restrict' && result.rule === 'abandonment_rate') predictiveAllowed = false;
   }
   let retryAt: Date | null = null;
   if (disposition === 'retry_later') {
     for (const d of denials) if (d.retryAt && (!retryAt || d.retryAt > retryAt)) retryAt = d.retryAt;
   }
-  const predictiveAllowed = !results.some((r) => r.rule === 'abandonment_rate' && r.status === 'restrict');
   return {
     allowed: denials.length === 0,
     disposition,

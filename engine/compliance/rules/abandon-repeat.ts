@@ -1,5 +1,8 @@
 import type { RuleResult } from '../gate-types.ts';
 import { HOUR, type RuleContext } from './rule-context.ts';
+import { ResultMemo } from './shared-result.ts';
+
+const noneRecent = new ResultMemo(100);
 
 /**
  * After an abandoned call (a person answered and no agent came), no new call to that number
@@ -9,12 +12,12 @@ export function abandonRepeatRule(ctx: RuleContext): RuleResult {
   const last = ctx.facts.lastAbandonedAt;
   const hours = ctx.policy.repeatAfterAbandonHours;
   if (!last || ctx.now.getTime() - last.getTime() >= hours * HOUR) {
-    return {
+    return noneRecent.get(String(hours), () => ({
       rule: 'abandon_repeat',
       status: 'pass',
       code: 'abandon_repeat.none_recent',
       message: `No abandoned call to the number in the last ${hours} h.`,
-    };
+    }));
   }
   if (ctx.facts.agentReserved || ctx.contact.reservedAgentId !== null) {
     return {

@@ -1,5 +1,8 @@
 import type { CampaignFacts, GateCampaignDefinition, RuleResult } from '../gate-types.ts';
 import type { RuleContext } from './rule-context.ts';
+import { LastResult } from './shared-result.ts';
+
+const last = new LastResult();
 
 export interface AbandonmentRate {
   rate: number;
@@ -27,6 +30,11 @@ const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
  * dial itself stays allowed: this rule restricts, it never denies.
  */
 export function abandonmentRateRule(ctx: RuleContext): RuleResult {
+  // Campaign-wide: one result per batch.
+  return last.get(ctx.campaignFacts, ctx.campaign.definition, 0, () => rateResult(ctx));
+}
+
+function rateResult(ctx: RuleContext): RuleResult {
   const r = abandonmentRate(ctx.campaignFacts, ctx.campaign.definition);
   const window = ctx.campaign.definition.abandon.window;
   const figures = `${r.abandoned} abandoned of ${r.humanAnswered} answered by a person over ${window}`;

@@ -1,5 +1,13 @@
 import type { ApprovalCoverage, RuleResult } from '../gate-types.ts';
 import type { RuleContext } from './rule-context.ts';
+import { sharedResult } from './shared-result.ts';
+
+const notNeeded = sharedResult({
+  rule: 'approval',
+  status: 'not_applicable',
+  code: 'approval.not_needed',
+  message: 'The number was not worked in another campaign; no re-marketing approval is needed.',
+});
 
 export type ApprovalState = 'valid' | 'not_yet_valid' | 'expired' | 'revoked';
 
@@ -23,14 +31,7 @@ export function validApproval(approvals: readonly ApprovalCoverage[], now: Date)
  * stops contacts already released.
  */
 export function approvalRule(ctx: RuleContext): RuleResult {
-  if (!ctx.contact.needsApproval) {
-    return {
-      rule: 'approval',
-      status: 'not_applicable',
-      code: 'approval.not_needed',
-      message: 'The number was not worked in another campaign; no re-marketing approval is needed.',
-    };
-  }
+  if (!ctx.contact.needsApproval) return notNeeded;
   const valid = validApproval(ctx.facts.approvals, ctx.now);
   if (valid) {
     return {

@@ -1,6 +1,9 @@
 import { DateTime } from 'luxon';
 import type { RuleResult } from '../gate-types.ts';
 import type { RuleContext } from './rule-context.ts';
+import { ResultMemo } from './shared-result.ts';
+
+const within = new ResultMemo(1000);
 
 // Day bounds depend only on the zone and the moment: one luxon computation per zone for a
 // whole batch evaluated at the same `now` (luxon's zone arithmetic is the gate's main cost).
@@ -38,20 +41,24 @@ export function attemptsRule(ctx: RuleContext): RuleResult {
       message: `The contact was already called ${total} times in this campaign (at most ${maxPerContact}).`,
     };
   }
-  const today = attemptsToday(ctx);
+  // No recent attempt: nothing to count, and no denial whose retryAt needs the day's end.
+  const today =
+    ctx.facts.recentAttemptTimes.length === 0 && maxPerDay > 0
+      ? { count: 0, dayEnd: null }
+      : attemptsToday(ctx);
   if (today.count >= maxPerDay) {
     return {
       rule: 'attempts',
       status: 'deny',
       code: 'attempts.max_per_day',
       message: `The contact was already called ${today.count} times today (at most ${maxPerDay} a day).`,
-      retryAt: today.dayEnd,
+      ...(today.dayEnd ? { retryAt: today.dayEnd } : {}),
     };
   }
-  return {
+  return within.get(`${total}|${maxPerContact}|${today.count}|${maxPerDay}`, () => ({
     rule: 'attempts',
     status: 'pass',
     code: 'attempts.within_limits',
     message: `${total} of ${maxPerContact} attempts made, ${today.count} of ${maxPerDay} today.`,
-  };
+  }));
 }

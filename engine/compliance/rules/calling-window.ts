@@ -1,6 +1,12 @@
-import { type CallingWindowSpec, evaluateCallingWindow, type WindowClosure } from '../calling-window.ts';
+import {
+  type CallingWindowSpec,
+  evaluateCallingWindow,
+  type WindowClosure,
+  type WindowEvaluation,
+} from '../calling-window.ts';
 import type { GateContact, RuleResult } from '../gate-types.ts';
 import type { RuleContext } from './rule-context.ts';
+import { sharedResult } from './shared-result.ts';
 
 /**
  * The zones the window must hold in. A known zone is the only one; an assumed zone may be
@@ -22,36 +28,57 @@ const closureSentence: Record<WindowClosure, string> = {
   campaign_hours: 'it is outside the campaign’s calling hours',
 };
 
-// One campaign, one moment and one set of zones give the same answer for every contact of a
-// batch; memoized per definition object so a batch of 100,000 costs a few luxon conversions.
-const memo = new WeakMap<object, Map<string, ReturnType<typeof evaluateCallingWindow>>>();
+// One campaign, one moment and one set of zones give the same result for every contact of a
+// batch: the rule's whole result (verdict, sentence, retryAt) is memoized per definition,
+// policy and moment, then by the zone set, so a batch of 100,000 costs a few luxon
+// conversions and shares its few distinct results.
+interface Memo {
+  policy: RuleContext['policy'];
+  at: number;
+  spec: CallingWindowSpec;
+  byZones: Map<string, RuleResult>;
+}
+const memo = new WeakMap<object, Memo>();
 
-function evaluateMemo(ctx: RuleContext, zones: readonly string[]) {
+function memoFor(ctx: RuleContext): Memo {
   const { definition } = ctx.campaign;
-  let byKey = memo.get(definition);
-  if (!byKey) {
-    byKey = new Map();
-    memo.set(definition, byKey);
+  const at = ctx.now.getTime();
+  let m = memo.get(definition);
+  if (!m || m.policy !== ctx.policy || m.at !== at) {
+    m = {
+      policy: ctx.policy,
+      at,
+      spec: {
+        days: definition.callingWindow.days,
+        start: definition.callingWindow.start,
+        end: definition.callingWindow.end,
+        legalHours: ctx.policy.legalHours,
+        holidays: [...definition.holidays, ...ctx.policy.holidays],
+      },
+      byZones: new Map(),
+    };
+    memo.set(definition, m);
   }
-  const key = `${ctx.now.getTime()}|${ctx.policy.code}|${ctx.policy.legalHours.map((l) => `${l.start}-${l.end}`).join(',')}|${ctx.policy.holidays.length}|${zones.join(',')}`;
-  const hit = byKey.get(key);
-  if (hit) return hit;
-  const spec: CallingWindowSpec = {
-    days: definition.callingWindow.days,
-    start: definition.callingWindow.start,
-    end: definition.callingWindow.end,
-    legalHours: ctx.policy.legalHours,
-    holidays: [...definition.holidays, ...ctx.policy.holidays],
-  };
-  const result = evaluateCallingWindow(ctx.now, zones, spec);
-  if (byKey.size > 5000) byKey.clear();
-  byKey.set(key, result);
-  return result;
+  return m;
 }
 
 export function callingWindowRule(ctx: RuleContext): RuleResult {
-  const zones = candidateZones(ctx.contact, ctx.campaign.definition.defaultTimeZone);
-  const result = evaluateMemo(ctx, zones);
+  const m = memoFor(ctx);
+  const { contact } = ctx;
+  const key = contact.timeZoneAssumed
+    ? candidateZones(contact, ctx.campaign.definition.defaultTimeZone).join(',')
+    : contact.timeZone;
+  let result = m.byZones.get(key);
+  if (!result) {
+    const zones = candidateZones(contact, ctx.campaign.definition.defaultTimeZone);
+    result = sharedResult(windowResult(evaluateCallingWindow(ctx.now, zones, m.spec), zones));
+    if (m.byZones.size > 5000) m.byZones.clear();
+    m.byZones.set(key, result);
+  }
+  return result;
+}
+
+function windowResult(result: WindowEvaluation, zones: readonly string[]): RuleResult {
   const several = zones.length > 1;
   if (result.open) {
     return {

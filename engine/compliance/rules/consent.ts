@@ -1,6 +1,9 @@
 import type { RuleResult } from '../gate-types.ts';
 import { validApproval } from './approval.ts';
 import type { RuleContext } from './rule-context.ts';
+import { ResultMemo } from './shared-result.ts';
+
+const notRequired = new ResultMemo(100);
 
 /**
  * Where the jurisdiction requires the called person's consent (China), a contact needs a
@@ -9,12 +12,12 @@ import type { RuleContext } from './rule-context.ts';
  */
 export function consentRule(ctx: RuleContext): RuleResult {
   if (!ctx.policy.requiresConsent) {
-    return {
+    return notRequired.get(ctx.policy.code, () => ({
       rule: 'consent',
       status: 'not_applicable',
       code: 'consent.not_required',
       message: `The ${ctx.policy.code} jurisdiction requires no recorded consent.`,
-    };
+    }));
   }
   if (ctx.contact.consentRef && ctx.contact.consentRef.trim() !== '') {
     return {

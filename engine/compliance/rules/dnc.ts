@@ -1,5 +1,6 @@
 import type { DncHit, RuleResult } from '../gate-types.ts';
 import type { RuleContext } from './rule-context.ts';
+import { sharedResult } from './shared-result.ts';
 
 /** Live (not expired) entries at `now`. */
 export function liveHits(hits: readonly DncHit[], now: Date): DncHit[] {
@@ -17,6 +18,8 @@ const sentence: Record<'internal' | 'national' | 'campaign', string> = {
  * after the import must still stop the call). The client's own list is the blacklist rule.
  */
 export function dncRule(ctx: RuleContext): RuleResult {
+  if (ctx.facts.dnc.length === 0)
+    return ctx.policy.nationalRegistryMaxAgeDays !== null ? clearWithNational : clearWithoutNational;
   const hits = liveHits(ctx.facts.dnc, ctx.now).filter((h) => h.scope !== 'client');
   const usesNational = ctx.policy.nationalRegistryMaxAgeDays !== null;
   // Most binding first: an opt-out outranks the registry, which outranks a campaign list.
@@ -27,12 +30,18 @@ export function dncRule(ctx: RuleContext): RuleResult {
     const reason = hit.reason ? ` (${hit.reason})` : '';
     return { rule: 'dnc', status: 'deny', code: `dnc.${scope}`, message: `${sentence[scope]}${reason}.` };
   }
-  return {
-    rule: 'dnc',
-    status: 'pass',
-    code: 'dnc.clear',
-    message: usesNational
-      ? 'The number is on no do-not-call list (internal, national, campaign).'
-      : 'The number is on no do-not-call list (internal, campaign).',
-  };
+  return usesNational ? clearWithNational : clearWithoutNational;
 }
+
+const clearWithNational = sharedResult({
+  rule: 'dnc',
+  status: 'pass',
+  code: 'dnc.clear',
+  message: 'The number is on no do-not-call list (internal, national, campaign).',
+});
+const clearWithoutNational = sharedResult({
+  rule: 'dnc',
+  status: 'pass',
+  code: 'dnc.clear',
+  message: 'The number is on no do-not-call list (internal, campaign).',
+});

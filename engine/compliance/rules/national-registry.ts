@@ -1,11 +1,19 @@
 import type { RuleResult } from '../gate-types.ts';
 import { DAY, type RuleContext } from './rule-context.ts';
+import { LastResult } from './shared-result.ts';
+
+const last = new LastResult();
 
 /**
  * Where the jurisdiction has a national registry (US), dialing stops altogether when our copy
  * is older than the allowed age (31 days): numbers registered since then would be called.
  */
 export function nationalRegistryRule(ctx: RuleContext): RuleResult {
+  // Depends only on the campaign facts, the policy and the moment: once per batch.
+  return last.get(ctx.campaignFacts, ctx.policy, ctx.now.getTime(), () => registryResult(ctx));
+}
+
+function registryResult(ctx: RuleContext): RuleResult {
   const maxDays = ctx.policy.nationalRegistryMaxAgeDays;
   if (maxDays === null) {
     return {

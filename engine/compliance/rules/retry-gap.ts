@@ -1,5 +1,19 @@
 import type { RuleResult } from '../gate-types.ts';
 import { addMinutes, type RuleContext } from './rule-context.ts';
+import { sharedResult } from './shared-result.ts';
+
+const firstCall = sharedResult({
+  rule: 'retry_gap',
+  status: 'pass',
+  code: 'retry_gap.first_call',
+  message: 'No earlier call to wait after.',
+});
+const elapsed = sharedResult({
+  rule: 'retry_gap',
+  status: 'pass',
+  code: 'retry_gap.elapsed',
+  message: 'The minimum gap after the last outcome has elapsed.',
+});
 
 /**
  * The minimum gap after each outcome (definition.attempts.retryMinutes, e.g. busy 30 min,
@@ -7,6 +21,7 @@ import { addMinutes, type RuleContext } from './rule-context.ts';
  * the later "not before" wins.
  */
 export function retryGapRule(ctx: RuleContext): RuleResult {
+  if (!ctx.facts.lastAttempt?.result && !ctx.facts.lastOutcome) return firstCall;
   const gaps = ctx.campaign.definition.attempts.retryMinutes;
   const candidates: Array<{ outcome: string; at: Date }> = [];
   const last = ctx.facts.lastAttempt;
@@ -29,18 +44,5 @@ export function retryGapRule(ctx: RuleContext): RuleResult {
       retryAt: binding.notBefore,
     };
   }
-  if (candidates.length === 0) {
-    return {
-      rule: 'retry_gap',
-      status: 'pass',
-      code: 'retry_gap.first_call',
-      message: 'No earlier call to wait after.',
-    };
-  }
-  return {
-    rule: 'retry_gap',
-    status: 'pass',
-    code: 'retry_gap.elapsed',
-    message: 'The minimum gap after the last outcome has elapsed.',
-  };
+  return candidates.length === 0 ? firstCall : elapsed;
 }
