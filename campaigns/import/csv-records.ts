@@ -34,13 +34,19 @@ export class CsvRecordReader {
     let pos = 0;
     let line = this.line;
     const length = data.length;
+    // The next quote at or after pos (length when none): searched again only once passed, so a
+    // file without quotes is not rescanned to its end for every line.
+    let quote = -1;
     while (pos < length) {
       const nl = data.indexOf('\n', pos);
       if (nl < 0 && !final) break;
       const lineEnd = nl < 0 ? length : nl;
       // The usual row: no quote anywhere on the line.
-      const quote = data.indexOf('"', pos);
-      if (quote < 0 || quote > lineEnd) {
+      if (quote < pos) {
+        quote = data.indexOf('"', pos);
+        if (quote < 0) quote = length;
+      }
+      if (quote > lineEnd) {
         if (lineEnd > pos) this.onRecord(data.slice(pos, lineEnd).split(delimiter), line);
         pos = lineEnd + 1;
         line++;

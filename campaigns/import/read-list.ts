@@ -64,6 +64,7 @@ async function* generate(options: ReadListOptions, stats: ReadListStats): AsyncG
   // pipeline destroys both streams with the first error, so the loop below sees it.
   pipeline(createReadStream(options.path, { highWaterMark: 1 << 16 }), decoder, () => {});
   let columns: ResolvedColumns | undefined;
+  let keyPrefixes: readonly string[] = [];
   let buffer = '';
   // Rows are normalized as the reader completes them, synchronously, into one COPY text buffer.
   const reader = new CsvRecordReader((record, line) => {
@@ -73,6 +74,7 @@ async function* generate(options: ReadListOptions, stats: ReadListStats): AsyncG
       stats.headers = record.map((h) => h.trim());
       columns = resolveColumns(stats.headers, options.map);
       stats.columns = columns;
+      keyPrefixes = fieldKeyPrefixes(columns);
       return;
     }
     if (record.length !== columns.fieldKeys.length) {
@@ -82,7 +84,7 @@ async function* generate(options: ReadListOptions, stats: ReadListStats): AsyncG
       );
     }
     stats.rows++;
-    buffer += copyRow(record, line, columns, options);
+    buffer += copyRow(record, line, columns, keyPrefixes, options);
   });
   try {
     for await (const text of decoder as AsyncIterable<string>) {
@@ -107,16 +109,31 @@ function isBlank(record: readonly string[]): boolean {
   return true;
 }
 
-function copyRow(record: string[], line: number, columns: ResolvedColumns, options: ReadListOptions): string {
+/** Per column, the JSON text before its value in contacts.fields (`"key":`, comma-led after the first); '' for the phone. */
+function fieldKeyPrefixes(columns: ResolvedColumns): string[] {
+  let first = true;
+  return columns.fieldKeys.map((key, i) => {
+    if (i === columns.phone) return '';
+    const prefix = `${first ? '' : ','}${JSON.stringify(key)}:`;
+    first = false;
+    return prefix;
+  });
+}
+
+function copyRow(
+  record: string[],
+  line: number,
+  columns: ResolvedColumns,
+  keyPrefixes: readonly string[],
+  options: ReadListOptions,
+): string {
   const phoneRaw = record[columns.phone] ?? '';
   const result = options.normalizer.normalize(phoneRaw);
   // contacts.fields as JSON text, built directly: every column but the phone, by header name.
-  const keys = columns.fieldKeys;
   let fields = '{';
   for (let i = 0; i < record.length; i++) {
     if (i === columns.phone) continue;
-    if (fields.length > 1) fields += ',';
-    fields += `${JSON.stringify(keys[i])}:${JSON.stringify(record[i])}`;
+    fields += keyPrefixes[i] + JSON.stringify(record[i]);
   }
   fields += '}';
   const consent = columns.consent === undefined ? '' : (record[columns.consent] ?? '').trim();

@@ -36,22 +36,31 @@ export interface ScreeningScope {
   readonly now: Date;
 }
 
-/** The numbers of the staging table seen elsewhere, and those a valid approval covers. */
-async function prepareRemarketing(session: ImportSession, scope: ScreeningScope): Promise<void> {
+/**
+ * import_first: each distinct number of the list once, with its first line (for
+ * duplicate_in_file). A hash aggregate over two narrow columns; a window over the staging rows
+ * would sort every wide row by number. Every registry is then joined against these ~N narrow
+ * rows, never against the wide staging rows.
+ */
+async function prepareNumbers(session: ImportSession, scope: ScreeningScope): Promise<void> {
   // Temp tables are never auto-analyzed; without statistics the planner guesses 1,000 rows
   // and picks nested loops over a million.
   await session.query(`analyze ${STAGE_TABLE}`);
+  await session.query(
+    `create temp table import_first on commit drop as
+       select phone_e164, min(line_number) as first_line from ${STAGE_TABLE}
+        where phone_e164 is not null group by phone_e164`,
+  );
+  await session.query('analyze import_first');
   // Present (any status) or dialed in another campaign: a second use needs the owner's approval.
   // Two joins under UNION (not OR-ed EXISTS) so the planner may hash-join either side.
   await session.query(
     `create temp table import_elsewhere on commit drop as
-       select s.phone_e164 from ${STAGE_TABLE} s
-         join contacts o on o.phone_e164 = s.phone_e164 and o.campaign_id <> $1
-        where s.phone_e164 is not null
+       select f.phone_e164 from import_first f
+         join contacts o on o.phone_e164 = f.phone_e164 and o.campaign_id <> $1
        union
-       select s.phone_e164 from ${STAGE_TABLE} s
-         join call_attempts a on a.phone_e164 = s.phone_e164 and a.campaign_id <> $1
-        where s.phone_e164 is not null`,
+       select f.phone_e164 from import_first f
+         join call_attempts a on a.phone_e164 = f.phone_e164 and a.campaign_id <> $1`,
     [scope.campaignId],
   );
   // An approval counts while it is in force and no later row revokes it.
@@ -72,84 +81,90 @@ async function prepareRemarketing(session: ImportSession, scope: ScreeningScope)
   await session.query('analyze import_elsewhere');
   // Usually empty; unanalyzed, the planner assumes ~1,000 rows and hashes the whole verdict instead.
   await session.query('analyze import_approved');
-  // The first line of each number, for duplicate_in_file. A hash aggregate over two narrow
-  // columns; a window over the staging rows would sort every wide row by number.
-  await session.query(
-    `create temp table import_first on commit drop as
-       select phone_e164, min(line_number) as first_line from ${STAGE_TABLE}
-        where phone_e164 is not null group by phone_e164`,
-  );
-  await session.query('analyze import_first');
 }
 
 /**
- * import_verdict: every staged row's fate, computed on narrow rows (line, number, reason) so the
- * hash joins against the registries never carry the wide cells; the wide rows are joined back
- * once, by line, when stored. Reasons apply in REJECT_REASONS order: the first that holds wins.
+ * import_numbers: per distinct number, what holds for it. Each join matches at most one row
+ * (contacts is unique by campaign and number, dnc_entries by number and scope, national_dnc by
+ * number, the two temp tables are distinct), so there is exactly one row per number.
  */
-const VERDICT = `create temp table import_verdict on commit drop as
-  select s.line_number,
-    case
-      when s.reason is not null then s.reason
-      when f.first_line <> s.line_number then 'duplicate_in_file'
-      when c.id is not null then 'already_in_campaign'
-      when di.phone_e164 is not null then 'internal_dnc'
-      when nd.phone_e164 is not null then 'national_dnc'
-      when dcl.phone_e164 is not null then 'client_blacklist'
-      when dca.phone_e164 is not null then 'campaign_exclusion'
-    end as final_reason,
-    case
-      when s.reason is not null then s.detail
-      when f.first_line <> s.line_number then 'the same number as line ' || f.first_line
-    end as final_detail,
+const NUMBERS = `create temp table import_numbers on commit drop as
+  select f.phone_e164, f.first_line,
+    c.id is not null as in_campaign,
+    di.phone_e164 is not null as internal_dnc,
+    nd.phone_e164 is not null as national_dnc,
+    dcl.phone_e164 is not null as client_blacklist,
+    dca.phone_e164 is not null as campaign_exclusion,
     e.phone_e164 is not null as elsewhere,
     ap.phone_e164 is not null as approved
-  from (select line_number, phone_e164, reason, detail from ${STAGE_TABLE}) s
-  left join import_first f on f.phone_e164 = s.phone_e164
-  left join contacts c on c.campaign_id = $1 and c.phone_e164 = s.phone_e164
-  left join dnc_entries di on di.phone_e164 = s.phone_e164 and di.scope_key = 'internal'
+  from import_first f
+  left join contacts c on c.campaign_id = $1 and c.phone_e164 = f.phone_e164
+  left join dnc_entries di on di.phone_e164 = f.phone_e164 and di.scope_key = 'internal'
     and (di.expires_at is null or di.expires_at > $4)
-  left join national_dnc nd on nd.phone_e164 = s.phone_e164
-  left join dnc_entries dcl on dcl.phone_e164 = s.phone_e164 and dcl.scope_key = $2
+  left join national_dnc nd on nd.phone_e164 = f.phone_e164
+  left join dnc_entries dcl on dcl.phone_e164 = f.phone_e164 and dcl.scope_key = $2
     and (dcl.expires_at is null or dcl.expires_at > $4)
-  left join dnc_entries dca on dca.phone_e164 = s.phone_e164 and dca.scope_key = $3
+  left join dnc_entries dca on dca.phone_e164 = f.phone_e164 and dca.scope_key = $3
     and (dca.expires_at is null or dca.expires_at > $4)
-  left join import_elsewhere e on e.phone_e164 = s.phone_e164
-  left join import_approved ap on ap.phone_e164 = s.phone_e164`;
+  left join import_elsewhere e on e.phone_e164 = f.phone_e164
+  left join import_approved ap on ap.phone_e164 = f.phone_e164`;
+
+/**
+ * A staged row's fate (`s` the staging row, `n` its number's facts from import_numbers, null for a
+ * row without a number): its reject reason, or null when it is accepted. Reasons apply in
+ * REJECT_REASONS order: the first that holds wins.
+ */
+const FINAL_REASON = `case
+      when s.reason is not null then s.reason
+      when n.first_line <> s.line_number then 'duplicate_in_file'
+      when n.in_campaign then 'already_in_campaign'
+      when n.internal_dnc then 'internal_dnc'
+      when n.national_dnc then 'national_dnc'
+      when n.client_blacklist then 'client_blacklist'
+      when n.campaign_exclusion then 'campaign_exclusion'
+    end`;
+const FINAL_DETAIL = `case
+      when s.reason is not null then s.detail
+      when n.first_line <> s.line_number then 'the same number as line ' || n.first_line
+    end`;
+const ELSEWHERE = 'coalesce(n.elsewhere, false)';
+const APPROVED = 'coalesce(n.approved, false)';
 
 async function decide(session: ImportSession, scope: ScreeningScope): Promise<void> {
-  await prepareRemarketing(session, scope);
-  await session.query(VERDICT, [
+  await prepareNumbers(session, scope);
+  await session.query(NUMBERS, [
     scope.campaignId,
     `client:${scope.clientId}`,
     `campaign:${scope.campaignId}`,
     scope.now,
   ]);
-  await session.query('analyze import_verdict');
+  await session.query('analyze import_numbers');
 }
 
 /**
  * Stores the verdict: accepted rows become contacts of the batch, the others its rejected rows,
- * in one statement whose counts are those of what was written. Parameters: campaign, now, batch.
+ * in one statement whose counts are those of what was written. Both halves read the staging rows
+ * once, joined to their number's facts (one hash join on narrow rows), and evaluate the same
+ * FINAL_REASON, so every row lands in exactly one of them. Parameters: campaign, now, batch.
  */
 export const STORE_VERDICT = `with inserted as (
        insert into contacts (campaign_id, batch_id, line_number, phone_e164, phone_raw, time_zone,
          time_zone_assumed, time_zone_candidates, fields, consent_ref, needs_approval, status,
          status_reason, next_attempt_at, created_at, updated_at)
        select $1, $3, s.line_number, s.phone_e164, s.phone_raw, s.time_zone, s.time_zone_assumed,
-         s.time_zone_candidates, s.fields, s.consent_ref, v.elsewhere,
-         case when v.elsewhere and not v.approved then 'awaiting_approval' else 'ready' end,
-         case when v.elsewhere and not v.approved then 'remarketing approval needed' end,
+         s.time_zone_candidates, s.fields, s.consent_ref, ${ELSEWHERE},
+         case when ${ELSEWHERE} and not ${APPROVED} then 'awaiting_approval' else 'ready' end,
+         case when ${ELSEWHERE} and not ${APPROVED} then 'remarketing approval needed' end,
          $2, $2, $2
-       from ${STAGE_TABLE} s join import_verdict v on v.line_number = s.line_number
-       where v.final_reason is null
+       from ${STAGE_TABLE} s left join import_numbers n on n.phone_e164 = s.phone_e164
+       where (${FINAL_REASON}) is null
        returning status
      ),
      rejected as (
        insert into rejected_rows (batch_id, line_number, reason, detail, raw_row, phone_e164)
-       select $3, s.line_number, v.final_reason, v.final_detail, s.raw_row, s.phone_e164
-       from ${STAGE_TABLE} s join import_verdict v on v.line_number = s.line_number
-       where v.final_reason is not null
+       select $3, s.line_number, ${FINAL_REASON}, ${FINAL_DETAIL}, s.raw_row, s.phone_e164
+       from ${STAGE_TABLE} s left join import_numbers n on n.phone_e164 = s.phone_e164
+       where (${FINAL_REASON}) is not null
        returning reason
      )
      select case when status = 'awaiting_approval' then 'held' else 'imported' end as outcome,
@@ -184,9 +199,11 @@ function tally(rows: readonly OutcomeRow[]): ScreeningCounts {
 export async function screenOnly(session: ImportSession, scope: ScreeningScope): Promise<ScreeningCounts> {
   await decide(session, scope);
   const rows = await session.query<OutcomeRow>(
-    `select coalesce(final_reason, case when elsewhere and not approved then 'held' else 'imported' end) as outcome,
+    `select coalesce(${FINAL_REASON},
+              case when ${ELSEWHERE} and not ${APPROVED} then 'held' else 'imported' end) as outcome,
             count(*)::int as n
-       from import_verdict group by 1`,
+       from ${STAGE_TABLE} s left join import_numbers n on n.phone_e164 = s.phone_e164
+      group by 1`,
   );
   return tally(rows);
 }
