@@ -35,7 +35,7 @@ describe.each(testDatabaseKinds)('a predictive campaign end to end over the ARI 
         speed: 30,
         agents: 10,
         contacts: 500,
-        maxWallSeconds: 180,
+        maxWallSeconds: 400,
         seed: 3,
         overrides: oneSweep,
         archiveRoot: mkdtempSync(join(tmpdir(), 'dialer-e2e-archive-')),
@@ -84,5 +84,5 @@ describe.each(testDatabaseKinds)('a predictive campaign end to end over the ARI 
     } finally {
       await handle.close();
     }
-  }, 240_000);
+  }, 450_000);
 });

@@ -175,7 +175,7 @@ describe.runIf(testDatabaseKinds.includes('postgres'))('engine processes on Post
       );
       const code = await Promise.race([
         second.exited,
-        new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 120_000)),
+        new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 300_000)),
       ]);
       if (code !== 0) second.child.kill('SIGKILL');
       expect(code, second.stderr()).toBe(0);
@@ -198,7 +198,7 @@ describe.runIf(testDatabaseKinds.includes('postgres'))('engine processes on Post
     } finally {
       agents.stop();
     }
-  }, 240_000);
+  }, 420_000);
   it('runs one campaign on one of two engines at a time: the standby takes over when the first dies, nobody dials twice', async () => {
     const { db } = handle;
     const { campaign, agents } = await campaignWithAgents(100, 'pair-agent');
@@ -226,7 +226,7 @@ describe.runIf(testDatabaseKinds.includes('postgres'))('engine processes on Post
       await active.exited;
       const code = await Promise.race([
         standby.exited,
-        new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 120_000)),
+        new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 300_000)),
       ]);
       if (code !== 0) standby.child.kill('SIGKILL');
       expect(code, standby.stderr()).toBe(0);
@@ -247,7 +247,7 @@ describe.runIf(testDatabaseKinds.includes('postgres'))('engine processes on Post
     } finally {
       agents.stop();
     }
-  }, 240_000);
+  }, 420_000);
 
   it('drains on SIGTERM: stops dialing, lets live calls end with their outcomes, exits 0', async () => {
     const { db } = handle;
@@ -295,5 +295,5 @@ describe.runIf(testDatabaseKinds.includes('postgres'))('engine processes on Post
     } finally {
       agents.stop();
     }
-  }, 120_000);
+  }, 200_000);
 });
