@@ -81,6 +81,8 @@ function sampleText(line: string): string {
 }
 
 const OUT_BYTES = 1 << 20;
+/** maintenance_work_mem needed per number for an in-memory sort of the key (with headroom). */
+const KEY_BYTES_PER_NUMBER = 100;
 
 /**
  * Normalized numbers as COPY text, one chunk per output megabyte (or per `maxLines` numbers);
@@ -258,9 +260,28 @@ export async function importNationalDnc(
     let added: number;
     let distinct: number;
     if (options.replace) {
-      if (handle.kind === 'postgres') await loader.exec(`set maintenance_work_mem = '512MB'`);
+      const addKey = async () => {
+        // The key's sort stays in memory only when maintenance_work_mem holds every index
+        // tuple (about 82 bytes a number, measured with trace_sort: 818 MB for 10 M); spilling
+        // to an external merge made the build of 10 M numbers about 15 % slower. Set for this
+        // one statement only, bounded so a huge file spills rather than exhausting the server.
+        if (handle.kind !== 'postgres') {
+          await loader.exec(`alter table ${table} add constraint ${table}_pkey primary key (phone_e164)`);
+          return;
+        }
+        const mb = Math.min(2048, Math.max(64, Math.ceil((copied * KEY_BYTES_PER_NUMBER) / 1_048_576)));
+        await loader.exec('begin');
+        try {
+          await loader.exec(`set local maintenance_work_mem = '${mb}MB'`);
+          await loader.exec(`alter table ${table} add constraint ${table}_pkey primary key (phone_e164)`);
+          await loader.exec('commit');
+        } catch (error) {
+          await loader.exec('rollback').catch(() => {});
+          throw error;
+        }
+      };
       try {
-        await loader.exec(`alter table ${table} add constraint ${table}_pkey primary key (phone_e164)`);
+        await addKey();
         distinct = copied;
       } catch (error) {
         if (pgErrorCode(error) !== PG_UNIQUE_VIOLATION) throw error;
@@ -269,9 +290,8 @@ export async function importNationalDnc(
         distinct = await loader.exec(`insert into ${table}_u select distinct phone_e164 from ${table}`);
         await loader.exec(`drop table ${table}`);
         await loader.exec(`alter table ${table}_u rename to ${table}`);
-        await loader.exec(`alter table ${table} add constraint ${table}_pkey primary key (phone_e164)`);
+        await addKey();
       }
-      if (handle.kind === 'postgres') await loader.exec('reset maintenance_work_mem');
       added = distinct;
     } else {
       added = 0;
