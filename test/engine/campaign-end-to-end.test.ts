@@ -33,7 +33,7 @@ const oneSweep = {
 const contactsFor = (kind: string) => (kind === 'postgres' ? 500 : 150);
 
 describe.each(testDatabaseKinds)('a predictive campaign end to end over the ARI simulator [%s]', (kind) => {
-  it('works 500 contacts with 10 agents: every contact final or scheduled, outcomes matching the dial log, abandonment under the cap', async () => {
+  it('works the sample list (500 contacts on PostgreSQL, 150 on PGlite) with 10 agents: every contact final or scheduled, outcomes matching the dial log, abandonment under the cap', async () => {
     const handle = await createTestDatabase(kind, { maxConnections: 10 });
     try {
       const summary = await runDemo({
