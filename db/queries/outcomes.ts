@@ -5,6 +5,7 @@ import { ConflictError } from '../../engine/platform/errors.ts';
 import { PG_UNIQUE_VIOLATION, pgErrorCode } from '../pg-error.ts';
 import type { Database } from '../schema.ts';
 import { cancelPendingCallbacks, completeDueCallbacks, insertCallback } from './callbacks.ts';
+import { recordOptOut } from './dnc.ts';
 
 export interface OutcomeRecord {
   attemptId: number | null;
@@ -83,20 +84,14 @@ export async function recordOutcome(trx: Transaction<Database>, record: OutcomeR
       .select('phone_e164')
       .where('id', '=', record.contactId)
       .executeTakeFirstOrThrow();
-    // Internal scope: every campaign of every client stops calling this number at once.
-    await trx
-      .insertInto('dnc_entries')
-      .values({
-        phone_e164: contact.phone_e164,
-        scope: 'internal',
-        scope_key: 'internal',
-        reason: 'opt_out',
-        source: `campaign:${record.campaignId}`,
-        added_by: record.recordedBy,
-        added_at: now,
-      })
-      .onConflict((oc) => oc.columns(['phone_e164', 'scope_key']).doNothing())
-      .execute();
+    // Internal scope: every campaign of every client stops calling this number at once; the
+    // compliance module also blocks the number's waiting contacts elsewhere and audits it.
+    await recordOptOut(trx, contact.phone_e164, {
+      source: `campaign:${record.campaignId}`,
+      attemptId: record.attemptId,
+      actor: record.recordedBy,
+      reason: 'opt_out',
+    });
   }
   return outcomeId;
 }

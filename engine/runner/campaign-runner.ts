@@ -131,6 +131,8 @@ export class CampaignRunner {
     }
     const { definition } = await getCampaignDefinition(this.db, this.campaignId);
     this.definition = definition;
+    // The pacer's abandonment controller aims at this campaign's own target, not the default.
+    this.stats = createStatistics({ targetAbandonRate: definition.pacing.targetAbandonRate });
     const { db, telephony, clock, engineId } = { db: this.db, ...this.deps };
     this.pool = new AgentPool(
       {

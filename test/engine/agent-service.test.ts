@@ -90,12 +90,40 @@ describeEachDatabase('agent service', (database) => {
     expect((await findOpenSession(db, agent.id))?.state).toBe('wrap_up');
   });
 
-  it('puts an opted-out number on the internal do-not-call list at once', async () => {
+  it('puts an opted-out number on the internal do-not-call list at once, blocking it in every campaign', async () => {
     const { db } = database();
-    const { service } = await agentInWrapUp('ag-opt');
+    const { service, contactId } = await agentInWrapUp('ag-opt');
+    const { phone_e164: phone } = await db
+      .selectFrom('contacts')
+      .select('phone_e164')
+      .where('id', '=', contactId)
+      .executeTakeFirstOrThrow();
+    const { campaign: other } = await makeCampaign(db);
+    const elsewhere = await db
+      .insertInto('contacts')
+      .values({ campaign_id: other.id, phone_e164: phone, time_zone: 'America/New_York' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     await service.tagOutcome('ag-opt', { tag: 'opt_out' });
-    const entry = await db.selectFrom('dnc_entries').selectAll().where('scope', '=', 'internal').execute();
-    expect(entry.length).toBeGreaterThan(0);
+    const entry = await db
+      .selectFrom('dnc_entries')
+      .selectAll()
+      .where('scope_key', '=', 'internal')
+      .where('phone_e164', '=', phone)
+      .executeTakeFirst();
+    expect(entry?.reason).toBe('opt_out');
+    const waiting = await db
+      .selectFrom('contacts')
+      .select(['status', 'status_reason'])
+      .where('id', '=', elsewhere.id)
+      .executeTakeFirstOrThrow();
+    expect(waiting).toEqual({ status: 'blocked', status_reason: 'dnc:internal' });
+    const audit = await db
+      .selectFrom('audit_log')
+      .select('action')
+      .where('action', '=', 'dnc.opt_out')
+      .execute();
+    expect(audit.length).toBeGreaterThan(0);
   });
 
   it('schedules a personal callback for the tagging agent', async () => {
