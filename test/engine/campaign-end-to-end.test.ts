@@ -25,15 +25,10 @@ const oneSweep = {
   },
 };
 
-/**
- * 500 contacts on PostgreSQL. On the in-memory PGlite of the tests the same run is several times
- * slower (one connection shared by the engine, the agents and the simulator's process), so there
- * the list is 150 contacts; `dialer demo` runs 1000 on a PGlite data folder.
- */
-const contactsFor = (kind: string) => (kind === 'postgres' ? 500 : 150);
+const CONTACTS = 500;
 
 describe.each(testDatabaseKinds)('a predictive campaign end to end over the ARI simulator [%s]', (kind) => {
-  it('works the sample list (500 contacts on PostgreSQL, 150 on PGlite) with 10 agents: every contact final or scheduled, outcomes matching the dial log, abandonment under the cap', async () => {
+  it('works a 500-contact list with 10 agents: every contact final or scheduled, outcomes matching the dial log, abandonment under the cap', async () => {
     const handle = await createTestDatabase(kind, { maxConnections: 10 });
     try {
       const summary = await runDemo({
@@ -41,7 +36,7 @@ describe.each(testDatabaseKinds)('a predictive campaign end to end over the ARI 
         logger: silentLogger(),
         speed: 30,
         agents: 10,
-        contacts: contactsFor(kind),
+        contacts: CONTACTS,
         maxWallSeconds: 400,
         seed: 3,
         overrides: oneSweep,
@@ -49,7 +44,7 @@ describe.each(testDatabaseKinds)('a predictive campaign end to end over the ARI 
       });
       const { db } = handle;
       expect(summary.finished).toBe(true);
-      expect(summary.contacts.total).toBe(contactsFor(kind));
+      expect(summary.contacts.total).toBe(CONTACTS);
 
       // Every contact is final, or waits for a retry or callback scheduled after the run.
       const pending = await sql<{ n: number }>`
@@ -64,7 +59,7 @@ describe.each(testDatabaseKinds)('a predictive campaign end to end over the ARI 
       // The dial log: every row final, each with exactly one outcome; the engine's count and the
       // contacts' attempt counters agree with it.
       expect(summary.dialLog.open).toBe(0);
-      expect(summary.dialLog.attempts).toBeGreaterThanOrEqual(contactsFor(kind));
+      expect(summary.dialLog.attempts).toBeGreaterThanOrEqual(CONTACTS);
       expect(summary.dialedByEngine).toBe(summary.dialLog.attempts);
       const mismatch = await sql<{ attempts: number; with_outcome: number; counted: number }>`
         select (select count(*) from call_attempts where campaign_id = ${summary.campaignId}) as attempts,
@@ -86,7 +81,7 @@ describe.each(testDatabaseKinds)('a predictive campaign end to end over the ARI 
         where a.campaign_id = ${summary.campaignId} and b.queued_at < a.ended_at`.execute(db);
       expect(Number(overlaps.rows[0]?.n)).toBe(0);
 
-      expect(summary.dialLog.connected).toBeGreaterThan(contactsFor(kind) * 0.35);
+      expect(summary.dialLog.connected).toBeGreaterThan(CONTACTS * 0.35);
       expect(summary.abandonmentRate).toBeLessThanOrEqual(summary.abandonmentCap);
     } finally {
       await handle.close();
