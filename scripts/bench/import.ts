@@ -168,18 +168,26 @@ async function rawCopy(handle: DatabaseHandle, path: string): Promise<number> {
 }
 
 /**
- * The floor under any import: inserting `rows` plain rows into contacts (its five indexes and two
- * foreign keys), with no screening at all, in a transaction that is rolled back.
+ * The floor under any import: inserting `rows` plain rows into contacts (its five indexes), with no
+ * screening at all, in a transaction that is rolled back. Foreign keys are handled as the import
+ * handles them: checked once for the whole set where the database allows it (superuser), so the
+ * per-row triggers do not run; otherwise per row, as the import then does too.
  */
 async function contactsInsertOnly(handle: DatabaseHandle, rows: number, campaignId: number): Promise<number> {
-  const insert = `insert into contacts (campaign_id, phone_e164, time_zone, fields)
-    select $1, '+8617' || lpad(g::text, 9, '0'), 'Asia/Shanghai',
-      '{"name": "Customer 1", "note": "note 1, batch A"}'::jsonb
+  const insert = `insert into contacts (campaign_id, line_number, phone_e164, phone_raw, time_zone, fields,
+      status, next_attempt_at)
+    select $1, g, '+8617' || lpad(g::text, 9, '0'), '17' || lpad(g::text, 9, '0'), 'Asia/Shanghai',
+      jsonb_build_object('name', 'Customer ' || g, 'note', 'note 1, batch A'), 'ready', now()
     from generate_series(1, $2) g`;
+  const setWise = `do $$ begin
+      if current_setting('is_superuser') = 'on' then set local session_replication_role = replica; end if;
+    end $$`;
   if (handle.pool) {
     const client = await handle.pool.connect();
     try {
+      await client.query('checkpoint');
       await client.query('begin');
+      await client.query(setWise);
       const started = performance.now();
       await client.query(insert, [campaignId, rows]);
       const seconds = (performance.now() - started) / 1000;
@@ -191,12 +199,24 @@ async function contactsInsertOnly(handle: DatabaseHandle, rows: number, campaign
   }
   let seconds = 0;
   await handle.pglite!.transaction(async (tx) => {
+    await tx.query(setWise);
     const started = performance.now();
     await tx.query(insert, [campaignId, rows]);
     seconds = (performance.now() - started) / 1000;
     await tx.rollback();
   });
   return seconds;
+}
+
+/** Starts a timed step with no other step's dirty pages or WAL pending (PostgreSQL only). */
+async function checkpoint(handle: DatabaseHandle): Promise<void> {
+  if (!handle.pool) return;
+  const client = await handle.pool.connect();
+  try {
+    await client.query('checkpoint');
+  } finally {
+    client.release();
+  }
 }
 
 async function parseOnly(path: string): Promise<number> {
@@ -235,9 +255,11 @@ async function runOn(label: string, handle: DatabaseHandle, rows: number, dnc: n
   const campaign = await insertCampaign(handle.db, definition, 'bench');
 
   const parseSeconds = await parseOnly(path);
+  await checkpoint(handle);
   const copySeconds = await rawCopy(handle, path);
   const insertOnlySeconds = await contactsInsertOnly(handle, expectedCounts(rows).imported, campaign.id);
 
+  await checkpoint(handle);
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => {
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
@@ -308,6 +330,7 @@ function printTable(figures: Figures[]): void {
     'import / COPY': `${(f.importSeconds / f.copySeconds).toFixed(2)}x`,
     'parse only rows/s': rate(f.rows, f.parseSeconds),
     'contacts INSERT only s': f.insertOnlySeconds.toFixed(2),
+    'INSERT only / COPY': `${(f.insertOnlySeconds / f.copySeconds).toFixed(2)}x`,
     'peak RSS MiB': f.peakRssMb.toFixed(0),
   }));
   const columns = Object.keys(rowsOut[0] ?? {});
@@ -322,7 +345,7 @@ function printTable(figures: Figures[]): void {
   out('');
   for (const f of figures) out(`${f.database}: ${f.counts}`);
   out(
-    'contacts INSERT only: the same number of plain rows (the imported count) inserted into contacts, no screening: the floor any import pays for its indexes and foreign keys.',
+    'contacts INSERT only: the same number of plain rows (the imported count) inserted into contacts (its indexes, foreign keys checked as the import checks them), no reading, no screening: the floor any import into contacts pays. Where INSERT only / COPY is above 3x, so is every import.',
   );
   out('Target (PostgreSQL): >= 100,000 rows/s end to end, import / COPY <= 3x.');
 }
