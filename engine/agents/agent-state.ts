@@ -3,6 +3,7 @@
  *
  *   offline → logging_in → ready ⇄ paused(reason)
  *   ready → reserved → on_call → wrap_up → ready        (wrap-up ends by an outcome or the timeout)
+ *   reserved | on_call → ready                            (the person hung up before reaching the agent)
  *
  * A pause or logout asked for during a call waits for the end of wrap-up (`after`), so a call is
  * never cut off and its outcome is never skipped. Adapters carry the effects out: dial or hang up
@@ -38,6 +39,12 @@ export type AgentEvent =
   /** The reservation ended without a call reaching the agent (skip, no answer, busy…). */
   | { type: 'release' }
   | { type: 'call_connected'; attemptId: string }
+  /**
+   * The call ended without ever reaching the agent: the person hung up while being connected
+   * (the telephone system may already have accepted the connect, so the agent can be on_call
+   * for it). The agent spoke to nobody and owes no outcome; the engine records the call's.
+   */
+  | { type: 'call_missed'; attemptId: string }
   | { type: 'call_ended'; attemptId: string }
   | { type: 'outcome_recorded'; attemptId: string }
   | { type: 'wrap_up_timeout'; attemptId: string }
@@ -165,6 +172,13 @@ export function transition(state: AgentState, event: AgentEvent, ctx: Transition
       ) {
         return ok({ kind: 'on_call', attemptId: event.attemptId, after: { kind: 'ready' } });
       }
+      return refuse(state, event);
+
+    case 'call_missed':
+      if (state.kind === 'reserved' && (state.attemptId === null || state.attemptId === event.attemptId))
+        return ok(READY);
+      // A pause or logout asked for meanwhile takes effect now, as at the end of a wrap-up.
+      if (state.kind === 'on_call' && state.attemptId === event.attemptId) return endOfWrapUp(state.after);
       return refuse(state, event);
 
     case 'call_ended':

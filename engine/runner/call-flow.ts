@@ -191,13 +191,17 @@ export class CallFlow {
         this.waiting.unshift(call);
         return;
       }
-      if (call.stage !== 'waiting') {
-        await this.d.pool.tryApply(agent, { type: 'release' });
-        continue;
-      }
-      call.stage = 'answered';
-      call.agentId = agent.agentId;
-      await this.connect(call);
+      // In the call's own queue, like its events: a hangup handled while the connect is under way
+      // would free the agent that the connect then puts on the call, for good.
+      await call.serial(async () => {
+        if (call.stage !== 'waiting') {
+          await this.d.pool.tryApply(agent, { type: 'release' });
+          return;
+        }
+        call.stage = 'answered';
+        call.agentId = agent.agentId;
+        await this.connect(call);
+      });
     }
   }
 
@@ -313,11 +317,16 @@ export class CallFlow {
     } catch (error) {
       call.log.error({ err: (error as Error).message }, 'could not finalize the call; recovery will');
     }
-    if (wasConnected && call.agentId !== null) {
-      const agent = this.d.pool.get(call.agentId);
-      if (agent) await this.d.pool.tryApply(agent, { type: 'call_ended', attemptId: call.attemptId });
-    } else {
-      await this.releaseAgent(call);
+    const agent = call.agentId !== null ? this.d.pool.get(call.agentId) : undefined;
+    if (agent) {
+      // Never connected: the agent held for the call, or already on it because the connect was
+      // accepted a moment before the person hung up, is free again with nothing to tag. The
+      // session's own state decides (the pool's copy may lag), so the agent is never left on a
+      // call that is over.
+      await this.d.pool.tryApply(agent, {
+        type: wasConnected ? 'call_ended' : 'call_missed',
+        attemptId: call.attemptId,
+      });
     }
     this.d.calls.remove(call.attemptId);
   }

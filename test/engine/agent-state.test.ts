@@ -104,6 +104,31 @@ describe('agent state machine', () => {
     expect(run(reserved, { type: 'release' }).state).toEqual({ kind: 'ready' });
   });
 
+  it('frees an agent whose call ended before reaching them, reserved or already on it, with nothing to tag', () => {
+    const reserved: AgentState = { kind: 'reserved', attemptId: 'a1', contactId: 3, preview: false };
+    expect(run(reserved, { type: 'call_missed', attemptId: 'a1' })).toEqual({
+      state: { kind: 'ready' },
+      effects: [],
+    });
+    const onCall: AgentState = { kind: 'on_call', attemptId: 'a1', after: { kind: 'ready' } };
+    expect(run(onCall, { type: 'call_missed', attemptId: 'a1' })).toEqual({
+      state: { kind: 'ready' },
+      effects: [],
+    });
+    // A pause or logout asked for during the call takes effect then.
+    expect(
+      run({ ...onCall, after: { kind: 'pause', reason: 'lunch' } }, { type: 'call_missed', attemptId: 'a1' })
+        .state,
+    ).toEqual({ kind: 'paused', reason: 'lunch' });
+    expect(run({ ...onCall, after: { kind: 'logout' } }, { type: 'call_missed', attemptId: 'a1' })).toEqual({
+      state: { kind: 'offline' },
+      effects: ['hangup_agent_leg', 'end_session'],
+    });
+    // Somebody else's call does not free the agent.
+    expect(transition(onCall, { type: 'call_missed', attemptId: 'a2' }, ctx).ok).toBe(false);
+    expect(transition({ kind: 'ready' }, { type: 'call_missed', attemptId: 'a1' }, ctx).ok).toBe(false);
+  });
+
   it('dials a preview once accepted and keeps the agent reserved for that call', () => {
     const { state } = run(
       { kind: 'ready' },
