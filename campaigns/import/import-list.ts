@@ -9,6 +9,7 @@ import type { Clock } from '../../engine/platform/clock.ts';
 import { ConflictError, UsageError, UserError } from '../../engine/platform/errors.ts';
 import type { Logger } from '../../engine/platform/logger.ts';
 import type { ColumnMapSpec } from './column-map.ts';
+import type { DelimiterChoice } from './csv-delimiter.ts';
 import {
   archivedName,
   archiveFolder,
@@ -42,6 +43,8 @@ export interface ImportListOptions {
   readonly receivedBy?: string | undefined;
   readonly map?: ColumnMapSpec | undefined;
   readonly encoding?: EncodingChoice | undefined;
+  /** The cell separator; default `auto` (read from the header line). */
+  readonly delimiter?: DelimiterChoice | undefined;
   /** Numbering region for numbers without a country code; default the campaign's. */
   readonly region?: string | undefined;
   readonly dryRun?: boolean | undefined;
@@ -124,6 +127,7 @@ export async function importList(
       const reader = readList({
         path: received.path,
         encoding: options.encoding ?? 'auto',
+        delimiter: options.delimiter ?? 'auto',
         map: options.map ?? {},
         normalizer: createPhoneNormalizer(region),
         defaultTimeZone: definition.defaultTimeZone,

@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream';
 import { type ColumnMapSpec, type ResolvedColumns, resolveColumns } from './column-map.ts';
 import { copyText, copyTextArray } from './copy-text.ts';
+import { type Delimiter, type DelimiterChoice, delimiterNamed, detectDelimiter } from './csv-delimiter.ts';
 import { CsvRecordReader } from './csv-records.ts';
 import { ImportFileError } from './import-file-error.ts';
 import { type EncodingChoice, ListDecoder, type ListEncoding } from './list-decoder.ts';
@@ -34,6 +35,8 @@ export const STAGE_COLUMNS = [
 export interface ReadListOptions {
   readonly path: string;
   readonly encoding: EncodingChoice;
+  /** The cell separator; `auto` (the default) reads it from the header line. */
+  readonly delimiter?: DelimiterChoice | undefined;
   readonly map: ColumnMapSpec;
   readonly normalizer: PhoneNormalizer;
   readonly defaultTimeZone: string;
@@ -45,6 +48,7 @@ export interface ReadListOptions {
 export interface ReadListStats {
   rows: number;
   encoding: ListEncoding | undefined;
+  delimiter: Delimiter | undefined;
   headers: readonly string[];
   columns: ResolvedColumns | undefined;
   bytes: number;
@@ -54,7 +58,14 @@ export function readList(options: ReadListOptions): {
   chunks: AsyncGenerator<string, void, undefined>;
   stats: ReadListStats;
 } {
-  const stats: ReadListStats = { rows: 0, encoding: undefined, headers: [], columns: undefined, bytes: 0 };
+  const stats: ReadListStats = {
+    rows: 0,
+    encoding: undefined,
+    delimiter: undefined,
+    headers: [],
+    columns: undefined,
+    bytes: 0,
+  };
   return { chunks: generate(options, stats), stats };
 }
 
@@ -67,7 +78,7 @@ async function* generate(options: ReadListOptions, stats: ReadListStats): AsyncG
   let keyPrefixes: readonly string[] = [];
   let buffer = '';
   // Rows are normalized as the reader completes them, synchronously, into one COPY text buffer.
-  const reader = new CsvRecordReader((record, line) => {
+  const onRecord = (record: string[], line: number) => {
     if (isBlank(record)) return;
     if (!columns) {
       stats.encoding = decoder.encoding;
@@ -85,22 +96,59 @@ async function* generate(options: ReadListOptions, stats: ReadListStats): AsyncG
     }
     stats.rows++;
     buffer += copyRow(record, line, columns, keyPrefixes, options);
-  });
+  };
+  // The reader is made once the header line is in: its delimiter may be read from it.
+  const choice = options.delimiter ?? 'auto';
+  let reader: CsvRecordReader | undefined;
+  let head = '';
+  const startReader = (final: boolean): CsvRecordReader | undefined => {
+    const headerLine = firstContentLine(head, final);
+    if (headerLine === undefined) return undefined;
+    stats.delimiter = choice === 'auto' ? detectDelimiter(headerLine) : delimiterNamed(choice);
+    const started = new CsvRecordReader(onRecord, stats.delimiter);
+    started.push(head);
+    head = '';
+    return started;
+  };
   try {
     for await (const text of decoder as AsyncIterable<string>) {
-      reader.push(text);
+      if (reader) reader.push(text);
+      else {
+        head += text;
+        reader = startReader(false);
+      }
       if (buffer.length >= chunkChars) {
         yield buffer;
         buffer = '';
       }
     }
-    reader.end();
+    reader ??= startReader(true);
+    reader?.end();
   } finally {
     stats.bytes = decoder.bytes;
     stats.encoding = decoder.encoding;
   }
   if (!columns) throw new ImportFileError(1, 'the file is empty: no header line with a phone column');
   if (buffer.length > 0) yield buffer;
+}
+
+/**
+ * The first line of `text` with anything but whitespace on it (the header), once it is complete;
+ * undefined while more text may still complete it. Blank lines before the header are skipped,
+ * as the reader skips them.
+ */
+function firstContentLine(text: string, final: boolean): string | undefined {
+  let start = 0;
+  for (;;) {
+    const end = text.indexOf('\n', start);
+    if (end < 0) {
+      const rest = text.slice(start);
+      return final ? rest : undefined;
+    }
+    const line = text.slice(start, end);
+    if (line.trim() !== '') return line;
+    start = end + 1;
+  }
 }
 
 /** Blank lines and rows of empty cells (spreadsheets export ",,,") are not rows of the list. */

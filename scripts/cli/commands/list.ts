@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { parseColumnMap } from '../../../campaigns/import/column-map.ts';
+import { DELIMITER_CHOICES, type DelimiterChoice } from '../../../campaigns/import/csv-delimiter.ts';
 import { importList } from '../../../campaigns/import/import-list.ts';
 import { ENCODING_CHOICES, type EncodingChoice } from '../../../campaigns/import/list-decoder.ts';
 import {
@@ -24,6 +25,7 @@ interface ImportFlags {
   receivedBy?: string;
   map?: string;
   encoding: string;
+  delimiter: string;
   region?: string;
   dryRun?: boolean;
   force?: boolean;
@@ -34,6 +36,13 @@ function parseEncoding(value: string): EncodingChoice {
     throw new UsageError(`--encoding must be one of ${ENCODING_CHOICES.join(', ')}; got "${value}"`);
   }
   return value as EncodingChoice;
+}
+
+function parseDelimiter(value: string): DelimiterChoice {
+  if (!(DELIMITER_CHOICES as readonly string[]).includes(value)) {
+    throw new UsageError(`--delimiter must be one of ${DELIMITER_CHOICES.join(', ')}; got "${value}"`);
+  }
+  return value as DelimiterChoice;
 }
 
 export function registerListCommands(program: Command, contextFor: ContextFactory): void {
@@ -51,6 +60,11 @@ export function registerListCommands(program: Command, contextFor: ContextFactor
       'columns by role: phone=<col>,name=<col>,tz=<col>,consent=<col> (name or 1-based number)',
     )
     .option('--encoding <encoding>', `file encoding: ${ENCODING_CHOICES.join('|')}`, 'auto')
+    .option(
+      '--delimiter <delimiter>',
+      `cell separator: ${DELIMITER_CHOICES.join('|')} (auto reads it from the header line)`,
+      'auto',
+    )
     .option('--region <CC>', "numbering region for numbers without a country code (default: the campaign's)")
     .option('--dry-run', 'count what would happen; write nothing (no batch, no archive copy)')
     .option('--force', 'import a file already imported into this campaign (no contact is duplicated)')
@@ -58,6 +72,7 @@ export function registerListCommands(program: Command, contextFor: ContextFactor
       action(contextFor, async (ctx, flags: ImportFlags) => {
         const campaignId = parseId(flags.campaign, 'campaign id');
         const encoding = parseEncoding(flags.encoding);
+        const delimiter = parseDelimiter(flags.delimiter);
         const map = parseColumnMap(flags.map);
         if (flags.region !== undefined && !/^[A-Za-z]{2}$/.test(flags.region)) {
           throw new UsageError(
@@ -78,6 +93,7 @@ export function registerListCommands(program: Command, contextFor: ContextFactor
               receivedBy: flags.receivedBy,
               map,
               encoding,
+              delimiter,
               region: flags.region,
               dryRun: flags.dryRun,
               force: flags.force,
