@@ -238,7 +238,11 @@ describeEachDatabase('list import: the cell separator', (database) => {
 
   it('reads a tab-delimited export, commas inside cells kept as text', async () => {
     const { result, contacts } = await importAs('tab-delimited.txt', 'CN');
-    expect(result).toMatchObject({ rows: 3, imported: 2, rejected: rejectedCounts({ duplicate_in_file: 1 }) });
+    expect(result).toMatchObject({
+      rows: 3,
+      imported: 2,
+      rejected: rejectedCounts({ duplicate_in_file: 1 }),
+    });
     expect(contacts.map((c) => c.fields)).toEqual([
       { name: 'A', note: 'plain, with comma' },
       { name: 'B', note: 'quoted\ttab' },
