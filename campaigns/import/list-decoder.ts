@@ -13,11 +13,13 @@ import { ImportFileError } from './import-file-error.ts';
  * The encoding: a BOM decides; else `auto` reads the first MiB: valid UTF-8 means UTF-8,
  * anything else GB18030 (a superset of GBK, the default of Chinese Excel). A file that starts
  * as ASCII and turns out to be GBK later is refused at the first bad line, naming --encoding.
+ * UTF-16 (Excel's "Unicode text", tab separated) is known by its BOM, which Excel always
+ * writes; its line ends are the LF code unit at an even offset rather than the byte 0x0A.
  */
 
 export const ENCODING_CHOICES = ['auto', 'utf8', 'gbk', 'gb18030'] as const;
 export type EncodingChoice = (typeof ENCODING_CHOICES)[number];
-export type ListEncoding = 'utf-8' | 'utf-8-bom' | 'gbk' | 'gb18030';
+export type ListEncoding = 'utf-8' | 'utf-8-bom' | 'gbk' | 'gb18030' | 'utf-16le' | 'utf-16be';
 
 const SAMPLE_BYTES = 1 << 20;
 /** A "line" longer than this is not a list row; it is the wrong file or a runaway quote. */
@@ -27,6 +29,8 @@ const LF = 0x0a;
 export class ListDecoder extends Transform {
   private decoder: TextDecoder | undefined;
   private utf8 = false;
+  /** For UTF-16: the byte offset of 0x0A inside an LF code unit (0 little-endian, 1 big-endian). */
+  private lfByte: 0 | 1 | undefined;
   private resolved: ListEncoding | undefined;
   private pending: Buffer[] = [];
   private pendingBytes = 0;
@@ -52,7 +56,13 @@ export class ListDecoder extends Transform {
   private resolve(encoding: ListEncoding): void {
     this.resolved = encoding;
     this.utf8 = encoding === 'utf-8' || encoding === 'utf-8-bom';
-    this.decoder = new TextDecoder(this.utf8 ? 'utf-8' : 'gb18030', { fatal: true, ignoreBOM: true });
+    this.lfByte = encoding === 'utf-16le' ? 0 : encoding === 'utf-16be' ? 1 : undefined;
+    this.decoder = new TextDecoder(this.decoderLabel(encoding), { fatal: true, ignoreBOM: true });
+  }
+
+  private decoderLabel(encoding: ListEncoding): string {
+    if (encoding === 'utf-16le' || encoding === 'utf-16be') return encoding;
+    return this.utf8 ? 'utf-8' : 'gb18030';
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
@@ -109,10 +119,14 @@ export class ListDecoder extends Transform {
       return data.subarray(3);
     }
     if ((data[0] === 0xff && data[1] === 0xfe) || (data[0] === 0xfe && data[1] === 0xff)) {
-      throw new ImportFileError(
-        1,
-        'the file is UTF-16 ("Unicode text"); save it from the spreadsheet as "CSV UTF-8" or plain CSV',
-      );
+      if (this.choice !== 'auto') {
+        throw new ImportFileError(
+          1,
+          `the file starts with a UTF-16 byte order mark but --encoding ${this.choice} was given`,
+        );
+      }
+      this.resolve(data[0] === 0xff ? 'utf-16le' : 'utf-16be');
+      return data.subarray(2);
     }
     if (data[0] === 0x84 && data[1] === 0x31 && data[2] === 0x95 && data[3] === 0x33) {
       this.resolve('gb18030');
@@ -123,7 +137,7 @@ export class ListDecoder extends Transform {
 
   private flushWholeLines(final: boolean): void {
     const data = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending);
-    const cut = final ? data.length : data.lastIndexOf(LF) + 1;
+    const cut = final ? data.length : this.lastLineEnd(data);
     if (cut === 0) {
       this.pending = [data];
       this.pendingBytes = data.length;
@@ -142,16 +156,40 @@ export class ListDecoder extends Transform {
     } catch {
       throw this.undecodable(piece);
     }
-    this.linesDone += countLineFeeds(piece);
+    this.linesDone += this.lineEnds(piece).length;
     if (text.length > 0) this.push(text.includes('\r\n') ? text.replace(/\r\n/g, '\n') : text);
+  }
+
+  /** Offset just past the last complete line of `data` (0 when it holds no line end). */
+  private lastLineEnd(data: Buffer): number {
+    if (this.lfByte === undefined) return data.lastIndexOf(LF) + 1;
+    const ends = this.lineEnds(data);
+    return ends.length > 0 ? ends[ends.length - 1]! + 2 : 0;
+  }
+
+  /** Offsets of the line ends in `data`: each LF byte, or for UTF-16 each aligned LF code unit. */
+  private lineEnds(data: Buffer): number[] {
+    const ends: number[] = [];
+    if (this.lfByte === undefined) {
+      for (let at = data.indexOf(LF); at >= 0; at = data.indexOf(LF, at + 1)) ends.push(at);
+      return ends;
+    }
+    const lf = this.lfByte;
+    for (let at = data.indexOf(LF); at >= 0; at = data.indexOf(LF, at + 1)) {
+      const unit = at - lf;
+      if (unit >= 0 && unit % 2 === 0 && data[unit + 1 - lf] === 0) ends.push(unit);
+    }
+    return ends;
   }
 
   private undecodable(piece: Buffer): ImportFileError {
     let start = 0;
     let line = this.linesDone + 1;
-    const probe = this.utf8 ? undefined : new TextDecoder('gb18030', { fatal: true });
-    while (start < piece.length) {
-      const end = piece.indexOf(LF, start);
+    const probe = this.utf8 ? undefined : new TextDecoder(this.decoderLabel(this.resolved!), { fatal: true });
+    const ends = this.lineEnds(piece);
+    const width = this.lfByte === undefined ? 1 : 2;
+    for (let i = 0; start < piece.length; i++) {
+      const end = ends[i] ?? -1;
       const lineBytes = piece.subarray(start, end < 0 ? piece.length : end);
       let ok = true;
       if (probe) {
@@ -165,7 +203,7 @@ export class ListDecoder extends Transform {
       }
       if (!ok) break;
       if (end < 0) break;
-      start = end + 1;
+      start = end + width;
       line++;
     }
     const hint =
@@ -176,14 +214,4 @@ export class ListDecoder extends Transform {
         : `; check --encoding (${this.choice} was given)`;
     return new ImportFileError(line, `bytes that are not valid ${this.resolved ?? 'text'}${hint}`);
   }
-}
-
-function countLineFeeds(buffer: Buffer): number {
-  let count = 0;
-  let at = buffer.indexOf(LF);
-  while (at >= 0) {
-    count++;
-    at = buffer.indexOf(LF, at + 1);
-  }
-  return count;
 }

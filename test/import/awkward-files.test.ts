@@ -176,6 +176,7 @@ describeEachDatabase('list import of awkward files', (database) => {
     ['unclosed-quote.csv', 3, /quoted cell opens here and is never closed/],
     ['inconsistent-columns.csv', 3, /the row has 3 cells where the header has 2/],
     ['undecodable.csv', 3, /not valid/],
+    ['utf16le-undecodable.txt', 3, /not valid utf-16le/],
   ])('refuses %s naming line %i, leaving no batch and no archived file', async (name, line, problem) => {
     const { db } = database();
     const campaign = await makeImportCampaign(db);
@@ -258,5 +259,55 @@ describeEachDatabase('list import: the cell separator', (database) => {
     const { result } = await importAs('semicolon-european.csv', 'DE', 'semicolon');
     // Both numbers were imported into another campaign by the first test: held for approval.
     expect(result).toMatchObject({ rows: 3, imported: 0, held: 2 });
+  });
+});
+
+describeEachDatabase('list import: UTF-16 ("Unicode text" from Excel)', (database) => {
+  it.each([
+    ['utf16le-unicode-text.txt', 'utf-16le', ['+8613800138031', '+8613900139032']],
+    ['utf16be-unicode-text.txt', 'utf-16be', ['+8613800138041', '+8613900139042']],
+  ])(
+    'reads %s by its byte order mark: tabs, Chinese headers, a quoted comma, an emoji',
+    async (name, encoding, numbers) => {
+      const { db } = database();
+      const campaign = await makeImportCampaign(db);
+      const result = await importFile(database(), {
+        campaignId: campaign.id,
+        file: fixture(name),
+        archiveRoot: newArchiveRoot(),
+      });
+      expect(result).toMatchObject({ rows: 3, imported: 2, rejected: rejectedCounts({ invalid_number: 1 }) });
+      const contacts = await db
+        .selectFrom('contacts')
+        .select(['phone_e164', 'fields'])
+        .where('campaign_id', '=', campaign.id)
+        .orderBy('line_number')
+        .execute();
+      expect(contacts.map((c) => c.phone_e164)).toEqual(numbers);
+      expect(contacts.map((c) => c.fields)).toEqual([
+        { 姓名: '张三', 备注: '老客户, VIP' },
+        { 姓名: '李四', 备注: '😀 emoji' },
+      ]);
+      const batch = await db
+        .selectFrom('batches')
+        .select('encoding')
+        .where('id', '=', result.batchId!)
+        .executeTakeFirstOrThrow();
+      expect(batch.encoding).toBe(encoding);
+    },
+  );
+
+  it('refuses a UTF-16 file when another --encoding is forced, writing nothing', async () => {
+    const { db } = database();
+    const campaign = await makeImportCampaign(db);
+    const failure = await importFile(database(), {
+      campaignId: campaign.id,
+      file: fixture('utf16le-unicode-text.txt'),
+      archiveRoot: newArchiveRoot(),
+      encoding: 'gbk',
+    }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(ImportFileError);
+    expect((failure as ImportFileError).message).toMatch(/UTF-16 byte order mark but --encoding gbk/);
+    expect(await countRows(db, campaign.id)).toEqual({ batches: 0, contacts: 0, rejected: 0 });
   });
 });

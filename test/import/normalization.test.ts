@@ -187,7 +187,22 @@ describe('list decoding', () => {
     await expect(decode(bytes, 'utf8')).rejects.toMatchObject({ line: 3 });
   });
 
-  it('refuses UTF-16', async () => {
-    await expect(decode(Buffer.from([0xff, 0xfe, 0x61, 0x00]))).rejects.toThrow(/UTF-16/);
+  it('decodes UTF-16 by its BOM, a 0x0A byte inside a character (上 is 0x4E0A) not ending the line', async () => {
+    const text = '手机号码\t上海\r\n1\t上\r\n';
+    const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+    const be = Buffer.from(le);
+    be.swap16();
+    expect(await decode(le)).toBe('手机号码\t上海\n1\t上\n');
+    expect(await decode(be)).toBe('手机号码\t上海\n1\t上\n');
+  });
+
+  it('names the line of a lone surrogate in UTF-16', async () => {
+    const bytes = Buffer.concat([
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('a\nb\n', 'utf16le'),
+      Buffer.from([0x00, 0xd8]),
+      Buffer.from('c\n', 'utf16le'),
+    ]);
+    await expect(decode(bytes)).rejects.toMatchObject({ line: 3 });
   });
 });
