@@ -2,13 +2,20 @@ import { addSample, type DecayedHistogram, emptyHistogram } from './histogram.ts
 
 /**
  * What the runner tells the pacer after the fact. `party` is what the dialer believed: the AMD
- * verdict when detection runs, `human` when it does not (the call then goes to an agent).
+ * verdict when detection runs, `human` when it does not (the call then goes to an agent), and
+ * `undetermined` when the call was answered but ended while detection was still listening (an
+ * answer all the same, routed to nobody; its moment of answer is unknown, so `ringSeconds` is
+ * null and the ring-time law does not learn from it).
  */
 export type PacingObservation =
   /** An attempt ended without being answered (no answer, busy, congestion, failure). */
   | { readonly kind: 'unanswered'; readonly seconds: number }
   /** An attempt was answered and classified `ringSeconds` after launch (after AMD when it runs). */
-  | { readonly kind: 'answered'; readonly ringSeconds: number; readonly party: 'human' | 'machine' }
+  | {
+      readonly kind: 'answered';
+      readonly ringSeconds: number | null;
+      readonly party: 'human' | 'machine' | 'undetermined';
+    }
   /** A call connected to an agent ended after `seconds` of talk. */
   | { readonly kind: 'talk'; readonly seconds: number }
   /** An agent finished tagging the outcome `seconds` after the call ended. */
@@ -189,7 +196,10 @@ export function updateStatistics(stats: PacingStatistics, observation: PacingObs
         recentAnswered: stats.recentAnswered * keepRecent + 1,
         answers: stats.answers * keepAnswers + 1,
         routed: stats.routed * keepAnswers + routed,
-        ringToAnswer: addSample(stats.ringToAnswer, observation.ringSeconds, keepAnswers),
+        ringToAnswer:
+          observation.ringSeconds === null
+            ? stats.ringToAnswer
+            : addSample(stats.ringToAnswer, observation.ringSeconds, keepAnswers),
         control: routed === 1 ? adjust(stats.control, CONTROL_STEP * stats.control.target) : stats.control,
         totals: withTotals(t, {
           attempts: t.attempts + 1,

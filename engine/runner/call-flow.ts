@@ -274,7 +274,11 @@ export class CallFlow {
     this.dropWaiting(call);
     this.d.counters.ended += 1;
     const now = event.at;
-    if (!call.answeredAt) {
+    if (!call.answeredAt && event.answered) {
+      // Answered, then gone while AMD was still listening: an answer that needed no agent, not a
+      // call nobody picked up (which would lower the answer rate the pacer dials by).
+      this.d.observe({ kind: 'answered', ringSeconds: null, party: 'undetermined' });
+    } else if (!call.answeredAt) {
       this.d.observe({
         kind: 'unanswered',
         seconds: Math.max(0, (now.getTime() - call.launchedAt.getTime()) / 1000),

@@ -4,6 +4,7 @@ import { insertAgent } from '../../db/queries/agents.ts';
 import { createAttempt } from '../../db/queries/dial-log.ts';
 import { claimLeads } from '../../db/queries/leads.ts';
 import { createAgentService } from '../../engine/agents/agent-service.ts';
+import type { PacingObservation } from '../../engine/pacing/statistics.ts';
 import { silentLogger } from '../../engine/platform/logger.ts';
 import { AgentPool } from '../../engine/runner/agent-pool.ts';
 import { CallContext } from '../../engine/runner/call-context.ts';
@@ -48,7 +49,11 @@ function acceptingTelephony(duringConnect: () => Promise<void> = async () => {})
   };
 }
 
-async function setUp(database: TestDatabase, telephony: TelephonyPort) {
+async function setUp(
+  database: TestDatabase,
+  telephony: TelephonyPort,
+  observe: (observation: PacingObservation) => void = () => {},
+) {
   const { db } = database;
   const clock = frozenClock();
   const { campaign, definition } = await makeCampaign(db, { mode: 'predictive' });
@@ -92,7 +97,7 @@ async function setUp(database: TestDatabase, telephony: TelephonyPort) {
     definition,
     pool,
     calls,
-    observe: () => {},
+    observe,
     counters,
   });
   // The pool rings the agent's phone on its first sync; the session is ready once it answered.
@@ -186,5 +191,24 @@ describeEachDatabase('a call that ends before reaching its agent', (database) =>
 
     expect(await t.agentState()).toBe('ready');
     expect(await t.outcomeOfCall()).toEqual(['hung_up by engine']);
+  });
+});
+
+describeEachDatabase('what the pacer learns from a call', (database) => {
+  it('counts a call hung up during answering-machine detection as answered, routed to nobody, not as unanswered', async () => {
+    const seen: PacingObservation[] = [];
+    const t = await setUp(database(), acceptingTelephony(), (o) => seen.push(o));
+    // Answered (the channel was up) but gone before AMD's verdict: no `answered` event came.
+    await t.deliver(t.hangup);
+    expect(seen).toEqual([{ kind: 'answered', ringSeconds: null, party: 'undetermined' }]);
+    expect(await t.outcomeOfCall()).toEqual(['hung_up by engine']);
+  });
+
+  it('counts a call that was never answered as unanswered', async () => {
+    const seen: PacingObservation[] = [];
+    const t = await setUp(database(), acceptingTelephony(), (o) => seen.push(o));
+    await t.deliver({ ...t.hangup, outcome: 'no_answer', answered: false, cause: 19 });
+    expect(seen).toMatchObject([{ kind: 'unanswered' }]);
+    expect(await t.outcomeOfCall()).toEqual(['no_answer by engine']);
   });
 });

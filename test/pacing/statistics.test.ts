@@ -62,6 +62,16 @@ describe('pacing statistics', () => {
     expect(Math.exp(s.control.logThreshold)).toBeCloseTo(0.5, 6);
   });
 
+  it('counts an answer that ended during AMD in the answer rate, not in the routed share or the ring-time law', () => {
+    const start = createStatistics();
+    const s = updateStatistics(start, { kind: 'answered', ringSeconds: null, party: 'undetermined' });
+    expect(s.answered).toBe(1);
+    expect(s.attempts).toBe(1);
+    expect(s.routed).toBe(0);
+    expect(s.ringToAnswer).toEqual(start.ringToAnswer);
+    expect(s.control).toEqual(start.control);
+  });
+
   it('is plain JSON: a persisted copy decides the same', () => {
     const stats = trainedStatistics({ attempts: 500, answerRate: 0.2 });
     expect(JSON.parse(JSON.stringify(stats))).toEqual(stats);
