@@ -10,78 +10,11 @@ import {
 import { demoEpoch } from '../../scripts/demo/demo-clock.ts';
 import { ensureSimulatedAgents, SimulatedAgents } from '../../scripts/demo/simulated-agents.ts';
 import { createTestDatabase, type TestDatabase, testDatabaseKinds } from '../support/database.ts';
+import { count, expectNothingLostNothingTwice, longRetries } from './crash-invariants.ts';
 import { spawnEngine, waitFor } from './engine-process.ts';
 import { addContacts, makeCampaign } from './fixtures.ts';
 
 const SPEED = 20;
-const longRetries = {
-  maxPerContact: 4,
-  maxPerDay: 3,
-  retryMinutes: {
-    no_answer: 240,
-    busy: 240,
-    congestion: 240,
-    machine: 240,
-    failed: 240,
-    hung_up: 240,
-    abandoned: 4320,
-    no_outcome: 1440,
-  },
-};
-
-async function count(db: TestDatabase['db'], query: ReturnType<typeof sql<{ n: number }>>): Promise<number> {
-  return Number((await query.execute(db)).rows[0]?.n ?? 0);
-}
-
-/** Checks the invariants after the engines are done. */
-async function expectNothingLostNothingTwice(db: TestDatabase['db'], campaignId: number) {
-  // Every dial-log row is final and has exactly one outcome once agents tagged or timed out.
-  expect(
-    await count(
-      db,
-      sql`select count(*) as n from call_attempts where campaign_id = ${campaignId} and finalized_at is null`,
-    ),
-  ).toBe(0);
-  expect(
-    await count(
-      db,
-      sql`select count(*) as n from call_attempts a where a.campaign_id = ${campaignId}
-        and not exists (select 1 from outcomes o where o.attempt_id = a.id)`,
-    ),
-  ).toBe(0);
-  // No contact lost: none left in progress; each is final or waits for a scheduled retry.
-  expect(
-    await count(
-      db,
-      sql`select count(*) as n from contacts where campaign_id = ${campaignId} and status = 'in_progress'`,
-    ),
-  ).toBe(0);
-  expect(
-    await count(
-      db,
-      sql`select count(*) as n from contacts c where c.campaign_id = ${campaignId} and c.status = 'ready'
-        and not exists (select 1 from call_attempts a where a.contact_id = c.id)`,
-    ),
-  ).toBe(0);
-  // None dialed twice: attempts of one contact never overlap, and a second attempt only follows
-  // an outcome that asked for a retry.
-  expect(
-    await count(
-      db,
-      sql`select count(*) as n from call_attempts a join call_attempts b on a.contact_id = b.contact_id and a.id < b.id
-        where a.campaign_id = ${campaignId} and b.queued_at < a.ended_at`,
-    ),
-  ).toBe(0);
-  expect(
-    await count(
-      db,
-      sql`select count(*) as n from call_attempts b where b.campaign_id = ${campaignId}
-        and exists (select 1 from call_attempts a where a.contact_id = b.contact_id and a.id < b.id)
-        and not exists (select 1 from outcomes o join call_attempts a on a.id = o.attempt_id
-                        where a.contact_id = b.contact_id and a.id < b.id and o.final = false)`,
-    ),
-  ).toBe(0);
-}
 
 describe.runIf(testDatabaseKinds.includes('postgres'))('engine processes on PostgreSQL [postgres]', () => {
   let handle: TestDatabase;

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely } from 'kysely';
 import pg from 'pg';
@@ -59,6 +61,20 @@ export async function createTestDatabase(kind: DatabaseKind, options: { maxConne
     },
   };
   return handle;
+}
+
+/**
+ * A fresh, migrated embedded data directory on disk (a copy of the run's template), for tests
+ * that hand the database to a child process the way `--data-dir` would. Open it with
+ * `openDatabase({ dataDir })`; one process at a time. remove() deletes the folder.
+ */
+export async function createTestDataDir(): Promise<{ dataDir: string; remove(): void }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'dialer-test-datadir-'));
+  const template = readFileSync(inject('pgliteTemplatePath'));
+  // Same layout as openDatabase: the PostgreSQL files live in <dataDir>/pgdata.
+  const pglite = await PGlite.create(join(dataDir, 'pgdata'), { loadDataDir: new Blob([template]) });
+  await pglite.close();
+  return { dataDir, remove: () => rmSync(dataDir, { recursive: true, force: true }) };
 }
 
 async function adminQuery(adminUrl: string, text: string): Promise<void> {

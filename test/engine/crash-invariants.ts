@@ -1,0 +1,83 @@
+import { type Kysely, sql } from 'kysely';
+import { expect } from 'vitest';
+import type { Database } from '../../db/schema.ts';
+
+/**
+ * Retry rules for the crash tests: long enough that no retry falls due while a test runs, so
+ * `--until-done` ends once every contact has had its first attempt.
+ */
+export const longRetries = {
+  maxPerContact: 4,
+  maxPerDay: 3,
+  retryMinutes: {
+    no_answer: 240,
+    busy: 240,
+    congestion: 240,
+    machine: 240,
+    failed: 240,
+    hung_up: 240,
+    abandoned: 4320,
+    no_outcome: 1440,
+  },
+};
+
+export async function count(
+  db: Kysely<Database>,
+  query: ReturnType<typeof sql<{ n: number }>>,
+): Promise<number> {
+  return Number((await query.execute(db)).rows[0]?.n ?? 0);
+}
+
+/** Every dial-log row is final and has exactly one outcome once agents tagged or timed out. */
+export async function expectEveryAttemptFinalWithOutcome(db: Kysely<Database>, campaignId: number) {
+  expect(
+    await count(
+      db,
+      sql`select count(*) as n from call_attempts where campaign_id = ${campaignId} and finalized_at is null`,
+    ),
+  ).toBe(0);
+  expect(
+    await count(
+      db,
+      sql`select count(*) as n from call_attempts a where a.campaign_id = ${campaignId}
+        and not exists (select 1 from outcomes o where o.attempt_id = a.id)`,
+    ),
+  ).toBe(0);
+}
+
+/** Checks the invariants after the engines are done. */
+export async function expectNothingLostNothingTwice(db: Kysely<Database>, campaignId: number) {
+  await expectEveryAttemptFinalWithOutcome(db, campaignId);
+  // No contact lost: none left in progress; each is final or waits for a scheduled retry.
+  expect(
+    await count(
+      db,
+      sql`select count(*) as n from contacts where campaign_id = ${campaignId} and status = 'in_progress'`,
+    ),
+  ).toBe(0);
+  expect(
+    await count(
+      db,
+      sql`select count(*) as n from contacts c where c.campaign_id = ${campaignId} and c.status = 'ready'
+        and not exists (select 1 from call_attempts a where a.contact_id = c.id)`,
+    ),
+  ).toBe(0);
+  // None dialed twice: attempts of one contact never overlap, and a second attempt only follows
+  // an outcome that asked for a retry.
+  expect(
+    await count(
+      db,
+      sql`select count(*) as n from call_attempts a join call_attempts b on a.contact_id = b.contact_id and a.id < b.id
+        where a.campaign_id = ${campaignId} and b.queued_at < a.ended_at`,
+    ),
+  ).toBe(0);
+  expect(
+    await count(
+      db,
+      sql`select count(*) as n from call_attempts b where b.campaign_id = ${campaignId}
+        and exists (select 1 from call_attempts a where a.contact_id = b.contact_id and a.id < b.id)
+        and not exists (select 1 from outcomes o join call_attempts a on a.id = o.attempt_id
+                        where a.contact_id = b.contact_id and a.id < b.id and o.final = false)`,
+    ),
+  ).toBe(0);
+}
