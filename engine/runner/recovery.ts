@@ -25,8 +25,10 @@ export interface RecoveryReport {
  * belongs to a run that is gone.
  * 1. Open dial-log rows are compared with the telephone system (`reconcile`): calls still up are
  *    hung up (their engine is gone; nobody can route them), and every row is finalized with
- *    result `lost`. A call never connected gets the engine outcome `failed` (retried by the
- *    campaign's rules); one connected to an agent is still the agent's to tag.
+ *    result `lost`. A person who answered (not a machine) and never reached an agent is an
+ *    abandoned call (flag and outcome); any other call never connected gets the engine outcome
+ *    `failed` (retried by the campaign's rules); one connected to an agent is still the agent's
+ *    to tag.
  * 2. Agent sessions are rebuilt: an agent on a cut call goes to wrap-up (timer re-armed by the
  *    pool; a wrap-up already past its deadline records `no_outcome`).
  * 3. Contacts still marked in progress with no open call and no outcome owed go back to ready.
@@ -53,10 +55,18 @@ export async function recoverCampaign(
     }
   }
   for (const attempt of open) {
+    // A person who answered and was never put through to an agent was abandoned, whatever ended
+    // the call: it counts toward the abandonment rate and the 72-hour rule like any other.
+    const abandoned = attempt.abandoned || personLeftWithoutAgent(attempt);
     await db.transaction().execute(async (trx) => {
-      await finalizeAttempt(trx, attempt.id, { result: 'lost', finalizedAt: now, endedAt: now });
+      await finalizeAttempt(trx, attempt.id, {
+        result: 'lost',
+        finalizedAt: now,
+        endedAt: now,
+        ...(abandoned ? { abandoned: true } : {}),
+      });
       if (attempt.connected_at === null) {
-        const tag = attempt.abandoned ? 'abandoned' : 'failed';
+        const tag = abandoned ? 'abandoned' : 'failed';
         await recordCallOutcome(trx, {
           definition,
           campaignId,
@@ -141,4 +151,17 @@ export async function recoverCampaign(
   if (open.length > 0 || report.contactsReleased > 0)
     logger.warn({ campaignId, ...report }, 'recovered campaign state');
   return report;
+}
+
+/** Answered by a person (AMD did not say machine) and never connected to an agent. */
+function personLeftWithoutAgent(attempt: {
+  answered_at: unknown;
+  connected_at: unknown;
+  amd_result: string | null;
+}): boolean {
+  return (
+    attempt.answered_at !== null &&
+    attempt.connected_at === null &&
+    !attempt.amd_result?.startsWith('MACHINE')
+  );
 }
