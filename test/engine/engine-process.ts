@@ -32,8 +32,8 @@ export function spawnEngine(args: string[], env: NodeJS.ProcessEnv): EngineProce
 
 /** What pglite-engine-child.ts reports over IPC (the test cannot open the database meanwhile). */
 export const pgliteChildMessageSchema = z.discriminatedUnion('type', [
-  /** The data directory is open; `openAttempts`: attempts a previous engine left unfinalized. */
-  z.object({ type: z.literal('opened'), openAttempts: z.number() }),
+  /** The data directory is open, before the engine starts: what a previous engine left behind. */
+  z.object({ type: z.literal('opened'), attempts: z.number(), openAttempts: z.number() }),
   z.object({ type: z.literal('progress'), attempts: z.number(), openAttempts: z.number() }),
   z.object({ type: z.literal('done'), attempts: z.number(), openAttempts: z.number() }),
 ]);

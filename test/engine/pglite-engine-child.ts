@@ -15,7 +15,7 @@
  *
  * It tells the test what it sees through the IPC channel (the test cannot read the database
  * while this process has it open): `opened` once the database is open (with the attempts a
- * previous engine left open), `progress` every 200 ms, `done` before exiting.
+ * previous engine left, finalized or not), `progress` every 200 ms, `done` before exiting.
  */
 import { sql } from 'kysely';
 import { z } from 'zod';
@@ -65,7 +65,7 @@ async function run(): Promise<void> {
     ).rows[0];
     return { attempts: Number(row?.attempts ?? 0), openAttempts: Number(row?.open ?? 0) };
   };
-  send({ type: 'opened', openAttempts: (await counts()).openAttempts });
+  send({ type: 'opened', ...(await counts()) });
 
   // Like a restarted `dialer run`: engine time never goes back behind what the dial log holds.
   const latest = (
