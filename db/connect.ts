@@ -4,6 +4,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { InfrastructureError } from '../engine/platform/errors.ts';
+import { type DataDirLock, lockDataDir } from './data-dir-lock.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
 import type { Database } from './schema.ts';
 
@@ -88,6 +89,8 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
   const inMemory = dataDir.startsWith('memory://');
   const path = inMemory ? dataDir : resolve(dataDir, 'pgdata');
   if (!inMemory) mkdirSync(path, { recursive: true });
+  // PGlite itself lets a second process open the folder and corrupt it: refuse that here.
+  const lock: DataDirLock | undefined = inMemory ? undefined : lockDataDir(resolve(dataDir));
   let pglite: PGlite;
   try {
     // Loaded on demand: the WASM build is large and PostgreSQL users never need it.
@@ -96,6 +99,7 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
       parsers: { [INT8_OID]: toNumber, [NUMERIC_OID]: toNumber },
     });
   } catch (error) {
+    lock?.release();
     throw new InfrastructureError(
       `cannot open the embedded database in ${path}: ${(error as Error).message}`,
       'database_unreachable',
@@ -109,8 +113,12 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
     pglite,
     location: inMemory ? 'embedded (in memory)' : `embedded (${path})`,
     close: async () => {
-      await db.destroy();
-      await pglite.close();
+      try {
+        await db.destroy();
+        await pglite.close();
+      } finally {
+        lock?.release();
+      }
     },
   };
 }

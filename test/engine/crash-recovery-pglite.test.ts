@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type DatabaseHandle, openDatabase } from '../../db/connect.ts';
@@ -117,6 +119,8 @@ describe('engine processes on an embedded data directory [pglite]', () => {
     first.child.kill('SIGKILL');
     await first.exited;
     const committedBeforeKill = first.last('progress')?.attempts ?? 0;
+    // The killed engine could not release its data-folder lock; the next engine takes it over.
+    expect(existsSync(join(dataDir, 'dialer.lock'))).toBe(true);
 
     // The data directory was last written by a killed process: the next engine must open it.
     const second = spawn(dataDir, campaignId, 'engine-a', true);
@@ -161,6 +165,8 @@ describe('engine processes on an embedded data directory [pglite]', () => {
       40_000,
       'calls in flight',
     );
+    // One process at a time: the folder is refused to anyone else while the engine holds it.
+    await expect(openDatabase({ dataDir })).rejects.toThrow(/in use by process/);
     engine.child.kill('SIGTERM');
     const code = await exitCode(engine, 60_000);
     expect(code, engine.stderr()).toBe(0);
