@@ -50,6 +50,27 @@ function getWithHost(port: number, path: string, host: string): Promise<unknown>
   });
 }
 
+describe('connecting to ARI with a wrong password', () => {
+  it('fails with a message naming the credentials, not a bare timeout', async () => {
+    const sim = await startAriSimulator();
+    const telephony = createAriTelephony({
+      url: sim.url,
+      username: 'dialer',
+      password: 'not-the-password',
+      app: sim.app,
+      connectTimeoutMs: 1500,
+    });
+    try {
+      await expect(telephony.start()).rejects.toThrow(
+        /refused user "dialer" \(401 Unauthorized\).*ARI_PASSWORD/,
+      );
+    } finally {
+      await telephony.stop().catch(() => {});
+      await sim.stop();
+    }
+  });
+});
+
 describe('ari-client on stdout', () => {
   it('keeps stdout clean: the Swagger deprecation line goes to the logger, not console.log', async () => {
     const sim = await startAriSimulator();

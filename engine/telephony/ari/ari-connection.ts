@@ -1,6 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import ari, { type Client } from 'ari-client';
 import type { Logger } from '../../platform/logger.ts';
+import { TelephonyError } from '../errors.ts';
 import { wrapAriError } from './ari-error.ts';
 
 /**
@@ -46,9 +47,34 @@ export async function openAriClient(
     return client;
   } catch (error) {
     if (client) closeQuietly(client);
+    // ari-client neither rejects nor says why when Asterisk refuses the user (it waits for API
+    // documents that never come); one plain request tells a wrong password from a dead host.
+    if (await credentialsRefused(settings)) {
+      throw new TelephonyError(
+        'rejected',
+        `ARI at ${settings.url} refused user "${settings.username}" (401 Unauthorized): check ARI_USERNAME and ` +
+          'ARI_PASSWORD (--ari-username, --ari-password) against the [user] section of ari.conf',
+        { cause: error },
+      );
+    }
     throw wrapAriError(error, `connect to ARI at ${settings.url}`);
   } finally {
     clearTimeout(timer);
+  }
+}
+
+async function credentialsRefused(settings: AriConnectionSettings): Promise<boolean> {
+  try {
+    const response = await fetch(new URL('/ari/asterisk/info', settings.url), {
+      headers: {
+        authorization: `Basic ${Buffer.from(`${settings.username}:${settings.password}`).toString('base64')}`,
+      },
+      signal: AbortSignal.timeout(3000),
+    });
+    await response.body?.cancel();
+    return response.status === 401;
+  } catch {
+    return false;
   }
 }
 

@@ -124,7 +124,8 @@ export class AriTelephony implements TelephonyPort {
         break;
       } catch (error) {
         if (!this.running) throw new TelephonyError('unavailable', 'telephony stopped while connecting');
-        if (Date.now() + delay > deadline) {
+        // Refused credentials stay refused: say so now rather than after every retry.
+        if (Date.now() + delay > deadline || isTelephonyError(error, 'rejected')) {
           this.running = false;
           throw wrapAriError(error, 'cannot reach Asterisk ARI');
         }

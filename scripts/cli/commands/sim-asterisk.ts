@@ -60,14 +60,22 @@ export function registerSimAsteriskCommands(program: Command, contextFor: Contex
           );
           const sim = await startAriSimulator(options);
           ctx.out.result(
-            { url: sim.url, port: sim.port, username: sim.username, app: sim.app, clock: options.clock },
+            {
+              url: sim.url,
+              port: sim.port,
+              username: sim.username,
+              password: sim.password,
+              app: sim.app,
+              clock: options.clock,
+            },
             () => {
               ctx.out.line(`ARI simulator listening on ${sim.url} (user ${sim.username}, app ${sim.app})`);
               ctx.out.line(
                 `  clock: ${options.clock === 'realtime' ? 'real time' : `${options.clock.speed}x`}; Ctrl-C to stop`,
               );
               ctx.out.line(
-                `  engine settings: ARI_URL=${sim.url} ARI_USERNAME=${sim.username} ARI_APP=${sim.app}`,
+                // A simulator's password guards nothing: printed so the line can be pasted as is.
+                `  engine settings: ARI_URL=${sim.url} ARI_USERNAME=${sim.username} ARI_PASSWORD=${sim.password} ARI_APP=${sim.app}`,
               );
             },
           );
