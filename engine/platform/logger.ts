@@ -31,7 +31,8 @@ export interface LoggerOptions {
 
 /** Builds the process logger. It does not depend on config so it exists before config is read. */
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const level = options.level ?? process.env.LOG_LEVEL ?? 'info';
+  // An empty LOG_LEVEL (`LOG_LEVEL= dialer …`) means unset, as in the config.
+  const level = options.level || process.env.LOG_LEVEL || 'info';
   const base = { level, redact: { paths: redactPaths, censor: '[redacted]' } };
   const usePretty = options.pretty ?? Boolean(process.stderr.isTTY);
   if (usePretty) {

@@ -59,7 +59,7 @@ export function registerDemoCommands(program: Command, contextFor: ContextFactor
           process.argv.includes('--data-dir') || process.env.DIALER_DATA_DIR || ctx.config.databaseUrl;
         const dataDir = explicit ? ctx.config.dataDir : mkdtempSync(join(tmpdir(), 'dialer-demo-'));
         const handle = await openDatabase({ databaseUrl: ctx.config.databaseUrl, dataDir });
-        const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn' });
+        const logger = createLogger({ level: process.env.LOG_LEVEL || 'warn' });
         try {
           await migrateToLatest(handle.db);
           const tty = Boolean(process.stderr.isTTY);
