@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { NotFoundError } from '../../engine/platform/errors.ts';
 import type { BatchRow, Database } from '../schema.ts';
 import type { ImportSession } from './import-session.ts';
 
@@ -161,4 +162,10 @@ export function listRejectedRows(db: Kysely<Database>, batchId: number, limit = 
     .orderBy('line_number')
     .limit(limit)
     .execute();
+}
+
+export async function getBatch(db: Kysely<Database>, id: number): Promise<BatchRow> {
+  const row = await db.selectFrom('batches').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw new NotFoundError('batch', id);
+  return row;
 }

@@ -92,6 +92,26 @@ describeEachDatabase('dialer campaign and client commands', (database) => {
     expect(unknownOption.stderr).toContain('--bogus');
     expect((await dialer('campaign', 'show', '99')).code).toBe(1);
   });
+
+  it.each([
+    [['log', 'verify', '--campaign', '99'], 'campaign "99" does not exist'],
+    [['log', 'list', '--campaign', '99'], 'campaign "99" does not exist'],
+    [
+      ['log', 'export', '--campaign', '99', '--from', '2026-11-01', '--to', '2026-11-30', '--format', 'csv'],
+      'campaign "99" does not exist',
+    ],
+    [['list', 'batches', '--campaign', '99'], 'campaign "99" does not exist'],
+    [['list', 'rejects', '--batch', '999'], 'batch "999" does not exist'],
+  ])(
+    'refuses %j for an id that does not exist, in one line, rather than an empty answer',
+    async (args, message) => {
+      const result = await dialer(...args);
+      expect(result.code).toBe(1);
+      expect(result.stdout).toBe('');
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(result.stderr).toContain(message);
+    },
+  );
 });
 
 // The real binary, as a user runs it: few steps, since each starts a process (and on PGlite the

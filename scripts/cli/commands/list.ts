@@ -6,6 +6,7 @@ import { importList } from '../../../campaigns/import/import-list.ts';
 import { ENCODING_CHOICES, type EncodingChoice } from '../../../campaigns/import/list-decoder.ts';
 import {
   countHeldContacts,
+  getBatch,
   listBatches,
   listHeldContacts,
   listRejectedRows,
@@ -159,6 +160,7 @@ export function registerListCommands(program: Command, contextFor: ContextFactor
       action(contextFor, async (ctx, flags: { campaign?: string }) => {
         const campaignId = flags.campaign === undefined ? undefined : parseId(flags.campaign, 'campaign id');
         const { db } = await ctx.database();
+        if (campaignId !== undefined) await getCampaign(db, campaignId);
         const rows = await listBatches(db, campaignId);
         ctx.out.result(rows, () =>
           ctx.out.table(
@@ -196,6 +198,7 @@ export function registerListCommands(program: Command, contextFor: ContextFactor
       action(contextFor, async (ctx, flags: { batch: string; limit: string }) => {
         const batchId = parseId(flags.batch, 'batch id');
         const { db } = await ctx.database();
+        await getBatch(db, batchId);
         const rows = await listRejectedRows(db, batchId, parseId(flags.limit, '--limit'));
         const shown = rows.map((r) => ({
           line: r.line_number,

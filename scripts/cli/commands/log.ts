@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { recordAudit } from '../../../db/queries/audit.ts';
+import { getCampaign } from '../../../db/queries/campaigns.ts';
 import { getAttempt } from '../../../db/queries/dial-log.ts';
 import { type ExportFormat, exportDialLog } from '../../../db/queries/dial-log-export.ts';
 import { verifyDialLog } from '../../../db/queries/dial-log-verify.ts';
@@ -21,11 +22,11 @@ export function registerLogCommands(program: Command, contextFor: ContextFactory
     .option('--campaign <id>', 'check this campaign’s own chain and its links into the global one')
     .action(
       action(contextFor, async (ctx, opts: { campaign?: string }) => {
+        const campaignId = opts.campaign ? parseId(opts.campaign, 'campaign id') : undefined;
         const { db } = await ctx.database();
-        const report = await verifyDialLog(
-          db,
-          opts.campaign ? { campaignId: parseId(opts.campaign, 'campaign id') } : {},
-        );
+        // "Intact, 0 rows" for a campaign that does not exist would read as a clean bill of health.
+        if (campaignId !== undefined) await getCampaign(db, campaignId);
+        const report = await verifyDialLog(db, campaignId !== undefined ? { campaignId } : {});
         ctx.out.result(report, () => {
           const what = report.scope === 'global' ? 'dial log' : `dial log of campaign ${report.campaignId}`;
           if (report.ok) {
@@ -48,9 +49,11 @@ export function registerLogCommands(program: Command, contextFor: ContextFactory
     .option('--limit <n>', 'at most this many', '50')
     .action(
       action(contextFor, async (ctx, opts: { campaign?: string; limit: string }) => {
+        const campaignId = opts.campaign ? parseId(opts.campaign, 'campaign id') : undefined;
         const { db } = await ctx.database();
+        if (campaignId !== undefined) await getCampaign(db, campaignId);
         const rows = await listDialLog(db, {
-          ...(opts.campaign ? { campaignId: parseId(opts.campaign, 'campaign id') } : {}),
+          ...(campaignId !== undefined ? { campaignId } : {}),
           limit: Math.max(1, Number(opts.limit) || 50),
         });
         const view = rows.map((r) => ({
@@ -144,6 +147,7 @@ export function registerLogCommands(program: Command, contextFor: ContextFactory
             );
           }
           const { db } = await ctx.database();
+          await getCampaign(db, campaignId);
           const user = opts.full
             ? await requireRole(db, ctx.actor, FULL_NUMBER_ROLES, 'exporting full numbers')
             : undefined;
