@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
@@ -198,24 +198,30 @@ async function importSample(
   mkdirSync(archiveRoot, { recursive: true });
   let file = join(DEMO_DIR, 'demo-contacts.csv');
   const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+  let shortList: string | undefined;
   if (count < lines.length - 1) {
-    // A shorter list is the sample's first rows, received as its own file.
-    const dir = mkdtempSync(join(tmpdir(), 'dialer-demo-list-'));
-    file = join(dir, `demo-contacts-${count}.csv`);
+    // A shorter list is the sample's first rows, received as its own file (the import keeps its
+    // own copy in the archive, so this one goes once imported).
+    shortList = mkdtempSync(join(tmpdir(), 'dialer-demo-list-'));
+    file = join(shortList, `demo-contacts-${count}.csv`);
     writeFileSync(file, `${lines.slice(0, count + 1).join('\n')}\n`);
   }
-  const result = await importList(
-    {
-      campaignId,
-      file,
-      sourceRef: 'demo sample list',
-      receivedBy: 'demo',
-      archiveRoot,
-      force: true,
-    },
-    { handle, clock, logger, actor: 'demo' },
-  );
-  return result.imported;
+  try {
+    const result = await importList(
+      {
+        campaignId,
+        file,
+        sourceRef: 'demo sample list',
+        receivedBy: 'demo',
+        archiveRoot,
+        force: true,
+      },
+      { handle, clock, logger, actor: 'demo' },
+    );
+    return result.imported;
+  } finally {
+    if (shortList) rmSync(shortList, { recursive: true, force: true });
+  }
 }
 
 async function summarize(

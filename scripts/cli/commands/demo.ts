@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -93,6 +93,8 @@ export function registerDemoCommands(program: Command, contextFor: ContextFactor
         } finally {
           await handle.close();
           logger.flush();
+          // A throwaway database (~60 MB): gone with the demo. --data-dir keeps one to look into.
+          if (!explicit) rmSync(dataDir, { recursive: true, force: true });
         }
       }),
     );
