@@ -9,7 +9,10 @@
  * Zones with the same UTC offsets on the 1st and 15th of every month of 2026 (e.g. Europe/London
  * and Europe/Jersey) were merged into the one most prefixes name. A key with one zone decides the
  * zone; a key with several gives the candidates, and the contact's zone is then assumed.
- * Area codes opened after 2018 are missing: such a number falls back to the campaign default.
+ * Area codes opened after 2018 are missing, and non-geographic ones (toll-free 8XX, 5XX, 600)
+ * have no place: such a +1 number may ring anywhere in the US or Canada, so every mainland zone
+ * is a candidate (the gate then requires the calling window in all of them: calling it by the
+ * campaign's default zone alone could ring a Californian at 06:00).
  */
 
 /** Zone (or `|`-joined candidate zones) → NANP area codes, space separated. */
@@ -275,15 +278,30 @@ function invert(table: Record<string, string>): Map<string, readonly string[]> {
 }
 
 const nanp = invert(NANP_AREA_CODES);
+
+/** Every zone of the US and Canada, west to east, for a +1 number whose area code says nothing. */
+const NORTH_AMERICA: readonly string[] = [
+  'Pacific/Honolulu',
+  'America/Anchorage',
+  'America/Los_Angeles',
+  'America/Phoenix',
+  'America/Denver',
+  'America/Regina',
+  'America/Chicago',
+  'America/New_York',
+  'America/Halifax',
+  'America/St_Johns',
+];
 const callingCodes = invert(CALLING_CODES);
 
 /**
  * The zones an E.164 number may be in: one zone when the digits decide it, several candidates
- * when they narrow it down, undefined when they say nothing (unknown area code or country).
+ * when they narrow it down (every North American zone for an unknown +1 area code), undefined
+ * when they say nothing (an unknown country).
  */
 export function zonesForNumber(e164: string): readonly string[] | undefined {
   if (!e164.startsWith('+')) return undefined;
-  if (e164.startsWith('+1')) return nanp.get(e164.slice(2, 5));
+  if (e164.startsWith('+1')) return nanp.get(e164.slice(2, 5)) ?? NORTH_AMERICA;
   // Calling codes are prefix-free, so the first length that matches is the code.
   for (let length = 1; length <= 3; length++) {
     const zones = callingCodes.get(e164.slice(1, 1 + length));

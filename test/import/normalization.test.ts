@@ -108,6 +108,21 @@ describe('time zone of a contact', () => {
     });
   });
 
+  it('makes every US and Canadian zone a candidate for a +1 area code the table does not place (new or toll-free)', () => {
+    for (const number of ['+12735550123', '+18005550123', '+13575550123']) {
+      const zone = resolveTimeZone(number, undefined, 'America/New_York');
+      expect(zone).toMatchObject({ timeZone: 'America/New_York', assumed: true });
+      expect(zone.candidates).toEqual(
+        expect.arrayContaining([
+          'Pacific/Honolulu',
+          'America/Los_Angeles',
+          'America/New_York',
+          'America/St_Johns',
+        ]),
+      );
+    }
+  });
+
   it('assumes the campaign default when the number says nothing', () => {
     expect(resolveTimeZone('+999123', undefined, 'Asia/Shanghai')).toEqual({
       timeZone: 'Asia/Shanghai',
