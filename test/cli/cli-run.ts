@@ -34,6 +34,27 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Cli
 }
 
 /**
+ * Runs the real binary with its standard output closed by the reader before the first byte, as
+ * `dialer … | head -0` would: what the command does when nobody reads what it writes.
+ */
+export function runCliClosingStdout(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { ...process.env, LOG_LEVEL: 'warn', DATABASE_URL: '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    // The binary takes a moment to start: the pipe is closed before it writes anything.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout: '', stderr }));
+  });
+}
+
+/**
  * Runs a `dialer` command inside the test process against an open test database: the same
  * command tree, option parsing, output and error reporting as the binary, without paying a
  * process start and a database open per command.

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../cli/cli-run.ts';
+import { runCli, runCliClosingStdout } from '../cli/cli-run.ts';
 import { createTestDatabase, type TestDatabase, testDatabaseKinds } from '../support/database.ts';
 
 const example = join(import.meta.dirname, '../../campaigns/examples/collections-predictive.json');
@@ -91,9 +91,29 @@ describe(`dialer compliance commands [${kind}]`, { timeout: 180_000 }, () => {
     expect(done.code, done.stderr).toBe(0);
     const sha = createHash('sha256').update(readFileSync(output)).digest('hex');
     expect(JSON.parse(done.stdout)).toMatchObject({ rows: 0, sha256: sha });
-    const audit = JSON.parse((await dialer('audit', 'list', '--action', 'export', '--json')).stdout);
-    expect(audit).toHaveLength(1);
-    expect(audit[0]).toMatchObject({ actor: 'olga', role: 'compliance_officer', action: 'export.dial_log' });
-    expect(audit[0].details).toMatchObject({ rows: 0, sha256: sha, fullNumbers: true });
+    const audit = JSON.parse(
+      (await dialer('audit', 'list', '--action', 'export', '--json')).stdout,
+    ) as Array<{
+      action: string;
+      details: Record<string, unknown>;
+    }>;
+    // One entry before the first byte (so an export cut short is on record), one with what was written.
+    expect(audit.map((a) => a.action).sort()).toEqual(['export.dial_log', 'export.dial_log.started']);
+    const started = audit.find((a) => a.action === 'export.dial_log.started');
+    const completed = audit.find((a) => a.action === 'export.dial_log');
+    expect(started).toMatchObject({ actor: 'olga', role: 'compliance_officer' });
+    expect(started?.details).toMatchObject({ fullNumbers: true, filter: { campaignId: 1 } });
+    expect(completed).toMatchObject({ actor: 'olga', role: 'compliance_officer' });
+    expect(completed?.details).toMatchObject({ rows: 0, sha256: sha, fullNumbers: true });
+
+    // Full numbers into a pipe whose reader goes away (`… | head`): the access is on record all the same.
+    const cut = await runCliClosingStdout([...args, ...base, '--full', '--as', 'olga'], env);
+    expect(cut.code, cut.stderr).toBe(0);
+    const after = JSON.parse(
+      (await dialer('audit', 'list', '--action', 'export', '--json')).stdout,
+    ) as Array<{
+      action: string;
+    }>;
+    expect(after.filter((a) => a.action === 'export.dial_log.started')).toHaveLength(2);
   });
 });

@@ -152,6 +152,22 @@ export function registerLogCommands(program: Command, contextFor: ContextFactory
             ? await requireRole(db, ctx.actor, FULL_NUMBER_ROLES, 'exporting full numbers')
             : undefined;
           const filter = { campaignId, from, to };
+          const auditFilter = { campaignId, from: from.toISOString(), to: to.toISOString() };
+          // Recorded before the first byte leaves: an export cut short (a reader that closes the
+          // pipe, Ctrl-C) has still been an access to the numbers. The entry after it adds what
+          // was written (rows, SHA-256).
+          await recordAudit(db, {
+            actor: ctx.actor,
+            role: user?.role ?? null,
+            action: 'export.dial_log.started',
+            subject: `campaign:${campaignId}`,
+            details: {
+              filter: auditFilter,
+              format: opts.format,
+              fullNumbers: Boolean(opts.full),
+              output: opts.output ?? '(stdout)',
+            },
+          });
           const result = await exportDialLog(db, {
             filter,
             format: opts.format as ExportFormat,
@@ -164,7 +180,7 @@ export function registerLogCommands(program: Command, contextFor: ContextFactory
             action: 'export.dial_log',
             subject: `campaign:${campaignId}`,
             details: {
-              filter: { campaignId, from: from.toISOString(), to: to.toISOString() },
+              filter: auditFilter,
               format: opts.format,
               fullNumbers: Boolean(opts.full),
               rows: result.rows,
