@@ -12,3 +12,15 @@ export function maskPhone(phone: string | null | undefined): string {
   const tail = digits.slice(-2);
   return `${plus}${head}${'*'.repeat(digits.length - keepStart - 2)}${tail}`;
 }
+
+/** A run that may be a phone number as people write it: 5+ digits, with spaces, dashes, dots or brackets. */
+const NUMBER_IN_TEXT = /\+?\d(?:[\d\s\-.()/]*\d){4,}/g;
+
+/**
+ * Free text (a reject reason's detail quoting the cell, a note) with every number-like run in it
+ * masked as maskPhone masks a number, so a normal view shows no full number through the text.
+ */
+export function maskPhonesInText(text: string | null | undefined): string {
+  if (!text) return '';
+  return text.replace(NUMBER_IN_TEXT, (run) => maskPhone(run));
+}

@@ -93,6 +93,33 @@ describeEachDatabase('dialer campaign and client commands', (database) => {
     expect((await dialer('campaign', 'show', '99')).code).toBe(1);
   });
 
+  it('lists a batch’s rejected rows with every number masked, also inside the detail that quotes the cell', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dialer-rejects-'));
+    const list = join(dir, 'list.csv');
+    writeFileSync(list, 'phone,name\n+1 212 555 01234,Ann\n(212) 736-5000,Bob\n');
+    // The archive (and the reject report in it) goes under the data folder: a fresh one.
+    const imported = await dialer(
+      '--data-dir',
+      dir,
+      'list',
+      'import',
+      '--campaign',
+      '1',
+      '--file',
+      list,
+      '--json',
+    );
+    expect(imported.code, imported.stderr).toBe(0);
+    const { batchId } = JSON.parse(imported.stdout) as { batchId: number };
+    const shown = await dialer('list', 'rejects', '--batch', String(batchId), '--json');
+    expect(shown.code, shown.stderr).toBe(0);
+    const rows = JSON.parse(shown.stdout) as Array<{ reason: string; detail: string }>;
+    expect(rows).toMatchObject([{ reason: 'invalid_number' }]);
+    expect(rows[0]!.detail).toContain('is not a valid phone number');
+    // As masked numbers show them: the calling code's first digits and the last two, no more.
+    expect(rows[0]!.detail.replace(/\D/g, '').length).toBeLessThanOrEqual(4);
+  });
+
   it.each([
     [['log', 'verify', '--campaign', '99'], 'campaign "99" does not exist'],
     [['log', 'list', '--campaign', '99'], 'campaign "99" does not exist'],

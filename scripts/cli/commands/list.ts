@@ -14,7 +14,7 @@ import {
 import { getCampaign } from '../../../db/queries/campaigns.ts';
 import { systemClock } from '../../../engine/platform/clock.ts';
 import { UsageError } from '../../../engine/platform/errors.ts';
-import { maskPhone } from '../../../engine/platform/mask-phone.ts';
+import { maskPhone, maskPhonesInText } from '../../../engine/platform/mask-phone.ts';
 import { parseId } from '../parse-id.ts';
 import type { ContextFactory } from '../program.ts';
 import { action } from '../run-action.ts';
@@ -204,7 +204,8 @@ export function registerListCommands(program: Command, contextFor: ContextFactor
           line: r.line_number,
           reason: r.reason,
           phone: maskPhone(r.phone_e164),
-          detail: r.detail,
+          // The detail quotes the cell as written (an invalid number is still a number).
+          detail: maskPhonesInText(r.detail),
         }));
         ctx.out.result(shown, () => ctx.out.table(shown, ['line', 'reason', 'phone', 'detail']));
       }),
