@@ -63,7 +63,9 @@ async function prepareNumbers(session: ImportSession, scope: ScreeningScope): Pr
          join call_attempts a on a.phone_e164 = f.phone_e164 and a.campaign_id <> $1`,
     [scope.campaignId],
   );
-  // An approval counts while it is in force and no later row revokes it.
+  // An approval counts while it is in force or due to start, and no later row revokes it. One
+  // that starts later still releases the number (ready): the gate holds it until the approval's
+  // first moment, and nothing would ever release a contact held for an approval already given.
   await session.query(
     `create temp table import_approved on commit drop as
        select e.phone_e164 from import_elsewhere e
@@ -73,7 +75,6 @@ async function prepareNumbers(session: ImportSession, scope: ScreeningScope): Pr
            where n.phone_e164 = e.phone_e164
              and a.campaign_id = $1
              and a.revokes_approval_id is null
-             and a.valid_from <= $2
              and (a.valid_until is null or a.valid_until > $2)
              and not exists (select 1 from remarketing_approvals r where r.revokes_approval_id = a.id))`,
     [scope.campaignId, scope.now],

@@ -34,6 +34,7 @@ import { checkConnectionRates } from './connection-rate.ts';
 import type { EngineClock } from './engine-clock.ts';
 import { LiveCalls } from './live-calls.ts';
 import { type RecoveryReport, recoverCampaign } from './recovery.ts';
+import { refusalOf } from './refusal.ts';
 
 /** Real milliseconds between two passes at least. */
 const MIN_PASS_GAP_MS = 40;
@@ -367,19 +368,10 @@ export class CampaignRunner {
   /** The gate said no: the contact goes back with the gate's verdict (and its reasons logged). */
   private async refuse(lead: ClaimedLead, decision: GateDecision | null, now: Date): Promise<void> {
     const disposition = decision?.disposition ?? 'hold';
-    const codes = decision?.denials.map((d) => d.code) ?? ['gate.no_facts'];
-    const status =
-      disposition === 'block'
-        ? 'blocked'
-        : disposition === 'exhausted'
-          ? 'exhausted'
-          : codes.some((c) => c.startsWith('approval'))
-            ? 'awaiting_approval'
-            : 'ready';
-    const nextAttemptAt = decision?.retryAt ?? new Date(now.getTime() + 15 * 60_000);
+    const { status, nextAttemptAt, codes } = refusalOf(decision, now);
     await releaseLead(this.db, lead.id, this.deps.engineId, {
       status,
-      nextAttemptAt: status === 'ready' ? nextAttemptAt : null,
+      nextAttemptAt,
       reason: codes.join(','),
       now,
     });

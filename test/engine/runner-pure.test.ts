@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { campaignDefinitionSchema } from '../../campaigns/campaign-definition.ts';
+import type { GateDecision } from '../../engine/compliance/gate.ts';
 import { outcomeOfHangup } from '../../engine/runner/call-flow.ts';
 import { connectionRateBreaches } from '../../engine/runner/connection-rate.ts';
 import { ivrOutcome } from '../../engine/runner/ivr-outcome.ts';
+import { refusalOf } from '../../engine/runner/refusal.ts';
 
 const alarms = { minAnswerRate: 0.2, minConnectRate: 0.8, windowMinutes: 15, minAttempts: 20 };
 
@@ -82,5 +84,37 @@ describe('engine outcome of a call nobody took', () => {
     expect(outcomeOfHangup('no_route')).toEqual({ tag: 'invalid_number' });
     expect(outcomeOfHangup('answered')).toEqual({ tag: 'hung_up' });
     expect(outcomeOfHangup('lost')).toEqual({ tag: 'failed', detail: 'lost' });
+  });
+});
+
+describe('a contact the gate refused', () => {
+  const now = new Date('2026-11-25T15:00:00Z');
+  const tomorrow = new Date('2026-11-26T00:00:00Z');
+  const decision = (codes: string[], disposition: GateDecision['disposition'], retryAt: Date | null) =>
+    ({ disposition, retryAt, denials: codes.map((code) => ({ code })) }) as unknown as GateDecision;
+
+  it('waits for a list owner’s approval that is missing, revoked or expired', () => {
+    expect(refusalOf(decision(['approval.missing'], 'hold', null), now)).toEqual({
+      status: 'awaiting_approval',
+      nextAttemptAt: null,
+      codes: ['approval.missing'],
+    });
+  });
+
+  it('stays ready until the first moment of an approval that starts later, rather than waiting for a release that never comes', () => {
+    expect(refusalOf(decision(['approval.not_yet_valid'], 'retry_later', tomorrow), now)).toEqual({
+      status: 'ready',
+      nextAttemptAt: tomorrow,
+      codes: ['approval.not_yet_valid'],
+    });
+  });
+
+  it('is blocked by a do-not-call list whatever else holds, and rechecked later when the gate gives no moment', () => {
+    expect(refusalOf(decision(['dnc.internal', 'approval.missing'], 'block', null), now).status).toBe(
+      'blocked',
+    );
+    expect(refusalOf(decision(['calling_window.legal_hours'], 'hold', null), now).nextAttemptAt).toEqual(
+      new Date('2026-11-25T15:15:00Z'),
+    );
   });
 });

@@ -39,6 +39,56 @@ function tenThousandRows(): { path: string; nationalDnc: string[] } {
 }
 
 describeEachDatabase('list import screening and custody', (database) => {
+  it('releases a number whose approval starts later (the gate holds it until then) but holds one whose approval expired', async () => {
+    const { db } = database();
+    const target = await makeImportCampaign(db);
+    const other = await makeImportCampaign(db);
+    await db
+      .insertInto('contacts')
+      .values(
+        [41, 42, 43].map((n) => ({ campaign_id: other.id, phone_e164: P(n), time_zone: 'Asia/Shanghai' })),
+      )
+      .execute();
+    const approve = async (phone: string, validFrom: Date, validUntil: Date | null) => {
+      const row = await db
+        .insertInto('remarketing_approvals')
+        .values({
+          client_id: target.client_id,
+          campaign_id: target.id,
+          reference: `letter ${phone.slice(-2)}`,
+          approved_by: 'owner',
+          valid_from: validFrom,
+          valid_until: validUntil,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await db
+        .insertInto('remarketing_approval_numbers')
+        .values({ approval_id: row.id, phone_e164: phone })
+        .execute();
+    };
+    await approve(P(41), new Date('2099-01-01T00:00:00Z'), null);
+    await approve(P(42), new Date('2026-01-01T00:00:00Z'), new Date('2026-02-01T00:00:00Z'));
+
+    const result = await importFile(database(), {
+      campaignId: target.id,
+      file: writeList([national(41), national(42), national(43)].map((n) => `${n},x`)),
+      archiveRoot: newArchiveRoot(),
+    });
+    expect(result).toMatchObject({ rows: 3, imported: 1, held: 2 });
+    const contacts = await db
+      .selectFrom('contacts')
+      .select(['phone_e164', 'status', 'needs_approval'])
+      .where('batch_id', '=', result.batchId!)
+      .orderBy('phone_e164')
+      .execute();
+    expect(contacts).toEqual([
+      { phone_e164: P(41), status: 'ready', needs_approval: true },
+      { phone_e164: P(42), status: 'awaiting_approval', needs_approval: true },
+      { phone_e164: P(43), status: 'awaiting_approval', needs_approval: true },
+    ]);
+  });
+
   it('screens each reason on its own and holds numbers worked in another campaign', async () => {
     const { db } = database();
     const target = await makeImportCampaign(db);
