@@ -1,5 +1,9 @@
 import { type Kysely, sql } from 'kysely';
-import { dialLogRowHash, GENESIS_HASH } from '../../engine/compliance/dial-log-hash.ts';
+import {
+  dialLogRowHash,
+  GENESIS_HASH,
+  HASHED_TIMESTAMP_COLUMNS,
+} from '../../engine/compliance/dial-log-hash.ts';
 import type { CallAttemptRow, Database } from '../schema.ts';
 
 /**
@@ -12,6 +16,14 @@ import type { CallAttemptRow, Database } from '../schema.ts';
  * One campaign: the same over the campaign's own chain (campaign_seq, campaign_prev_hash,
  * dial_log_campaign_chain), plus each row's link into the global chain (its prev_hash equals
  * the row_hash of the global row before it). Rows of other campaigns are not re-hashed.
+ *
+ * Timestamps: the database stores them to the microsecond, the hash covers them to the
+ * millisecond (the row as the driver returns it, JavaScript Dates). The application only ever
+ * writes whole milliseconds (Dates from its own clock, never SQL now()), so verify reads each
+ * hashed timestamp at full precision and treats any sub-millisecond part as a changed row.
+ * This rather than hashing the exact stored value: the hash and every chain already sealed stay
+ * as they are (no migration rewrites history), and an edit of less than a millisecond, which
+ * the hash cannot see, always leaves a sub-millisecond part that this check does see.
  */
 
 export type ChainProblem =
@@ -44,7 +56,16 @@ export interface VerifyReport {
 
 const PAGE = 5_000;
 
-type Row = CallAttemptRow;
+/** A chained row as verify reads it: the row, and which hashed timestamps have sub-millisecond parts. */
+type Row = CallAttemptRow & { sub_ms_columns: string };
+
+/** Comma-separated names of the hashed timestamp columns holding a sub-millisecond part ('' if none). */
+const subMillisecondColumns = sql<string>`concat_ws(',', ${sql.join(
+  HASHED_TIMESTAMP_COLUMNS.map(
+    (column) =>
+      sql`case when ${sql.ref(column)} <> date_trunc('milliseconds', ${sql.ref(column)}) then ${sql.lit(column)} end`,
+  ),
+)})`.as('sub_ms_columns');
 
 export async function verifyDialLog(
   db: Kysely<Database>,
@@ -90,6 +111,15 @@ async function outsideChain(db: Kysely<Database>, campaignId?: number): Promise<
 }
 
 function contentCheck(row: Row, seqLabel: string): ChainBreak | null {
+  if (row.sub_ms_columns !== '') {
+    return {
+      problem: 'content_changed',
+      attemptId: row.id,
+      chainSeq: row.chain_seq,
+      campaignSeq: row.campaign_seq,
+      message: `row ${row.id} (${seqLabel}) has a time changed by less than a millisecond (${row.sub_ms_columns.replaceAll(',', ', ')}): its content was changed after it was sealed`,
+    };
+  }
   const expected = dialLogRowHash(row.prev_hash ?? '', row);
   if (expected === row.row_hash) return null;
   return {
@@ -120,6 +150,7 @@ async function verifyGlobal(db: Kysely<Database>): Promise<VerifyReport> {
     const rows = await db
       .selectFrom('call_attempts')
       .selectAll()
+      .select(subMillisecondColumns)
       .where('chain_seq', '>', prevSeq)
       .orderBy('chain_seq')
       .limit(PAGE)
@@ -190,6 +221,7 @@ async function verifyCampaign(db: Kysely<Database>, campaignId: number): Promise
     const rows = await db
       .selectFrom('call_attempts')
       .selectAll()
+      .select(subMillisecondColumns)
       .where('campaign_id', '=', campaignId)
       .where('campaign_seq', '>', prevSeq)
       .orderBy('campaign_seq')

@@ -40,6 +40,20 @@ export const HASHED_COLUMNS = [
 ] as const;
 
 export type HashedColumn = (typeof HASHED_COLUMNS)[number];
+
+/**
+ * The hashed columns that are timestamps. The database keeps them to the microsecond, the hash
+ * sees them as JavaScript Dates (milliseconds): verify checks these for a sub-millisecond part
+ * separately (db/queries/dial-log-verify.ts), or an edit smaller than a millisecond would pass.
+ */
+export const HASHED_TIMESTAMP_COLUMNS = [
+  'queued_at',
+  'originated_at',
+  'answered_at',
+  'connected_at',
+  'ended_at',
+  'finalized_at',
+] as const satisfies readonly HashedColumn[];
 export type HashableRow = Record<HashedColumn, unknown>;
 
 function canonical(value: unknown): string {

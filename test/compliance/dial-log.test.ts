@@ -5,7 +5,11 @@ import { openDatabase } from '../../db/connect.ts';
 import { createAttempt, finalizeAttempt, getAttempt, updateAttempt } from '../../db/queries/dial-log.ts';
 import { verifyDialLog } from '../../db/queries/dial-log-verify.ts';
 import type { CallAttemptRow, Database } from '../../db/schema.ts';
-import { dialLogRowHash } from '../../engine/compliance/dial-log-hash.ts';
+import {
+  dialLogRowHash,
+  HASHED_COLUMNS,
+  HASHED_TIMESTAMP_COLUMNS,
+} from '../../engine/compliance/dial-log-hash.ts';
 import { ConflictError } from '../../engine/platform/errors.ts';
 import { createTestDatabase, describeEachDatabase, testDatabaseKinds } from '../support/database.ts';
 import { makeCampaign, makeClient, makeContact } from './db-fixtures.ts';
@@ -29,7 +33,14 @@ async function seed(db: Kysely<Database>, calls: number) {
       gateReasons: [...reasons],
     });
     await updateAttempt(db, attempt.id, { status: 'ringing', originatedAt: new Date() });
-    await finalizeAttempt(db, attempt.id, { result: 'no_answer', cause: 19 });
+    if (i === 4) {
+      // One answered call, so that every timestamp column of some row holds a value.
+      await updateAttempt(db, attempt.id, { status: 'answered', answeredAt: new Date() });
+      await updateAttempt(db, attempt.id, { status: 'connected', connectedAt: new Date() });
+      await finalizeAttempt(db, attempt.id, { result: 'answered', cause: 16 });
+    } else {
+      await finalizeAttempt(db, attempt.id, { result: 'no_answer', cause: 19 });
+    }
     ids.push(attempt.id);
   }
   return { a, b, ids };
@@ -70,6 +81,15 @@ describeEachDatabase('dial log', (handle) => {
     const again = await finalizeAttempt(db, row.id, { result: 'other' });
     expect(again.row_hash).toBe(sealed.row_hash);
     expect(again.result).toBe('answered');
+  });
+
+  it('knows every hashed timestamp column (verify checks those to the microsecond)', async () => {
+    const { db } = handle();
+    const columns = await sql<{ column_name: string }>`select column_name from information_schema.columns
+      where table_name = 'call_attempts' and data_type like 'timestamp%'`.execute(db);
+    const hashed: readonly string[] = HASHED_COLUMNS;
+    const hashedTimestamps = columns.rows.map((c) => c.column_name).filter((c) => hashed.includes(c));
+    expect(hashedTimestamps.sort()).toEqual([...HASHED_TIMESTAMP_COLUMNS].sort());
   });
 
   it('refuses to change a finalized row, through the API and in SQL', async () => {
@@ -150,6 +170,27 @@ describeEachDatabase('dial log verification', (handle) => {
     expect(report.rowsChecked).toBe(2);
     const campaign = await verifyDialLog(db, { campaignId: a.id });
     expect(campaign.firstBreak).toMatchObject({ problem: 'content_changed', attemptId: ids[2] });
+  });
+
+  it.each(HASHED_TIMESTAMP_COLUMNS)('catches %s moved by less than a millisecond', async (column) => {
+    const { db } = handle();
+    const { a, ids } = seeded;
+    const answered = ids[4]!; // campaign a's answered call: every timestamp holds a value
+    await tamper(
+      db,
+      sql`update call_attempts set ${sql.ref(column)} = ${sql.ref(column)} + interval '400 microseconds'
+        where id = ${answered}`,
+    );
+    // The hash sees the row to the millisecond, as the driver returns it: it still matches.
+    const row = await getAttempt(db, answered);
+    expect(row[column]).not.toBeNull();
+    expect(dialLogRowHash(row.prev_hash!, row)).toBe(row.row_hash);
+    const report = await verifyDialLog(db);
+    expect(report.ok).toBe(false);
+    expect(report.firstBreak).toMatchObject({ problem: 'content_changed', attemptId: answered });
+    expect(report.firstBreak?.message).toContain(column);
+    const campaign = await verifyDialLog(db, { campaignId: a.id });
+    expect(campaign.firstBreak).toMatchObject({ problem: 'content_changed', attemptId: answered });
   });
 
   it('catches a row changed and re-hashed, at the next row', async () => {
