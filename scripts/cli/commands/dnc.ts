@@ -116,15 +116,20 @@ export function registerDncCommands(program: Command, contextFor: ContextFactory
         const ref = opts.scope ? await parseScope(db, opts.scope) : undefined;
         const limit = Number(opts.limit);
         if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a positive number');
-        if (opts.unmask) await requireRole(db, ctx.actor, FULL_NUMBER_ROLES, 'showing full numbers');
+        const user = opts.unmask
+          ? await requireRole(db, ctx.actor, FULL_NUMBER_ROLES, 'showing full numbers')
+          : undefined;
         const rows = await listDnc(db, { ...(ref ? { scopeKey: ref.scopeKey } : {}), limit });
-        if (opts.unmask) {
+        if (user) {
+          // Who (the user and the role they hold, not the role the check asked for: the policy
+          // may grant full numbers to more than one role), what was asked for, and how many
+          // numbers were shown; the time is the entry's own.
           await recordAudit(db, {
             actor: ctx.actor,
-            role: 'compliance_officer',
+            role: user.role,
             action: 'dnc.unmask',
             subject: ref ? `dnc:${ref.scopeKey}` : 'dnc:all',
-            details: { rows: rows.length, limit },
+            details: { filter: { scope: ref?.scopeKey ?? null, limit }, rows: rows.length },
           });
         }
         const view = rows.map((r) => ({
