@@ -89,7 +89,12 @@ export function registerLogCommands(program: Command, contextFor: ContextFactory
             role: user.role,
             action: 'contact.unmask',
             subject: `attempt:${row.id}`,
-            details: { campaignId: row.campaign_id, contactId: row.contact_id },
+            details: {
+              filter: { attemptId: row.id },
+              rows: 1,
+              campaignId: row.campaign_id,
+              contactId: row.contact_id,
+            },
           });
         }
         const view = { ...row, phone_e164: opts.unmask ? row.phone_e164 : maskPhone(row.phone_e164) };
