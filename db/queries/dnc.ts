@@ -3,6 +3,7 @@ import { NotFoundError } from '../../engine/platform/errors.ts';
 import { maskPhone } from '../../engine/platform/mask-phone.ts';
 import type { Database, DncScope } from '../schema.ts';
 import { recordAudit } from './audit.ts';
+import { latestFullRegistryLoad } from './national-registry-age.ts';
 
 /**
  * Do-not-call entries in the internal, client (the list owner's blacklist) and campaign scopes.
@@ -223,7 +224,7 @@ export function listDnc(db: Db, filter: DncListFilter = {}) {
   return query.limit(filter.limit ?? 100).execute();
 }
 
-/** Entries per scope, and the national registry's size and last load. */
+/** Entries per scope, and the national registry's size and last full load (what dates the copy). */
 export async function dncSummary(db: Db) {
   const [scopes, national, sync] = await Promise.all([
     db
@@ -236,7 +237,8 @@ export async function dncSummary(db: Db) {
       .selectFrom('national_dnc')
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .executeTakeFirst(),
-    db.selectFrom('national_dnc_syncs').selectAll().orderBy('id', 'desc').limit(1).executeTakeFirst(),
+    // The copy's age is that of its last full load, as the gate counts it (not a later addition).
+    latestFullRegistryLoad(db),
   ]);
   return {
     scopes: scopes.map((s) => ({ scopeKey: s.scope_key, entries: Number(s.n) })),

@@ -14,6 +14,7 @@ import type {
 import { jurisdictionPolicy } from '../../engine/compliance/jurisdictions.ts';
 import type { CampaignStatus, Database } from '../schema.ts';
 import { getCampaign } from './campaigns.ts';
+import { latestFullRegistryLoad } from './national-registry-age.ts';
 
 /**
  * Loads what the compliance gate needs, for many contacts at once: one statement per batch in
@@ -58,7 +59,7 @@ export function abandonWindowStart(window: '30d' | '24h', now: Date): Date {
   return new Date(now.getTime() - (window === '24h' ? DAY : 30 * DAY));
 }
 
-/** Campaign-wide facts: the definition, the registry's last load, the abandonment figures. */
+/** Campaign-wide facts: the definition, the registry's last full load, the abandonment figures. */
 export async function loadCampaignGateFacts(
   db: Db,
   campaignId: number,
@@ -68,11 +69,7 @@ export async function loadCampaignGateFacts(
   const definition = campaignDefinitionSchema.parse(row.config);
   const windowStart = abandonWindowStart(definition.abandon.window, now);
   const [sync, abandonment] = await Promise.all([
-    db
-      .selectFrom('national_dnc_syncs')
-      .select((eb) => eb.fn.max('synced_at').as('at'))
-      .where('synced_at', '<=', now)
-      .executeTakeFirst(),
+    latestFullRegistryLoad(db, now),
     sql<{ abandoned: number; human: number }>`
       select count(*) filter (where abandoned) as abandoned,
              count(*) filter (where ${humanAnsweredSql}) as human
@@ -84,7 +81,7 @@ export async function loadCampaignGateFacts(
     campaign: { id: row.id, clientId: row.client_id, definition },
     campaignStatus: row.status,
     campaignFacts: {
-      nationalRegistrySyncedAt: sync?.at ? new Date(sync.at) : null,
+      nationalRegistrySyncedAt: sync ? new Date(sync.synced_at) : null,
       abandonment: {
         abandoned: Number(counts?.abandoned ?? 0),
         humanAnswered: Number(counts?.human ?? 0),

@@ -120,7 +120,10 @@ export interface ContactFacts {
 
 /** Campaign-wide facts, loaded once per batch. */
 export interface CampaignFacts {
-  /** Last completed load of the national registry; null if never loaded. */
+  /**
+   * Last full replacement of the national registry (an addition without --replace does not
+   * date the copy); null if never fully loaded.
+   */
   nationalRegistrySyncedAt: Date | null;
   /** Abandoned and human-answered calls of this campaign over definition.abandon.window. */
   abandonment: { abandoned: number; humanAnswered: number; windowStart: Date };
