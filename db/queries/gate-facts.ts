@@ -93,7 +93,7 @@ export async function loadCampaignGateFacts(
 
 /** The contact columns the gate reads. */
 const CONTACT_COLUMNS = sql`id, phone_e164, batch_id, time_zone, time_zone_assumed, time_zone_candidates,
-  consent_ref, needs_approval, reserved_agent_id, last_outcome, last_attempt_at`;
+  consent_ref, needs_approval, last_outcome, last_attempt_at`;
 
 interface FactsRow {
   id: number;
@@ -105,7 +105,6 @@ interface FactsRow {
   time_zone_candidates: string[] | null;
   consent_ref: string | null;
   needs_approval: boolean;
-  reserved_agent_id: number | null;
   last_outcome: string | null;
   /** Times below come as epoch milliseconds: parsing thousands of timestamps is the client's main cost. */
   last_attempt_at: number | null;
@@ -179,7 +178,7 @@ export async function loadGateFactsForPhone(
     source = sql`select 0 as id, ${phoneE164}::text as phone_e164, null::int as batch_id,
       ${zone.timeZone}::text as time_zone, ${zone.assumed}::boolean as time_zone_assumed,
       ${zone.candidates ? [...zone.candidates] : null}::text[] as time_zone_candidates, null::text as consent_ref,
-      ${elsewhere !== undefined}::boolean as needs_approval, null::int as reserved_agent_id,
+      ${elsewhere !== undefined}::boolean as needs_approval,
       null::text as last_outcome, null::timestamptz as last_attempt_at`;
   }
   const contacts = await factsFor(db, campaignPart.campaign, source, now);
@@ -222,7 +221,7 @@ async function factsFor(
       sql<FactsRow>`
       with src as (${source})
       select src.id, src.phone_e164, src.batch_id, src.time_zone, src.time_zone_assumed, src.time_zone_candidates,
-        src.consent_ref, src.needs_approval, src.reserved_agent_id, src.last_outcome,
+        src.consent_ref, src.needs_approval, src.last_outcome,
         ${epochMs(sql`src.last_attempt_at`)} as last_attempt_at,
         exists (select 1 from national_dnc n where n.phone_e164 = src.phone_e164) as national,
         (select json_agg(json_build_object('scope', d.scope, 'scope_key', d.scope_key, 'reason', d.reason,
@@ -305,19 +304,29 @@ async function factsFor(
     }
   }
 
-  // An agent reserved for the contact lifts the 72 h rule: its own reservation, or a pending
-  // personal callback (looked up only for the few contacts with a recent abandoned call).
+  // An agent reserved for the call lifts the no-repeat-after-abandon rule. The runner holds an
+  // agent before dialing in one case only: the callback claimLeads serves (the earliest pending
+  // one due now) is personal, and the runner reserves that callback's agent or does not dial.
+  // So only that counts: not a callback due later, nor a personal one behind an earlier
+  // agentless one (on equal due times the agentless one is taken, as the runner may pick it).
+  // contacts.reserved_agent_id is not read: nothing writes it and the runner never holds that
+  // agent, so trusting it would call a number within the window with nobody guaranteed.
+  // Looked up only for the few contacts with a recent abandoned call.
   const needReservation = rows.filter((r) => r.last_abandoned_at !== null && r.id > 0).map((r) => r.id);
   const reserved = new Set<number>();
   if (needReservation.length > 0) {
-    const callbacks = await db
+    const served = await db
       .selectFrom('callbacks')
-      .select('contact_id')
+      .distinctOn('contact_id')
+      .select(['contact_id', 'agent_id'])
       .where('contact_id', 'in', needReservation)
       .where('status', '=', 'pending')
-      .where('agent_id', 'is not', null)
+      .where('due_at', '<=', now)
+      .orderBy('contact_id')
+      .orderBy('due_at')
+      .orderBy(sql`agent_id is null`, 'desc')
       .execute();
-    for (const c of callbacks) reserved.add(c.contact_id);
+    for (const c of served) if (c.agent_id !== null) reserved.add(c.contact_id);
   }
 
   const out = new Map<number, ContactGateFacts>();
@@ -347,7 +356,6 @@ async function factsFor(
       candidateTimeZones: r.time_zone_candidates ?? undefined,
       consentRef: r.consent_ref,
       needsApproval: r.needs_approval,
-      reservedAgentId: r.reserved_agent_id,
     };
     const facts: ContactFacts = {
       dnc,
@@ -357,7 +365,7 @@ async function factsFor(
       lastAttempt: r.last_at ? { result: r.last_result, at: new Date(r.last_at) } : null,
       lastAbandonedAt: r.last_abandoned_at ? new Date(r.last_abandoned_at) : null,
       openAttempt: Boolean(r.open),
-      agentReserved: r.reserved_agent_id !== null || reserved.has(r.id),
+      agentReserved: reserved.has(r.id),
       lastOutcome:
         r.last_outcome && r.last_attempt_at ? { tag: r.last_outcome, at: new Date(r.last_attempt_at) } : null,
     };

@@ -80,8 +80,6 @@ export interface GateContact {
   consentRef: string | null;
   /** Worked in another campaign before: needs an approval valid at dial time. */
   needsApproval: boolean;
-  /** An agent reserved for this contact (lifts the 72 h rule after an abandoned call). */
-  reservedAgentId: number | null;
 }
 
 export interface GateCampaign {
@@ -112,7 +110,10 @@ export interface ContactFacts {
   lastAbandonedAt: Date | null;
   /** A dial-log row for this contact that has not ended yet. */
   openAttempt: boolean;
-  /** An agent is reserved for this contact (a reserved callback, or contact.reservedAgentId). */
+  /**
+   * An agent is held for this very call (the personal callback due now that the runner serves
+   * with its agent reserved): lifts the no-repeat-after-abandon rule.
+   */
   agentReserved: boolean;
   /** The outcome the contact carries (contacts.last_outcome / last_attempt_at), if any. */
   lastOutcome: { tag: string; at: Date } | null;

@@ -30,7 +30,6 @@ export function contact(overrides: Partial<GateContact> = {}): GateContact {
     timeZoneAssumed: false,
     consentRef: null,
     needsApproval: false,
-    reservedAgentId: null,
     ...overrides,
   };
 }

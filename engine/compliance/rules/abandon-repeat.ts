@@ -19,7 +19,7 @@ export function abandonRepeatRule(ctx: RuleContext): RuleResult {
       message: `No abandoned call to the number in the last ${hours} h.`,
     }));
   }
-  if (ctx.facts.agentReserved || ctx.contact.reservedAgentId !== null) {
+  if (ctx.facts.agentReserved) {
     return {
       rule: 'abandon_repeat',
       status: 'pass',
