@@ -11,7 +11,7 @@ import type {
   GateDncScope,
   GateInput,
 } from '../../engine/compliance/gate-types.ts';
-import { jurisdictionPolicy } from '../../engine/compliance/jurisdictions.ts';
+import { type JurisdictionPolicy, jurisdictionPolicy } from '../../engine/compliance/jurisdictions.ts';
 import type { CampaignStatus, Database } from '../schema.ts';
 import { getCampaign } from './campaigns.ts';
 import { latestFullRegistryLoad } from './national-registry-age.ts';
@@ -29,8 +29,6 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 /** Attempts this recent are returned with their times, to count "today" in the contact's zone. */
 const RECENT_ATTEMPTS_MS = 50 * HOUR;
-/** How far back an abandoned call matters (the longest repeat-after-abandon rule). */
-const ABANDON_LOOKBACK_MS = 72 * HOUR;
 
 /**
  * A call answered by a person: abandoned (a person answered, nobody came), connected to an
@@ -43,6 +41,17 @@ export interface CampaignGateFacts {
   campaign: GateCampaign;
   campaignStatus: CampaignStatus;
   campaignFacts: CampaignFacts;
+  /**
+   * The policy the facts were loaded for, when the caller gave one instead of the jurisdiction's
+   * default: gateInputFor hands it to the gate, so the rules judge by the policy the look-backs
+   * were sized for.
+   */
+  policy?: JurisdictionPolicy;
+}
+
+/** The jurisdiction policy to load facts for; the campaign jurisdiction's default when absent. */
+export interface GateFactsOptions {
+  policy?: JurisdictionPolicy;
 }
 
 export interface ContactGateFacts {
@@ -64,6 +73,7 @@ export async function loadCampaignGateFacts(
   db: Db,
   campaignId: number,
   now: Date,
+  options: GateFactsOptions = {},
 ): Promise<CampaignGateFacts> {
   const row = await getCampaign(db as Kysely<Database>, campaignId);
   const definition = campaignDefinitionSchema.parse(row.config);
@@ -79,6 +89,7 @@ export async function loadCampaignGateFacts(
   const counts = abandonment.rows[0];
   return {
     campaign: { id: row.id, clientId: row.client_id, definition },
+    ...(options.policy ? { policy: options.policy } : {}),
     campaignStatus: row.status,
     campaignFacts: {
       nationalRegistrySyncedAt: sync ? new Date(sync.synced_at) : null,
@@ -128,20 +139,21 @@ interface FactsRow {
 /**
  * Everything the gate needs about `contactIds` of one campaign at `now`: one statement (each
  * fact a correlated index probe per contact), so a batch of thousands costs one round trip.
- * Pass `campaign` (from loadCampaignGateFacts) to reuse it across the batches of one pass.
+ * Pass `campaign` (from loadCampaignGateFacts) to reuse it across the batches of one pass; its
+ * policy then applies.
  */
 export async function loadGateFacts(
   db: Db,
   campaignId: number,
   contactIds: readonly number[],
   now: Date,
-  options: { campaign?: CampaignGateFacts } = {},
+  options: GateFactsOptions & { campaign?: CampaignGateFacts } = {},
 ): Promise<LoadedGateFacts> {
-  const campaignPart = options.campaign ?? (await loadCampaignGateFacts(db, campaignId, now));
+  const campaignPart = options.campaign ?? (await loadCampaignGateFacts(db, campaignId, now, options));
   const ids = [...new Set(contactIds)];
   const source = sql`select ${CONTACT_COLUMNS} from contacts
     where campaign_id = ${campaignId} and id = any(${ids}::int[])`;
-  const contacts = ids.length ? await factsFor(db, campaignPart.campaign, source, now) : new Map();
+  const contacts = ids.length ? await factsFor(db, campaignPart, source, now) : new Map();
   return { ...campaignPart, contacts };
 }
 
@@ -154,8 +166,9 @@ export async function loadGateFactsForPhone(
   campaignId: number,
   phoneE164: string,
   now: Date,
+  options: GateFactsOptions = {},
 ): Promise<LoadedGateFacts & { contactId: number | null }> {
-  const campaignPart = await loadCampaignGateFacts(db, campaignId, now);
+  const campaignPart = await loadCampaignGateFacts(db, campaignId, now, options);
   const existing = await db
     .selectFrom('contacts')
     .select('id')
@@ -181,7 +194,7 @@ export async function loadGateFactsForPhone(
       ${elsewhere !== undefined}::boolean as needs_approval,
       null::text as last_outcome, null::timestamptz as last_attempt_at`;
   }
-  const contacts = await factsFor(db, campaignPart.campaign, source, now);
+  const contacts = await factsFor(db, campaignPart, source, now);
   return { ...campaignPart, contacts, contactId: existing ? existing.id : null };
 }
 
@@ -205,17 +218,26 @@ async function withoutJit<T>(db: Db, query: (trx: Transaction<Database>) => Prom
     : (db as Kysely<Database>).transaction().execute(run);
 }
 
+/** The policy the gate will apply to these facts (the same choice as gateInputFor's). */
+function effectivePolicy(campaignPart: CampaignGateFacts): JurisdictionPolicy {
+  return campaignPart.policy ?? jurisdictionPolicy(campaignPart.campaign.definition.jurisdiction);
+}
+
 async function factsFor(
   db: Db,
-  campaign: GateCampaign,
+  campaignPart: CampaignGateFacts,
   source: ReturnType<typeof sql>,
   now: Date,
 ): Promise<Map<number, ContactGateFacts>> {
+  const campaign: GateCampaign = campaignPart.campaign;
+  const policy = effectivePolicy(campaignPart);
   const scopeKeys = ['internal', `client:${campaign.clientId}`, `campaign:${campaign.id}`];
   const recentSince = new Date(now.getTime() - RECENT_ATTEMPTS_MS);
-  const abandonSince = new Date(now.getTime() - ABANDON_LOOKBACK_MS);
+  // An abandoned call matters for the policy's whole no-repeat window (a fixed look-back would
+  // silently cap a longer rule: a 96 h policy would not see a call abandoned 80 h ago).
+  const abandonSince = new Date(now.getTime() - policy.repeatAfterAbandonHours * HOUR);
   // Approvals matter only to contacts that need one, or where consent may rest on one.
-  const requiresConsent = jurisdictionPolicy(campaign.definition.jurisdiction).requiresConsent;
+  const requiresConsent = policy.requiresConsent;
   const [factRows, approvalRows] = await Promise.all([
     withoutJit(db, (trx) =>
       sql<FactsRow>`
@@ -383,6 +405,7 @@ export function gateInputFor(loaded: LoadedGateFacts, contactId: number, now: Da
     facts: entry.facts,
     campaign: loaded.campaign,
     campaignFacts: loaded.campaignFacts,
+    ...(loaded.policy ? { policy: loaded.policy } : {}),
     now,
   };
 }

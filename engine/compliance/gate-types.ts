@@ -136,7 +136,11 @@ export interface GateInput {
   now: Date;
   facts: ContactFacts;
   campaignFacts: CampaignFacts;
-  /** The jurisdiction's rules; defaults to jurisdictionPolicy(campaign.definition.jurisdiction). */
+  /**
+   * The jurisdiction's rules; defaults to jurisdictionPolicy(campaign.definition.jurisdiction).
+   * The facts must be loaded for the same policy (loadGateFacts' `policy` option): their
+   * look-backs, such as the abandoned calls, are sized by it.
+   */
   policy?: JurisdictionPolicy;
 }
 

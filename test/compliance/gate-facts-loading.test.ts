@@ -8,6 +8,7 @@ import { gateInputFor, loadGateFacts, loadGateFactsForPhone } from '../../db/que
 import { importNationalDnc } from '../../db/queries/national-dnc-import.ts';
 import { evaluateGate } from '../../engine/compliance/gate.ts';
 import type { GateDecision } from '../../engine/compliance/gate-types.ts';
+import { jurisdictionPolicy } from '../../engine/compliance/jurisdictions.ts';
 import { createPhoneNormalizer } from '../../engine/compliance/phone-number.ts';
 import { describeEachDatabase } from '../support/database.ts';
 import { makeCampaign, makeClient, makeContact } from './db-fixtures.ts';
@@ -95,6 +96,25 @@ describeEachDatabase('the facts the compliance gate is given', (handle) => {
       .where('id', '=', contact.id)
       .execute();
     expect(await abandonRepeat(campaign.id, contact.id)).toBe('abandon_repeat.within_window');
+  });
+
+  it('looks back as far as the policy’s repeat-after-abandon hours: a 96 h rule sees a call abandoned 80 h ago', async () => {
+    const { db } = handle();
+    const { campaign, contact } = await abandonedContact(80);
+    const policy = jurisdictionPolicy('US', { repeatAfterAbandonHours: 96 });
+    const loaded = await loadGateFacts(db, campaign.id, [contact.id], NOW, { policy });
+    expect(loaded.contacts.get(contact.id)!.facts.lastAbandonedAt).toEqual(
+      new Date(NOW.getTime() - 80 * HOUR),
+    );
+    expect(codeOf(evaluateGate(gateInputFor(loaded, contact.id, NOW)!), 'abandon_repeat')).toBe(
+      'abandon_repeat.within_window',
+    );
+    const checked = await loadGateFactsForPhone(db, campaign.id, contact.phone_e164, NOW, { policy });
+    expect(codeOf(evaluateGate(gateInputFor(checked, contact.id, NOW)!), 'abandon_repeat')).toBe(
+      'abandon_repeat.within_window',
+    );
+    // Under the jurisdiction's default (72 h) the same call no longer holds the number.
+    expect(await abandonRepeat(campaign.id, contact.id)).toBe('abandon_repeat.none_recent');
   });
 
   it('dates the national registry by its last full replacement, not by a later addition', async () => {

@@ -6,7 +6,8 @@ const noneRecent = new ResultMemo(100);
 
 /**
  * After an abandoned call (a person answered and no agent came), no new call to that number
- * within 72 h, in any campaign, unless an agent is reserved for it (Ofcom; DESIGN.md §5).
+ * within the policy's repeatAfterAbandonHours (72 h by default), in any campaign, unless an
+ * agent is reserved for it (Ofcom; DESIGN.md §5).
  */
 export function abandonRepeatRule(ctx: RuleContext): RuleResult {
   const last = ctx.facts.lastAbandonedAt;
