@@ -148,7 +148,7 @@ export function registerDncCommands(program: Command, contextFor: ContextFactory
             'expires_at',
           ]);
           ctx.out.line(
-            `national registry: ${summary.national.numbers} numbers, last loaded ${summary.national.lastSync?.synced_at.toISOString() ?? 'never'}`,
+            `national registry: ${summary.national.numbers} numbers, last full load (--replace) ${summary.national.lastSync?.synced_at.toISOString() ?? 'never'}`,
           );
         });
       }),
