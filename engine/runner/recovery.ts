@@ -56,8 +56,10 @@ export async function recoverCampaign(
   }
   for (const attempt of open) {
     // A person who answered and was never put through to an agent was abandoned, whatever ended
-    // the call: it counts toward the abandonment rate and the 72-hour rule like any other.
-    const abandoned = attempt.abandoned || personLeftWithoutAgent(attempt);
+    // the call: it counts toward the abandonment rate and the 72-hour rule like any other. Not in
+    // an agentless campaign: there the person talks to the IVR, never to an agent.
+    const abandoned =
+      attempt.abandoned || (definition.mode !== 'agentless' && personLeftWithoutAgent(attempt));
     await db.transaction().execute(async (trx) => {
       await finalizeAttempt(trx, attempt.id, {
         result: 'lost',

@@ -79,4 +79,39 @@ describeEachDatabase('recovery of a campaign after its engine died', (database) 
     ]);
     expect(rows.every((r) => r.finalized_at !== null)).toBe(true);
   });
+
+  it('does not count an agentless call a person answered as abandoned: they were talking to the IVR', async () => {
+    const { db } = database();
+    const { campaign, definition } = await makeCampaign(db, {
+      mode: 'agentless',
+      type: 'reminder',
+      questions: [{ id: 'confirm', prompt: 'p', choices: { '1': 'confirmed', '2': 'reschedule' } }],
+    });
+    const [contactId] = await addContacts(db, campaign.id, 1, { lastDigit: () => 5 });
+    const at = new Date('2026-11-25T15:00:00Z');
+    const row = await createAttempt(db, {
+      campaignId: campaign.id,
+      contactId: contactId!,
+      phoneE164: '+12125550109',
+      channelId: `crashed-ivr-${campaign.id}`,
+      gateReasons: [],
+      queuedAt: at,
+    });
+    await updateAttempt(db, row.id, { status: 'answered', originatedAt: at, answeredAt: at });
+
+    await recoverCampaign(
+      { db, telephony: telephonyWith([], []), logger: silentLogger() },
+      campaign.id,
+      definition,
+      new Date(at.getTime() + 60_000),
+    );
+
+    const [final] = await db
+      .selectFrom('call_attempts as a')
+      .leftJoin('outcomes as o', 'o.attempt_id', 'a.id')
+      .select(['a.abandoned', 'o.tag'])
+      .where('a.id', '=', row.id)
+      .execute();
+    expect(final).toEqual({ abandoned: false, tag: 'failed' });
+  });
 });
