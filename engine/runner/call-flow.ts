@@ -236,7 +236,8 @@ export class CallFlow {
   private async ivr(call: CallContext): Promise<void> {
     call.stage = 'playing';
     const answers: Record<string, string> = {};
-    for (const question of this.d.definition.questions) {
+    let interruptedAtFirst = false;
+    for (const [index, question] of this.d.definition.questions.entries()) {
       const result = await this.d.telephony
         .collectDtmf(call.attemptId, {
           prompt: [question.prompt],
@@ -247,9 +248,15 @@ export class CallFlow {
         .catch(() => ({ digits: '', reason: 'hangup' as const }));
       const value = question.choices?.[result.digits];
       if (value !== undefined) answers[question.id] = value;
-      if (result.reason === 'hangup') break;
+      if (result.reason === 'hangup') {
+        interruptedAtFirst = index === 0;
+        break;
+      }
     }
-    const outcome = ivrOutcome(this.d.definition, answers);
+    // Gone before pressing anything or hearing the first prompt out: nothing was delivered or
+    // answered, so the call is a hang-up (retried by the campaign's rules), not a final outcome.
+    const heardNothing = Object.keys(answers).length === 0 && interruptedAtFirst;
+    const outcome = heardNothing ? ({ tag: 'hung_up' } as const) : ivrOutcome(this.d.definition, answers);
     const { tag, ...data } = outcome;
     call.verdict = { tag, data };
     await this.d.telephony.hangup(call.attemptId).catch(() => {});

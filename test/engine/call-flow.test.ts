@@ -53,10 +53,11 @@ async function setUp(
   database: TestDatabase,
   telephony: TelephonyPort,
   observe: (observation: PacingObservation) => void = () => {},
+  campaignOverrides: Parameters<typeof makeCampaign>[1] = { mode: 'predictive' },
 ) {
   const { db } = database;
   const clock = frozenClock();
-  const { campaign, definition } = await makeCampaign(db, { mode: 'predictive' });
+  const { campaign, definition } = await makeCampaign(db, campaignOverrides);
   const [contactId] = await addContacts(db, campaign.id, 1, { lastDigit: () => 5 });
   const agentRow = await insertAgent(db, {
     code: `flow-${campaign.id}`,
@@ -64,7 +65,8 @@ async function setUp(
     endpoint: `PJSIP/flow-${campaign.id}`,
   });
   const agents = createAgentService({ db, clock });
-  await agents.login(agentRow.code, campaign.id);
+  const agentless = definition.mode === 'agentless';
+  if (!agentless) await agents.login(agentRow.code, campaign.id);
   const counters: RunCounters = {
     dialed: 0,
     answered: 0,
@@ -101,7 +103,7 @@ async function setUp(
     counters,
   });
   // The pool rings the agent's phone on its first sync; the session is ready once it answered.
-  while (pool.free().length === 0) {
+  while (!agentless && pool.free().length === 0) {
     await pool.sync();
     await new Promise((resolve) => setImmediate(resolve));
   }
@@ -210,5 +212,31 @@ describeEachDatabase('what the pacer learns from a call', (database) => {
     await t.deliver({ ...t.hangup, outcome: 'no_answer', answered: false, cause: 19 });
     expect(seen).toMatchObject([{ kind: 'unanswered' }]);
     expect(await t.outcomeOfCall()).toEqual(['no_answer by engine']);
+  });
+});
+
+describeEachDatabase('an agentless reminder call', (database) => {
+  const reminder: Parameters<typeof makeCampaign>[1] = {
+    mode: 'agentless',
+    type: 'reminder',
+    questions: [{ id: 'confirm', prompt: 'p', choices: { '1': 'confirmed', '2': 'reschedule' } }],
+  };
+  const withKeys = (result: { digits: string; reason: 'timeout' | 'hangup' }): TelephonyPort => ({
+    ...acceptingTelephony(),
+    collectDtmf: async () => result,
+  });
+
+  it('is a hang-up (retried), not a delivered message, when the person hangs up during the prompt', async () => {
+    const t = await setUp(database(), withKeys({ digits: '', reason: 'hangup' }), () => {}, reminder);
+    await t.deliver({ type: 'answered', attemptId: t.call.attemptId, at: t.clock.now() });
+    await t.deliver(t.hangup);
+    expect(await t.outcomeOfCall()).toEqual(['hung_up by engine']);
+  });
+
+  it('is a delivered message when the prompt was heard to the end and no key pressed', async () => {
+    const t = await setUp(database(), withKeys({ digits: '', reason: 'timeout' }), () => {}, reminder);
+    await t.deliver({ type: 'answered', attemptId: t.call.attemptId, at: t.clock.now() });
+    await t.deliver(t.hangup);
+    expect(await t.outcomeOfCall()).toEqual(['message_delivered by engine']);
   });
 });
