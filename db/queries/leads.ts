@@ -88,19 +88,66 @@ export async function claimLeads(db: Kysely<Database>, options: ClaimLeadsOption
   );
 }
 
-/** Extends the leases this engine holds on a campaign's contacts (live calls, wrap-ups). */
+/**
+ * Extends the leases this engine holds on a campaign's contacts, but only of the contacts it
+ * still works on: a call open in the dial log, a call whose agent is on it or wrapping it up
+ * (the contact's fate is the outcome still to come), or a lead on a logged-in agent's preview
+ * screen. Any other claim is one the engine lost track of: its lease runs out and
+ * releaseExpiredLeases() puts the contact back, so no path can hold a contact forever.
+ */
 export async function renewLeases(
   db: Kysely<Database>,
   options: { campaignId: number; engineId: string; now: Date; leaseSeconds: number },
 ): Promise<number> {
+  const result = await sql`
+    update contacts c set lease_expires_at = ${new Date(options.now.getTime() + options.leaseSeconds * 1000)}
+    where c.campaign_id = ${options.campaignId}
+      and c.status = 'in_progress'
+      and c.lease_owner = ${options.engineId}
+      and (
+        exists (select 1 from call_attempts a where a.contact_id = c.id and a.finalized_at is null)
+        or exists (
+          select 1 from agent_sessions s
+          where s.campaign_id = c.campaign_id and s.ended_at is null
+            and (
+              (s.state = 'reserved' and (s.state_data->>'preview')::boolean is true
+                and s.state_data->>'contactId' = c.id::text)
+              or (s.state in ('on_call', 'wrap_up') and exists (
+                select 1 from call_attempts w
+                where w.contact_id = c.id and w.channel_id = s.state_data->>'attemptId'))
+            )
+        )
+      )`.execute(db);
+  return Number(result.numAffectedRows ?? 0);
+}
+
+/**
+ * Puts back the contact of a preview that ended undialed (its agent logged out or lost the
+ * phone): ready again with its priority and next attempt time as they were, lease cleared.
+ * A contact whose call is open in the dial log (the accept raced the logout) is left to the call.
+ */
+export async function returnPreviewLead(
+  db: Kysely<Database> | Transaction<Database>,
+  contactId: number,
+  now: Date,
+): Promise<boolean> {
   const result = await db
     .updateTable('contacts')
-    .set({ lease_expires_at: new Date(options.now.getTime() + options.leaseSeconds * 1000) })
-    .where('campaign_id', '=', options.campaignId)
+    .set({ status: 'ready', lease_owner: null, lease_expires_at: null, updated_at: now })
+    .where('id', '=', contactId)
     .where('status', '=', 'in_progress')
-    .where('lease_owner', '=', options.engineId)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('call_attempts as a')
+            .select('a.id')
+            .whereRef('a.contact_id', '=', 'contacts.id')
+            .where('a.finalized_at', 'is', null),
+        ),
+      ),
+    )
     .executeTakeFirst();
-  return Number(result.numUpdatedRows);
+  return Number(result.numUpdatedRows) === 1;
 }
 
 export interface LeadRelease {

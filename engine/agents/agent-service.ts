@@ -12,6 +12,7 @@ import {
 } from '../../db/queries/agent-sessions.ts';
 import { type AgentRow, getAgentByCode } from '../../db/queries/agents.ts';
 import { getCampaign } from '../../db/queries/campaigns.ts';
+import { returnPreviewLead } from '../../db/queries/leads.ts';
 import type { Database } from '../../db/schema.ts';
 import type { Clock } from '../platform/clock.ts';
 import { ConflictError, UserError } from '../platform/errors.ts';
@@ -60,12 +61,24 @@ export async function applyAgentEvent(
     });
     if (!result.ok) throw new ConflictError(result.error);
     const end = result.effects.some((e) => e.type === 'end_session');
-    const updated = await changeSession(db, row.id, row.version, {
-      ...options.extra,
-      state: result.state,
-      now: options.now,
-      end,
-    });
+    const previewLeads = result.effects.flatMap((e) =>
+      e.type === 'release_preview_lead' ? [e.contactId] : [],
+    );
+    // The preview screen and the contact's claim end together: whoever applies the event (the
+    // agent's terminal, the engine), the contact is never left claimed by a screen nobody sees.
+    const write = async (trx: Db) => {
+      const changed = await changeSession(trx, row.id, row.version, {
+        ...options.extra,
+        state: result.state,
+        now: options.now,
+        end,
+      });
+      if (changed) for (const contactId of previewLeads) await returnPreviewLead(trx, contactId, options.now);
+      return changed;
+    };
+    // Within the caller's transaction if there is one; otherwise in one of its own when a lead goes back.
+    const updated =
+      previewLeads.length === 0 || db.isTransaction ? await write(db) : await db.transaction().execute(write);
     if (updated) return { session: updated, state: result.state, effects: result.effects };
   }
   throw new ConflictError('the agent session keeps changing; try again');

@@ -56,6 +56,11 @@ export type AgentEffect =
   | { type: 'arm_wrap_up_timer'; attemptId: string; deadline: Date }
   /** Nothing was tagged in time: record `no_outcome` for the attempt (durably, before ready). */
   | { type: 'record_missing_outcome'; attemptId: string }
+  /**
+   * A lead on preview was never dialed and its agent is gone (logout, lost phone): the contact
+   * goes back to the queue now, rather than stay claimed until somebody notices.
+   */
+  | { type: 'release_preview_lead'; contactId: number }
   | { type: 'end_session' };
 
 export interface TransitionContext {
@@ -95,6 +100,13 @@ export function describe(state: AgentState): string {
 const READY: AgentState = { kind: 'ready' };
 const OFFLINE: AgentState = { kind: 'offline' };
 
+/** The contact on an unanswered preview screen, to put back when the screen goes away undialed. */
+function previewLeadOf(state: AgentState): AgentEffect[] {
+  return state.kind === 'reserved' && state.preview && state.contactId !== null
+    ? [{ type: 'release_preview_lead', contactId: state.contactId }]
+    : [];
+}
+
 function endOfWrapUp(after: AfterWrapUp): TransitionResult {
   if (after.kind === 'pause') return ok({ kind: 'paused', reason: after.reason });
   if (after.kind === 'logout') return ok(OFFLINE, [{ type: 'hangup_agent_leg' }, { type: 'end_session' }]);
@@ -129,7 +141,7 @@ export function transition(state: AgentState, event: AgentEvent, ctx: Transition
         case 'wrap_up':
           return ok({ ...state, after: { kind: 'logout' } });
         default:
-          return ok(OFFLINE, [{ type: 'end_session' }]);
+          return ok(OFFLINE, [...previewLeadOf(state), { type: 'end_session' }]);
       }
 
     case 'ready':
@@ -215,7 +227,11 @@ export function transition(state: AgentState, event: AgentEvent, ctx: Transition
           return ok({ ...state, after: { kind: 'logout' } });
         case 'reserved':
           if (state.attemptId !== null) return refuse(state, event);
-          return ok(OFFLINE, [{ type: 'hangup_agent_leg' }, { type: 'end_session' }]);
+          return ok(OFFLINE, [
+            ...previewLeadOf(state),
+            { type: 'hangup_agent_leg' },
+            { type: 'end_session' },
+          ]);
         default:
           return ok(OFFLINE, [{ type: 'hangup_agent_leg' }, { type: 'end_session' }]);
       }

@@ -9,6 +9,7 @@ import {
   type ClaimedLead,
   claimLeads,
   leadCounts,
+  releaseExpiredLeases,
   releaseLead,
   renewLeases,
 } from '../../db/queries/leads.ts';
@@ -254,6 +255,8 @@ export class CampaignRunner {
         now,
         leaseSeconds: this.options.leaseSeconds ?? 120,
       });
+      // Renewal skips contacts no call or preview holds: once their lease runs out they go back.
+      await releaseExpiredLeases(this.db, this.campaignId, now);
     }
     if (now.getTime() - this.lastAlarmCheck > (this.options.alarmCheckSeconds ?? 60) * 1000) {
       this.lastAlarmCheck = now.getTime();

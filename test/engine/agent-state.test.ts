@@ -139,6 +139,24 @@ describe('agent state machine', () => {
     expect(state).toEqual({ kind: 'on_call', attemptId: 'a9', after: { kind: 'ready' } });
   });
 
+  it('puts the lead on a preview screen back when the agent logs out or loses the phone before dialing', () => {
+    const previewing: AgentState = { kind: 'reserved', attemptId: null, contactId: 3, preview: true };
+    const putBack = { type: 'release_preview_lead', contactId: 3 };
+    expect(transition(previewing, { type: 'logout' }, ctx)).toEqual({
+      ok: true,
+      state: { kind: 'offline' },
+      effects: [putBack, { type: 'hangup_agent_leg' }, { type: 'end_session' }],
+    });
+    expect(transition(previewing, { type: 'leg_lost' }, ctx)).toEqual({
+      ok: true,
+      state: { kind: 'offline' },
+      effects: [putBack, { type: 'end_session' }],
+    });
+    // Once accepted the lead is the call's: its end decides the contact's fate.
+    const accepted = run(previewing, { type: 'preview_accepted', attemptId: 'a9' }).state;
+    expect(run(accepted, { type: 'leg_lost' }).effects).toEqual(['end_session']);
+  });
+
   it('owes the outcome when the agent leg drops mid-call, then logs out', () => {
     const { state, effects } = run(
       { kind: 'on_call', attemptId: 'a1', after: { kind: 'ready' } },

@@ -1,8 +1,54 @@
+import type { Kysely } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../db/connect.ts';
-import { claimLeads, releaseExpiredLeases, releaseLead, renewLeases } from '../../db/queries/leads.ts';
+import { getAgentByCode } from '../../db/queries/agents.ts';
+import { createAttempt } from '../../db/queries/dial-log.ts';
+import {
+  type ClaimedLead,
+  claimLeads,
+  releaseExpiredLeases,
+  releaseLead,
+  renewLeases,
+} from '../../db/queries/leads.ts';
+import type { Database } from '../../db/schema.ts';
+import { ensureSimulatedAgents } from '../../scripts/demo/simulated-agents.ts';
 import { createTestDatabase, describeEachDatabase, testDatabaseKinds } from '../support/database.ts';
 import { addContacts, makeCampaign } from './fixtures.ts';
+
+/** An open dial-log row for a claimed lead (a call in progress). */
+function openAttempt(db: Kysely<Database>, campaignId: number, lead: ClaimedLead) {
+  return createAttempt(db, {
+    campaignId,
+    contactId: lead.id,
+    phoneE164: lead.phone_e164,
+    channelId: `c${campaignId}-k${lead.id}-${lead.attempts}`,
+    gateReasons: [],
+    queuedAt: now,
+  });
+}
+
+/** An agent session of the campaign in the given state, as the state machine stores it. */
+async function openSessionIn(
+  db: Kysely<Database>,
+  code: string,
+  campaignId: number,
+  state: string,
+  data: Record<string, unknown>,
+) {
+  const agent = await getAgentByCode(db, code);
+  return db
+    .insertInto('agent_sessions')
+    .values({
+      agent_id: agent.id,
+      campaign_id: campaignId,
+      state,
+      state_data: JSON.stringify(data),
+      state_since: now,
+      started_at: now,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
 
 const now = new Date('2026-11-25T15:00:00Z');
 const base = { engineId: 'e1', now, leaseSeconds: 60, readyAgentIds: [] as number[] };
@@ -87,6 +133,7 @@ describeEachDatabase('lead claim', (database) => {
     const { campaign } = await makeCampaign(db);
     await addContacts(db, campaign.id, 2);
     const [first, second] = await claimLeads(db, { ...base, campaignId: campaign.id, limit: 2 });
+    for (const lead of [first!, second!]) await openAttempt(db, campaign.id, lead);
     const later = new Date(now.getTime() + 30_000);
     expect(
       await renewLeases(db, { campaignId: campaign.id, engineId: 'other', now: later, leaseSeconds: 60 }),
@@ -94,6 +141,11 @@ describeEachDatabase('lead claim', (database) => {
     expect(
       await renewLeases(db, { campaignId: campaign.id, engineId: 'e1', now: later, leaseSeconds: 60 }),
     ).toBe(2);
+    await db
+      .updateTable('call_attempts')
+      .set({ finalized_at: now })
+      .where('contact_id', '=', first!.id)
+      .execute();
     await db.updateTable('contacts').set({ lease_expires_at: now }).where('id', '=', first!.id).execute();
     expect(await releaseExpiredLeases(db, campaign.id, new Date(now.getTime() + 45_000))).toBe(1);
     const rows = await db
@@ -105,6 +157,53 @@ describeEachDatabase('lead claim', (database) => {
     expect(rows).toEqual([
       { id: first!.id, status: 'ready' },
       { id: second!.id, status: 'in_progress' },
+    ]);
+  });
+
+  it('renews only the leases of contacts a call, a wrap-up or a live preview screen still holds', async () => {
+    const { db } = database();
+    const { campaign } = await makeCampaign(db, { mode: 'preview' });
+    await addContacts(db, campaign.id, 5);
+    const leads = await claimLeads(db, { ...base, campaignId: campaign.id, limit: 5 });
+    const [calling, wrapping, previewed, leftPreview, forgotten] = leads.map((l) => l.id);
+    await openAttempt(db, campaign.id, leads[0]!);
+    const wrapped = await openAttempt(db, campaign.id, leads[1]!);
+    await db.updateTable('call_attempts').set({ finalized_at: now }).where('id', '=', wrapped.id).execute();
+    const [a, b, c] = await ensureSimulatedAgents(db, 3, `renew-${campaign.id}`);
+    await openSessionIn(db, a!, campaign.id, 'wrap_up', {
+      attemptId: wrapped.channel_id,
+      deadline: now.toISOString(),
+    });
+    await openSessionIn(db, b!, campaign.id, 'reserved', {
+      attemptId: null,
+      contactId: previewed,
+      preview: true,
+    });
+    const ended = await openSessionIn(db, c!, campaign.id, 'reserved', {
+      attemptId: null,
+      contactId: leftPreview,
+      preview: true,
+    });
+    await db.updateTable('agent_sessions').set({ ended_at: now }).where('id', '=', ended.id).execute();
+
+    const later = new Date(now.getTime() + 30_000);
+    expect(
+      await renewLeases(db, { campaignId: campaign.id, engineId: 'e1', now: later, leaseSeconds: 60 }),
+    ).toBe(3);
+    // Past the first lease (60 s from the claim), within the renewed one.
+    expect(await releaseExpiredLeases(db, campaign.id, new Date(now.getTime() + 75_000))).toBe(2);
+    const rows = await db
+      .selectFrom('contacts')
+      .select(['id', 'status', 'lease_owner'])
+      .where('campaign_id', '=', campaign.id)
+      .orderBy('id')
+      .execute();
+    expect(rows).toEqual([
+      { id: calling, status: 'in_progress', lease_owner: 'e1' },
+      { id: wrapping, status: 'in_progress', lease_owner: 'e1' },
+      { id: previewed, status: 'in_progress', lease_owner: 'e1' },
+      { id: leftPreview, status: 'ready', lease_owner: null },
+      { id: forgotten, status: 'ready', lease_owner: null },
     ]);
   });
 

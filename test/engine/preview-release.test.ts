@@ -1,0 +1,186 @@
+import type { Kysely } from 'kysely';
+import { expect, it } from 'vitest';
+import { findOpenSession, sessionState } from '../../db/queries/agent-sessions.ts';
+import { claimLeads } from '../../db/queries/leads.ts';
+import type { Database } from '../../db/schema.ts';
+import { applyAgentEvent, createAgentService } from '../../engine/agents/agent-service.ts';
+import { main } from '../../engine/main.ts';
+import { silentLogger } from '../../engine/platform/logger.ts';
+import { scaledEngineClock } from '../../engine/runner/engine-clock.ts';
+import { createAriTelephony } from '../../engine/telephony/ari/ari-telephony.ts';
+import { startAriSimulator } from '../../engine/telephony/simulator/start-ari-simulator.ts';
+import { demoEpoch } from '../../scripts/demo/demo-clock.ts';
+import { ensureSimulatedAgents } from '../../scripts/demo/simulated-agents.ts';
+import { describeEachDatabase, type TestDatabase } from '../support/database.ts';
+import { addContacts, makeCampaign } from './fixtures.ts';
+
+const SPEED = 20;
+const now = new Date('2026-11-25T15:00:00Z');
+const nextAttemptAt = new Date('2026-11-25T14:00:00Z');
+
+/** Agent `code` logged in, ready, with the campaign's one contact claimed and on its preview screen. */
+async function agentPreviewing(db: Kysely<Database>, campaignId: number, code: string) {
+  const agents = createAgentService({ db, clock: { now: () => now } });
+  const { session } = await agents.login(code, campaignId);
+  const options = { now, wrapUpSeconds: 30 };
+  await applyAgentEvent(db, session.id, { type: 'leg_answered' }, options);
+  const [lead] = await claimLeads(db, {
+    campaignId,
+    engineId: 'e1',
+    limit: 1,
+    now,
+    leaseSeconds: 60,
+    readyAgentIds: [],
+  });
+  await applyAgentEvent(
+    db,
+    session.id,
+    { type: 'reserve', attemptId: null, contactId: lead!.id, preview: true },
+    options,
+  );
+  return { agents, session, contactId: lead!.id, options };
+}
+
+function contactOf(db: Kysely<Database>, id: number) {
+  return db
+    .selectFrom('contacts')
+    .select(['status', 'priority', 'next_attempt_at', 'lease_owner', 'lease_expires_at'])
+    .where('id', '=', id)
+    .executeTakeFirstOrThrow();
+}
+
+/** Waits (real time, bounded) until `agentId` has a lead on its preview screen; returns its contact id. */
+async function previewOf(db: Kysely<Database>, agentId: number, realMs: number): Promise<number | null> {
+  const until = Date.now() + realMs;
+  while (Date.now() < until) {
+    const session = await findOpenSession(db, agentId);
+    const state = session ? sessionState(session) : null;
+    if (state?.kind === 'reserved' && state.preview && state.contactId !== null) return state.contactId;
+    await new Promise((resolve) => setTimeout(resolve, 30));
+  }
+  return null;
+}
+
+/**
+ * A preview campaign with one lead on agent A's screen, run by an engine over the ARI simulator;
+ * `then` acts and checks, the engine and the simulator are stopped afterwards.
+ */
+async function withLeadOnPreview(
+  database: () => TestDatabase,
+  then: (ctx: {
+    db: Kysely<Database>;
+    agents: ReturnType<typeof createAgentService>;
+    codes: string[];
+    campaignId: number;
+    contactId: number;
+    firstAgentId: number;
+  }) => Promise<void>,
+): Promise<void> {
+  const { db } = database();
+  const clock = scaledEngineClock(SPEED, demoEpoch(new Date()).getTime());
+  const sim = await startAriSimulator({ port: 0, clock: { speed: SPEED }, seed: 4 });
+  const telephony = createAriTelephony({
+    url: sim.url,
+    username: sim.username,
+    password: sim.password,
+    app: sim.app,
+    clock,
+  });
+  try {
+    const { campaign } = await makeCampaign(db, { mode: 'preview' });
+    await db
+      .insertInto('national_dnc_syncs')
+      .values({ synced_at: clock.now(), source: 't', numbers: 0, replaced: true })
+      .execute();
+    await db.updateTable('campaigns').set({ status: 'running' }).where('id', '=', campaign.id).execute();
+    const [contactId] = await addContacts(db, campaign.id, 1, {
+      lastDigit: () => 5,
+      nextAttemptAt: new Date(clock.now().getTime() - 60_000),
+    });
+    const codes = await ensureSimulatedAgents(db, 2, `preview-release-${campaign.id}`);
+    const agents = createAgentService({ db, clock });
+    const { agent } = await agents.login(codes[0]!, campaign.id);
+    const engine = await main(
+      { database: database(), telephony, clock, logger: silentLogger() },
+      [campaign.id],
+      {
+        tickMs: 50,
+        leaseSeconds: 30,
+      },
+    );
+    try {
+      expect(await previewOf(db, agent.id, 20_000)).toBe(contactId);
+      await then({
+        db,
+        agents,
+        codes,
+        campaignId: campaign.id,
+        contactId: contactId!,
+        firstAgentId: agent.id,
+      });
+    } finally {
+      await engine.stop();
+    }
+  } finally {
+    await telephony.stop().catch(() => {});
+    await sim.stop();
+  }
+}
+
+describeEachDatabase('a lead on preview that is never dialed', (database) => {
+  it('goes back to the queue, priority and next attempt kept, lease cleared, when its agent logs out', async () => {
+    const { db } = database();
+    const { campaign } = await makeCampaign(db, { mode: 'preview' });
+    await addContacts(db, campaign.id, 1, { priority: () => 7, nextAttemptAt });
+    const [code] = await ensureSimulatedAgents(db, 1, `preview-logout-${campaign.id}`);
+    const { agents, contactId } = await agentPreviewing(db, campaign.id, code!);
+    expect((await contactOf(db, contactId)).status).toBe('in_progress');
+
+    await agents.logout(code!);
+
+    expect(await contactOf(db, contactId)).toEqual({
+      status: 'ready',
+      priority: 7,
+      next_attempt_at: nextAttemptAt,
+      lease_owner: null,
+      lease_expires_at: null,
+    });
+  });
+
+  it('goes back to the queue when its agent loses the phone leg', async () => {
+    const { db } = database();
+    const { campaign } = await makeCampaign(db, { mode: 'preview' });
+    await addContacts(db, campaign.id, 1, { priority: () => 3, nextAttemptAt });
+    const [code] = await ensureSimulatedAgents(db, 1, `preview-leg-${campaign.id}`);
+    const { session, contactId, options } = await agentPreviewing(db, campaign.id, code!);
+
+    const applied = await applyAgentEvent(db, session.id, { type: 'leg_lost' }, options);
+
+    expect(applied.session.ended_at).not.toBeNull();
+    expect(await contactOf(db, contactId)).toMatchObject({ status: 'ready', priority: 3, lease_owner: null });
+  });
+
+  it('is offered to the next agent when the agent who had it on screen logs out', async () => {
+    await withLeadOnPreview(database, async ({ db, agents, codes, campaignId, contactId }) => {
+      await agents.logout(codes[0]!);
+      const { agent: other } = await agents.login(codes[1]!, campaignId);
+      expect(await previewOf(db, other.id, 8_000)).toBe(contactId);
+    });
+  }, 90_000);
+
+  it('comes back once its lease runs out when the preview screen vanishes by a path that does not release it', async () => {
+    await withLeadOnPreview(database, async ({ db, agents, codes, campaignId, contactId, firstAgentId }) => {
+      // A session closed behind the state machine's back: nothing puts the contact back but its lease.
+      await db
+        .updateTable('agent_sessions')
+        .set({ ended_at: new Date(), state: 'offline' })
+        .where('agent_id', '=', firstAgentId)
+        .where('ended_at', 'is', null)
+        .execute();
+      expect((await contactOf(db, contactId)).status).toBe('in_progress');
+      const { agent: other } = await agents.login(codes[1]!, campaignId);
+      // 8 real seconds are 160 engine seconds: several 30 s leases.
+      expect(await previewOf(db, other.id, 8_000)).toBe(contactId);
+    });
+  }, 90_000);
+});
