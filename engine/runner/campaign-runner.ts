@@ -364,7 +364,14 @@ export class CampaignRunner {
           continue;
         }
       }
-      await this.dial(lead, decision, now, agent ?? null, attemptId);
+      try {
+        await this.dial(lead, decision, now, agent ?? null, attemptId);
+      } catch (error) {
+        // Before the call existed (the dial-log row or the contact could not be written): the
+        // agent held for it is free again; the contact's lease runs out and it returns.
+        if (agent) await this.pool.tryApply(agent, { type: 'release' }).catch(() => {});
+        throw error;
+      }
     }
   }
 
@@ -434,11 +441,13 @@ export class CampaignRunner {
     this.calls.add(call);
     this.counters.dialed += 1;
     const dialing = this.definition.dialing;
-    await updateAttempt(this.db, row.id, { status: 'originating', originatedAt: now });
     // The originate waits for the trunk's limits and Asterisk's answer: it runs in the call's own
-    // queue (its events wait behind it) so that the loop can launch the next call meanwhile.
+    // queue (its events wait behind it) so that the loop can launch the next call meanwhile. Any
+    // failure from here on, the dial-log update included, ends in originateFailed, which always
+    // takes the call off the live list (a call left there would hold a SIGTERM drain forever).
     void call.serial(async () => {
       try {
+        await updateAttempt(this.db, row.id, { status: 'originating', originatedAt: this.deps.clock.now() });
         await this.deps.telephony.originate({
           attemptId,
           endpoint: dialing.endpointTemplate.replace('{number}', lead.phone_e164),
@@ -463,21 +472,30 @@ export class CampaignRunner {
     if (call.stage === 'ended') return;
     call.dispose();
     const now = this.deps.clock.now();
-    await this.db.transaction().execute(async (trx) => {
-      await finalizeAttempt(trx, call.dbId, { result: 'failed', finalizedAt: now, endedAt: now });
-      await recordCallOutcome(trx, {
-        definition: this.definition,
-        campaignId: this.campaignId,
-        contactId,
-        attemptId: call.dbId,
-        agentId: null,
-        outcome: { tag: 'failed', detail: 'originate refused' },
-        recordedBy: 'engine',
-        now,
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        await finalizeAttempt(trx, call.dbId, { result: 'failed', finalizedAt: now, endedAt: now });
+        await recordCallOutcome(trx, {
+          definition: this.definition,
+          campaignId: this.campaignId,
+          contactId,
+          attemptId: call.dbId,
+          agentId: null,
+          outcome: { tag: 'failed', detail: 'originate refused' },
+          recordedBy: 'engine',
+          now,
+        });
       });
-    });
-    if (agent) await this.pool.tryApply(agent, { type: 'release' });
-    this.calls.remove(call.attemptId);
+    } catch (error) {
+      // The row stays open: the next start's recovery finalizes it. Nothing went out.
+      call.log.error(
+        { err: (error as Error).message },
+        'could not record the failed originate; recovery will',
+      );
+    } finally {
+      this.calls.remove(call.attemptId);
+      if (agent) await this.pool.tryApply(agent, { type: 'release' }).catch(() => {});
+    }
   }
 
   /** Preview: each free agent gets one lead on screen; dial on accept, put back on skip. */
