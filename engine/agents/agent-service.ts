@@ -55,11 +55,18 @@ export async function applyAgentEvent(
       .where('id', '=', sessionId)
       .executeTakeFirst();
     if (!row || row.ended_at !== null) throw new ConflictError('the agent is not logged in');
-    const result = transition(sessionState(row), event, {
+    const current = sessionState(row);
+    const result = transition(current, event, {
       now: options.now,
       wrapUpSeconds: options.wrapUpSeconds,
     });
     if (!result.ok) throw new ConflictError(result.error);
+    // An event that lost its race (a wrap-up timer firing after the outcome) changes nothing:
+    // rewriting the row anyway would reset state_since and drop what only the row holds, such as
+    // a preview decision the agent made in the meantime.
+    if (result.state === current && result.effects.length === 0 && !options.extra) {
+      return { session: row, state: current, effects: [] };
+    }
     const end = result.effects.some((e) => e.type === 'end_session');
     const previewLeads = result.effects.flatMap((e) =>
       e.type === 'release_preview_lead' ? [e.contactId] : [],

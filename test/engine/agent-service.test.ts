@@ -76,6 +76,27 @@ describeEachDatabase('agent service', (database) => {
     expect(contact).toMatchObject({ status: 'done', lease_owner: null, last_outcome: 'promise_to_pay' });
   });
 
+  it('leaves the session untouched when a wrap-up timer fires after the outcome (a later preview decision survives)', async () => {
+    const { db } = database();
+    const { service } = await agentInWrapUp('ag-late-timer');
+    await service.tagOutcome('ag-late-timer', { tag: 'refused' });
+    const agent = await db
+      .selectFrom('agents')
+      .select('id')
+      .where('code', '=', 'ag-late-timer')
+      .executeTakeFirstOrThrow();
+    const before = await findOpenSession(db, agent.id);
+    const late = await applyAgentEvent(
+      db,
+      before!.id,
+      { type: 'wrap_up_timeout', attemptId: 'ch-ag-late-timer' },
+      { now: new Date(clock.now().getTime() + 60_000), wrapUpSeconds: 30 },
+    );
+    expect(late.state).toEqual({ kind: 'ready' });
+    const after = await findOpenSession(db, agent.id);
+    expect(after).toEqual(before);
+  });
+
   it('refuses an invalid outcome and leaves the agent in wrap-up', async () => {
     const { db } = database();
     const { service } = await agentInWrapUp('ag-bad');
