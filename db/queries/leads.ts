@@ -1,4 +1,4 @@
-import { type Kysely, sql, type Transaction } from 'kysely';
+import { type ExpressionBuilder, type Kysely, sql, type Transaction } from 'kysely';
 import type { ContactRow, ContactStatus, Database } from '../schema.ts';
 
 /** A contact claimed for dialing, with the due callback (if any) that put it first. */
@@ -136,18 +136,21 @@ export async function returnPreviewLead(
     .set({ status: 'ready', lease_owner: null, lease_expires_at: null, updated_at: now })
     .where('id', '=', contactId)
     .where('status', '=', 'in_progress')
-    .where(({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom('call_attempts as a')
-            .select('a.id')
-            .whereRef('a.contact_id', '=', 'contacts.id')
-            .where('a.finalized_at', 'is', null),
-        ),
-      ),
-    )
+    .where(noOpenCall)
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
+}
+
+/** SQL condition on `contacts`: no call to the contact is open in the dial log. */
+function noOpenCall({ not, exists, selectFrom }: ExpressionBuilder<Database, 'contacts'>) {
+  return not(
+    exists(
+      selectFrom('call_attempts as a')
+        .select('a.id')
+        .whereRef('a.contact_id', '=', 'contacts.id')
+        .where('a.finalized_at', 'is', null),
+    ),
+  );
 }
 
 export interface LeadRelease {
@@ -201,16 +204,7 @@ export async function releaseExpiredLeases(
     .where('campaign_id', '=', campaignId)
     .where('status', '=', 'in_progress')
     .where('lease_expires_at', '<', now)
-    .where(({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom('call_attempts as a')
-            .select('a.id')
-            .whereRef('a.contact_id', '=', 'contacts.id')
-            .where('a.finalized_at', 'is', null),
-        ),
-      ),
-    )
+    .where(noOpenCall)
     .executeTakeFirst();
   return Number(result.numUpdatedRows);
 }

@@ -60,6 +60,11 @@ export interface RunCounters {
   ended: number;
 }
 
+/** A run's counters before its first call. */
+export function newRunCounters(): RunCounters {
+  return { dialed: 0, answered: 0, humanAnswered: 0, connected: 0, abandoned: 0, machines: 0, ended: 0 };
+}
+
 /**
  * What happens to one customer call after the originate: the answer (machine, IVR, or a person
  * routed to an agent within the connect time, else the identification message and an abandon),

@@ -29,7 +29,7 @@ import { maskPhone } from '../platform/mask-phone.ts';
 import type { TelephonyEvent, TelephonyPort } from '../telephony/port.ts';
 import { AgentPool, type PooledAgent } from './agent-pool.ts';
 import { CallContext } from './call-context.ts';
-import { CallFlow, type RunCounters } from './call-flow.ts';
+import { CallFlow, newRunCounters, type RunCounters } from './call-flow.ts';
 import { type CampaignLock, campaignLock } from './campaign-lock.ts';
 import { checkConnectionRates } from './connection-rate.ts';
 import type { EngineClock } from './engine-clock.ts';
@@ -80,15 +80,7 @@ export interface RunnerSnapshot {
  */
 export class CampaignRunner {
   readonly calls = new LiveCalls();
-  readonly counters: RunCounters = {
-    dialed: 0,
-    answered: 0,
-    humanAnswered: 0,
-    connected: 0,
-    abandoned: 0,
-    machines: 0,
-    ended: 0,
-  };
+  readonly counters: RunCounters = newRunCounters();
   private definition!: CampaignDefinition;
   private pool!: AgentPool;
   private flow!: CallFlow;

@@ -135,18 +135,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     );
     const finished = await Promise.race([engine.finished.then(() => true), deadline.then(() => false)]);
     await engine.stop();
-    // Let the last wrap-ups be tagged before the agents leave.
-    for (let i = 0; i < 100; i += 1) {
-      const open = await handle.db
-        .selectFrom('agent_sessions')
-        .select('id')
-        .where('campaign_id', '=', campaignId)
-        .where('ended_at', 'is', null)
-        .where('state', '=', 'wrap_up')
-        .execute();
-      if (open.length === 0) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await simulated.finishWrapUps(5000);
     simulated.stop();
     clearInterval(progress);
     for (const code of codes) await agentService.logout(code).catch(() => {});

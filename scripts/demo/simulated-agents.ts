@@ -118,6 +118,25 @@ export class SimulatedAgents {
     this.random = seeded(deps.seed ?? 7);
   }
 
+  /**
+   * After the engine stopped: waits (at most `timeoutMs`) until no agent of the campaign is
+   * still wrapping up, so the last calls get their outcomes before the agents leave.
+   */
+  async finishWrapUps(timeoutMs: number): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (Date.now() < until) {
+      const wrapping = await this.deps.db
+        .selectFrom('agent_sessions')
+        .select('id')
+        .where('campaign_id', '=', this.deps.campaignId)
+        .where('ended_at', 'is', null)
+        .where('state', '=', 'wrap_up')
+        .execute();
+      if (wrapping.length === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
   async login(codes: readonly string[]): Promise<void> {
     for (const code of codes) await this.deps.agents.login(code, this.deps.campaignId);
   }

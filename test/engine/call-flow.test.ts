@@ -8,7 +8,7 @@ import type { PacingObservation } from '../../engine/pacing/statistics.ts';
 import { silentLogger } from '../../engine/platform/logger.ts';
 import { AgentPool } from '../../engine/runner/agent-pool.ts';
 import { CallContext } from '../../engine/runner/call-context.ts';
-import { CallFlow, type RunCounters } from '../../engine/runner/call-flow.ts';
+import { CallFlow, newRunCounters } from '../../engine/runner/call-flow.ts';
 import type { EngineClock } from '../../engine/runner/engine-clock.ts';
 import { LiveCalls } from '../../engine/runner/live-calls.ts';
 import type { TelephonyEvent, TelephonyPort } from '../../engine/telephony/port.ts';
@@ -67,15 +67,7 @@ async function setUp(
   const agents = createAgentService({ db, clock });
   const agentless = definition.mode === 'agentless';
   if (!agentless) await agents.login(agentRow.code, campaign.id);
-  const counters: RunCounters = {
-    dialed: 0,
-    answered: 0,
-    humanAnswered: 0,
-    connected: 0,
-    abandoned: 0,
-    machines: 0,
-    ended: 0,
-  };
+  const counters = newRunCounters();
   const pool = new AgentPool(
     {
       db,

@@ -120,17 +120,7 @@ async function run(): Promise<void> {
   await engine.stop();
 
   // The agents tag the calls they are still wrapping up before the process leaves.
-  for (let i = 0; i < 200; i += 1) {
-    const wrapping = await db
-      .selectFrom('agent_sessions')
-      .select('id')
-      .where('campaign_id', '=', campaignId)
-      .where('ended_at', 'is', null)
-      .where('state', '=', 'wrap_up')
-      .execute();
-    if (wrapping.length === 0) break;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  await agents.finishWrapUps(20_000);
   agents.stop();
   reporting = false;
   await reporter;

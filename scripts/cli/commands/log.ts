@@ -157,22 +157,21 @@ export function registerLogCommands(program: Command, contextFor: ContextFactory
             ? await requireRole(db, ctx.actor, FULL_NUMBER_ROLES, 'exporting full numbers')
             : undefined;
           const filter = { campaignId, from, to };
-          const auditFilter = { campaignId, from: from.toISOString(), to: to.toISOString() };
           // Recorded before the first byte leaves: an export cut short (a reader that closes the
           // pipe, Ctrl-C) has still been an access to the numbers. The entry after it adds what
           // was written (rows, SHA-256).
-          await recordAudit(db, {
+          const audit = {
             actor: ctx.actor,
             role: user?.role ?? null,
-            action: 'export.dial_log.started',
             subject: `campaign:${campaignId}`,
-            details: {
-              filter: auditFilter,
-              format: opts.format,
-              fullNumbers: Boolean(opts.full),
-              output: opts.output ?? '(stdout)',
-            },
-          });
+          };
+          const request = {
+            filter: { campaignId, from: from.toISOString(), to: to.toISOString() },
+            format: opts.format,
+            fullNumbers: Boolean(opts.full),
+            output: opts.output ?? '(stdout)',
+          };
+          await recordAudit(db, { ...audit, action: 'export.dial_log.started', details: request });
           const result = await exportDialLog(db, {
             filter,
             format: opts.format as ExportFormat,
@@ -180,19 +179,9 @@ export function registerLogCommands(program: Command, contextFor: ContextFactory
             output: opts.output ?? process.stdout,
           });
           await recordAudit(db, {
-            actor: ctx.actor,
-            role: user?.role ?? null,
+            ...audit,
             action: 'export.dial_log',
-            subject: `campaign:${campaignId}`,
-            details: {
-              filter: auditFilter,
-              format: opts.format,
-              fullNumbers: Boolean(opts.full),
-              rows: result.rows,
-              sha256: result.sha256,
-              bytes: result.bytes,
-              output: opts.output ?? '(stdout)',
-            },
+            details: { ...request, rows: result.rows, sha256: result.sha256, bytes: result.bytes },
           });
           const summary = `${result.rows} row(s) exported (${opts.full ? 'full numbers' : 'numbers masked'}), sha256 ${result.sha256}`;
           if (opts.output) ctx.out.result({ ...result, output: opts.output }, () => ctx.out.line(summary));
