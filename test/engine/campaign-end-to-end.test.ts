@@ -6,24 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../engine/platform/logger.ts';
 import { runDemo } from '../../scripts/demo/run-demo.ts';
 import { createTestDatabase, testDatabaseKinds } from '../support/database.ts';
+import { longRetries } from './fixtures.ts';
 
 /** Long retry delays: after one sweep of the list every contact is final or scheduled. */
-const oneSweep = {
-  attempts: {
-    maxPerContact: 4,
-    maxPerDay: 3,
-    retryMinutes: {
-      no_answer: 240,
-      busy: 240,
-      congestion: 240,
-      machine: 240,
-      failed: 240,
-      hung_up: 240,
-      abandoned: 4320,
-      no_outcome: 1440,
-    },
-  },
-};
+const oneSweep = { attempts: longRetries };
 
 /**
  * 500 contacts on every database, PGlite included (one in-process connection shared by the

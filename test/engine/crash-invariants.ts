@@ -2,25 +2,6 @@ import { type Kysely, sql } from 'kysely';
 import { expect } from 'vitest';
 import type { Database } from '../../db/schema.ts';
 
-/**
- * Retry rules for the crash tests: long enough that no retry falls due while a test runs, so
- * `--until-done` ends once every contact has had its first attempt.
- */
-export const longRetries = {
-  maxPerContact: 4,
-  maxPerDay: 3,
-  retryMinutes: {
-    no_answer: 240,
-    busy: 240,
-    congestion: 240,
-    machine: 240,
-    failed: 240,
-    hung_up: 240,
-    abandoned: 4320,
-    no_outcome: 1440,
-  },
-};
-
 export async function count(
   db: Kysely<Database>,
   query: ReturnType<typeof sql<{ n: number }>>,
@@ -30,12 +11,7 @@ export async function count(
 
 /** Every dial-log row is final and has exactly one outcome once agents tagged or timed out. */
 export async function expectEveryAttemptFinalWithOutcome(db: Kysely<Database>, campaignId: number) {
-  expect(
-    await count(
-      db,
-      sql`select count(*) as n from call_attempts where campaign_id = ${campaignId} and finalized_at is null`,
-    ),
-  ).toBe(0);
+  expect(await attemptsOf(db, campaignId, 'open')).toBe(0);
   expect(
     await count(
       db,
@@ -43,6 +19,17 @@ export async function expectEveryAttemptFinalWithOutcome(db: Kysely<Database>, c
         and not exists (select 1 from outcomes o where o.attempt_id = a.id)`,
     ),
   ).toBe(0);
+}
+
+/** Dial-log rows of a campaign: all of them, the ones still open, or the ones recovery found lost. */
+export async function attemptsOf(
+  db: Kysely<Database>,
+  campaignId: number,
+  which: 'all' | 'open' | 'lost' = 'all',
+): Promise<number> {
+  const only =
+    which === 'open' ? sql`and finalized_at is null` : which === 'lost' ? sql`and result = 'lost'` : sql``;
+  return count(db, sql`select count(*) as n from call_attempts where campaign_id = ${campaignId} ${only}`);
 }
 
 /** Checks the invariants after the engines are done. */

@@ -13,13 +13,13 @@ import { demoEpoch } from '../../scripts/demo/demo-clock.ts';
 import { ensureSimulatedAgents } from '../../scripts/demo/simulated-agents.ts';
 import { createTestDataDir } from '../support/database.ts';
 import {
+  attemptsOf,
   count,
   expectEveryAttemptFinalWithOutcome,
   expectNothingLostNothingTwice,
-  longRetries,
 } from './crash-invariants.ts';
 import { type PgliteEngineProcess, spawnPgliteEngine, waitFor } from './engine-process.ts';
-import { addContacts, makeCampaign } from './fixtures.ts';
+import { addContacts, longRetries, makeCampaign } from './fixtures.ts';
 
 const SPEED = 20;
 
@@ -134,12 +134,7 @@ describe('engine processes on an embedded data directory [pglite]', () => {
 
     await withDatabase(dataDir, async ({ db }) => {
       // The calls that were live when the engine died are reconciled as lost, no more, no fewer.
-      expect(
-        await count(
-          db,
-          sql`select count(*) as n from call_attempts where campaign_id = ${campaignId} and result = 'lost'`,
-        ),
-      ).toBe(openAtCrash);
+      expect(await attemptsOf(db, campaignId, 'lost')).toBe(openAtCrash);
       await expectNothingLostNothingTwice(db, campaignId);
       // Agent states were rebuilt: nobody is left holding a call that ended with the old engine.
       expect(
@@ -174,15 +169,8 @@ describe('engine processes on an embedded data directory [pglite]', () => {
     await withDatabase(dataDir, async ({ db }) => {
       // Nothing was left open: every call ended normally (none needed reconciling).
       await expectEveryAttemptFinalWithOutcome(db, campaignId);
-      expect(
-        await count(
-          db,
-          sql`select count(*) as n from call_attempts where campaign_id = ${campaignId} and result = 'lost'`,
-        ),
-      ).toBe(0);
-      expect(
-        await count(db, sql`select count(*) as n from call_attempts where campaign_id = ${campaignId}`),
-      ).toBeLessThan(80);
+      expect(await attemptsOf(db, campaignId, 'lost')).toBe(0);
+      expect(await attemptsOf(db, campaignId)).toBeLessThan(80);
     });
   }, 120_000);
 });

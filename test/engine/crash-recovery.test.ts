@@ -10,9 +10,9 @@ import {
 import { demoEpoch } from '../../scripts/demo/demo-clock.ts';
 import { ensureSimulatedAgents, SimulatedAgents } from '../../scripts/demo/simulated-agents.ts';
 import { createTestDatabase, type TestDatabase, testDatabaseKinds } from '../support/database.ts';
-import { count, expectNothingLostNothingTwice, longRetries } from './crash-invariants.ts';
+import { attemptsOf, count, expectNothingLostNothingTwice } from './crash-invariants.ts';
 import { spawnEngine, waitFor } from './engine-process.ts';
-import { addContacts, makeCampaign } from './fixtures.ts';
+import { addContacts, longRetries, makeCampaign } from './fixtures.ts';
 
 const SPEED = 20;
 
@@ -83,23 +83,13 @@ describe.runIf(testDatabaseKinds.includes('postgres'))('engine processes on Post
       const first = spawnEngine(['--campaign', String(campaign.id)], env('engine-a', await resumeAt()));
       await waitFor(
         async () =>
-          (await count(
-            db,
-            sql`select count(*) as n from call_attempts where campaign_id = ${campaign.id}`,
-          )) >= 30 &&
-          (await count(
-            db,
-            sql`select count(*) as n from call_attempts where campaign_id = ${campaign.id} and finalized_at is null`,
-          )) > 0,
+          (await attemptsOf(db, campaign.id)) >= 30 && (await attemptsOf(db, campaign.id, 'open')) > 0,
         60_000,
         'calls in flight',
       );
       first.child.kill('SIGKILL');
       await first.exited;
-      const openAtCrash = await count(
-        db,
-        sql`select count(*) as n from call_attempts where campaign_id = ${campaign.id} and finalized_at is null`,
-      );
+      const openAtCrash = await attemptsOf(db, campaign.id, 'open');
       expect(openAtCrash).toBeGreaterThan(0);
 
       const second = spawnEngine(
@@ -121,12 +111,7 @@ describe.runIf(testDatabaseKinds.includes('postgres'))('engine processes on Post
         20_000,
         'wrap-ups to end',
       );
-      expect(
-        await count(
-          db,
-          sql`select count(*) as n from call_attempts where campaign_id = ${campaign.id} and result = 'lost'`,
-        ),
-      ).toBe(openAtCrash);
+      expect(await attemptsOf(db, campaign.id, 'lost')).toBe(openAtCrash);
       await expectNothingLostNothingTwice(db, campaign.id);
     } finally {
       agents.stop();
@@ -140,11 +125,7 @@ describe.runIf(testDatabaseKinds.includes('postgres'))('engine processes on Post
       const a = spawnEngine(['--campaign', String(campaign.id), '--until-done'], env('engine-a', epoch));
       const b = spawnEngine(['--campaign', String(campaign.id), '--until-done'], env('engine-b', epoch));
       await waitFor(
-        async () =>
-          (await count(
-            db,
-            sql`select count(*) as n from call_attempts where campaign_id = ${campaign.id}`,
-          )) >= 25,
+        async () => (await attemptsOf(db, campaign.id)) >= 25,
         60_000,
         'the first engine to dial',
       );
@@ -189,14 +170,7 @@ describe.runIf(testDatabaseKinds.includes('postgres'))('engine processes on Post
       const engine = spawnEngine(['--campaign', String(campaign.id)], env('engine-t', await resumeAt()));
       await waitFor(
         async () =>
-          (await count(
-            db,
-            sql`select count(*) as n from call_attempts where campaign_id = ${campaign.id} and finalized_at is null`,
-          )) > 0 &&
-          (await count(
-            db,
-            sql`select count(*) as n from call_attempts where campaign_id = ${campaign.id}`,
-          )) >= 15,
+          (await attemptsOf(db, campaign.id, 'open')) > 0 && (await attemptsOf(db, campaign.id)) >= 15,
         60_000,
         'calls in flight',
       );
@@ -208,22 +182,9 @@ describe.runIf(testDatabaseKinds.includes('postgres'))('engine processes on Post
       if (code !== 0) engine.child.kill('SIGKILL');
       expect(code, engine.stderr()).toBe(0);
       // Nothing was left open: every call ended normally (none needed reconciling).
-      expect(
-        await count(
-          db,
-          sql`select count(*) as n from call_attempts where campaign_id = ${campaign.id} and finalized_at is null`,
-        ),
-      ).toBe(0);
-      expect(
-        await count(
-          db,
-          sql`select count(*) as n from call_attempts where campaign_id = ${campaign.id} and result = 'lost'`,
-        ),
-      ).toBe(0);
-      const dialed = await count(
-        db,
-        sql`select count(*) as n from call_attempts where campaign_id = ${campaign.id}`,
-      );
+      expect(await attemptsOf(db, campaign.id, 'open')).toBe(0);
+      expect(await attemptsOf(db, campaign.id, 'lost')).toBe(0);
+      const dialed = await attemptsOf(db, campaign.id);
       expect(dialed).toBeLessThan(100);
     } finally {
       agents.stop();

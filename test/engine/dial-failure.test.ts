@@ -3,13 +3,10 @@ import { expect, it } from 'vitest';
 import { createAgentService } from '../../engine/agents/agent-service.ts';
 import { main } from '../../engine/main.ts';
 import { silentLogger } from '../../engine/platform/logger.ts';
-import { scaledEngineClock } from '../../engine/runner/engine-clock.ts';
-import { createAriTelephony } from '../../engine/telephony/ari/ari-telephony.ts';
-import { startAriSimulator } from '../../engine/telephony/simulator/start-ari-simulator.ts';
-import { demoEpoch } from '../../scripts/demo/demo-clock.ts';
 import { ensureSimulatedAgents } from '../../scripts/demo/simulated-agents.ts';
 import { describeEachDatabase } from '../support/database.ts';
-import { addContacts, makeCampaign } from './fixtures.ts';
+import { addContacts, runningCampaign } from './fixtures.ts';
+import { simulatedTelephony } from './simulated-telephony.ts';
 
 const SPEED = 20;
 
@@ -25,22 +22,10 @@ describeEachDatabase('a dial the database refuses half-way', (database) => {
       end $$`.execute(db);
     await sql`create trigger refuse_originating before update on call_attempts
       for each row execute function refuse_originating()`.execute(db);
-    const clock = scaledEngineClock(SPEED, demoEpoch(new Date()).getTime());
-    const sim = await startAriSimulator({ port: 0, clock: { speed: SPEED }, seed: 4 });
-    const telephony = createAriTelephony({
-      url: sim.url,
-      username: sim.username,
-      password: sim.password,
-      app: sim.app,
-      clock,
-    });
+    const simulated = await simulatedTelephony(SPEED);
+    const { clock, telephony } = simulated;
     try {
-      const { campaign } = await makeCampaign(db, { mode: 'progressive' });
-      await db
-        .insertInto('national_dnc_syncs')
-        .values({ synced_at: clock.now(), source: 't', numbers: 0, replaced: true })
-        .execute();
-      await db.updateTable('campaigns').set({ status: 'running' }).where('id', '=', campaign.id).execute();
+      const { campaign } = await runningCampaign(db, clock.now(), { mode: 'progressive' });
       await addContacts(db, campaign.id, 1, {
         lastDigit: () => 5,
         nextAttemptAt: new Date(clock.now().getTime() - 60_000),
@@ -76,8 +61,7 @@ describeEachDatabase('a dial the database refuses half-way', (database) => {
       expect(attempts.every((a) => a.finalized_at !== null && a.result === 'failed')).toBe(true);
       expect(attempts.every((a) => a.originated_at === null)).toBe(true);
     } finally {
-      await telephony.stop().catch(() => {});
-      await sim.stop();
+      await simulated.stop();
     }
   }, 60_000);
 });

@@ -57,3 +57,40 @@ export async function addContacts(
   }
   return ids;
 }
+
+/**
+ * A campaign already running, with a fresh national registry copy on record (the gate refuses
+ * every dial without one).
+ */
+export async function runningCampaign(
+  db: Kysely<Database>,
+  now: Date,
+  overrides: Partial<CampaignDefinitionInput> = {},
+) {
+  const made = await makeCampaign(db, overrides);
+  await db
+    .insertInto('national_dnc_syncs')
+    .values({ synced_at: now, source: 't', numbers: 0, replaced: true })
+    .execute();
+  await db.updateTable('campaigns').set({ status: 'running' }).where('id', '=', made.campaign.id).execute();
+  return made;
+}
+
+/**
+ * Retry rules for whole-campaign tests: long enough that no retry falls due while a test runs,
+ * so a run ends once every contact has had its first attempt (final or scheduled).
+ */
+export const longRetries = {
+  maxPerContact: 4,
+  maxPerDay: 3,
+  retryMinutes: {
+    no_answer: 240,
+    busy: 240,
+    congestion: 240,
+    machine: 240,
+    failed: 240,
+    hung_up: 240,
+    abandoned: 4320,
+    no_outcome: 1440,
+  },
+};

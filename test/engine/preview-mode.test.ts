@@ -3,35 +3,20 @@ import { findOpenSession, sessionState } from '../../db/queries/agent-sessions.t
 import { createAgentService } from '../../engine/agents/agent-service.ts';
 import { main } from '../../engine/main.ts';
 import { silentLogger } from '../../engine/platform/logger.ts';
-import { scaledEngineClock } from '../../engine/runner/engine-clock.ts';
-import { createAriTelephony } from '../../engine/telephony/ari/ari-telephony.ts';
-import { startAriSimulator } from '../../engine/telephony/simulator/start-ari-simulator.ts';
-import { demoEpoch } from '../../scripts/demo/demo-clock.ts';
 import { ensureSimulatedAgents } from '../../scripts/demo/simulated-agents.ts';
 import { describeEachDatabase } from '../support/database.ts';
-import { addContacts, makeCampaign } from './fixtures.ts';
+import { addContacts, runningCampaign } from './fixtures.ts';
+import { simulatedTelephony } from './simulated-telephony.ts';
 
 const SPEED = 20;
 
 describeEachDatabase('preview mode over the ARI simulator', (database) => {
   it('shows the agent a lead, dials it only once accepted, puts a skipped one back', async () => {
     const { db } = database();
-    const clock = scaledEngineClock(SPEED, demoEpoch(new Date()).getTime());
-    const sim = await startAriSimulator({ port: 0, clock: { speed: SPEED }, seed: 4 });
-    const telephony = createAriTelephony({
-      url: sim.url,
-      username: sim.username,
-      password: sim.password,
-      app: sim.app,
-      clock,
-    });
+    const simulated = await simulatedTelephony(SPEED);
+    const { clock, telephony } = simulated;
     try {
-      const { campaign } = await makeCampaign(db, { mode: 'preview' });
-      await db
-        .insertInto('national_dnc_syncs')
-        .values({ synced_at: clock.now(), source: 't', numbers: 0, replaced: true })
-        .execute();
-      await db.updateTable('campaigns').set({ status: 'running' }).where('id', '=', campaign.id).execute();
+      const { campaign } = await runningCampaign(db, clock.now(), { mode: 'preview' });
       // Last digits 5 and 6: people who answer and talk.
       const ids = await addContacts(db, campaign.id, 2, {
         lastDigit: (i) => 5 + i,
@@ -95,8 +80,7 @@ describeEachDatabase('preview mode over the ARI simulator', (database) => {
       expect(attempts.map((a) => a.contact_id).sort()).toEqual([...ids].sort());
       expect(attempts.every((a) => a.agent_id === agent.id && a.connected_at !== null)).toBe(true);
     } finally {
-      await telephony.stop().catch(() => {});
-      await sim.stop();
+      await simulated.stop();
     }
   }, 90_000);
 });

@@ -6,13 +6,10 @@ import type { Database } from '../../db/schema.ts';
 import { applyAgentEvent, createAgentService } from '../../engine/agents/agent-service.ts';
 import { main } from '../../engine/main.ts';
 import { silentLogger } from '../../engine/platform/logger.ts';
-import { scaledEngineClock } from '../../engine/runner/engine-clock.ts';
-import { createAriTelephony } from '../../engine/telephony/ari/ari-telephony.ts';
-import { startAriSimulator } from '../../engine/telephony/simulator/start-ari-simulator.ts';
-import { demoEpoch } from '../../scripts/demo/demo-clock.ts';
 import { ensureSimulatedAgents } from '../../scripts/demo/simulated-agents.ts';
 import { describeEachDatabase, type TestDatabase } from '../support/database.ts';
-import { addContacts, makeCampaign } from './fixtures.ts';
+import { addContacts, makeCampaign, runningCampaign } from './fixtures.ts';
+import { simulatedTelephony } from './simulated-telephony.ts';
 
 const SPEED = 20;
 const now = new Date('2026-11-25T15:00:00Z');
@@ -77,22 +74,10 @@ async function withLeadOnPreview(
   }) => Promise<void>,
 ): Promise<void> {
   const { db } = database();
-  const clock = scaledEngineClock(SPEED, demoEpoch(new Date()).getTime());
-  const sim = await startAriSimulator({ port: 0, clock: { speed: SPEED }, seed: 4 });
-  const telephony = createAriTelephony({
-    url: sim.url,
-    username: sim.username,
-    password: sim.password,
-    app: sim.app,
-    clock,
-  });
+  const simulated = await simulatedTelephony(SPEED);
+  const { clock, telephony } = simulated;
   try {
-    const { campaign } = await makeCampaign(db, { mode: 'preview' });
-    await db
-      .insertInto('national_dnc_syncs')
-      .values({ synced_at: clock.now(), source: 't', numbers: 0, replaced: true })
-      .execute();
-    await db.updateTable('campaigns').set({ status: 'running' }).where('id', '=', campaign.id).execute();
+    const { campaign } = await runningCampaign(db, clock.now(), { mode: 'preview' });
     const [contactId] = await addContacts(db, campaign.id, 1, {
       lastDigit: () => 5,
       nextAttemptAt: new Date(clock.now().getTime() - 60_000),
@@ -122,8 +107,7 @@ async function withLeadOnPreview(
       await engine.stop();
     }
   } finally {
-    await telephony.stop().catch(() => {});
-    await sim.stop();
+    await simulated.stop();
   }
 }
 

@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import type { Kysely } from 'kysely';
 import { expect, it } from 'vitest';
+import type { Database } from '../../db/schema.ts';
 import { ConflictError } from '../../engine/platform/errors.ts';
 import { describeEachDatabase } from '../support/database.ts';
 import {
@@ -22,6 +24,33 @@ function writeList(lines: string[]): string {
   const path = join(dir, 'list.csv');
   writeFileSync(path, `phone,name\n${lines.join('\n')}\n`);
   return path;
+}
+
+/** The list owner's approval of `phone` for `target`, from `validFrom` (until `validUntil`); its id. */
+async function approveNumber(
+  db: Kysely<Database>,
+  target: { id: number; client_id: number },
+  phone: string,
+  validFrom: Date,
+  validUntil: Date | null = null,
+): Promise<number> {
+  const row = await db
+    .insertInto('remarketing_approvals')
+    .values({
+      client_id: target.client_id,
+      campaign_id: target.id,
+      reference: `letter ${phone.slice(-2)}`,
+      approved_by: 'owner',
+      valid_from: validFrom,
+      valid_until: validUntil,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await db
+    .insertInto('remarketing_approval_numbers')
+    .values({ approval_id: row.id, phone_e164: phone })
+    .execute();
+  return row.id;
 }
 
 /** 10,000 rows: every 20th invalid, 200 repeats of the row before, 100 on the national list. */
@@ -49,26 +78,14 @@ describeEachDatabase('list import screening and custody', (database) => {
         [41, 42, 43].map((n) => ({ campaign_id: other.id, phone_e164: P(n), time_zone: 'Asia/Shanghai' })),
       )
       .execute();
-    const approve = async (phone: string, validFrom: Date, validUntil: Date | null) => {
-      const row = await db
-        .insertInto('remarketing_approvals')
-        .values({
-          client_id: target.client_id,
-          campaign_id: target.id,
-          reference: `letter ${phone.slice(-2)}`,
-          approved_by: 'owner',
-          valid_from: validFrom,
-          valid_until: validUntil,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      await db
-        .insertInto('remarketing_approval_numbers')
-        .values({ approval_id: row.id, phone_e164: phone })
-        .execute();
-    };
-    await approve(P(41), new Date('2099-01-01T00:00:00Z'), null);
-    await approve(P(42), new Date('2026-01-01T00:00:00Z'), new Date('2026-02-01T00:00:00Z'));
+    await approveNumber(db, target, P(41), new Date('2099-01-01T00:00:00Z'), null);
+    await approveNumber(
+      db,
+      target,
+      P(42),
+      new Date('2026-01-01T00:00:00Z'),
+      new Date('2026-02-01T00:00:00Z'),
+    );
 
     const result = await importFile(database(), {
       campaignId: target.id,
@@ -118,26 +135,8 @@ describeEachDatabase('list import screening and custody', (database) => {
       .insertInto('national_dnc')
       .values({ phone_e164: P(3) })
       .execute();
-    const approval = async (phone: string) => {
-      const row = await db
-        .insertInto('remarketing_approvals')
-        .values({
-          client_id: target.client_id,
-          campaign_id: target.id,
-          reference: `letter ${phone.slice(-2)}`,
-          approved_by: 'owner',
-          valid_from: now,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      await db
-        .insertInto('remarketing_approval_numbers')
-        .values({ approval_id: row.id, phone_e164: phone })
-        .execute();
-      return row.id;
-    };
-    await approval(P(7));
-    const revoked = await approval(P(8));
+    await approveNumber(db, target, P(7), now);
+    const revoked = await approveNumber(db, target, P(8), now);
     await db
       .insertInto('remarketing_approvals')
       .values({
