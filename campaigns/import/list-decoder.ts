@@ -156,30 +156,48 @@ export class ListDecoder extends Transform {
     } catch {
       throw this.undecodable(piece);
     }
-    this.linesDone += this.lineEnds(piece).length;
+    this.linesDone += this.countLineEnds(piece);
     if (text.length > 0) this.push(text.includes('\r\n') ? text.replace(/\r\n/g, '\n') : text);
   }
 
   /** Offset just past the last complete line of `data` (0 when it holds no line end). */
   private lastLineEnd(data: Buffer): number {
-    if (this.lfByte === undefined) return data.lastIndexOf(LF) + 1;
-    const ends = this.lineEnds(data);
-    return ends.length > 0 ? ends[ends.length - 1]! + 2 : 0;
+    for (let at = data.lastIndexOf(LF); at >= 0; at = at > 0 ? data.lastIndexOf(LF, at - 1) : -1) {
+      const end = this.lineEndAt(data, at);
+      if (end >= 0) return end + (this.lfByte === undefined ? 1 : 2);
+    }
+    return 0;
   }
 
-  /** Offsets of the line ends in `data`: each LF byte, or for UTF-16 each aligned LF code unit. */
+  /** Line ends in `data`, counted on every chunk: no list is built for it. */
+  private countLineEnds(data: Buffer): number {
+    let count = 0;
+    for (let at = data.indexOf(LF); at >= 0; at = data.indexOf(LF, at + 1)) {
+      if (this.lineEndAt(data, at) >= 0) count++;
+    }
+    return count;
+  }
+
+  /** Offsets of the line ends in `data` (for naming the line of an undecodable byte). */
   private lineEnds(data: Buffer): number[] {
     const ends: number[] = [];
-    if (this.lfByte === undefined) {
-      for (let at = data.indexOf(LF); at >= 0; at = data.indexOf(LF, at + 1)) ends.push(at);
-      return ends;
-    }
-    const lf = this.lfByte;
     for (let at = data.indexOf(LF); at >= 0; at = data.indexOf(LF, at + 1)) {
-      const unit = at - lf;
-      if (unit >= 0 && unit % 2 === 0 && data[unit + 1 - lf] === 0) ends.push(unit);
+      const end = this.lineEndAt(data, at);
+      if (end >= 0) ends.push(end);
     }
     return ends;
+  }
+
+  /**
+   * The line end that the 0x0A byte at `at` belongs to, or -1 when it is none: every LF byte in
+   * UTF-8 and GB18030; in UTF-16 only the LF code unit at an even offset (0x0A also occurs inside
+   * other characters, e.g. 上 is 0x4E0A).
+   */
+  private lineEndAt(data: Buffer, at: number): number {
+    const lf = this.lfByte;
+    if (lf === undefined) return at;
+    const unit = at - lf;
+    return unit >= 0 && unit % 2 === 0 && data[unit + 1 - lf] === 0 ? unit : -1;
   }
 
   private undecodable(piece: Buffer): ImportFileError {
