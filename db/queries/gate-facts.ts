@@ -75,30 +75,98 @@ export async function loadCampaignGateFacts(
   now: Date,
   options: GateFactsOptions = {},
 ): Promise<CampaignGateFacts> {
+  return campaignFacts(db, campaignId, now, options, (windowStart) =>
+    sql<{ abandoned: number; human: number; written: null }>`
+      select count(*) filter (where abandoned) as abandoned,
+             count(*) filter (where ${humanAnsweredSql}) as human,
+             null as written
+      from call_attempts
+      where campaign_id = ${campaignId} and queued_at >= ${windowStart} and queued_at <= ${now}`.execute(db),
+  ).then((r) => r.facts);
+}
+
+/**
+ * A call answered by a person for good: abandoned or connected (each settles it), or finalized
+ * (a finalized dial-log row never changes). An open call answered and still waiting for its AMD
+ * verdict or its agent may yet turn out a machine, so it is not counted until it settles.
+ */
+const settledHumanSql = sql<boolean>`(abandoned or connected_at is not null
+  or (finalized_at is not null and answered_at is not null and coalesce(amd_result, '') not like 'MACHINE%'))`;
+
+export interface HeldCampaignGateFacts {
+  /**
+   * Facts a cache may serve for `validForMs` of engine time after `now` without ever showing a
+   * lower abandonment rate than the dial log's at any moment of that span, provided the caller
+   * adds the abandons it makes meanwhile (and those of `abandonedAttemptIds` not in `written`).
+   */
+  facts: CampaignGateFacts;
+  /** The ids of `abandonedAttemptIds` that the abandoned count already includes. */
+  written: number[];
+}
+
+/**
+ * Campaign-wide facts for the runner's cache, with the abandonment figures bounded so that the
+ * rate they give never falls below the true one while the cache holds them:
+ * - abandoned calls are counted over the whole window at `now`: later in the span the window
+ *   only loses old ones, and the new ones are the runner's own, which it adds itself;
+ * - calls answered by a person are counted over the window as it will be at the END of the span
+ *   (it starts `validForMs` later), and only those whose answer is settled (settledHumanSql): a
+ *   call leaving the window or turning out a machine cannot make the denominator shrink under it;
+ * - `abandonedAttemptIds`, the runner's recent abandons, come back in `written` when the count
+ *   already includes them (its dial-log update was committed), in the same snapshot, so that the
+ *   caller adds exactly the others.
+ * One statement over call_attempts_campaign_time: O(the window's attempts), run once per span.
+ */
+export async function loadHeldCampaignGateFacts(
+  db: Db,
+  campaignId: number,
+  now: Date,
+  options: GateFactsOptions & { validForMs: number; abandonedAttemptIds: readonly number[] },
+): Promise<HeldCampaignGateFacts> {
+  const ids = [...new Set(options.abandonedAttemptIds)];
+  return campaignFacts(db, campaignId, now, options, (windowStart) => {
+    const humanSince = new Date(windowStart.getTime() + Math.max(0, options.validForMs));
+    return sql<{ abandoned: number; human: number; written: number[] | null }>`
+      select count(*) filter (where abandoned) as abandoned,
+             count(*) filter (where queued_at >= ${humanSince} and ${settledHumanSql}) as human,
+             array_agg(id) filter (where abandoned and id = any(${ids}::int[])) as written
+      from call_attempts
+      where campaign_id = ${campaignId} and queued_at >= ${windowStart} and queued_at <= ${now}`.execute(db);
+  });
+}
+
+async function campaignFacts(
+  db: Db,
+  campaignId: number,
+  now: Date,
+  options: GateFactsOptions,
+  abandonmentQuery: (
+    windowStart: Date,
+  ) => Promise<{ rows: Array<{ abandoned: number; human: number; written: number[] | null }> }>,
+): Promise<HeldCampaignGateFacts> {
   const row = await getCampaign(db as Kysely<Database>, campaignId);
   const definition = campaignDefinitionSchema.parse(row.config);
   const windowStart = abandonWindowStart(definition.abandon.window, now);
   const [sync, abandonment] = await Promise.all([
     latestFullRegistryLoad(db, now),
-    sql<{ abandoned: number; human: number }>`
-      select count(*) filter (where abandoned) as abandoned,
-             count(*) filter (where ${humanAnsweredSql}) as human
-      from call_attempts
-      where campaign_id = ${campaignId} and queued_at >= ${windowStart} and queued_at <= ${now}`.execute(db),
+    abandonmentQuery(windowStart),
   ]);
   const counts = abandonment.rows[0];
   return {
-    campaign: { id: row.id, clientId: row.client_id, definition },
-    ...(options.policy ? { policy: options.policy } : {}),
-    campaignStatus: row.status,
-    campaignFacts: {
-      nationalRegistrySyncedAt: sync ? new Date(sync.synced_at) : null,
-      abandonment: {
-        abandoned: Number(counts?.abandoned ?? 0),
-        humanAnswered: Number(counts?.human ?? 0),
-        windowStart,
+    facts: {
+      campaign: { id: row.id, clientId: row.client_id, definition },
+      ...(options.policy ? { policy: options.policy } : {}),
+      campaignStatus: row.status,
+      campaignFacts: {
+        nationalRegistrySyncedAt: sync ? new Date(sync.synced_at) : null,
+        abandonment: {
+          abandoned: Number(counts?.abandoned ?? 0),
+          humanAnswered: Number(counts?.human ?? 0),
+          windowStart,
+        },
       },
     },
+    written: (counts?.written ?? []).map(Number),
   };
 }
 

@@ -28,9 +28,9 @@ export interface ClaimLeadsOptions {
 /**
  * Claims up to `limit` dialable contacts of a campaign in ONE statement, best first: due
  * callbacks (personal ones only when their agent is ready), then priority, then the next
- * attempt time.
+ * attempt time, then id.
  *
- * Why this shape (the graphile-worker pattern): the CTE selects the candidates `FOR UPDATE OF c
+ * Why this shape (the graphile-worker pattern): the candidates are selected `FOR UPDATE OF c
  * SKIP LOCKED`, so two engines running it at once each lock different rows instead of queuing
  * on the same ones, and the outer `UPDATE … RETURNING` moves exactly the locked rows to
  * in_progress with a lease in the same statement, so no second engine can see them as ready
@@ -39,6 +39,17 @@ export interface ClaimLeadsOptions {
  * twice. The lease expiry (not a lock) is what survives a crash: releaseExpiredLeases() returns
  * the contacts of a dead engine. The NOT EXISTS keeps a contact whose previous call is still
  * open out, whoever placed it: a contact is never in two calls.
+ *
+ * Why it costs what it returns, whatever the campaign's size: the order is never computed over
+ * the campaign's contacts. Due callbacks come from their own index (callbacks_due: the pending
+ * ones due by now), each contact's earliest one decides (a personal one whose agent is away
+ * keeps the contact out until the grace). The other contacts are read from contacts_ready_queue
+ * (campaign, priority desc, next_attempt_at, id) priority by priority: `levels` finds the
+ * priorities present with one index descent each (a loose index scan: the list import sets
+ * none, so there is one level), and for each level the due contacts come in index order, so
+ * the scan stops after the rows it needs. LIMIT and SKIP LOCKED sit at the same level as the
+ * lock, so rows locked by another engine do not count toward the limit; the queue part asks
+ * only for what the callbacks left.
  */
 export async function claimLeads(db: Kysely<Database>, options: ClaimLeadsOptions): Promise<ClaimedLead[]> {
   if (options.limit <= 0) return [];
@@ -50,25 +61,73 @@ export async function claimLeads(db: Kysely<Database>, options: ClaimLeadsOption
       ? `array[${options.readyAgentIds.map((id) => Number(id)).join(',')}]::int[]`
       : `'{}'::int[]`,
   );
+  const campaignId = options.campaignId;
+  const limit = options.limit;
   const result = await sql<ClaimedLead>`
-    with candidates as (
-      select c.id, cb.id as callback_id, cb.agent_id as callback_agent_id
-      from contacts c
-      left join lateral (
-        select k.id, k.agent_id, k.due_at from callbacks k
-        where k.contact_id = c.id and k.status = 'pending' and k.due_at <= ${now}
-        order by k.due_at limit 1
-      ) cb on true
-      where c.campaign_id = ${options.campaignId}
+    with recursive levels(priority) as (
+      (select c.priority from contacts c
+        where c.campaign_id = ${campaignId} and c.status = 'ready'
+        order by c.priority desc limit 1)
+      union all
+      select (select c.priority from contacts c
+               where c.campaign_id = ${campaignId} and c.status = 'ready' and c.priority < l.priority
+               order by c.priority desc limit 1)
+      from levels l where l.priority is not null
+    ),
+    due_callbacks as (
+      -- Each contact's earliest pending callback due by now; on equal times the agentless one
+      -- (gate-facts.ts assumes the same when it decides whether an agent is reserved).
+      select distinct on (k.contact_id) k.contact_id, k.id, k.agent_id, k.due_at
+      from callbacks k
+      where k.campaign_id = ${campaignId} and k.status = 'pending' and k.due_at <= ${now}
+      order by k.contact_id, k.due_at, (k.agent_id is null) desc, k.id
+    ),
+    called_back as (
+      select c.id, cb.id as callback_id, cb.agent_id as callback_agent_id, c.priority, c.next_attempt_at
+      from due_callbacks cb
+      join contacts c on c.id = cb.contact_id
+      where c.campaign_id = ${campaignId}
         and c.status = 'ready'
         and c.next_attempt_at <= ${now}
         and (cb.agent_id is null or cb.agent_id = any(${agents}) or cb.due_at <= ${graceStart})
         and not exists (
           select 1 from call_attempts a where a.contact_id = c.id and a.finalized_at is null
         )
-      order by (cb.id is not null) desc, c.priority desc, c.next_attempt_at, c.id
-      limit ${options.limit}
+      order by c.priority desc, c.next_attempt_at, c.id
+      limit ${limit}
       for update of c skip locked
+    ),
+    queued as (
+      select q.id, null::int as callback_id, null::int as callback_agent_id, q.priority, q.next_attempt_at
+      from levels l
+      cross join lateral (
+        select c.id, c.priority, c.next_attempt_at from contacts c
+        where c.campaign_id = ${campaignId}
+          and c.status = 'ready'
+          and c.priority = l.priority
+          and c.next_attempt_at <= ${now}
+          and not exists (
+            select 1 from call_attempts a where a.contact_id = c.id and a.finalized_at is null
+          )
+          -- A contact with a due callback is the callbacks' to serve (or to hold for its agent).
+          and not exists (
+            select 1 from callbacks k
+            where k.contact_id = c.id and k.status = 'pending' and k.due_at <= ${now}
+          )
+        order by c.next_attempt_at, c.id
+        limit greatest(0, ${limit} - (select count(*) from called_back))
+        for update of c skip locked
+      ) q
+      where l.priority is not null
+    ),
+    candidates as (
+      select id, callback_id, callback_agent_id from (
+        select *, 0 as bucket from called_back
+        union all
+        select *, 1 as bucket from queued
+      ) picked
+      order by bucket, priority desc, next_attempt_at, id
+      limit ${limit}
     )
     update contacts set
       status = 'in_progress',
@@ -209,22 +268,35 @@ export async function releaseExpiredLeases(
   return Number(result.numUpdatedRows);
 }
 
-/** Contacts of a campaign by status, plus how many are dialable now (for the runner's end check). */
-export async function leadCounts(db: Kysely<Database>, campaignId: number, now: Date) {
-  const row = await db
-    .selectFrom('contacts')
-    .select((eb) => [
-      eb.fn.countAll<number>().as('total'),
-      eb.fn.count<number>(sql`case when status = 'ready' then 1 end`).as('ready'),
-      eb.fn.count<number>(sql`case when status = 'ready' and next_attempt_at <= ${now} then 1 end`).as('due'),
-      eb.fn.count<number>(sql`case when status = 'in_progress' then 1 end`).as('in_progress'),
-    ])
-    .where('campaign_id', '=', campaignId)
-    .executeTakeFirstOrThrow();
-  return {
-    total: Number(row.total),
-    ready: Number(row.ready),
-    due: Number(row.due),
-    inProgress: Number(row.in_progress),
-  };
+/**
+ * Is anything of the campaign left to dial now or still held (the runner's end check)? A
+ * contact ready and due, or one claimed (in_progress). Two existence probes, not a count: the
+ * due one walks the priorities present (one descent each of contacts_ready_queue, as in
+ * claimLeads) and asks whether the level's earliest next attempt is due, the held one reads the
+ * first entry of contacts_in_progress. No lock: a hint for the loop, which claims with leases.
+ */
+export async function campaignHasWork(db: Kysely<Database>, campaignId: number, now: Date): Promise<boolean> {
+  const result = await sql<{ work: boolean }>`
+    with recursive levels(priority) as (
+      (select c.priority from contacts c
+        where c.campaign_id = ${campaignId} and c.status = 'ready'
+        order by c.priority desc limit 1)
+      union all
+      select (select c.priority from contacts c
+               where c.campaign_id = ${campaignId} and c.status = 'ready' and c.priority < l.priority
+               order by c.priority desc limit 1)
+      from levels l where l.priority is not null
+    )
+    select exists (
+        select 1 from contacts c
+        where c.campaign_id = ${campaignId} and c.status = 'in_progress'
+      ) or exists (
+        select 1 from levels l
+        where l.priority is not null and exists (
+          select 1 from contacts c
+          where c.campaign_id = ${campaignId} and c.status = 'ready'
+            and c.priority = l.priority and c.next_attempt_at <= ${now}
+        )
+      ) as work`.execute(db);
+  return Boolean(result.rows[0]?.work);
 }

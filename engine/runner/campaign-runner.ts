@@ -4,11 +4,11 @@ import type { CampaignDefinition } from '../../campaigns/campaign-definition.ts'
 import type { DatabaseHandle } from '../../db/connect.ts';
 import { getCampaignDefinition } from '../../db/queries/campaigns.ts';
 import { createAttempt, finalizeAttempt, updateAttempt } from '../../db/queries/dial-log.ts';
-import { gateInputFor, loadCampaignGateFacts, loadGateFacts } from '../../db/queries/gate-facts.ts';
+import { gateInputFor, loadGateFacts, loadHeldCampaignGateFacts } from '../../db/queries/gate-facts.ts';
 import {
   type ClaimedLead,
+  campaignHasWork,
   claimLeads,
-  leadCounts,
   releaseExpiredLeases,
   releaseLead,
   renewLeases,
@@ -30,6 +30,7 @@ import type { TelephonyEvent, TelephonyPort } from '../telephony/port.ts';
 import { AgentPool, type PooledAgent } from './agent-pool.ts';
 import { CallContext } from './call-context.ts';
 import { CallFlow, newRunCounters, type RunCounters } from './call-flow.ts';
+import { CampaignFactsCache } from './campaign-facts-cache.ts';
 import { type CampaignLock, campaignLock } from './campaign-lock.ts';
 import { checkConnectionRates } from './connection-rate.ts';
 import type { EngineClock } from './engine-clock.ts';
@@ -87,7 +88,8 @@ export class CampaignRunner {
   private stats: PacingStatistics = createStatistics();
   private lastPacing: PacingDecision | null = null;
   private predictiveAllowed = true;
-  private abandonment: { at: number; abandoned: number; humanAnswered: number } | undefined;
+  /** Campaign-wide gate facts (abandonment figures included), read at most every 5 engine seconds. */
+  private readonly facts: CampaignFactsCache;
   private lastPassAt = 0;
   private status: { status: string; readAt: number } = { status: 'draft', readAt: -Infinity };
   private stopping = false;
@@ -112,6 +114,9 @@ export class CampaignRunner {
     this.log = deps.logger.child({ campaignId });
     this.db = deps.database.db;
     this.lock = campaignLock(deps.database, campaignId);
+    this.facts = new CampaignFactsCache((now, hold) =>
+      loadHeldCampaignGateFacts(this.db, campaignId, now, hold),
+    );
   }
 
   /**
@@ -268,18 +273,20 @@ export class CampaignRunner {
       this.stopping = true;
       return false;
     }
-    if (status.status === 'running') {
-      if (this.definition.mode === 'preview') await this.previewPass(now);
-      else await this.launch(await this.howMany(now), now);
-    }
-    return this.hasWork(now);
+    // Paused (or not started): nothing is launched and nothing is asked of the database; the
+    // campaign waits for its manager (start or stop), even under stopWhenDone.
+    if (status.status !== 'running') return true;
+    if (this.definition.mode === 'preview') await this.previewPass(now);
+    else await this.launch(await this.howMany(now), now);
+    // Only stopWhenDone reads the answer: a runner that runs until stopped asks nothing.
+    return this.options.stopWhenDone ? this.hasWork(now) : true;
   }
 
+  /** Anything live, due or held? Memory first, then two indexed existence probes. */
   private async hasWork(now: Date): Promise<boolean> {
     if (this.calls.size > 0) return true;
     if (this.pool.all().some((a) => a.state.kind === 'wrap_up' || a.state.kind === 'on_call')) return true;
-    const counts = await leadCounts(this.db, this.campaignId, now);
-    return counts.due > 0 || counts.inProgress > 0;
+    return campaignHasWork(this.db, this.campaignId, now);
   }
 
   private async howMany(now: Date): Promise<number> {
@@ -293,12 +300,8 @@ export class CampaignRunner {
         phase: a.state.kind === 'on_call' ? ('talking' as const) : ('wrap-up' as const),
         elapsedSeconds: Math.max(0, (now.getTime() - a.session.state_since.getTime()) / 1000),
       }));
-    // The 30-day abandonment figures move slowly: read them at most every few engine seconds.
-    if (!this.abandonment || now.getTime() - this.abandonment.at > 5000) {
-      const facts = await loadCampaignGateFacts(this.db, this.campaignId, now);
-      this.abandonment = { at: now.getTime(), ...facts.campaignFacts.abandonment };
-    }
-    const abandonment = this.abandonment;
+    // The same figures the gate judges by: never below the true rate (CampaignFactsCache).
+    const { abandonment } = (await this.facts.get(now)).campaignFacts;
     const decision = decideLaunches({
       mode: this.definition.mode === 'predictive' ? 'predictive' : 'progressive',
       state: {
@@ -336,6 +339,7 @@ export class CampaignRunner {
       this.campaignId,
       leads.map((l) => l.id),
       now,
+      { campaign: await this.facts.get(now) },
     );
     for (const lead of leads) {
       const input = gateInputFor(facts, lead.id, now);
@@ -514,7 +518,9 @@ export class CampaignRunner {
         .selectAll()
         .where('id', '=', contactId)
         .executeTakeFirst();
-      const facts = await loadGateFacts(this.db, this.campaignId, [contactId], now);
+      const facts = await loadGateFacts(this.db, this.campaignId, [contactId], now, {
+        campaign: await this.facts.get(now),
+      });
       const input = gateInputFor(facts, contactId, now);
       const gate = input ? evaluateGate(input) : null;
       const claimed = lead ? { ...lead, callback_id: null, callback_agent_id: null } : null;
@@ -587,6 +593,11 @@ export class CampaignRunner {
 
   private observe(observation: PacingObservation): void {
     this.stats = updateStatistics(this.stats, observation);
+    // The call flow reports an abandon before its dial-log row says so: the gate's figures
+    // count it from this moment (the cache adds each call once, by its row id).
+    if (observation.kind === 'abandoned') {
+      for (const call of this.calls.all()) if (call.verdict?.abandoned) this.facts.abandoned(call.dbId);
+    }
   }
 
   private trackOccupancy(now: Date): void {
