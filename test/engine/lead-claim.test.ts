@@ -5,6 +5,7 @@ import { getAgentByCode } from '../../db/queries/agents.ts';
 import { createAttempt } from '../../db/queries/dial-log.ts';
 import {
   type ClaimedLead,
+  campaignHasWork,
   claimLeads,
   releaseExpiredLeases,
   releaseLead,
@@ -112,6 +113,93 @@ describeEachDatabase('lead claim', (database) => {
     expect(withAgent.map((c) => [c.id, c.callback_agent_id])).toEqual([[ids[2], agent.id]]);
   });
 
+  it('takes a due contact of a lower priority when the higher ones are not due yet', async () => {
+    const { db } = database();
+    const { campaign } = await makeCampaign(db);
+    const later = new Date('2026-11-25T16:00:00Z');
+    const [notDue] = await addContacts(db, campaign.id, 1, {
+      priority: () => 7,
+      nextAttemptAt: later,
+      lastDigit: () => 1,
+    });
+    const [middle] = await addContacts(db, campaign.id, 1, { priority: () => 3, lastDigit: () => 2 });
+    const [low] = await addContacts(db, campaign.id, 1, { priority: () => -2, lastDigit: () => 3 });
+    const claimed = await claimLeads(db, { ...base, campaignId: campaign.id, limit: 5 });
+    expect(claimed.map((c) => c.id)).toEqual([middle, low]);
+    expect(claimed.map((c) => c.id)).not.toContain(notDue);
+  });
+
+  it('breaks a tie on priority and next attempt time by contact id', async () => {
+    const { db } = database();
+    const { campaign } = await makeCampaign(db);
+    const ids = await addContacts(db, campaign.id, 5);
+    const claimed = await claimLeads(db, { ...base, campaignId: campaign.id, limit: 3 });
+    expect(claimed.map((c) => c.id)).toEqual(ids.slice(0, 3));
+  });
+
+  it('keeps a contact whose earliest due callback is for an absent agent out, until the grace runs out', async () => {
+    const { db } = database();
+    const { campaign } = await makeCampaign(db);
+    const [held, other] = await addContacts(db, campaign.id, 2, { priority: (i) => (i === 0 ? 9 : 0) });
+    const agent = await db
+      .insertInto('agents')
+      .values({ code: `away-${campaign.id}`, name: 'Away', endpoint: 'PJSIP/away' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await db
+      .insertInto('callbacks')
+      .values([
+        {
+          contact_id: held!,
+          campaign_id: campaign.id,
+          agent_id: agent.id,
+          due_at: new Date('2026-11-25T14:50:00Z'),
+        },
+        // A later agentless one does not make the contact anybody's: the earliest decides.
+        {
+          contact_id: held!,
+          campaign_id: campaign.id,
+          agent_id: null,
+          due_at: new Date('2026-11-25T14:55:00Z'),
+        },
+      ])
+      .execute();
+    const withinGrace = await claimLeads(db, { ...base, campaignId: campaign.id, limit: 5 });
+    expect(withinGrace.map((c) => c.id)).toEqual([other]);
+    await releaseLead(db, other!, 'e1', { status: 'done', now });
+    const pastGrace = await claimLeads(db, {
+      ...base,
+      campaignId: campaign.id,
+      limit: 5,
+      personalCallbackGraceSeconds: 300,
+    });
+    expect(pastGrace.map((c) => [c.id, c.callback_agent_id])).toEqual([[held, agent.id]]);
+  });
+
+  it('fills the limit with callbacks first, then the queue, whatever their priorities', async () => {
+    const { db } = database();
+    const { campaign } = await makeCampaign(db);
+    const ids = await addContacts(db, campaign.id, 6, { priority: (i) => (i < 3 ? 5 : 0) });
+    await db
+      .insertInto('callbacks')
+      .values(
+        [ids[5]!, ids[4]!].map((id) => ({
+          contact_id: id,
+          campaign_id: campaign.id,
+          agent_id: null,
+          due_at: new Date('2026-11-25T14:00:00Z'),
+        })),
+      )
+      .execute();
+    const claimed = await claimLeads(db, { ...base, campaignId: campaign.id, limit: 4 });
+    expect(claimed.map((c) => [c.id, c.callback_id !== null])).toEqual([
+      [ids[4], true],
+      [ids[5], true],
+      [ids[0], false],
+      [ids[1], false],
+    ]);
+  });
+
   it('never claims a contact whose previous call is still open in the dial log', async () => {
     const { db } = database();
     const { campaign } = await makeCampaign(db);
@@ -205,6 +293,36 @@ describeEachDatabase('lead claim', (database) => {
       { id: leftPreview, status: 'ready', lease_owner: null },
       { id: forgotten, status: 'ready', lease_owner: null },
     ]);
+  });
+
+  it('has work while a contact is due, in any priority, or still held; none when all wait or are done', async () => {
+    const { db } = database();
+    const { campaign } = await makeCampaign(db);
+    const later = new Date('2026-11-25T16:00:00Z');
+    expect(await campaignHasWork(db, campaign.id, now)).toBe(false);
+    await addContacts(db, campaign.id, 2, { priority: () => 5, nextAttemptAt: later, lastDigit: () => 1 });
+    const [done] = await addContacts(db, campaign.id, 1, { priority: () => 1, lastDigit: () => 2 });
+    await db.updateTable('contacts').set({ status: 'done' }).where('id', '=', done!).execute();
+    expect(await campaignHasWork(db, campaign.id, now)).toBe(false);
+    // Due only in a lower priority than the waiting ones.
+    const [due] = await addContacts(db, campaign.id, 1, { priority: () => 0, lastDigit: () => 3 });
+    expect(await campaignHasWork(db, campaign.id, now)).toBe(true);
+    // Claimed: nothing due any more, but it is held until its call ends.
+    const [lead] = await claimLeads(db, { ...base, campaignId: campaign.id, limit: 1 });
+    expect(lead?.id).toBe(due);
+    expect(await campaignHasWork(db, campaign.id, now)).toBe(true);
+    await releaseLead(db, due!, 'e1', { status: 'ready', nextAttemptAt: later, now });
+    expect(await campaignHasWork(db, campaign.id, now)).toBe(false);
+    // The retries fall due.
+    expect(await campaignHasWork(db, campaign.id, later)).toBe(true);
+  });
+
+  it("has no work for another campaign's contacts", async () => {
+    const { db } = database();
+    const { campaign } = await makeCampaign(db);
+    const { campaign: other } = await makeCampaign(db);
+    await addContacts(db, other.id, 1);
+    expect(await campaignHasWork(db, campaign.id, now)).toBe(false);
   });
 
   it('lets only the lease holder release a contact', async () => {
