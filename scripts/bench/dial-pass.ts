@@ -158,7 +158,13 @@ async function seed(db: Db, size: number, now: Date): Promise<Seeded> {
   await db
     .insertInto('agent_sessions')
     .values(
-      agents.map((a) => ({ agent_id: a.id, campaign_id: c, state: 'ready', state_since: now, started_at: now })),
+      agents.map((a) => ({
+        agent_id: a.id,
+        campaign_id: c,
+        state: 'ready',
+        state_since: now,
+        started_at: now,
+      })),
     )
     .execute();
   const away = await db
@@ -365,7 +371,9 @@ function table(size: number, timings: Timings) {
   out(`| ${size.toLocaleString('en-US')} contacts | median ms | p95 ms | runs |`);
   out('| --- | ---: | ---: | ---: |');
   for (const [name, values] of timings.byName) {
-    out(`| ${name} | ${quantile(values, 0.5).toFixed(2)} | ${quantile(values, 0.95).toFixed(2)} | ${values.length} |`);
+    out(
+      `| ${name} | ${quantile(values, 0.5).toFixed(2)} | ${quantile(values, 0.95).toFixed(2)} | ${values.length} |`,
+    );
   }
   out();
 }
@@ -425,7 +433,9 @@ async function explainAll(handle: DatabaseHandle, seeded: Seeded, now: Date) {
   ).map((r) => r.id);
   await explainEach(pool, 'agents (open sessions)', (db) => listOpenSessions(db, campaignId));
   await explainEach(pool, 'claim N', (db) => claimLeads(db, claimOptions));
-  await explainEach(pool, 'gate facts for the N', (db) => loadGateFacts(db, campaignId, ids, now, { campaign }));
+  await explainEach(pool, 'gate facts for the N', (db) =>
+    loadGateFacts(db, campaignId, ids, now, { campaign }),
+  );
   await explainEach(pool, 'hasWork', (db) => campaignHasWork(db, campaignId, now));
   await explainEach(pool, 'lease renewal', (db) =>
     renewLeases(db, { campaignId, engineId: ENGINE, now, leaseSeconds: LEASE_SECONDS }),
@@ -433,7 +443,11 @@ async function explainAll(handle: DatabaseHandle, seeded: Seeded, now: Date) {
   await explainEach(pool, 'expired leases', (db) => releaseExpiredLeases(db, campaignId, now));
   if (lead) {
     await explainEach(pool, 'release', (db) =>
-      releaseLead(db, lead.id, ENGINE, { status: 'ready', nextAttemptAt: new Date(now.getTime() + 4 * HOUR), now }),
+      releaseLead(db, lead.id, ENGINE, {
+        status: 'ready',
+        nextAttemptAt: new Date(now.getTime() + 4 * HOUR),
+        now,
+      }),
     );
     await releaseLead(handle.db, lead.id, ENGINE, { status: 'ready', now });
   }
