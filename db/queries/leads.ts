@@ -48,8 +48,10 @@ export interface ClaimLeadsOptions {
  * priorities present with one index descent each (a loose index scan: the list import sets
  * none, so there is one level), and for each level the due contacts come in index order, so
  * the scan stops after the rows it needs. LIMIT and SKIP LOCKED sit at the same level as the
- * lock, so rows locked by another engine do not count toward the limit; the queue part asks
- * only for what the callbacks left.
+ * lock, so rows locked by another engine do not count toward the limit. Each part's LIMIT is the
+ * plain `limit` (a few rows locked and not taken are free again when the statement ends): with
+ * an expression there the planner cannot bound the rows, prices the plan in millions, and
+ * PostgreSQL's JIT then spends seconds compiling it (measured at 1M contacts: 1.9 s of 2.0 s).
  */
 export async function claimLeads(db: Kysely<Database>, options: ClaimLeadsOptions): Promise<ClaimedLead[]> {
   if (options.limit <= 0) return [];
@@ -115,7 +117,7 @@ export async function claimLeads(db: Kysely<Database>, options: ClaimLeadsOption
             where k.contact_id = c.id and k.status = 'pending' and k.due_at <= ${now}
           )
         order by c.next_attempt_at, c.id
-        limit greatest(0, ${limit} - (select count(*) from called_back))
+        limit ${limit}
         for update of c skip locked
       ) q
       where l.priority is not null
