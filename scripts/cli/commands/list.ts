@@ -104,6 +104,7 @@ export function registerListCommands(program: Command, contextFor: ContextFactor
               force: flags.force,
               archiveRoot: ctx.config.archiveDir ?? join(ctx.config.dataDir, 'archive'),
               retentionDays: ctx.config.retentionDays,
+              limits: ctx.config.limits,
               signal: interrupt.signal,
             },
             { handle, clock: systemClock, logger: ctx.logger, actor: ctx.actor },
