@@ -307,7 +307,7 @@ describeEachDatabase('list import within the size limits', (database) => {
       archiveRoot: newArchiveRoot(),
       limits: small,
     });
-    expect(result).toMatchObject({ rows: 1, imported: 1 });
+    expect(result).toMatchObject({ rows: 1, rejected: rejectedCounts() });
   });
 });
 
