@@ -45,12 +45,14 @@ export function maskForLog(value: unknown, key?: string, depth = 0, seen = new W
   if (typeof value === 'number' || typeof value === 'bigint')
     return phoneKey ? maskPhone(String(value)) : value;
   if (value === null || typeof value !== 'object') return value;
-  if (value instanceof Date) return value;
   if (seen.has(value)) return '[Circular]';
   if (depth >= MAX_DEPTH) return '[deeper than the log keeps]';
   seen.add(value);
   try {
     if (Array.isArray(value)) return value.map((item) => maskForLog(item, key, depth + 1, seen));
+    // What JSON.stringify would write (a Date's ISO text, a URL's href), masked like the rest.
+    const toJSON = (value as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === 'function') return maskForLog(toJSON.call(value), key, depth + 1, seen);
     const source = value instanceof Error ? (stdSerializers.err(value) as object) : value;
     const copy: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(source)) copy[k] = maskForLog(v, phoneKey ? key : k, depth + 1, seen);

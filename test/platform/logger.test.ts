@@ -76,15 +76,24 @@ describe('logger', () => {
 
   it('shows a number masked on purpose under phoneMasked, and leaves ids, counts and times readable', () => {
     const { log, lines } = capture();
-    log
-      .child({ attemptId: 'c1-k2-0123456789', phoneMasked: MASK })
-      .info({ at: '2026-12-02T18:01:15.123+08:00', rows: 1234567, url: 'http://127.0.0.1:8088' }, 'ok');
+    log.child({ attemptId: 'c1-k2-0123456789', phoneMasked: MASK }).info(
+      {
+        at: '2026-12-02T18:01:15.123+08:00',
+        rows: 1234567,
+        url: 'http://127.0.0.1:8088',
+        when: new Date('2026-12-02T10:01:15.123Z'),
+        ari: new URL('http://127.0.0.1:8088/ari'),
+      },
+      'ok',
+    );
     expect(JSON.parse(lines[0]!)).toMatchObject({
       attemptId: 'c1-k2-0123456789',
       phoneMasked: MASK,
       at: '2026-12-02T18:01:15.123+08:00',
       rows: 1234567,
       url: 'http://127.0.0.1:8088',
+      when: '2026-12-02T10:01:15.123Z',
+      ari: 'http://127.0.0.1:8088/ari',
     });
   });
 
