@@ -142,6 +142,14 @@ describeEachDatabase('dialer campaign and client commands', (database) => {
     [['approval', 'revoke', '99999999999', '--reason', 'x'], 'approval id must be between'],
     [['dnc', 'add', '2125550111', '--scope', 'campaign:99999999999'], 'campaign id must be between'],
     [['dnc', 'add', '2125550111', '--scope', 'client:99999999999'], 'client id must be between'],
+    [
+      ['--as', 'x'.repeat(FIELD_LIMITS.code + 1), 'campaign', 'list'],
+      'the acting user (--as, DIALER_USER) must be at most 64 characters',
+    ],
+    [
+      ['user', 'add', 'u'.repeat(FIELD_LIMITS.code + 1), '--role', 'compliance_officer'],
+      'a user name must be at most',
+    ],
   ])('refuses %j as a usage error (exit 2) in one line', async (args, message) => {
     const result = await dialer(...args);
     expect(result.code).toBe(2);
