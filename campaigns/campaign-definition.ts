@@ -1,10 +1,16 @@
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
+import { FIELD_LIMITS } from '../engine/platform/field-limits.ts';
+import { DEFAULT_RETRY_MINUTES } from './outcomes/retry-policy.ts';
 
 /**
  * The campaign file a manager writes (campaigns/examples/*.json): zod is the single source of
  * both its validation and its TypeScript type. Every number has a default taken from
  * DESIGN.md §5; a jurisdiction or a campaign may tighten it.
+ *
+ * Every object is strict: a key the schema does not know (`maxPerContat`, `maxrate`) is an error
+ * naming its path, never dropped while the default silently applies. Texts have the lengths of
+ * engine/platform/field-limits.ts.
  */
 
 export const campaignTypes = ['survey', 'collections', 'reminder', 'revisit'] as const;
@@ -14,42 +20,51 @@ export const weekdays = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as con
 
 const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day as HH:MM (24-hour)');
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD');
-const timeZone = z.string().refine((zone) => IANAZone.isValidZone(zone), {
-  message: 'must be an IANA time zone such as America/New_York or Asia/Shanghai',
-});
+const code = z.string().min(1).max(FIELD_LIMITS.code);
+const reference = z.string().min(1).max(FIELD_LIMITS.reference);
+const timeZone = z
+  .string()
+  .max(FIELD_LIMITS.code)
+  .refine((zone) => IANAZone.isValidZone(zone), {
+    message: 'must be an IANA time zone such as America/New_York or Asia/Shanghai',
+  });
 
 export const callingWindowSchema = z
-  .object({
-    days: z.array(z.enum(weekdays)).min(1).default(['mon', 'tue', 'wed', 'thu', 'fri', 'sat']),
+  .strictObject({
+    days: z.array(z.enum(weekdays)).min(1).max(7).default(['mon', 'tue', 'wed', 'thu', 'fri', 'sat']),
     start: timeOfDay.default('09:00'),
     end: timeOfDay.default('20:00'),
   })
   .refine((w) => w.start < w.end, { message: 'start must be before end', path: ['end'] });
 
-export const amdSchema = z.object({
+export const amdSchema = z.strictObject({
   enabled: z.boolean().default(false),
   /** What to do when AMD says MACHINE: hang up, or play `machineMessage` and hang up. */
   onMachine: z.enum(['hangup', 'leave_message']).default('hangup'),
-  machineMessage: z.string().min(1).optional(),
+  machineMessage: reference.optional(),
   /** The dialplan context that runs AMD() and returns to Stasis (asterisk-conf/extensions.conf). */
-  context: z.string().min(1).default('dialer-amd'),
+  context: code.default('dialer-amd'),
 });
 
-export const dialingSchema = z.object({
+export const dialingSchema = z.strictObject({
   /** Asterisk endpoint for the customer leg; `{number}` is replaced by the E.164 number. */
   endpointTemplate: z
     .string()
+    .max(FIELD_LIMITS.reference)
     .includes('{number}', { message: 'must contain {number}' })
     .default('PJSIP/{number}@carrier'),
-  callerId: z.string().min(1, 'is required (the number shown to the called person)'),
+  callerId: z
+    .string()
+    .min(1, 'is required (the number shown to the called person)')
+    .max(FIELD_LIMITS.callerId),
   /** Regulators require at least 15 s (about four rings) before giving up. */
   ringTimeoutSeconds: z.number().int().min(15, 'must be at least 15 seconds').max(120).default(25),
   /** Which trunk's calls-per-second and channel limits apply. */
-  trunk: z.string().min(1).default('carrier'),
+  trunk: code.default('carrier'),
   amd: amdSchema.prefault({}),
 });
 
-export const pacingSchema = z.object({
+export const pacingSchema = z.strictObject({
   /** Progressive ratio: lines dialed per ready agent. */
   linesPerAgent: z.number().min(1).max(3).default(1),
   /** Upper bound for predictive pacing, lines per logged-in agent. */
@@ -60,26 +75,41 @@ export const pacingSchema = z.object({
   minAnsweredForPredictive: z.number().int().min(10).default(50),
 });
 
-export const abandonSchema = z.object({
+export const abandonSchema = z.strictObject({
   /** A person who answers is connected to an agent within this many seconds, or abandoned. */
   connectWithinSeconds: z.number().min(0.5).max(2).default(2),
   /** The identification message played to an abandoned call (an Asterisk sound URI). */
-  identificationMessage: z.string().min(1).default('sound:dialer-identification'),
+  identificationMessage: reference.default('sound:dialer-identification'),
   /** Legal cap on abandoned / human-answered calls over the window. */
   maxRate: z.number().min(0).max(0.05).default(0.03),
   window: z.enum(['30d', '24h']).default('30d'),
 });
 
-export const attemptsSchema = z.object({
+/** The outcomes that call again later: the only keys `attempts.retryMinutes` may have. */
+const RETRYABLE_TAGS = Object.keys(DEFAULT_RETRY_MINUTES);
+
+export const attemptsSchema = z.strictObject({
   maxPerContact: z.number().int().min(1).max(50).default(5),
   maxPerDay: z.number().int().min(1).max(20).default(3),
-  /** Minimum minutes before the next attempt after each retryable outcome. */
+  /** Minimum minutes before the next attempt after each retryable outcome (its tag). */
   retryMinutes: z
     .record(z.string(), z.number().int().min(1))
+    .superRefine((minutes, ctx) => {
+      // A misspelled outcome would never apply: the same rule as an unknown key.
+      for (const tag of Object.keys(minutes)) {
+        if (!RETRYABLE_TAGS.includes(tag)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [tag],
+            message: `unknown key (the retried outcomes are ${RETRYABLE_TAGS.join(', ')})`,
+          });
+        }
+      }
+    })
     .default({ no_answer: 120, busy: 30, congestion: 15, machine: 240, abandoned: 4320, failed: 60 }),
 });
 
-export const alarmsSchema = z.object({
+export const alarmsSchema = z.strictObject({
   /** Answered / dialed over the window below this raises an alarm. */
   minAnswerRate: z.number().min(0).max(1).default(0.1),
   /** Connected to an agent / answered by a person below this raises an alarm. */
@@ -89,22 +119,30 @@ export const alarmsSchema = z.object({
   minAttempts: z.number().int().min(1).default(20),
 });
 
-export const questionSchema = z.object({
-  id: z.string().regex(/^[a-z0-9_]+$/, 'must be lower-case letters, digits and _'),
+export const questionSchema = z.strictObject({
+  id: z
+    .string()
+    .max(FIELD_LIMITS.code)
+    .regex(/^[a-z0-9_]+$/, 'must be lower-case letters, digits and _'),
   /** What the agent reads, or the sound the IVR plays. */
-  prompt: z.string().min(1),
+  prompt: z.string().min(1).max(FIELD_LIMITS.text),
   /** DTMF digit → answer value, for agentless questions; free text for agents when absent. */
-  choices: z.record(z.string().regex(/^[0-9*#]$/, 'must be one DTMF key'), z.string().min(1)).optional(),
+  choices: z
+    .record(z.string().regex(/^[0-9*#]$/, 'must be one DTMF key'), z.string().min(1).max(FIELD_LIMITS.name))
+    .optional(),
   required: z.boolean().default(true),
 });
 
 export const campaignDefinitionSchema = z
-  .object({
-    name: z.string().min(1).max(120),
+  .strictObject({
+    name: z.string().min(1).max(FIELD_LIMITS.name),
     /** The list owner's client code (`dialer client add`). */
-    client: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'must be a client code such as acme-bank'),
+    client: z
+      .string()
+      .max(FIELD_LIMITS.code)
+      .regex(/^[a-z0-9][a-z0-9_-]*$/, 'must be a client code such as acme-bank'),
     /** The list owner's name: when `client` is not registered yet, creating the campaign registers it. */
-    clientName: z.string().min(1).optional(),
+    clientName: z.string().min(1).max(FIELD_LIMITS.name).optional(),
     type: z.enum(campaignTypes),
     mode: z.enum(dialModes),
     jurisdiction: z.enum(jurisdictions).default('US'),
@@ -116,17 +154,17 @@ export const campaignDefinitionSchema = z
     /** Zone assumed for a contact whose zone neither the list nor the number tells. */
     defaultTimeZone: timeZone.default('America/New_York'),
     callingWindow: callingWindowSchema.prefault({}),
-    holidays: z.array(isoDate).default([]),
+    holidays: z.array(isoDate).max(1000).default([]),
     dialing: dialingSchema,
     pacing: pacingSchema.prefault({}),
     abandon: abandonSchema.prefault({}),
     attempts: attemptsSchema.prefault({}),
     /** Seconds an agent has to tag the outcome before it is recorded as missing. */
     wrapUpSeconds: z.number().int().min(5).max(900).default(60),
-    recording: z.object({ enabled: z.boolean().default(false) }).prefault({}),
+    recording: z.strictObject({ enabled: z.boolean().default(false) }).prefault({}),
     alarms: alarmsSchema.prefault({}),
     /** Survey questionnaire, or the agentless prompts (reminder confirmation, satisfaction score). */
-    questions: z.array(questionSchema).default([]),
+    questions: z.array(questionSchema).max(100).default([]),
     /** Days an imported list is kept in the archive; at least a year by the licence. */
     retentionDays: z.number().int().min(365).default(400),
   })

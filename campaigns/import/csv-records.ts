@@ -16,9 +16,14 @@ export class CsvRecordReader {
   /** Line number where `pending` starts. */
   private line = 1;
 
+  /**
+   * @param maxRecordChars a record still incomplete at this many characters is refused (a
+   *   runaway quote, or a cell over the list limits), rather than held in memory to the file's end.
+   */
   constructor(
     private readonly onRecord: (fields: string[], line: number) => void,
     private readonly delimiter = ',',
+    private readonly maxRecordChars = Number.POSITIVE_INFINITY,
   ) {}
 
   push(text: string): void {
@@ -60,6 +65,12 @@ export class CsvRecordReader {
     }
     this.pending = pos < length ? data.slice(pos) : '';
     this.line = line;
+    if (this.pending.length > this.maxRecordChars) {
+      throw new ImportFileError(
+        line,
+        `a row longer than ${this.maxRecordChars} characters starts here (a quoted cell that is never closed, or a cell over the list limits)`,
+      );
+    }
   }
 
   /** A record with at least one quote; undefined when it continues past the data (not final). */

@@ -23,7 +23,7 @@ import {
 import { ImportFileError } from './import-file-error.ts';
 import type { EncodingChoice } from './list-decoder.ts';
 import { createPhoneNormalizer, isKnownRegion } from './phone-normalizer.ts';
-import { readList, STAGE_COLUMNS } from './read-list.ts';
+import { type ListLimits, readList, STAGE_COLUMNS } from './read-list.ts';
 import { emptyRejectCounts, type RejectReason } from './reject-reasons.ts';
 import { writeRejectReport } from './reject-report.ts';
 
@@ -54,6 +54,8 @@ export interface ImportListOptions {
   readonly archiveRoot: string;
   /** The installation's minimum retention (config.retentionDays); the campaign's may be longer. */
   readonly retentionDays?: number | undefined;
+  /** Cell, row and column limits (config.limits); defaults when absent. */
+  readonly limits?: ListLimits | undefined;
   readonly signal?: AbortSignal | undefined;
 }
 
@@ -131,6 +133,7 @@ export async function importList(
         map: options.map ?? {},
         normalizer: createPhoneNormalizer(region),
         defaultTimeZone: definition.defaultTimeZone,
+        limits: options.limits,
       });
       await createStage(session);
       await session.copyIn(STAGE_TABLE, STAGE_COLUMNS, abortable(reader.chunks, options.signal));

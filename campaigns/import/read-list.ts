@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream';
+import { DEFAULT_LIMITS, type InputLimits } from '../../engine/platform/config.ts';
 import { type ColumnMapSpec, type ResolvedColumns, resolveColumns } from './column-map.ts';
 import { copyText, copyTextArray } from './copy-text.ts';
 import { type Delimiter, type DelimiterChoice, delimiterNamed, detectDelimiter } from './csv-delimiter.ts';
@@ -42,7 +43,11 @@ export interface ReadListOptions {
   readonly defaultTimeZone: string;
   /** Characters of COPY text per yielded chunk. */
   readonly chunkChars?: number;
+  /** Cell, row and column limits (config `limits`); a list over one is refused naming the line. */
+  readonly limits?: ListLimits | undefined;
 }
+
+export type ListLimits = Pick<InputLimits, 'listCellChars' | 'listRowChars' | 'listColumns'>;
 
 /** Filled in while the generator runs; complete once it has finished. */
 export interface ReadListStats {
@@ -71,16 +76,27 @@ export function readList(options: ReadListOptions): {
 
 async function* generate(options: ReadListOptions, stats: ReadListStats): AsyncGenerator<string> {
   const chunkChars = options.chunkChars ?? 1 << 16;
+  const limits = options.limits ?? DEFAULT_LIMITS;
   const decoder = new ListDecoder(options.encoding);
   // pipeline destroys both streams with the first error, so the loop below sees it.
   pipeline(createReadStream(options.path, { highWaterMark: 1 << 16 }), decoder, () => {});
   let columns: ResolvedColumns | undefined;
   let keyPrefixes: readonly string[] = [];
   let buffer = '';
+  let headerLine = 1;
   // Rows are normalized as the reader completes them, synchronously, into one COPY text buffer.
   const onRecord = (record: string[], line: number) => {
     if (isBlank(record)) return;
+    checkSize(record, line, limits, stats.headers);
     if (!columns) {
+      if (record.length > limits.listColumns) {
+        throw new ImportFileError(
+          line,
+          `the header has ${record.length} columns, over the limit of ${limits.listColumns} ` +
+            '(limits.listColumns in the config, or DIALER_MAX_LIST_COLUMNS)',
+        );
+      }
+      headerLine = line;
       stats.encoding = decoder.encoding;
       stats.headers = record.map((h) => h.trim());
       columns = resolveColumns(stats.headers, options.map);
@@ -105,7 +121,10 @@ async function* generate(options: ReadListOptions, stats: ReadListStats): AsyncG
     const headerLine = firstContentLine(head, final);
     if (headerLine === undefined) return undefined;
     stats.delimiter = choice === 'auto' ? detectDelimiter(headerLine) : delimiterNamed(choice);
-    const started = new CsvRecordReader(onRecord, stats.delimiter);
+    // A quoted cell still open when this much has piled up cannot end in a row within the limit:
+    // each character of a cell is at most two in the file ("" for "), plus quotes and separator.
+    const maxRecordChars = 2 * limits.listRowChars + 3 * limits.listColumns + 1;
+    const started = new CsvRecordReader(onRecord, stats.delimiter, maxRecordChars);
     started.push(head);
     head = '';
     return started;
@@ -129,6 +148,12 @@ async function* generate(options: ReadListOptions, stats: ReadListStats): AsyncG
     stats.encoding = decoder.encoding;
   }
   if (!columns) throw new ImportFileError(1, 'the file is empty: no header line with a phone column');
+  if (stats.rows === 0) {
+    throw new ImportFileError(
+      headerLine,
+      'the file has a header line and no rows: there is nothing to import',
+    );
+  }
   if (buffer.length > 0) yield buffer;
 }
 
@@ -148,6 +173,39 @@ function firstContentLine(text: string, final: boolean): string | undefined {
     const line = text.slice(start, end);
     if (line.trim() !== '') return line;
     start = end + 1;
+  }
+}
+
+/**
+ * A record within the list limits. A usual row costs one sum: its cells are looked at one by one
+ * only when the row is longer than a cell may be, and a cell over its limit is named before the
+ * row's total.
+ */
+function checkSize(
+  record: readonly string[],
+  line: number,
+  limits: ListLimits,
+  headers: readonly string[],
+): void {
+  let total = 0;
+  for (const cell of record) total += cell.length;
+  if (total <= limits.listCellChars) return;
+  record.forEach((cell, i) => {
+    if (cell.length > limits.listCellChars) {
+      const column = headers[i] ? `column "${headers[i]}"` : `column ${i + 1}`;
+      throw new ImportFileError(
+        line,
+        `${column} holds ${cell.length} characters, over the limit of ${limits.listCellChars} ` +
+          '(limits.listCellChars in the config, or DIALER_MAX_LIST_CELL_CHARS)',
+      );
+    }
+  });
+  if (total > limits.listRowChars) {
+    throw new ImportFileError(
+      line,
+      `the row has ${total} characters, over the limit of ${limits.listRowChars} ` +
+        '(limits.listRowChars in the config, or DIALER_MAX_LIST_ROW_CHARS)',
+    );
   }
 }
 

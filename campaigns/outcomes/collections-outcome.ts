@@ -5,11 +5,11 @@ const amount = z.number().positive('must be more than zero').max(1e9);
 
 export const collectionsOutcomes = [
   /** Spoke to the debtor, nothing agreed yet. */
-  z.object({ tag: z.literal('right_party_contact'), note: z.string().max(500).optional() }),
-  z.object({ tag: z.literal('promise_to_pay'), amount, date: isoDate }),
-  z.object({ tag: z.literal('paid'), amount: amount.optional() }),
-  z.object({ tag: z.literal('dispute'), reason: z.string().min(1).max(500) }),
-  z.object({ tag: z.literal('refused') }),
+  z.strictObject({ tag: z.literal('right_party_contact'), note: z.string().max(500).optional() }),
+  z.strictObject({ tag: z.literal('promise_to_pay'), amount, date: isoDate }),
+  z.strictObject({ tag: z.literal('paid'), amount: amount.optional() }),
+  z.strictObject({ tag: z.literal('dispute'), reason: z.string().min(1).max(500) }),
+  z.strictObject({ tag: z.literal('refused') }),
   /** Someone else answered (not the debtor): nothing may be disclosed. */
-  z.object({ tag: z.literal('wrong_party') }),
+  z.strictObject({ tag: z.literal('wrong_party') }),
 ] as const;

@@ -10,25 +10,28 @@ const isoDateTime = z.iso.datetime({
   message: 'must be an ISO date-time such as 2026-11-26T15:00:00Z',
 });
 
-export const noAnswerOutcome = z.object({ tag: z.literal('no_answer') });
-export const busyOutcome = z.object({ tag: z.literal('busy') });
-export const congestionOutcome = z.object({ tag: z.literal('congestion') });
-export const machineOutcome = z.object({
+export const noAnswerOutcome = z.strictObject({ tag: z.literal('no_answer') });
+export const busyOutcome = z.strictObject({ tag: z.literal('busy') });
+export const congestionOutcome = z.strictObject({ tag: z.literal('congestion') });
+export const machineOutcome = z.strictObject({
   tag: z.literal('machine'),
   /** The campaign's machine message was played to the machine. */
   messageLeft: z.boolean().default(false),
 });
-export const invalidNumberOutcome = z.object({ tag: z.literal('invalid_number') });
-export const abandonedOutcome = z.object({ tag: z.literal('abandoned') });
+export const invalidNumberOutcome = z.strictObject({ tag: z.literal('invalid_number') });
+export const abandonedOutcome = z.strictObject({ tag: z.literal('abandoned') });
 /** The telephone system failed (originate refused, channel lost): not the callee's doing. */
-export const failedOutcome = z.object({ tag: z.literal('failed'), detail: z.string().max(200).optional() });
+export const failedOutcome = z.strictObject({
+  tag: z.literal('failed'),
+  detail: z.string().max(200).optional(),
+});
 /** A person answered and hung up before reaching an agent within the connect time: not an abandon. */
-export const hungUpOutcome = z.object({ tag: z.literal('hung_up') });
+export const hungUpOutcome = z.strictObject({ tag: z.literal('hung_up') });
 /** The agent did not tag the call before the wrap-up timeout; recorded as such, never guessed. */
-export const noOutcomeOutcome = z.object({ tag: z.literal('no_outcome') });
+export const noOutcomeOutcome = z.strictObject({ tag: z.literal('no_outcome') });
 
-export const wrongNumberOutcome = z.object({ tag: z.literal('wrong_number') });
-export const callbackOutcome = z.object({
+export const wrongNumberOutcome = z.strictObject({ tag: z.literal('wrong_number') });
+export const callbackOutcome = z.strictObject({
   tag: z.literal('callback'),
   at: isoDateTime,
   /** Whether the callback is the tagging agent's own (routed back to them) or anybody's. */
@@ -36,7 +39,10 @@ export const callbackOutcome = z.object({
   note: z.string().max(500).optional(),
 });
 /** The called person asked not to be called again: internal DNC at once, in every campaign. */
-export const optOutOutcome = z.object({ tag: z.literal('opt_out'), note: z.string().max(500).optional() });
+export const optOutOutcome = z.strictObject({
+  tag: z.literal('opt_out'),
+  note: z.string().max(500).optional(),
+});
 
 /** Outcomes the engine records from the call itself. */
 export const systemOutcomes = [

@@ -19,8 +19,8 @@ export function surveyAnswersSchema(questions: readonly Question[], requireAll: 
 
 export function surveyOutcomes(questions: readonly Question[]) {
   return [
-    z.object({ tag: z.literal('completed'), answers: surveyAnswersSchema(questions, true) }),
-    z.object({ tag: z.literal('partial'), answers: surveyAnswersSchema(questions, false) }),
-    z.object({ tag: z.literal('refused') }),
+    z.strictObject({ tag: z.literal('completed'), answers: surveyAnswersSchema(questions, true) }),
+    z.strictObject({ tag: z.literal('partial'), answers: surveyAnswersSchema(questions, false) }),
+    z.strictObject({ tag: z.literal('refused') }),
   ] as const;
 }

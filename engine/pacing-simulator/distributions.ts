@@ -1,16 +1,27 @@
 import { z } from 'zod';
 import type { Random } from './prng.ts';
 
-/** A duration in seconds, as a scenario file writes it. */
-export const distributionSchema = z
-  .discriminatedUnion('kind', [
-    z.object({ kind: z.literal('fixed'), seconds: z.number().min(0) }),
-    z.object({ kind: z.literal('uniform'), min: z.number().min(0), max: z.number().min(0) }),
-    z.object({ kind: z.literal('exponential'), mean: z.number().positive() }),
-    z.object({ kind: z.literal('lognormal'), mean: z.number().positive(), sd: z.number().positive() }),
-    z.object({ kind: z.literal('gamma'), mean: z.number().positive(), sd: z.number().positive() }),
-  ])
-  .and(z.object({ minSeconds: z.number().min(0).optional(), maxSeconds: z.number().positive().optional() }));
+/** Optional bounds every distribution takes; each variant lists them so that it can be strict. */
+const bounds = { minSeconds: z.number().min(0).optional(), maxSeconds: z.number().positive().optional() };
+
+/** A duration in seconds, as a scenario file writes it; an unknown key is an error. */
+export const distributionSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('fixed'), seconds: z.number().min(0), ...bounds }),
+  z.strictObject({ kind: z.literal('uniform'), min: z.number().min(0), max: z.number().min(0), ...bounds }),
+  z.strictObject({ kind: z.literal('exponential'), mean: z.number().positive(), ...bounds }),
+  z.strictObject({
+    kind: z.literal('lognormal'),
+    mean: z.number().positive(),
+    sd: z.number().positive(),
+    ...bounds,
+  }),
+  z.strictObject({
+    kind: z.literal('gamma'),
+    mean: z.number().positive(),
+    sd: z.number().positive(),
+    ...bounds,
+  }),
+]);
 
 export type Distribution = z.infer<typeof distributionSchema>;
 

@@ -10,7 +10,7 @@ export function secondsOfDay(time: string): number {
 }
 
 const shiftSchema = z
-  .object({
+  .strictObject({
     agents: z.number().int().min(1).max(2000),
     start: timeOfDay,
     end: timeOfDay,
@@ -20,23 +20,24 @@ const shiftSchema = z
 /**
  * A simulated campaign: who works when, how the called people behave, and the pacing settings
  * (the campaign file's `pacing` and `abandon` blocks). Files live in campaigns/scenarios/.
+ * Strict, as campaign files are: an unknown key is an error naming its path.
  */
-export const scenarioSchema = z.object({
+export const scenarioSchema = z.strictObject({
   name: z.string().min(1),
   description: z.string().default(''),
   days: z.number().int().min(1).max(400),
   /** Agents log in at the start of their shift and leave when their last call is tagged after its end. */
   shifts: z.array(shiftSchema).min(1),
-  answer: z.object({
+  answer: z.strictObject({
     /** Probability that an attempt is answered (by a person or a machine). */
     probability: z.number().min(0).max(1),
     /** From `at` (time of day) on, the probability becomes `probability`: a step schedule. */
-    changes: z.array(z.object({ at: timeOfDay, probability: z.number().min(0).max(1) })).default([]),
+    changes: z.array(z.strictObject({ at: timeOfDay, probability: z.number().min(0).max(1) })).default([]),
     /** Ring seconds before an answer; draws longer than the ring timeout are not answered. */
     ringSeconds: distributionSchema,
   }),
   unanswered: z
-    .object({
+    .strictObject({
       /** Share of unanswered attempts that end early (busy, congestion, failure). */
       earlyEndShare: z.number().min(0).max(1).default(0.15),
       earlyEndSeconds: distributionSchema.default({ kind: 'uniform', min: 1, max: 6 }),
@@ -46,13 +47,13 @@ export const scenarioSchema = z.object({
   talkSeconds: distributionSchema,
   wrapUpSeconds: distributionSchema,
   machine: z
-    .object({
+    .strictObject({
       /** Share of answers that are answering machines. */
       share: z.number().min(0).max(1).default(0),
       /** Seconds an agent spends on a machine routed to them before hanging up. */
       agentSeconds: distributionSchema.default({ kind: 'uniform', min: 4, max: 12 }),
       amd: z
-        .object({
+        .strictObject({
           enabled: z.boolean().default(false),
           /** P(a person is classified as a person): the rest are hung up on. */
           humanAccuracy: z.number().min(0).max(1).default(0.97),

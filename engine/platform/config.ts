@@ -7,15 +7,38 @@ import { parseOrThrow } from './zod-error.ts';
 /**
  * One schema over the process configuration. Sources, later ones winning: defaults, the
  * optional JSON config file (DIALER_CONFIG or ./dialer.config.json), environment variables,
- * then command-line flags. Parsed once at start.
+ * then command-line flags. Parsed once at start. Strict: a key the schema does not know (a typo in
+ * the file) is an error naming it, not a setting silently ignored.
  */
-export const configSchema = z.object({
+
+/**
+ * Sizes of what people hand in: beyond them the input is refused with an error saying which
+ * limit (and how to raise it). The lengths of identifiers and names are fixed, in field-limits.ts.
+ */
+export const limitsSchema = z.strictObject({
+  /** A campaign file is a page of settings; megabytes of it are a wrong file. */
+  campaignFileBytes: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(1 << 20),
+  /** Characters of one cell of a list (a name, an address, a note). */
+  listCellChars: z.coerce.number().int().min(64).default(4096),
+  /** Characters of one row of a list, every cell together. */
+  listRowChars: z.coerce.number().int().min(256).default(65_536),
+  /** Columns of a list's header line. */
+  listColumns: z.coerce.number().int().min(2).default(200),
+});
+export type InputLimits = z.infer<typeof limitsSchema>;
+export const DEFAULT_LIMITS: InputLimits = limitsSchema.parse({});
+
+export const configSchema = z.strictObject({
   databaseUrl: z.string().url().optional().describe('postgres:// URL; unset means embedded PGlite'),
   dataDir: z.string().min(1).default('.dialer'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   engineId: z.string().min(1).optional(),
   ari: z
-    .object({
+    .strictObject({
       url: z.string().url().default('http://127.0.0.1:8088'),
       username: z.string().min(1).default('dialer'),
       password: z.string().default(''),
@@ -28,6 +51,7 @@ export const configSchema = z.object({
     .optional()
     .describe('where imported lists are archived; default <dataDir>/archive'),
   retentionDays: z.coerce.number().int().min(365).default(400),
+  limits: limitsSchema.prefault({}),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -51,6 +75,18 @@ const envMap: Record<string, (input: ConfigInput, value: string) => void> = {
   },
   DIALER_RETENTION_DAYS: (c, v) => {
     c.retentionDays = Number(v);
+  },
+  DIALER_MAX_CAMPAIGN_FILE_BYTES: (c, v) => {
+    c.limits = { ...c.limits, campaignFileBytes: v };
+  },
+  DIALER_MAX_LIST_CELL_CHARS: (c, v) => {
+    c.limits = { ...c.limits, listCellChars: v };
+  },
+  DIALER_MAX_LIST_ROW_CHARS: (c, v) => {
+    c.limits = { ...c.limits, listRowChars: v };
+  },
+  DIALER_MAX_LIST_COLUMNS: (c, v) => {
+    c.limits = { ...c.limits, listColumns: v };
   },
   ARI_URL: (c, v) => {
     c.ari = { ...c.ari, url: v };

@@ -24,3 +24,18 @@ export function maskPhonesInText(text: string | null | undefined): string {
   if (!text) return '';
   return text.replace(NUMBER_IN_TEXT, (run) => maskPhone(run));
 }
+
+/** A number written with its `+` (E.164, maybe with spaces, dashes, dots or brackets): 7–15 digits. */
+const PLUS_NUMBER = /(?<![\w+])\+\d(?:[\s\-.()]?\d){6,14}(?!\d)/g;
+/** The number of a dial string or SIP URI: digits between `/` or `:` and `@` (`PJSIP/12125550123@carrier`). */
+const DIALED_DIGITS = /(?<=[/:])\d{6,15}(?=@)/g;
+
+/**
+ * Text that may carry a dialed number somewhere (a log message, an error from Asterisk, a
+ * dial string) with each such number masked as maskPhone masks it. Narrower than
+ * maskPhonesInText: ids, counts, dates and times in a log line stay readable.
+ */
+export function maskDialedNumbers(text: string): string {
+  if (!text.includes('+') && !text.includes('@')) return text;
+  return text.replace(PLUS_NUMBER, (run) => maskPhone(run)).replace(DIALED_DIGITS, (run) => maskPhone(run));
+}

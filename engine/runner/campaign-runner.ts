@@ -425,7 +425,8 @@ export class CampaignRunner {
       .set((eb) => ({ attempts: eb('attempts', '+', 1), last_attempt_at: now }))
       .where('id', '=', lead.id)
       .execute();
-    const log = this.log.child({ attemptId, contact: lead.id, phone: maskPhone(lead.phone_e164) });
+    // Under a key the logger leaves as it is (the value is the mask): `phone` is for full numbers.
+    const log = this.log.child({ attemptId, contact: lead.id, phoneMasked: maskPhone(lead.phone_e164) });
     const call = new CallContext(attemptId, row.id, lead.id, this.campaignId, log, now);
     if (agent) {
       call.agentId = agent.agentId;

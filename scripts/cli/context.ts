@@ -2,8 +2,10 @@ import { userInfo } from 'node:os';
 import { type DatabaseHandle, openDatabase } from '../../db/connect.ts';
 import { migrateToLatest } from '../../db/migrate.ts';
 import { type Config, loadConfig } from '../../engine/platform/config.ts';
+import { FIELD_LIMITS } from '../../engine/platform/field-limits.ts';
 import { createLogger, type Logger } from '../../engine/platform/logger.ts';
 import { createOutput, type Output } from './output.ts';
+import { limitedText } from './parse-text.ts';
 
 /** Options every command accepts (commander's global options). */
 export interface GlobalOptions {
@@ -48,7 +50,12 @@ export function createCliContext(options: GlobalOptions, overrides: CliContextOv
     config,
     logger,
     out: createOutput(Boolean(options.json), overrides.write),
-    actor: options.as ?? process.env.DIALER_USER ?? safeUserName(),
+    // Written into every audit entry: a user name's length (field-limits.ts).
+    actor: limitedText(
+      options.as ?? process.env.DIALER_USER ?? safeUserName(),
+      'the acting user (--as, DIALER_USER)',
+      FIELD_LIMITS.code,
+    ),
     database({ migrate = true } = {}) {
       if (overrides.database) return Promise.resolve(overrides.database);
       handle ??= (async () => {

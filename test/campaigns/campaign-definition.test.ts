@@ -7,6 +7,7 @@ import {
   requiresConsent,
 } from '../../campaigns/campaign-definition.ts';
 import { ValidationError } from '../../engine/platform/errors.ts';
+import { FIELD_LIMITS } from '../../engine/platform/field-limits.ts';
 import { parseOrThrow } from '../../engine/platform/zod-error.ts';
 
 const examplesDir = join(import.meta.dirname, '../../campaigns/examples');
@@ -77,6 +78,51 @@ describe('campaign definition', () => {
       questions: [{ id: 'q1', prompt: 'sound:q1' }],
     });
     expect(noChoices.message).toContain('questions.0.choices');
+  });
+
+  it('refuses a misspelled key inside a block, naming its path, instead of applying the default', () => {
+    const error = errorOf({ ...minimal, attempts: { maxPerContat: 1 } });
+    expect(error.message).toBe('campaign file is invalid: attempts.maxPerContat: unknown key');
+  });
+
+  it('refuses a key in the wrong case (maxrate for maxRate)', () => {
+    expect(errorOf({ ...minimal, abandon: { maxrate: 0.01 } }).message).toContain(
+      'abandon.maxrate: unknown key',
+    );
+  });
+
+  it('refuses unknown keys at every depth: top level, dialing.amd, questions, recording', () => {
+    expect(errorOf({ ...minimal, nmae: 'x' }).issues).toEqual(['nmae: unknown key']);
+    expect(errorOf({ ...minimal, dialing: { callerId: '+1', amd: { enable: true } } }).issues).toEqual([
+      'dialing.amd.enable: unknown key',
+    ]);
+    const question = errorOf({ ...minimal, questions: [{ id: 'q1', prompt: 'p', requried: false }] });
+    expect(question.issues).toEqual(['questions.0.requried: unknown key']);
+    expect(errorOf({ ...minimal, recording: { enabeld: true } }).issues).toEqual([
+      'recording.enabeld: unknown key',
+    ]);
+  });
+
+  it('refuses a retry delay for an outcome that does not exist (a misspelled tag)', () => {
+    const error = errorOf({ ...minimal, attempts: { retryMinutes: { no_anwser: 60 } } });
+    expect(error.issues[0]).toMatch(
+      /^attempts\.retryMinutes\.no_anwser: unknown key \(the retried outcomes are no_answer, busy/,
+    );
+  });
+
+  it('refuses a client code, a name and a caller id longer than their limits, saying the limit', () => {
+    expect(errorOf({ ...minimal, client: 'a'.repeat(5000) }).issues).toEqual([
+      `client: must be at most ${FIELD_LIMITS.code} characters`,
+    ]);
+    expect(errorOf({ ...minimal, name: 'n'.repeat(FIELD_LIMITS.name + 1) }).message).toContain(
+      `name: must be at most ${FIELD_LIMITS.name} characters`,
+    );
+    expect(
+      errorOf({ ...minimal, dialing: { callerId: '1'.repeat(FIELD_LIMITS.callerId + 1) } }).message,
+    ).toContain('dialing.callerId: must be at most');
+    expect(
+      campaignDefinitionSchema.safeParse({ ...minimal, client: 'a'.repeat(FIELD_LIMITS.code) }).success,
+    ).toBe(true);
   });
 
   it('requires consent evidence only in the CN jurisdiction', () => {

@@ -1,7 +1,8 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FIELD_LIMITS } from '../../engine/platform/field-limits.ts';
 import {
   createTestDatabase,
   describeEachDatabase,
@@ -91,6 +92,87 @@ describeEachDatabase('dialer campaign and client commands', (database) => {
     expect(unknownOption.code).toBe(2);
     expect(unknownOption.stderr).toContain('--bogus');
     expect((await dialer('campaign', 'show', '99')).code).toBe(1);
+  });
+
+  it('refuses a campaign file with a misspelled key, naming its path, and stores nothing', async () => {
+    const before = JSON.parse((await dialer('campaign', 'list', '--json')).stdout);
+    const typo = writeVariant((d) => ({
+      ...d,
+      name: 'Typo',
+      attempts: { ...(d.attempts as object), maxPerContat: 1 },
+    }));
+    const result = await dialer('campaign', 'create', '--file', typo);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toBe(
+      `dialer: campaign file ${typo} is invalid: attempts.maxPerContat: unknown key`,
+    );
+    expect(JSON.parse((await dialer('campaign', 'list', '--json')).stdout)).toEqual(before);
+  });
+
+  it('refuses a campaign file over the size limit before reading it, and stores nothing', async () => {
+    const before = JSON.parse((await dialer('campaign', 'list', '--json')).stdout);
+    // Valid JSON of 10 MB (a page of settings and megabytes of blanks): the size alone refuses it.
+    const big = writeVariant((d) => ({ ...d, name: 'Big' }));
+    writeFileSync(big, `${readFileSync(big, 'utf8')}${' '.repeat(10 << 20)}`);
+    const result = await dialer('campaign', 'create', '--file', big);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toContain(`is ${statSync(big).size} bytes, over the limit of ${1 << 20}`);
+    expect(JSON.parse((await dialer('campaign', 'list', '--json')).stdout)).toEqual(before);
+  });
+
+  it('refuses a 5,000-character client code, saying the limit, and stores no client', async () => {
+    const result = await dialer('client', 'add', 'a'.repeat(5000), '--name', 'Long');
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toBe(
+      `dialer: client is invalid: code: must be at most ${FIELD_LIMITS.code} characters`,
+    );
+    const clients = JSON.parse((await dialer('client', 'list', '--json')).stdout) as Array<{ code: string }>;
+    expect(clients.every((c) => c.code.length <= FIELD_LIMITS.code)).toBe(true);
+  });
+
+  it.each([
+    [['campaign', 'show', '99999999999999999999'], 'campaign id must be between 1 and 2147483647'],
+    [['campaign', 'show', '2147483648'], 'campaign id must be between 1 and 2147483647'],
+    [['campaign', 'show', '0'], 'campaign id must be between 1 and 2147483647'],
+    [['campaign', 'show', '1e3'], 'campaign id must be a positive whole number'],
+    [['campaign', 'show', '--', '-5'], 'campaign id must be a positive whole number'],
+    [['log', 'show', '9223372036854775808'], 'attempt id must be between'],
+    [['list', 'rejects', '--batch', '2147483648'], 'batch id must be between'],
+    [['approval', 'revoke', '99999999999', '--reason', 'x'], 'approval id must be between'],
+    [['dnc', 'add', '2125550111', '--scope', 'campaign:99999999999'], 'campaign id must be between'],
+    [['dnc', 'add', '2125550111', '--scope', 'client:99999999999'], 'client id must be between'],
+    [
+      ['--as', 'x'.repeat(FIELD_LIMITS.code + 1), 'campaign', 'list'],
+      'the acting user (--as, DIALER_USER) must be at most 64 characters',
+    ],
+    [
+      ['user', 'add', 'u'.repeat(FIELD_LIMITS.code + 1), '--role', 'compliance_officer'],
+      'a user name must be at most',
+    ],
+  ])('refuses %j as a usage error (exit 2) in one line', async (args, message) => {
+    const result = await dialer(...args);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toContain(message);
+  });
+
+  it('refuses a --source over its length as a usage error, before reading the list', async () => {
+    const result = await dialer(
+      'list',
+      'import',
+      '--campaign',
+      '1',
+      '--file',
+      '/nonexistent.csv',
+      '--source',
+      's'.repeat(5000),
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      `--source must be at most ${FIELD_LIMITS.reference} characters, got 5000`,
+    );
   });
 
   it('lists a batch’s rejected rows with every number masked, also inside the detail that quotes the cell', async () => {

@@ -1,7 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { expect, it } from 'vitest';
 import { ImportFileError } from '../../campaigns/import/import-file-error.ts';
+import type { ListLimits } from '../../campaigns/import/read-list.ts';
+import { DEFAULT_LIMITS } from '../../engine/platform/config.ts';
 import { describeEachDatabase } from '../support/database.ts';
 import {
   countRows,
@@ -177,6 +181,9 @@ describeEachDatabase('list import of awkward files', (database) => {
     ['inconsistent-columns.csv', 3, /the row has 3 cells where the header has 2/],
     ['undecodable.csv', 3, /not valid/],
     ['utf16le-undecodable.txt', 3, /not valid utf-16le/],
+    ['gbk-with-utf8-row.csv', 3, /this line is UTF-8 text but the file is GBK .*--encoding gbk/],
+    ['gbk-with-undecodable-utf8-row.csv', 3, /this line is UTF-8 text but the file is GBK/],
+    ['header-only.csv', 1, /the file has a header line and no rows: there is nothing to import/],
   ])('refuses %s naming line %i, leaving no batch and no archived file', async (name, line, problem) => {
     const { db } = database();
     const campaign = await makeImportCampaign(db);
@@ -194,6 +201,26 @@ describeEachDatabase('list import of awkward files', (database) => {
     expect(filesUnder(archiveRoot)).toEqual([]);
   });
 
+  it('imports the mixed GBK file as GBK when --encoding gbk says so (the line is then taken as GBK)', async () => {
+    const { campaign, result } = await importFixture('gbk-with-utf8-row.csv', {}, { encoding: 'gbk' });
+    // Its numbers may be held (other tests import them into other campaigns): every row is a contact.
+    expect(result).toMatchObject({ rows: 3, rejected: rejectedCounts() });
+    const names = (await contactsOf(campaign.id)).map((c) => (c.fields as Record<string, string>).姓名);
+    expect(names).toEqual(['张三', '鏉庡洓', '王五']); // 李四 saved as UTF-8, read as GBK
+  });
+
+  it('refuses a header-only list in a dry run too', async () => {
+    const { db } = database();
+    const campaign = await makeImportCampaign(db);
+    const failure = await importFile(database(), {
+      campaignId: campaign.id,
+      file: fixture('header-only.csv'),
+      archiveRoot: newArchiveRoot(),
+      dryRun: true,
+    }).catch((error: unknown) => error);
+    expect((failure as ImportFileError).problem).toMatch(/no rows/);
+  });
+
   it('refuses a GBK file forced as UTF-8, naming the first bad line', async () => {
     const { db } = database();
     const campaign = await makeImportCampaign(db);
@@ -205,6 +232,82 @@ describeEachDatabase('list import of awkward files', (database) => {
     }).catch((error: unknown) => error);
     expect((failure as ImportFileError).line).toBe(1);
     expect(await countRows(db, campaign.id)).toEqual({ batches: 0, contacts: 0, rejected: 0 });
+  });
+});
+
+describeEachDatabase('list import within the size limits', (database) => {
+  async function refusal(content: string, limits?: ListLimits) {
+    const { db } = database();
+    const campaign = await makeImportCampaign(db);
+    const archiveRoot = newArchiveRoot();
+    const file = join(mkdtempSync(join(tmpdir(), 'dialer-limits-')), 'list.csv');
+    writeFileSync(file, content);
+    const failure = await importFile(database(), {
+      campaignId: campaign.id,
+      file,
+      archiveRoot,
+      limits,
+    }).catch((error: unknown) => error);
+    expect(await countRows(db, campaign.id)).toEqual({ batches: 0, contacts: 0, rejected: 0 });
+    expect(filesUnder(archiveRoot)).toEqual([]);
+    expect(failure).toBeInstanceOf(ImportFileError);
+    return failure as ImportFileError;
+  }
+  const small: ListLimits = { listCellChars: 100, listRowChars: 300, listColumns: 5 };
+
+  it('refuses a 5 MB cell under the default limits, naming its line and column', async () => {
+    const failure = await refusal(
+      `phone,name,note\n13800138001,A,short\n13800138002,B,${'x'.repeat(5 << 20)}\n`,
+    );
+    expect(failure.line).toBe(3);
+    expect(failure.problem).toBe(
+      `column "note" holds ${5 << 20} characters, over the limit of ${DEFAULT_LIMITS.listCellChars} (limits.listCellChars in the config, or DIALER_MAX_LIST_CELL_CHARS)`,
+    );
+  });
+
+  it('refuses a cell over a configured limit, quoted over several lines too', async () => {
+    const failure = await refusal(`phone,note\n13800138001,"${'y\n'.repeat(60)}"\n`, small);
+    expect(failure.line).toBe(2);
+    expect(failure.problem).toMatch(/^column "note" holds 120 characters, over the limit of 100/);
+  });
+
+  it('refuses a row whose cells together are over the row limit', async () => {
+    const cells = Array.from({ length: 4 }, () => 'z'.repeat(90)).join(',');
+    const failure = await refusal(`phone,a,b,c,d\n13800138001,${cells}\n`, small);
+    expect(failure.line).toBe(2);
+    expect(failure.problem).toMatch(/^the row has 371 characters, over the limit of 300/);
+  });
+
+  it('refuses a header with more columns than the limit', async () => {
+    const failure = await refusal('phone,a,b,c,d,e\n13800138001,1,2,3,4,5\n', small);
+    expect(failure.line).toBe(1);
+    expect(failure.problem).toMatch(/^the header has 6 columns, over the limit of 5/);
+  });
+
+  it('stops at the row limit on a quote that never closes, instead of reading the file to its end', async () => {
+    const failure = await refusal(
+      `phone,note\n13800138001,ok\n13800138002,"open\n${'13800138003,row\n'.repeat(20_000)}`,
+      small,
+    );
+    expect(failure.line).toBe(3);
+    expect(failure.problem).toMatch(/^a row longer than 616 characters starts here/);
+  });
+
+  it('imports a list whose cells are exactly at the limits', async () => {
+    const { db } = database();
+    const campaign = await makeImportCampaign(db);
+    const file = join(mkdtempSync(join(tmpdir(), 'dialer-limits-')), 'list.csv');
+    writeFileSync(
+      file,
+      `phone,a,b,c,d\n13800138001,${'q'.repeat(100)},${'q'.repeat(100)},${'q'.repeat(89)},\n`,
+    );
+    const result = await importFile(database(), {
+      campaignId: campaign.id,
+      file,
+      archiveRoot: newArchiveRoot(),
+      limits: small,
+    });
+    expect(result).toMatchObject({ rows: 1, rejected: rejectedCounts() });
   });
 });
 

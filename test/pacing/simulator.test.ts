@@ -139,6 +139,21 @@ describe('scenario files', () => {
     expect(() => readScenarioFile(file)).toThrow(ValidationError);
     expect(() => readScenarioFile(file)).toThrow(/shifts\.0\.end: start must be before end/);
   });
+
+  it('rejects a misspelled key at any depth instead of simulating the default', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pacing-scenario-'));
+    const file = join(dir, 'typo.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        ...small,
+        answer: { ...small.answer, ringSeconds: { kind: 'fixed', seconds: 5, maxSecond: 9 } },
+      }),
+    );
+    expect(() => readScenarioFile(file)).toThrow(/answer\.ringSeconds\.maxSecond: unknown key/);
+    writeFileSync(file, JSON.stringify({ ...small, pacing: { targetAbandonrate: 0.01 } }));
+    expect(() => readScenarioFile(file)).toThrow(/pacing\.targetAbandonrate: unknown key/);
+  });
 });
 
 describe('dialer simulate', { timeout: 120_000 }, () => {

@@ -33,6 +33,32 @@ describe('configuration', () => {
     expect(() => loadConfig({ env: { DIALER_RETENTION_DAYS: '30' } })).toThrow(/retentionDays/);
   });
 
+  it('refuses a misspelled key in the config file, naming its path', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dialer-config-'));
+    const file = join(dir, 'dialer.config.json');
+    writeFileSync(file, JSON.stringify({ ari: { pasword: 'x' } }));
+    expect(() => loadConfig({ env: {}, file })).toThrow('configuration is invalid: ari.pasword: unknown key');
+    writeFileSync(file, JSON.stringify({ retentiondays: 500 }));
+    expect(() => loadConfig({ env: {}, file })).toThrow('retentiondays: unknown key');
+  });
+
+  it('has input limits by default, from the file, and from the environment', () => {
+    expect(loadConfig({ env: {} }).limits).toEqual({
+      campaignFileBytes: 1 << 20,
+      listCellChars: 4096,
+      listRowChars: 65_536,
+      listColumns: 200,
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'dialer-config-'));
+    const file = join(dir, 'dialer.config.json');
+    writeFileSync(file, JSON.stringify({ limits: { listCellChars: 100, listColumns: 10 } }));
+    const config = loadConfig({ env: { DIALER_MAX_LIST_COLUMNS: '12' }, file });
+    expect(config.limits).toMatchObject({ listCellChars: 100, listColumns: 12, listRowChars: 65_536 });
+    expect(() => loadConfig({ env: { DIALER_MAX_LIST_CELL_CHARS: 'lots' } })).toThrow(
+      /limits\.listCellChars/,
+    );
+  });
+
   it('refuses a config file that does not exist or is not JSON', () => {
     const dir = mkdtempSync(join(tmpdir(), 'dialer-config-'));
     expect(() => loadConfig({ env: {}, file: join(dir, 'missing.json') })).toThrow(UserError);

@@ -574,6 +574,11 @@ export class AriTelephony implements TelephonyPort {
     };
     // Registered before the request: events may arrive before the REST answer.
     this.calls.set(call.attemptId, call);
+    // Every dial is logged before it goes out; the logger masks the number in the dial string.
+    this.log.debug(
+      { attemptId: request.attemptId, endpoint: request.endpoint, trunk: request.trunk },
+      'originating',
+    );
     try {
       await this.timed(
         this.rest().originate({

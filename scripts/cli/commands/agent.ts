@@ -7,6 +7,7 @@ import { createAgentService } from '../../../engine/agents/agent-service.ts';
 import { describe as describeState } from '../../../engine/agents/agent-state.ts';
 import { systemClock } from '../../../engine/platform/clock.ts';
 import { UsageError, UserError } from '../../../engine/platform/errors.ts';
+import { FIELD_LIMITS } from '../../../engine/platform/field-limits.ts';
 import { parseOrThrow } from '../../../engine/platform/zod-error.ts';
 import type { CliContext } from '../context.ts';
 import { parseId } from '../parse-id.ts';
@@ -16,9 +17,13 @@ import { action } from '../run-action.ts';
 const agentInput = z.object({
   code: z
     .string()
+    .max(FIELD_LIMITS.code)
     .regex(/^[a-z0-9][a-z0-9_-]*$/, 'must be lower-case letters, digits, - and _ (e.g. agent-101)'),
-  name: z.string().min(1, 'is required'),
-  endpoint: z.string().regex(/^[A-Za-z]+\/\S+$/, 'must be an Asterisk endpoint such as PJSIP/agent-101'),
+  name: z.string().min(1, 'is required').max(FIELD_LIMITS.name),
+  endpoint: z
+    .string()
+    .max(FIELD_LIMITS.reference)
+    .regex(/^[A-Za-z]+\/\S+$/, 'must be an Asterisk endpoint such as PJSIP/agent-101'),
 });
 
 async function service(ctx: CliContext) {

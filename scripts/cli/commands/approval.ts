@@ -3,7 +3,9 @@ import { listApprovals, recordApproval, revokeApproval } from '../../../db/queri
 import { getCampaignDefinition } from '../../../db/queries/campaigns.ts';
 import { findClientByCode } from '../../../db/queries/clients.ts';
 import { NotFoundError, UsageError, UserError } from '../../../engine/platform/errors.ts';
+import { FIELD_LIMITS } from '../../../engine/platform/field-limits.ts';
 import { parseId } from '../parse-id.ts';
+import { limitedText } from '../parse-text.ts';
 import type { ContextFactory } from '../program.ts';
 import { action } from '../run-action.ts';
 import { parseInstant, readNumbersFile } from './compliance-args.ts';
@@ -47,6 +49,9 @@ export function registerApprovalCommands(program: Command, contextFor: ContextFa
         if (opts.reference.trim() === '' || opts.approvedBy.trim() === '') {
           throw new UsageError('--reference and --approved-by must not be empty');
         }
+        limitedText(opts.reference, '--reference', FIELD_LIMITS.reference);
+        limitedText(opts.approvedBy, '--approved-by', FIELD_LIMITS.name);
+        limitedText(opts.note, '--note', FIELD_LIMITS.text);
         const campaignId = parseId(opts.campaign, 'campaign id');
         const validFrom = opts.validFrom ? parseInstant(opts.validFrom, '--valid-from') : undefined;
         const validUntil = opts.validUntil
@@ -60,7 +65,7 @@ export function registerApprovalCommands(program: Command, contextFor: ContextFa
             ? await db
                 .selectFrom('clients')
                 .selectAll()
-                .where('id', '=', Number(opts.client))
+                .where('id', '=', parseId(opts.client, 'client id'))
                 .executeTakeFirst()
             : undefined);
         if (!client) throw new NotFoundError('client', opts.client);
@@ -152,6 +157,7 @@ export function registerApprovalCommands(program: Command, contextFor: ContextFa
     .action(
       action(contextFor, async (ctx, id: string, opts: { reason: string }) => {
         if (opts.reason.trim() === '') throw new UsageError('--reason must not be empty');
+        limitedText(opts.reason, '--reason', FIELD_LIMITS.text);
         const { db } = await ctx.database();
         const result = await revokeApproval(db, parseId(id, 'approval id'), {
           reason: opts.reason,

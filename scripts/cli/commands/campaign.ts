@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { campaignDefinitionSchema } from '../../../campaigns/campaign-definition.ts';
 import {
@@ -7,18 +7,30 @@ import {
   insertCampaign,
   listCampaigns,
 } from '../../../db/queries/campaigns.ts';
-import { UserError } from '../../../engine/platform/errors.ts';
+import { DEFAULT_LIMITS } from '../../../engine/platform/config.ts';
+import { UserError, ValidationError } from '../../../engine/platform/errors.ts';
 import { parseOrThrow } from '../../../engine/platform/zod-error.ts';
 import { parseId } from '../parse-id.ts';
 import type { ContextFactory } from '../program.ts';
 import { action } from '../run-action.ts';
 
-/** Reads and validates a campaign file before anything touches the database. */
-export function readCampaignFile(path: string) {
+/**
+ * Reads and validates a campaign file before anything touches the database. A file over
+ * `maxBytes` (config `limits.campaignFileBytes`) is refused before it is read.
+ */
+export function readCampaignFile(path: string, maxBytes = DEFAULT_LIMITS.campaignFileBytes) {
   let text: string;
   try {
+    const size = statSync(path).size;
+    if (size > maxBytes) {
+      throw new ValidationError(
+        `campaign file ${path} is ${size} bytes, over the limit of ${maxBytes} ` +
+          '(limits.campaignFileBytes in the config, or DIALER_MAX_CAMPAIGN_FILE_BYTES)',
+      );
+    }
     text = readFileSync(path, 'utf8');
   } catch (error) {
+    if (error instanceof ValidationError) throw error;
     throw new UserError(
       `cannot read campaign file ${path}: ${(error as NodeJS.ErrnoException).code ?? error}`,
     );
@@ -41,7 +53,7 @@ export function registerCampaignCommands(program: Command, contextFor: ContextFa
     .requiredOption('--file <campaign.json>', 'the campaign definition')
     .action(
       action(contextFor, async (ctx, opts: { file: string }) => {
-        const definition = readCampaignFile(opts.file);
+        const definition = readCampaignFile(opts.file, ctx.config.limits.campaignFileBytes);
         const { db } = await ctx.database();
         const row = await insertCampaign(db, definition, ctx.actor);
         ctx.out.result(row, () =>

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { recordAudit } from '../../../db/queries/audit.ts';
 import { insertClient, listClients } from '../../../db/queries/clients.ts';
+import { FIELD_LIMITS } from '../../../engine/platform/field-limits.ts';
 import { parseOrThrow } from '../../../engine/platform/zod-error.ts';
 import type { ContextFactory } from '../program.ts';
 import { action } from '../run-action.ts';
@@ -9,9 +10,10 @@ import { action } from '../run-action.ts';
 const clientInput = z.object({
   code: z
     .string()
+    .max(FIELD_LIMITS.code)
     .regex(/^[a-z0-9][a-z0-9_-]*$/, 'must be lower-case letters, digits, - and _ (e.g. acme-bank)'),
-  name: z.string().min(1, 'is required'),
-  contact: z.string().optional(),
+  name: z.string().min(1, 'is required').max(FIELD_LIMITS.name),
+  contact: z.string().max(FIELD_LIMITS.reference).optional(),
 });
 
 export function registerClientCommands(program: Command, contextFor: ContextFactory): void {

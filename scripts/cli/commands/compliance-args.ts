@@ -42,7 +42,7 @@ export async function parseScope(db: Kysely<Database>, text: string): Promise<Dn
       const found = await db
         .selectFrom('clients')
         .select('id')
-        .where('id', '=', Number(value))
+        .where('id', '=', parseId(value, 'client id'))
         .executeTakeFirst();
       if (found) return scopeRef('client', found.id);
     }

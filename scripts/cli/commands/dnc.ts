@@ -4,7 +4,9 @@ import { addDnc, checkDnc, dncSummary, listDnc, removeDnc } from '../../../db/qu
 import { importNationalDnc } from '../../../db/queries/national-dnc-import.ts';
 import { FULL_NUMBER_ROLES, requireRole } from '../../../db/queries/users.ts';
 import { UsageError } from '../../../engine/platform/errors.ts';
+import { FIELD_LIMITS } from '../../../engine/platform/field-limits.ts';
 import { maskPhone } from '../../../engine/platform/mask-phone.ts';
+import { limitedText } from '../parse-text.ts';
 import type { ContextFactory } from '../program.ts';
 import { action } from '../run-action.ts';
 import { parseInstant, parsePhone, parseScope, phoneNormalizer } from './compliance-args.ts';
@@ -31,6 +33,8 @@ export function registerDncCommands(program: Command, contextFor: ContextFactory
           phone: string,
           opts: { scope: string; reason?: string; source?: string; expires?: string; region: string },
         ) => {
+          limitedText(opts.reason, '--reason', FIELD_LIMITS.text);
+          limitedText(opts.source, '--source', FIELD_LIMITS.reference);
           const e164 = parsePhone(phone, opts.region);
           const expiresAt = opts.expires ? parseInstant(opts.expires, '--expires', { endOfDay: true }) : null;
           const { db } = await ctx.database();

@@ -14,8 +14,10 @@ import {
 import { getCampaign } from '../../../db/queries/campaigns.ts';
 import { systemClock } from '../../../engine/platform/clock.ts';
 import { UsageError } from '../../../engine/platform/errors.ts';
+import { FIELD_LIMITS } from '../../../engine/platform/field-limits.ts';
 import { maskPhone, maskPhonesInText } from '../../../engine/platform/mask-phone.ts';
 import { parseId } from '../parse-id.ts';
+import { limitedText } from '../parse-text.ts';
 import type { ContextFactory } from '../program.ts';
 import { action } from '../run-action.ts';
 
@@ -72,6 +74,8 @@ export function registerListCommands(program: Command, contextFor: ContextFactor
     .action(
       action(contextFor, async (ctx, flags: ImportFlags) => {
         const campaignId = parseId(flags.campaign, 'campaign id');
+        limitedText(flags.source, '--source', FIELD_LIMITS.reference);
+        limitedText(flags.receivedBy, '--received-by', FIELD_LIMITS.name);
         const encoding = parseEncoding(flags.encoding);
         const delimiter = parseDelimiter(flags.delimiter);
         const map = parseColumnMap(flags.map);
@@ -100,6 +104,7 @@ export function registerListCommands(program: Command, contextFor: ContextFactor
               force: flags.force,
               archiveRoot: ctx.config.archiveDir ?? join(ctx.config.dataDir, 'archive'),
               retentionDays: ctx.config.retentionDays,
+              limits: ctx.config.limits,
               signal: interrupt.signal,
             },
             { handle, clock: systemClock, logger: ctx.logger, actor: ctx.actor },

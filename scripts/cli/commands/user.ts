@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import { addUser, listUsers, USER_ROLES } from '../../../db/queries/users.ts';
 import type { UserRole } from '../../../db/schema.ts';
 import { UsageError } from '../../../engine/platform/errors.ts';
+import { FIELD_LIMITS } from '../../../engine/platform/field-limits.ts';
+import { limitedText } from '../parse-text.ts';
 import type { ContextFactory } from '../program.ts';
 import { action } from '../run-action.ts';
 
@@ -21,6 +23,7 @@ export function registerUserCommands(program: Command, contextFor: ContextFactor
         if (!/^[A-Za-z0-9][A-Za-z0-9._@-]*$/.test(name)) {
           throw new UsageError('a user name is letters, digits, and . _ @ -');
         }
+        limitedText(name, 'a user name', FIELD_LIMITS.code);
         const { db } = await ctx.database();
         const row = await addUser(db, { name, role: opts.role as UserRole, actor: ctx.actor });
         ctx.out.result(row, () => ctx.out.line(`user ${row.name} added (${row.role})`));

@@ -42,6 +42,15 @@ describe('outcome schemas per campaign type', () => {
     expect(result.success).toBe(false);
   });
 
+  it('refuses an outcome with a misspelled field instead of dropping it (a note that would be lost)', () => {
+    const result = outcomeSchemaFor(collections, 'agent').safeParse({
+      tag: 'right_party_contact',
+      nte: 'call back',
+    });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]).toMatchObject({ code: 'unrecognized_keys', keys: ['nte'] });
+  });
+
   it('refuses a survey outcome in a collections campaign', () => {
     expect(outcomeSchemaFor(collections, 'agent').safeParse({ tag: 'completed', answers: {} }).success).toBe(
       false,
