@@ -26,7 +26,7 @@ export function maskPhonesInText(text: string | null | undefined): string {
 }
 
 /** A number written with its `+` (E.164, maybe with spaces, dashes, dots or brackets): 7–15 digits. */
-const PLUS_NUMBER = /(?<![\w+])\+\d(?:[\s\-.()]?\d){6,14}(?!\d)/g;
+const PLUS_NUMBER = /(?<![\w+])\+\d(?:[\s\-.()]{0,2}\d){6,14}(?!\d)/g;
 /** The number of a dial string or SIP URI: digits between `/` or `:` and `@` (`PJSIP/12125550123@carrier`). */
 const DIALED_DIGITS = /(?<=[/:])\d{6,15}(?=@)/g;
 

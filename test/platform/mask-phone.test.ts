@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { maskPhone, maskPhonesInText } from '../../engine/platform/mask-phone.ts';
+import { maskDialedNumbers, maskPhone, maskPhonesInText } from '../../engine/platform/mask-phone.ts';
 
 describe('phone masking', () => {
   it('keeps the country prefix and the last two digits of an E.164 number', () => {
@@ -31,5 +31,20 @@ describe('phone masking in free text', () => {
     const masked = maskPhonesInText('"(020) 3456-7890 ext 12" is not a valid phone number');
     expect(masked).not.toMatch(/\d{6}/);
     expect(masked.replace(/\D/g, '')).toHaveLength(4);
+  });
+});
+
+describe('phone masking of dialed numbers in log text', () => {
+  it('masks a +number however it is written, and the number of a dial string or SIP URI', () => {
+    expect(maskDialedNumbers('ringing +8613812345678 now')).toBe('ringing +86*********78 now');
+    expect(maskDialedNumbers('caller +1 (212) 555-0123')).toBe('caller +12*******23');
+    expect(maskDialedNumbers('PJSIP/12125550123@carrier')).toBe('PJSIP/*********23@carrier');
+    expect(maskDialedNumbers('sip:008613812345678@trunk.example')).toBe('sip:*************78@trunk.example');
+  });
+
+  it('leaves ids, counts, times, offsets and URLs readable', () => {
+    const text =
+      'attempt c1-k2-0123456789 at 2026-12-02T18:01:15.123+08:00, 1234567 rows, http://127.0.0.1:8088/ari, user@example.com';
+    expect(maskDialedNumbers(text)).toBe(text);
   });
 });
