@@ -87,12 +87,18 @@ describeEachDatabase('do-not-call and approvals', (handle) => {
     const removed = await removeDnc(db, {
       phoneE164: contact.phone_e164,
       ref: scopeRef('campaign', campaign.id),
+      reason: 'added by mistake',
       actor: 'o',
     });
     expect(removed.contactsReleased).toBe(1);
     expect(await status(contact.id)).toEqual({ status: 'ready', status_reason: null });
     await expect(
-      removeDnc(db, { phoneE164: contact.phone_e164, ref: scopeRef('campaign', campaign.id), actor: 'o' }),
+      removeDnc(db, {
+        phoneE164: contact.phone_e164,
+        ref: scopeRef('campaign', campaign.id),
+        reason: 'again',
+        actor: 'o',
+      }),
     ).rejects.toThrow(/does not exist/);
   });
 

@@ -57,19 +57,19 @@ export function registerDncCommands(program: Command, contextFor: ContextFactory
     .description('take a number off a do-not-call list')
     .argument('<phone>', 'the number')
     .requiredOption('--scope <scope>', scopeHelp)
-    .option('--reason <text>', 'why')
+    .requiredOption('--reason <text>', 'why (kept with the removal record)')
     .option('--region <CC>', 'region for numbers without a country code', 'US')
     .action(
       action(
         contextFor,
-        async (ctx, phone: string, opts: { scope: string; reason?: string; region: string }) => {
+        async (ctx, phone: string, opts: { scope: string; reason: string; region: string }) => {
           const e164 = parsePhone(phone, opts.region);
           const { db } = await ctx.database();
           const ref = await parseScope(db, opts.scope);
           const result = await removeDnc(db, {
             phoneE164: e164,
             ref,
-            reason: opts.reason ?? null,
+            reason: opts.reason,
             actor: ctx.actor,
           });
           ctx.out.result({ phone: maskPhone(e164), scope: ref.scopeKey, ...result }, () =>
