@@ -293,7 +293,9 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   await run(sql`alter table remarketing_approvals drop column if exists numbers_count`);
   await run(sql`drop index if exists outcomes_one_correction`);
   await run(sql`drop index if exists outcomes_one_per_attempt`);
-  await run(sql`create unique index outcomes_one_per_attempt on outcomes (attempt_id) where attempt_id is not null`);
+  await run(
+    sql`create unique index outcomes_one_per_attempt on outcomes (attempt_id) where attempt_id is not null`,
+  );
   await run(sql`alter table outcomes drop constraint if exists outcomes_correction_has_reason`);
   await run(sql`alter table outcomes drop column if exists correction_reason`);
   await run(sql`alter table outcomes drop column if exists corrects_outcome_id`);

@@ -12,26 +12,28 @@ import { evidenceRowAt } from './evidence-verify.ts';
 type Db = Kysely<Database> | Transaction<Database>;
 
 /** The heads now, read in one repeatable-read snapshot (several engines may be appending). */
-export async function currentChainHeads(db: Kysely<Database>): Promise<ChainHead[]> {
-  return db
-    .transaction()
-    .setIsolationLevel('repeatable read')
-    .execute(async (trx) => {
-      const [global, campaigns, evidence] = await Promise.all([
-        trx.selectFrom('dial_log_chain').select(['last_seq', 'last_hash']).where('id', '=', 1).executeTakeFirst(),
-        trx.selectFrom('dial_log_campaign_chain').selectAll().orderBy('campaign_id').execute(),
-        trx.selectFrom('evidence_chain').select(['last_seq', 'last_hash']).where('id', '=', 1).executeTakeFirst(),
-      ]);
-      return [
-        ...(global ? [{ chain: 'dial_log', position: Number(global.last_seq), hash: global.last_hash }] : []),
-        ...campaigns.map((c) => ({
-          chain: `dial_log:campaign:${c.campaign_id}`,
-          position: Number(c.last_seq),
-          hash: c.last_hash,
-        })),
-        ...(evidence ? [{ chain: 'evidence', position: Number(evidence.last_seq), hash: evidence.last_hash }] : []),
-      ];
-    });
+export async function currentChainHeads(db: Db): Promise<ChainHead[]> {
+  if (db.isTransaction) return headsIn(db as Transaction<Database>);
+  return db.transaction().setIsolationLevel('repeatable read').execute(headsIn);
+}
+
+async function headsIn(trx: Transaction<Database>): Promise<ChainHead[]> {
+  const [global, campaigns, evidence] = await Promise.all([
+    trx.selectFrom('dial_log_chain').select(['last_seq', 'last_hash']).where('id', '=', 1).executeTakeFirst(),
+    trx.selectFrom('dial_log_campaign_chain').selectAll().orderBy('campaign_id').execute(),
+    trx.selectFrom('evidence_chain').select(['last_seq', 'last_hash']).where('id', '=', 1).executeTakeFirst(),
+  ]);
+  return [
+    ...(global ? [{ chain: 'dial_log', position: Number(global.last_seq), hash: global.last_hash }] : []),
+    ...campaigns.map((c) => ({
+      chain: `dial_log:campaign:${c.campaign_id}`,
+      position: Number(c.last_seq),
+      hash: c.last_hash,
+    })),
+    ...(evidence
+      ? [{ chain: 'evidence', position: Number(evidence.last_seq), hash: evidence.last_hash }]
+      : []),
+  ];
 }
 
 const EVIDENCE_TIME: Record<(typeof EVIDENCE_TABLE_NAMES)[number], string> = {
@@ -65,7 +67,11 @@ export async function chainHeadsAsOf(db: Kysely<Database>, at: Date): Promise<Ch
   const g = global.rows[0];
   if (g) heads.push({ chain: 'dial_log', position: Number(g.chain_seq), hash: g.row_hash });
   for (const c of campaigns.rows) {
-    heads.push({ chain: `dial_log:campaign:${c.campaign_id}`, position: Number(c.campaign_seq), hash: c.row_hash });
+    heads.push({
+      chain: `dial_log:campaign:${c.campaign_id}`,
+      position: Number(c.campaign_seq),
+      hash: c.row_hash,
+    });
   }
   const seq = evidenceMax.rows[0]?.seq;
   if (seq !== null && seq !== undefined) {
@@ -104,12 +110,20 @@ export async function checkChainHeads(db: Db, heads: readonly ChainHead[]): Prom
         .where('chain_seq', '=', head.position)
         .executeTakeFirst();
       if (row) found = { record: `call_attempts id ${row.id}`, hash: row.row_hash };
-      const h = await db.selectFrom('dial_log_chain').select('last_seq').where('id', '=', 1).executeTakeFirst();
+      const h = await db
+        .selectFrom('dial_log_chain')
+        .select('last_seq')
+        .where('id', '=', 1)
+        .executeTakeFirst();
       current = h ? Number(h.last_seq) : null;
     } else if (head.chain === 'evidence') {
       const row = await evidenceRowAt(db, head.position);
       if (row) found = { record: `${row.table} id ${row.id}`, hash: row.rowHash };
-      const h = await db.selectFrom('evidence_chain').select('last_seq').where('id', '=', 1).executeTakeFirst();
+      const h = await db
+        .selectFrom('evidence_chain')
+        .select('last_seq')
+        .where('id', '=', 1)
+        .executeTakeFirst();
       current = h ? Number(h.last_seq) : null;
     } else {
       const campaignId = Number(head.chain.split(':')[2]);

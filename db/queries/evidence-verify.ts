@@ -100,82 +100,83 @@ export async function evidenceRowAt(
   return row ? { table: row.tbl, id: Number(row.id), rowHash: row.row_hash } : undefined;
 }
 
-export async function verifyEvidence(db: Kysely<Database>): Promise<EvidenceReport> {
-  return db
-    .transaction()
-    .setIsolationLevel('repeatable read')
-    .execute(async (trx) => {
-      await sql`set local timezone to 'UTC'`.execute(trx);
-      const headRow = await trx.selectFrom('evidence_chain').selectAll().where('id', '=', 1).executeTakeFirst();
-      const head = headRow ? { seq: Number(headRow.last_seq), hash: headRow.last_hash } : null;
-      const problems: EvidenceProblem[] = [];
-      let found = 0;
-      const add = (p: EvidenceProblem) => {
-        found++;
-        if (problems.length < MAX_PROBLEMS) problems.push(p);
-      };
-      let rowsChecked = 0;
-      let prevSeq = 0;
-      let prevHash = GENESIS_HASH;
-      for (;;) {
-        const { rows } = await chainPage(trx, prevSeq);
-        for (const raw of rows) {
-          const row = { ...raw, id: Number(raw.id), chain_seq: Number(raw.chain_seq) };
-          const seq = row.chain_seq;
-          const where = `${row.tbl} id ${row.id} (evidence position ${seq})`;
-          let gap = false;
-          if (seq !== prevSeq + 1) {
-            gap = true;
-            add({
-              problem: 'missing_rows',
-              table: row.tbl,
-              recordId: row.id,
-              position: seq,
-              message: `evidence positions ${prevSeq + 1}${seq - 1 > prevSeq + 1 ? `-${seq - 1}` : ''} are missing before ${where}: records were deleted`,
-            });
-          }
-          const expected = evidenceRowHash(row.tbl, seq, row.prev_hash ?? '', row.content ?? '');
-          if (expected !== row.row_hash) {
-            add({
-              problem: 'content_changed',
-              table: row.tbl,
-              recordId: row.id,
-              position: seq,
-              message: `${where} does not match its sealed hash: its content was changed after it was recorded`,
-            });
-          }
-          if (!gap && row.prev_hash !== prevHash) {
-            add({
-              problem: 'broken_link',
-              table: row.tbl,
-              recordId: row.id,
-              position: seq,
-              message: `${where} does not link to the record before it: a record was inserted, replaced or removed before it`,
-            });
-          }
-          prevSeq = seq;
-          prevHash = row.row_hash ?? '';
-          rowsChecked++;
-        }
-        if (rows.length < PAGE) break;
-      }
-      if (!head || head.seq !== prevSeq || head.hash !== prevHash) {
-        const missingTail = head !== null && head.seq > prevSeq;
+/** Inside the caller's transaction when given one (its snapshot), else in its own repeatable-read one. */
+export async function verifyEvidence(db: Kysely<Database> | Transaction<Database>): Promise<EvidenceReport> {
+  if (db.isTransaction) return verifyIn(db as Transaction<Database>);
+  return db.transaction().setIsolationLevel('repeatable read').execute(verifyIn);
+}
+
+async function verifyIn(trx: Transaction<Database>): Promise<EvidenceReport> {
+  await sql`set local timezone to 'UTC'`.execute(trx);
+  const headRow = await trx.selectFrom('evidence_chain').selectAll().where('id', '=', 1).executeTakeFirst();
+  const head = headRow ? { seq: Number(headRow.last_seq), hash: headRow.last_hash } : null;
+  const problems: EvidenceProblem[] = [];
+  let found = 0;
+  const add = (p: EvidenceProblem) => {
+    found++;
+    if (problems.length < MAX_PROBLEMS) problems.push(p);
+  };
+  let rowsChecked = 0;
+  let prevSeq = 0;
+  let prevHash = GENESIS_HASH;
+  for (;;) {
+    const { rows } = await chainPage(trx, prevSeq);
+    for (const raw of rows) {
+      const row = { ...raw, id: Number(raw.id), chain_seq: Number(raw.chain_seq) };
+      const seq = row.chain_seq;
+      const where = `${row.tbl} id ${row.id} (evidence position ${seq})`;
+      let gap = false;
+      if (seq !== prevSeq + 1) {
+        gap = true;
         add({
-          problem: missingTail ? 'missing_rows' : 'head_mismatch',
-          table: null,
-          recordId: null,
-          position: missingTail ? prevSeq + 1 : prevSeq,
-          message: missingTail
-            ? `the evidence chain head is at position ${head?.seq} but the records end at ${prevSeq}: the newest records were deleted`
-            : `the evidence chain head (position ${head?.seq ?? 'none'}) does not match the last record (position ${prevSeq})`,
+          problem: 'missing_rows',
+          table: row.tbl,
+          recordId: row.id,
+          position: seq,
+          message: `evidence positions ${prevSeq + 1}${seq - 1 > prevSeq + 1 ? `-${seq - 1}` : ''} are missing before ${where}: records were deleted`,
         });
       }
-      for (const p of await outsideChain(trx)) add(p);
-      for (const p of await approvalNumbers(trx)) add(p);
-      for (const p of await dncState(trx)) add(p);
-      return { ok: found === 0, rowsChecked, head, problems, truncated: found > problems.length };
+      const expected = evidenceRowHash(row.tbl, seq, row.prev_hash ?? '', row.content ?? '');
+      if (expected !== row.row_hash) {
+        add({
+          problem: 'content_changed',
+          table: row.tbl,
+          recordId: row.id,
+          position: seq,
+          message: `${where} does not match its sealed hash: its content was changed after it was recorded`,
+        });
+      }
+      if (!gap && row.prev_hash !== prevHash) {
+        add({
+          problem: 'broken_link',
+          table: row.tbl,
+          recordId: row.id,
+          position: seq,
+          message: `${where} does not link to the record before it: a record was inserted, replaced or removed before it`,
+        });
+      }
+      prevSeq = seq;
+      prevHash = row.row_hash ?? '';
+      rowsChecked++;
+    }
+    if (rows.length < PAGE) break;
+  }
+  if (!head || head.seq !== prevSeq || head.hash !== prevHash) {
+    const missingTail = head !== null && head.seq > prevSeq;
+    add({
+      problem: missingTail ? 'missing_rows' : 'head_mismatch',
+      table: null,
+      recordId: null,
+      position: missingTail ? prevSeq + 1 : prevSeq,
+      message: missingTail
+        ? `the evidence chain head is at position ${head?.seq} but the records end at ${prevSeq}: the newest records were deleted`
+        : `the evidence chain head (position ${head?.seq ?? 'none'}) does not match the last record (position ${prevSeq})`,
     });
+  }
+  for (const p of await outsideChain(trx)) add(p);
+  for (const p of await approvalNumbers(trx)) add(p);
+  for (const p of await dncState(trx)) add(p);
+  return { ok: found === 0, rowsChecked, head, problems, truncated: found > problems.length };
 }
 
 /** Rows of the evidence tables that carry no seal (inserted with the trigger off, or unsealed later). */
@@ -183,7 +184,9 @@ async function outsideChain(trx: Transaction<Database>): Promise<EvidenceProblem
   const problems: EvidenceProblem[] = [];
   for (const table of EVIDENCE_TABLE_NAMES) {
     const rows = await sql<{ id: number }>`select id::bigint as id from ${sql.table(table)}
-      where chain_seq is null or row_hash is null or prev_hash is null order by id limit ${MAX_PROBLEMS}`.execute(trx);
+      where chain_seq is null or row_hash is null or prev_hash is null order by id limit ${MAX_PROBLEMS}`.execute(
+      trx,
+    );
     for (const r of rows.rows) {
       problems.push({
         problem: 'outside_chain',

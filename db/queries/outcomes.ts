@@ -110,7 +110,11 @@ export async function outcomeCounts(trx: Pick<Transaction<Database>, 'selectFrom
     .select(['o.tag', (eb) => eb.fn.countAll<number>().as('n')])
     .where('o.campaign_id', '=', campaignId)
     .where((eb) =>
-      eb.not(eb.exists(eb.selectFrom('outcomes as c').select('c.id').whereRef('c.corrects_outcome_id', '=', 'o.id'))),
+      eb.not(
+        eb.exists(
+          eb.selectFrom('outcomes as c').select('c.id').whereRef('c.corrects_outcome_id', '=', 'o.id'),
+        ),
+      ),
     )
     .groupBy('o.tag')
     .execute();

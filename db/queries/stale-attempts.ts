@@ -38,7 +38,10 @@ export interface StaleOptions {
 }
 
 /** Served by the partial index call_attempts_open (finalized_at is null): open rows are few. */
-export async function staleOpenAttempts(db: Kysely<Database>, options: StaleOptions): Promise<StaleAttempt[]> {
+export async function staleOpenAttempts(
+  db: Kysely<Database>,
+  options: StaleOptions,
+): Promise<StaleAttempt[]> {
   if (options.attemptIds && options.attemptIds.length === 0) return [];
   const rows = await sql<{
     id: number;

@@ -17,7 +17,18 @@ import { GENESIS_HASH } from './dial-log-hash.ts';
 export { GENESIS_HASH };
 
 export const EVIDENCE_TABLES = {
-  dnc_events: ['id', 'at', 'action', 'phone_e164', 'scope', 'scope_key', 'reason', 'source', 'actor', 'expires_at'],
+  dnc_events: [
+    'id',
+    'at',
+    'action',
+    'phone_e164',
+    'scope',
+    'scope_key',
+    'reason',
+    'source',
+    'actor',
+    'expires_at',
+  ],
   remarketing_approvals: [
     'id',
     'client_id',

@@ -32,13 +32,17 @@ export const configSchema = z.object({
     .string()
     .min(1)
     .optional()
-    .describe('Ed25519 private key (PEM, mode 0600) that signs log checkpoints; public key beside it as <file>.pub'),
+    .describe(
+      'Ed25519 private key (PEM, mode 0600) that signs log checkpoints; public key beside it as <file>.pub',
+    ),
   maxCallSeconds: z.coerce
     .number()
     .int()
     .min(60)
     .default(4 * 3600)
-    .describe('the longest call; an open dial-log row older than ring timeout + this + 60 s with no engine lease is stale'),
+    .describe(
+      'the longest call; an open dial-log row older than ring timeout + this + 60 s with no engine lease is stale',
+    ),
 });
 
 export type Config = z.infer<typeof configSchema>;

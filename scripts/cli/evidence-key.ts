@@ -63,7 +63,9 @@ export function loadPrivateKey(keyFile: string): KeyObject {
 export function loadPublicKey(options: { publicKeyFile?: string; keyFile?: string }): KeyObject {
   const file =
     options.publicKeyFile ??
-    (options.keyFile && existsSync(publicKeyPathFor(options.keyFile)) ? publicKeyPathFor(options.keyFile) : undefined);
+    (options.keyFile && existsSync(publicKeyPathFor(options.keyFile))
+      ? publicKeyPathFor(options.keyFile)
+      : undefined);
   if (file) {
     try {
       return createPublicKey(readFileSync(file));

@@ -2,12 +2,12 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { recordAudit } from '../../../db/queries/audit.ts';
 import { getCampaign } from '../../../db/queries/campaigns.ts';
+import { currentChainHeads } from '../../../db/queries/chain-heads.ts';
 import { getAttempt } from '../../../db/queries/dial-log.ts';
 import { type ExportFormat, exportDialLog } from '../../../db/queries/dial-log-export.ts';
-import { currentChainHeads } from '../../../db/queries/chain-heads.ts';
 import { type LogVerifyReport, verifyLog } from '../../../db/queries/log-verify.ts';
-import { staleOpenAttempts } from '../../../db/queries/stale-attempts.ts';
 import { listDialLog } from '../../../db/queries/reports.ts';
+import { staleOpenAttempts } from '../../../db/queries/stale-attempts.ts';
 import { FULL_NUMBER_ROLES, requireRole } from '../../../db/queries/users.ts';
 import {
   CHECKPOINT_KIND,
@@ -37,7 +37,10 @@ export function registerLogCommands(program: Command, contextFor: ContextFactory
       'a checkpoint from `log checkpoint` the log must still extend (repeatable)',
       (value: string, previous: string[] = []) => [...previous, value],
     )
-    .option('--public-key <file>', 'the public key checkpoints were signed with (default <evidenceKeyFile>.pub)')
+    .option(
+      '--public-key <file>',
+      'the public key checkpoints were signed with (default <evidenceKeyFile>.pub)',
+    )
     .action(
       action(
         contextFor,
@@ -104,7 +107,9 @@ export function registerLogCommands(program: Command, contextFor: ContextFactory
         if (opts.output) {
           writeFileSync(opts.output, text, { mode: 0o600, flag: 'wx' });
           ctx.out.result({ output: opts.output, ...checkpoint }, () =>
-            ctx.out.line(`checkpoint of ${checkpoint.chains.length} chain(s) at ${at} written to ${opts.output}`),
+            ctx.out.line(
+              `checkpoint of ${checkpoint.chains.length} chain(s) at ${at} written to ${opts.output}`,
+            ),
           );
         } else {
           process.stdout.write(text);
@@ -284,9 +289,13 @@ function printVerifyReport(out: { line(text: string): void }, report: LogVerifyR
   const e = report.evidence;
   if (e) {
     if (e.ok) {
-      out.line(`evidence (outcomes, approvals, do-not-call, audit): intact, ${e.rowsChecked} record(s) checked`);
+      out.line(
+        `evidence (outcomes, approvals, do-not-call, audit): intact, ${e.rowsChecked} record(s) checked`,
+      );
     } else {
-      out.line(`evidence (outcomes, approvals, do-not-call, audit): BROKEN, ${e.problems.length}${e.truncated ? '+' : ''} problem(s)`);
+      out.line(
+        `evidence (outcomes, approvals, do-not-call, audit): BROKEN, ${e.problems.length}${e.truncated ? '+' : ''} problem(s)`,
+      );
       for (const p of e.problems) out.line(`  ${p.message}`);
     }
   }
@@ -301,9 +310,11 @@ function printVerifyReport(out: { line(text: string): void }, report: LogVerifyR
     }
   }
   for (const c of report.checkpoints) {
-    if (!c.signatureValid) out.line(`checkpoint ${c.name} (${c.at}): SIGNATURE INVALID (not signed by this key, or altered)`);
+    if (!c.signatureValid)
+      out.line(`checkpoint ${c.name} (${c.at}): SIGNATURE INVALID (not signed by this key, or altered)`);
     if (c.mismatches.length === 0) {
-      if (c.signatureValid) out.line(`checkpoint ${c.name} (${c.at}): the log extends all ${c.chains} chain head(s)`);
+      if (c.signatureValid)
+        out.line(`checkpoint ${c.name} (${c.at}): the log extends all ${c.chains} chain head(s)`);
     } else {
       out.line(`checkpoint ${c.name} (${c.at}): the log NO LONGER EXTENDS it`);
       for (const m of c.mismatches) out.line(`  ${m.message}`);
