@@ -1,5 +1,6 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
-import { beforeAll, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../db/connect.ts';
 import { PG_RAISE_EXCEPTION, pgErrorCode } from '../../db/pg-error.ts';
 import { recordApproval, revokeApproval } from '../../db/queries/approvals.ts';
 import { recordAudit } from '../../db/queries/audit.ts';
@@ -8,7 +9,7 @@ import { type EvidenceProblem, verifyEvidence } from '../../db/queries/evidence-
 import { recordOutcome } from '../../db/queries/outcomes.ts';
 import type { Database } from '../../db/schema.ts';
 import { EVIDENCE_TABLE_NAMES } from '../../engine/compliance/evidence-hash.ts';
-import { describeEachDatabase } from '../support/database.ts';
+import { createTestDatabase, describeEachDatabase, testDatabaseKinds } from '../support/database.ts';
 import { makeBatch, makeCampaign, makeClient, makeContact } from './db-fixtures.ts';
 
 /**
@@ -269,3 +270,62 @@ describeEachDatabase('evidence chain', (handle) => {
     expect((await verifyEvidence(db)).ok).toBe(true);
   });
 });
+
+if (testDatabaseKinds.includes('postgres')) {
+  describe('evidence chain under concurrency [postgres]', () => {
+    it('never forks or deadlocks when two engines record opt-outs, do-not-call changes and audit entries at once', {
+      timeout: 120_000,
+    }, async () => {
+      const main = await createTestDatabase('postgres', { maxConnections: 10 });
+      const other = await openDatabase({ databaseUrl: main.url!, maxConnections: 10 });
+      try {
+        const { db } = main;
+        const client = await makeClient(db);
+        const campaign = await makeCampaign(db, client.id);
+        const contacts = [];
+        for (let i = 0; i < 30; i++) contacts.push(await makeContact(db, campaign.id, `+1313555${2000 + i}`));
+        const optOut = (pool: Kysely<Database>, contactId: number) =>
+          pool.transaction().execute((trx) =>
+            recordOutcome(trx, {
+              attemptId: null,
+              contactId,
+              campaignId: campaign.id,
+              agentId: null,
+              outcome: { tag: 'opt_out' },
+              decision: {
+                final: true,
+                status: 'blocked',
+                nextAttemptAt: null,
+                callback: null,
+                optOut: true,
+                reason: 'opt_out',
+              },
+              recordedBy: 'engine',
+              now: new Date(),
+            }),
+          );
+        await Promise.all(
+          contacts.flatMap((contact, i) => {
+            const pool = i % 2 ? other.db : db;
+            return [
+              optOut(pool, contact.id),
+              addDnc(pool, {
+                phoneE164: `+1313666${2000 + i}`,
+                ref: scopeRef('campaign', campaign.id),
+                actor: 'olga',
+              }),
+              recordAudit(pool, { actor: 'olga', action: 'test.concurrent', details: { i } }),
+            ];
+          }),
+        );
+        const report = await verifyEvidence(db);
+        expect(report.problems).toEqual([]);
+        // Each opt-out: outcome, do-not-call record, audit; each addition: record, audit; one audit.
+        expect(report.rowsChecked).toBe(30 * (3 + 2 + 1));
+      } finally {
+        await other.close();
+        await main.close();
+      }
+    });
+  });
+}
