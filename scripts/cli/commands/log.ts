@@ -2,22 +2,17 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { recordAudit } from '../../../db/queries/audit.ts';
 import { getCampaign } from '../../../db/queries/campaigns.ts';
-import { currentChainHeads } from '../../../db/queries/chain-heads.ts';
 import { getAttempt } from '../../../db/queries/dial-log.ts';
 import { type ExportFormat, exportDialLog } from '../../../db/queries/dial-log-export.ts';
 import { type LogVerifyReport, verifyLog } from '../../../db/queries/log-verify.ts';
 import { listDialLog } from '../../../db/queries/reports.ts';
 import { staleOpenAttempts } from '../../../db/queries/stale-attempts.ts';
 import { FULL_NUMBER_ROLES, requireRole } from '../../../db/queries/users.ts';
-import {
-  CHECKPOINT_KIND,
-  checkpointSignatureValid,
-  parseCheckpoint,
-  signCheckpoint,
-} from '../../../engine/compliance/checkpoint.ts';
+import { checkpointSignatureValid, parseCheckpoint } from '../../../engine/compliance/checkpoint.ts';
 import { UsageError, UserError } from '../../../engine/platform/errors.ts';
 import { maskPhone } from '../../../engine/platform/mask-phone.ts';
-import { initKey, loadPrivateKey, loadPublicKey, requireKeyFile } from '../evidence-key.ts';
+import { checkpointStatement } from '../checkpoint-statement.ts';
+import { initKey, loadPublicKey, requireKeyFile } from '../evidence-key.ts';
 import { parseId } from '../parse-id.ts';
 import type { ContextFactory } from '../program.ts';
 import { action } from '../run-action.ts';
@@ -96,15 +91,17 @@ export function registerLogCommands(program: Command, contextFor: ContextFactory
           );
           return;
         }
-        const privateKey = loadPrivateKey(keyFile);
         const { db } = await ctx.database();
-        const at = new Date().toISOString();
-        const checkpoint = signCheckpoint(
-          { kind: CHECKPOINT_KIND, version: 1, at, asOf: at, chains: await currentChainHeads(db) },
-          privateKey,
-        );
+        const checkpoint = await checkpointStatement(db, keyFile);
+        const at = checkpoint.at;
         const text = `${JSON.stringify(checkpoint, null, 2)}\n`;
         if (opts.output) {
+          if (existsSync(opts.output)) {
+            throw new UserError(
+              `${opts.output} already exists; a checkpoint is never overwritten`,
+              'conflict',
+            );
+          }
           writeFileSync(opts.output, text, { mode: 0o600, flag: 'wx' });
           ctx.out.result({ output: opts.output, ...checkpoint }, () =>
             ctx.out.line(
