@@ -1,11 +1,11 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import {
-  approvalNumbersDigest,
   EVIDENCE_TABLE_NAMES,
   EVIDENCE_TABLES,
   type EvidenceTable,
   evidenceRowHash,
   GENESIS_HASH,
+  numbersDigester,
 } from '../../engine/compliance/evidence-hash.ts';
 import { maskPhone } from '../../engine/platform/mask-phone.ts';
 import type { Database } from '../schema.ts';
@@ -202,7 +202,7 @@ async function outsideChain(trx: Transaction<Database>): Promise<EvidenceProblem
 
 /**
  * Each approval's numbers against the count and digest it sealed, recomputed here from the
- * numbers in keyset pages (an approval may name a whole list).
+ * numbers streamed in keyset pages (an approval may name a whole list), one approval at a time.
  */
 async function approvalNumbers(trx: Transaction<Database>): Promise<EvidenceProblem[]> {
   const sealed = new Map<number, { count: number; digest: string | null }>();
@@ -212,32 +212,39 @@ async function approvalNumbers(trx: Transaction<Database>): Promise<EvidenceProb
     .execute()) {
     sealed.set(a.id, { count: Number(a.numbers_count), digest: a.numbers_sha256 });
   }
-  const actual = new Map<number, string[]>();
-  let after: { approvalId: number; phone: string } = { approvalId: 0, phone: '' };
+  const actual = new Map<number, { count: number; digest: string | null }>();
+  let current: { id: number; digest: ReturnType<typeof numbersDigester> } | undefined;
+  const close = () => {
+    if (current) actual.set(current.id, { count: current.digest.count, digest: current.digest.done() });
+  };
+  let after = { approvalId: 0, phone: '' };
   for (;;) {
     const page = await sql<{ approval_id: number; phone_e164: string }>`
       select approval_id, phone_e164 from remarketing_approval_numbers
       where (approval_id, phone_e164 collate "C") > (${after.approvalId}, ${after.phone} collate "C")
       order by approval_id, phone_e164 collate "C" limit ${PAGE * 4}`.execute(trx);
     for (const n of page.rows) {
-      const list = actual.get(n.approval_id) ?? [];
-      list.push(n.phone_e164);
-      actual.set(n.approval_id, list);
+      if (current?.id !== n.approval_id) {
+        close();
+        current = { id: n.approval_id, digest: numbersDigester() };
+      }
+      current.digest.add(n.phone_e164);
     }
     const last = page.rows.at(-1);
     if (!last || page.rows.length < PAGE * 4) break;
     after = { approvalId: last.approval_id, phone: last.phone_e164 };
   }
+  close();
   const problems: EvidenceProblem[] = [];
   for (const [id, seal] of sealed) {
-    const numbers = actual.get(id) ?? [];
-    if (numbers.length === seal.count && approvalNumbersDigest(numbers) === seal.digest) continue;
+    const now = actual.get(id) ?? { count: 0, digest: null };
+    if (now.count === seal.count && now.digest === seal.digest) continue;
     problems.push({
       problem: 'numbers_changed',
       table: 'remarketing_approval_numbers',
       recordId: id,
       position: null,
-      message: `the numbers of approval ${id} are not the ones it sealed (${numbers.length} now, ${seal.count} sealed${numbers.length === seal.count ? ', different numbers' : ''})`,
+      message: `the numbers of approval ${id} are not the ones it sealed (${now.count} now, ${seal.count} sealed${now.count === seal.count ? ', different numbers' : ''})`,
     });
   }
   return problems;

@@ -76,7 +76,29 @@ export function evidenceRowHash(table: string, seq: number, prevHash: string, co
  * bytewise (E.164 is ASCII, so UTF-16 order is byte order), joined by "\n"; null for none.
  */
 export function approvalNumbersDigest(numbers: readonly string[]): string | null {
-  const sorted = [...new Set(numbers)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  if (sorted.length === 0) return null;
-  return createHash('sha256').update(sorted.join('\n'), 'utf8').digest('hex');
+  const digest = numbersDigester();
+  for (const n of [...new Set(numbers)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) digest.add(n);
+  return digest.done();
+}
+
+/**
+ * The same digest built one number at a time, for numbers streamed already distinct and in
+ * bytewise order (verify reads them `order by phone_e164 collate "C"`), without holding them all.
+ */
+export function numbersDigester() {
+  const hash = createHash('sha256');
+  let count = 0;
+  return {
+    add(phone: string) {
+      hash.update(count === 0 ? phone : `\n${phone}`, 'utf8');
+      count++;
+    },
+    get count() {
+      return count;
+    },
+    /** null for no numbers, like the approval's numbers_sha256. */
+    done(): string | null {
+      return count === 0 ? null : hash.digest('hex');
+    },
+  };
 }

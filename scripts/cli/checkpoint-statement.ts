@@ -7,33 +7,44 @@ import {
   type SignedCheckpoint,
   signCheckpoint,
 } from '../../engine/compliance/checkpoint.ts';
+import { UserError } from '../../engine/platform/errors.ts';
 import { loadPrivateKey } from './evidence-key.ts';
 
-/** A statement not signed because no key is configured: still the heads, but no proof of when. */
+/** A statement not signed (no usable key): still the heads, but no proof of who stated them. */
 export interface UnsignedCheckpoint extends CheckpointStatement {
   signature: null;
   note: string;
 }
 
-/**
- * The chain heads as of `asOf` (now when absent or in the future), signed with the configured
- * checkpoint key, or unsigned with a note saying how to configure one.
- */
-export async function checkpointStatement(
-  db: Kysely<Database>,
-  keyFile: string | undefined,
-  asOf?: Date,
-): Promise<SignedCheckpoint | UnsignedCheckpoint> {
+/** The chain heads as of `asOf` (now when absent or in the future). */
+async function headsStatement(db: Kysely<Database>, asOf?: Date): Promise<CheckpointStatement> {
   const now = new Date();
   const past = asOf !== undefined && asOf < now;
-  const chains = past ? await chainHeadsAsOf(db, asOf) : await currentChainHeads(db);
-  const statement: CheckpointStatement = {
+  return {
     kind: CHECKPOINT_KIND,
     version: 1,
     at: now.toISOString(),
     asOf: (past ? asOf : now).toISOString(),
-    chains,
+    chains: past ? await chainHeadsAsOf(db, asOf) : await currentChainHeads(db),
   };
+}
+
+/** `log checkpoint`: the heads now, signed with the configured key (errors when it is unusable). */
+export async function signedCheckpoint(db: Kysely<Database>, keyFile: string): Promise<SignedCheckpoint> {
+  const privateKey = loadPrivateKey(keyFile);
+  return signCheckpoint(await headsStatement(db), privateKey);
+}
+
+/**
+ * For reports: the heads as of the period's end, signed when the key can be used, else unsigned
+ * with the reason (the report is still wanted when no key is configured, or it cannot be read).
+ */
+export async function reportCheckpoint(
+  db: Kysely<Database>,
+  keyFile: string | undefined,
+  asOf: Date,
+): Promise<SignedCheckpoint | UnsignedCheckpoint> {
+  const statement = await headsStatement(db, asOf);
   if (!keyFile) {
     return {
       ...statement,
@@ -41,5 +52,10 @@ export async function checkpointStatement(
       note: 'unsigned: no evidenceKeyFile configured (see `dialer log checkpoint --init-key`)',
     };
   }
-  return signCheckpoint(statement, loadPrivateKey(keyFile));
+  try {
+    return signCheckpoint(statement, loadPrivateKey(keyFile));
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    return { ...statement, signature: null, note: `unsigned: ${error.message}` };
+  }
 }

@@ -1,5 +1,6 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { UsageError, UserError } from '../../engine/platform/errors.ts';
 
 /**
@@ -26,6 +27,7 @@ export function initKey(keyFile: string): { keyFile: string; publicKeyFile: stri
   if (existsSync(keyFile)) {
     throw new UserError(`${keyFile} already exists; a checkpoint key is never replaced in place`, 'conflict');
   }
+  mkdirSync(dirname(keyFile), { recursive: true, mode: 0o700 });
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
   // 'wx': fails rather than follow a file created meanwhile; mode applies at creation.
   writeFileSync(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });

@@ -11,7 +11,7 @@ import { FULL_NUMBER_ROLES, requireRole } from '../../../db/queries/users.ts';
 import { checkpointSignatureValid, parseCheckpoint } from '../../../engine/compliance/checkpoint.ts';
 import { UsageError, UserError } from '../../../engine/platform/errors.ts';
 import { maskPhone } from '../../../engine/platform/mask-phone.ts';
-import { checkpointStatement } from '../checkpoint-statement.ts';
+import { signedCheckpoint } from '../checkpoint-statement.ts';
 import { initKey, loadPublicKey, requireKeyFile } from '../evidence-key.ts';
 import { parseId } from '../parse-id.ts';
 import type { ContextFactory } from '../program.ts';
@@ -92,7 +92,7 @@ export function registerLogCommands(program: Command, contextFor: ContextFactory
           return;
         }
         const { db } = await ctx.database();
-        const checkpoint = await checkpointStatement(db, keyFile);
+        const checkpoint = await signedCheckpoint(db, keyFile);
         const at = checkpoint.at;
         const text = `${JSON.stringify(checkpoint, null, 2)}\n`;
         if (opts.output) {

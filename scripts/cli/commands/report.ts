@@ -5,7 +5,7 @@ import { neutralizeCell } from '../../../campaigns/import/formula-cells.ts';
 import { getCampaignDefinition } from '../../../db/queries/campaigns.ts';
 import { abandonmentReport, type Period, periodBounds, summaryReport } from '../../../db/queries/reports.ts';
 import { UsageError } from '../../../engine/platform/errors.ts';
-import { checkpointStatement } from '../checkpoint-statement.ts';
+import { reportCheckpoint } from '../checkpoint-statement.ts';
 import type { CliContext } from '../context.ts';
 import { parseId } from '../parse-id.ts';
 import type { ContextFactory } from '../program.ts';
@@ -184,7 +184,7 @@ export function registerReportCommands(program: Command, contextFor: ContextFact
             return;
           }
           // The period's checkpoint: every chain's head as of the period's end, signed (issue 13).
-          const checkpoint = await checkpointStatement(db, ctx.config.evidenceKeyFile, bounds.to);
+          const checkpoint = await reportCheckpoint(db, ctx.config.evidenceKeyFile, bounds.to);
           ctx.out.result({ period: opts.period, ...bounds, campaigns: rows, checkpoint }, () => {
             ctx.out.line(
               `${opts.period} ${bounds.label} (${bounds.from.toISOString()} to ${bounds.to.toISOString()})`,
