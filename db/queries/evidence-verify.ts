@@ -100,7 +100,10 @@ export async function evidenceRowAt(
   return row ? { table: row.tbl, id: Number(row.id), rowHash: row.row_hash } : undefined;
 }
 
-/** Inside the caller's transaction when given one (its snapshot), else in its own repeatable-read one. */
+/**
+ * Inside the caller's transaction when given one (its snapshot; its time zone is UTC from here
+ * on), else in its own repeatable-read one.
+ */
 export async function verifyEvidence(db: Kysely<Database> | Transaction<Database>): Promise<EvidenceReport> {
   if (db.isTransaction) return verifyIn(db as Transaction<Database>);
   return db.transaction().setIsolationLevel('repeatable read').execute(verifyIn);
