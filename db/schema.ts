@@ -142,6 +142,12 @@ export interface RemarketingApprovalsTable {
   recorded_at: CreatedAt;
   revokes_approval_id: number | null;
   revoke_reason: string | null;
+  /** The numbers it names, sealed with it: their count and digest (migration 2026-12-02-001). */
+  numbers_count: ColumnType<number, number | undefined, number>;
+  numbers_sha256: string | null;
+  chain_seq: EvidenceChainColumn<number>;
+  prev_hash: EvidenceChainColumn<string>;
+  row_hash: EvidenceChainColumn<string>;
 }
 
 export interface RemarketingApprovalNumbersTable {
@@ -257,6 +263,12 @@ export interface OutcomesTable {
   retry_at: Timestamp | null;
   recorded_by: string | null;
   recorded_at: DefaultedTimestamp;
+  /** A correction is a new row pointing at the outcome it corrects, with its reason. */
+  corrects_outcome_id: ColumnType<number | null, number | null | undefined, never>;
+  correction_reason: ColumnType<string | null, string | null | undefined, never>;
+  chain_seq: EvidenceChainColumn<number>;
+  prev_hash: EvidenceChainColumn<string>;
+  row_hash: EvidenceChainColumn<string>;
 }
 
 export interface CallbacksTable {
@@ -302,6 +314,39 @@ export interface AuditLogTable {
   action: string;
   subject: string | null;
   details: DefaultedJson<Record<string, unknown>>;
+  chain_seq: EvidenceChainColumn<number>;
+  prev_hash: EvidenceChainColumn<string>;
+  row_hash: EvidenceChainColumn<string>;
+}
+
+/**
+ * Chain fields of an evidence table, set by the database's seal trigger on insert (never by the
+ * application) and never changed (migration 2026-12-02-001).
+ */
+type EvidenceChainColumn<T> = ColumnType<T | null, never, never>;
+
+/** The evidence chain's head: one row (id 1). */
+export interface EvidenceChainTable {
+  id: number;
+  last_seq: number;
+  last_hash: string;
+}
+
+/** Do-not-call additions and removals: the record; dnc_entries is the current state it implies. */
+export interface DncEventsTable {
+  id: Generated<number>;
+  at: DefaultedTimestamp;
+  action: 'add' | 'remove';
+  phone_e164: string;
+  scope: Exclude<DncScope, 'national'>;
+  scope_key: string;
+  reason: string | null;
+  source: string | null;
+  actor: string | null;
+  expires_at: Timestamp | null;
+  chain_seq: EvidenceChainColumn<number>;
+  prev_hash: EvidenceChainColumn<string>;
+  row_hash: EvidenceChainColumn<string>;
 }
 
 export interface Database {
@@ -327,6 +372,8 @@ export interface Database {
   dial_log_campaign_chain: DialLogCampaignChainTable;
   gate_denials: GateDenialsTable;
   users: UsersTable;
+  evidence_chain: EvidenceChainTable;
+  dnc_events: DncEventsTable;
 }
 
 export type ClientRow = Selectable<ClientsTable>;

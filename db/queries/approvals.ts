@@ -1,4 +1,5 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
+import { approvalNumbersDigest } from '../../engine/compliance/evidence-hash.ts';
 import { ConflictError, NotFoundError, UserError } from '../../engine/platform/errors.ts';
 import type { Database } from '../schema.ts';
 import { recordAudit } from './audit.ts';
@@ -6,7 +7,8 @@ import { recordAudit } from './audit.ts';
 /**
  * Re-marketing approvals: the list owner's recorded consent to a second use of its numbers in
  * a target campaign. Rows are never changed: a revocation is a new row pointing at the approval
- * it revokes. Recording releases the covered contacts held 'awaiting_approval'; revoking holds
+ * it revokes. The database refuses changes and deletes and seals each row into the evidence
+ * chain (migration 2026-12-02-001); an approval also seals the count and digest of its numbers. Recording releases the covered contacts held 'awaiting_approval'; revoking holds
  * the covered contacts not dialed yet again (the gate stops the others at their next dial).
  *
  * Coverage: an approval covers the contacts of the target campaign in its batch (a batch of the
@@ -77,6 +79,20 @@ export async function recordApproval(db: Kysely<Database>, input: ApprovalInput)
         );
       }
     }
+    // The numbers it names, fixed now: those given, or those of a batch of another campaign.
+    // The approval seals their count and digest (verify recomputes both).
+    const named: string[] = input.numbers
+      ? [...new Set(input.numbers)]
+      : input.batchId != null && !batchOfTarget
+        ? (
+            await trx
+              .selectFrom('contacts')
+              .select('phone_e164')
+              .distinct()
+              .where('batch_id', '=', input.batchId)
+              .execute()
+          ).map((c) => c.phone_e164)
+        : [];
     const approval = await trx
       .insertInto('remarketing_approvals')
       .values({
@@ -90,25 +106,16 @@ export async function recordApproval(db: Kysely<Database>, input: ApprovalInput)
         note: input.note ?? null,
         recorded_by: input.actor,
         recorded_at: now,
+        numbers_count: named.length,
+        numbers_sha256: approvalNumbersDigest(named),
       })
       .returningAll()
       .executeTakeFirstOrThrow();
-    let numbers = 0;
-    if (input.numbers) {
-      const unique = [...new Set(input.numbers)];
-      for (let i = 0; i < unique.length; i += CHUNK) {
-        await sql`insert into remarketing_approval_numbers (approval_id, phone_e164)
-          select ${approval.id}, unnest(${unique.slice(i, i + CHUNK)}::text[])`.execute(trx);
-      }
-      numbers = unique.length;
-    } else if (input.batchId != null && !batchOfTarget) {
-      // A batch of another campaign: what is approved is its numbers, fixed as of now.
-      const copied = await sql`insert into remarketing_approval_numbers (approval_id, phone_e164)
-        select distinct ${approval.id}::int, phone_e164 from contacts where batch_id = ${input.batchId}`.execute(
-        trx,
-      );
-      numbers = Number(copied.numAffectedRows ?? 0);
+    for (let i = 0; i < named.length; i += CHUNK) {
+      await sql`insert into remarketing_approval_numbers (approval_id, phone_e164)
+        select ${approval.id}, unnest(${named.slice(i, i + CHUNK)}::text[])`.execute(trx);
     }
+    const numbers = named.length;
     const released = await sql`
       update contacts c set status = 'ready', status_reason = null, updated_at = ${now}
       where c.campaign_id = ${input.campaignId} and c.status = 'awaiting_approval'

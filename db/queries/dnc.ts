@@ -1,5 +1,5 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
-import { NotFoundError } from '../../engine/platform/errors.ts';
+import { NotFoundError, UserError } from '../../engine/platform/errors.ts';
 import { maskPhone } from '../../engine/platform/mask-phone.ts';
 import type { Database, DncScope } from '../schema.ts';
 import { recordAudit } from './audit.ts';
@@ -10,6 +10,12 @@ import { latestFullRegistryLoad } from './national-registry-age.ts';
  * The national registry lives in its own table (national-dnc-import.ts). Every change is
  * audited in the same transaction, and the contacts the entry concerns are blocked at once
  * (the gate checks again at dial time in any case).
+ *
+ * The record is dnc_events: each addition and each removal (with its reason) is a new row,
+ * append-only and sealed into the evidence chain by the database. dnc_entries, which the gate
+ * and the import read, is the current state the events imply: the database maintains it from
+ * dnc_events and refuses any other change to it (migration 2026-12-02-001). Contacts are
+ * updated before the event is appended, so the evidence chain's head is locked last.
  */
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -60,27 +66,6 @@ async function addDncIn(trx: Transaction<Database>, input: DncAddInput, action: 
     .where('phone_e164', '=', input.phoneE164)
     .where('scope_key', '=', input.ref.scopeKey)
     .executeTakeFirst();
-  await trx
-    .insertInto('dnc_entries')
-    .values({
-      phone_e164: input.phoneE164,
-      scope: input.ref.scope,
-      scope_key: input.ref.scopeKey,
-      reason: input.reason ?? null,
-      source: input.source ?? null,
-      added_by: input.actor,
-      expires_at: input.expiresAt ?? null,
-    })
-    .onConflict((oc) =>
-      oc.columns(['phone_e164', 'scope_key']).doUpdateSet({
-        reason: input.reason ?? null,
-        source: input.source ?? null,
-        added_by: input.actor,
-        added_at: new Date(),
-        expires_at: input.expiresAt ?? null,
-      }),
-    )
-    .execute();
   // Contacts waiting to be dialed stop now; one already in a call ends it normally and the gate
   // refuses the next attempt.
   const blocked = await contactsInScope(trx, input.ref, input.phoneE164)
@@ -88,6 +73,22 @@ async function addDncIn(trx: Transaction<Database>, input: DncAddInput, action: 
     .where('status', 'in', ['ready', 'awaiting_approval'])
     .executeTakeFirst();
   const contactsBlocked = Number(blocked.numUpdatedRows ?? 0);
+  // The entry itself (new or refreshed) follows from this record (trigger dnc_events_apply).
+  const event = await trx
+    .insertInto('dnc_events')
+    .values({
+      at: new Date(),
+      action: 'add',
+      phone_e164: input.phoneE164,
+      scope: input.ref.scope,
+      scope_key: input.ref.scopeKey,
+      reason: input.reason ?? null,
+      source: input.source ?? null,
+      actor: input.actor,
+      expires_at: input.expiresAt ?? null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   await recordAudit(trx, {
     actor: input.actor,
     action,
@@ -99,6 +100,7 @@ async function addDncIn(trx: Transaction<Database>, input: DncAddInput, action: 
       source: input.source ?? null,
       contactsBlocked,
       refreshed: existing !== undefined,
+      event: Number(event.id),
     },
   });
   return { created: existing === undefined, contactsBlocked };
@@ -130,18 +132,27 @@ export async function recordOptOut(
     : (db as Kysely<Database>).transaction().execute(run);
 }
 
-/** Removes an entry; contacts blocked by exactly this entry become dialable again. */
+/**
+ * Removes an entry: a 'remove' record with its reason (the entry goes with it); contacts blocked
+ * by exactly this entry become dialable again.
+ */
 export async function removeDnc(
   db: Kysely<Database>,
-  input: { phoneE164: string; ref: DncScopeRef; reason?: string | null; actor: string },
+  input: { phoneE164: string; ref: DncScopeRef; reason: string; actor: string },
 ) {
+  if (input.reason.trim() === '') {
+    throw new UserError('taking a number off a do-not-call list needs a reason', 'invalid');
+  }
   return db.transaction().execute(async (trx) => {
-    const removed = await trx
-      .deleteFrom('dnc_entries')
+    // Locked so that two removals of one entry cannot both find it.
+    const entry = await trx
+      .selectFrom('dnc_entries')
+      .select('phone_e164')
       .where('phone_e164', '=', input.phoneE164)
       .where('scope_key', '=', input.ref.scopeKey)
+      .forUpdate()
       .executeTakeFirst();
-    if (Number(removed.numDeletedRows ?? 0) === 0) {
+    if (!entry) {
       throw new NotFoundError(
         `do-not-call entry in scope ${input.ref.scopeKey} for`,
         maskForAudit(input.phoneE164),
@@ -158,14 +169,42 @@ export async function removeDnc(
       .where('status_reason', '=', `dnc:${input.ref.scopeKey}`)
       .executeTakeFirst();
     const contactsReleased = Number(released.numUpdatedRows ?? 0);
+    const event = await trx
+      .insertInto('dnc_events')
+      .values({
+        at: new Date(),
+        action: 'remove',
+        phone_e164: input.phoneE164,
+        scope: input.ref.scope,
+        scope_key: input.ref.scopeKey,
+        reason: input.reason,
+        actor: input.actor,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     await recordAudit(trx, {
       actor: input.actor,
       action: 'dnc.remove',
       subject: `dnc:${input.ref.scopeKey}`,
-      details: { phone: maskForAudit(input.phoneE164), reason: input.reason ?? null, contactsReleased },
+      details: {
+        phone: maskForAudit(input.phoneE164),
+        reason: input.reason,
+        contactsReleased,
+        event: Number(event.id),
+      },
     });
     return { contactsReleased };
   });
+}
+
+/** The additions and removals of one number's entries, oldest first (the record behind dnc_entries). */
+export function dncHistory(db: Db, phoneE164: string) {
+  return db
+    .selectFrom('dnc_events')
+    .select(['id', 'at', 'action', 'scope_key', 'reason', 'source', 'actor', 'expires_at'])
+    .where('phone_e164', '=', phoneE164)
+    .orderBy('id')
+    .execute();
 }
 
 export interface DncCheckHit {

@@ -23,35 +23,12 @@ export interface OutcomeRecord {
  * row (one per attempt), the contact's new status and next attempt (its lease ends), the
  * callback it asks for, and an opt-out's internal do-not-call entry. Callers commit this
  * before they release the agent, so an outcome is durable before the next call.
+ * The outcome row is append-only and sealed into the evidence chain by the database; a wrong
+ * outcome is corrected by a new record (outcome-corrections.ts), never updated.
  */
 export async function recordOutcome(trx: Transaction<Database>, record: OutcomeRecord): Promise<number> {
   const { outcome, decision, now } = record;
   const { tag, ...data } = outcome;
-  let outcomeId: number;
-  try {
-    const row = await trx
-      .insertInto('outcomes')
-      .values({
-        attempt_id: record.attemptId,
-        contact_id: record.contactId,
-        campaign_id: record.campaignId,
-        agent_id: record.agentId,
-        tag,
-        data: JSON.stringify(data),
-        final: decision.final,
-        retry_at: decision.nextAttemptAt,
-        recorded_by: record.recordedBy,
-        recorded_at: now,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    outcomeId = row.id;
-  } catch (error) {
-    if (pgErrorCode(error) === PG_UNIQUE_VIOLATION)
-      throw new ConflictError('this call already has an outcome');
-    throw error;
-  }
-
   await trx
     .updateTable('contacts')
     .set({
@@ -93,16 +70,53 @@ export async function recordOutcome(trx: Transaction<Database>, record: OutcomeR
       reason: 'opt_out',
     });
   }
+  let outcomeId: number;
+  // Last: the evidence chain's head is locked from this insert to the commit (migration
+  // 2026-12-02-001), so everything else this transaction locks comes before it.
+  try {
+    const row = await trx
+      .insertInto('outcomes')
+      .values({
+        attempt_id: record.attemptId,
+        contact_id: record.contactId,
+        campaign_id: record.campaignId,
+        agent_id: record.agentId,
+        tag,
+        data: JSON.stringify(data),
+        final: decision.final,
+        retry_at: decision.nextAttemptAt,
+        recorded_by: record.recordedBy,
+        recorded_at: now,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    outcomeId = row.id;
+  } catch (error) {
+    if (pgErrorCode(error) === PG_UNIQUE_VIOLATION)
+      throw new ConflictError('this call already has an outcome');
+    throw error;
+  }
+
   return outcomeId;
 }
 
-/** Outcome tags counted per campaign, for reports and the demo summary. */
+/**
+ * Outcome tags counted per campaign, for reports and the demo summary: each call's outcome as it
+ * stands (a corrected record counts as its correction).
+ */
 export async function outcomeCounts(trx: Pick<Transaction<Database>, 'selectFrom'>, campaignId: number) {
   const rows = await trx
-    .selectFrom('outcomes')
-    .select(['tag', (eb) => eb.fn.countAll<number>().as('n')])
-    .where('campaign_id', '=', campaignId)
-    .groupBy('tag')
+    .selectFrom('outcomes as o')
+    .select(['o.tag', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('o.campaign_id', '=', campaignId)
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb.selectFrom('outcomes as c').select('c.id').whereRef('c.corrects_outcome_id', '=', 'o.id'),
+        ),
+      ),
+    )
+    .groupBy('o.tag')
     .execute();
   return Object.fromEntries(rows.map((r) => [r.tag, Number(r.n)])) as Record<string, number>;
 }

@@ -206,8 +206,10 @@ export async function summaryReport(
       where queued_at >= ${input.from} and queued_at < ${input.to} and ${campaignFilter}
       group by campaign_id`.execute(db),
     sql<{ campaign_id: number; tag: string; n: number }>`
-      select campaign_id, tag, count(*) as n from outcomes
+      select campaign_id, tag, count(*) as n from outcomes o
       where recorded_at >= ${input.from} and recorded_at < ${input.to} and ${campaignFilter}
+        -- as each call's outcome stands: a corrected record counts as its correction
+        and not exists (select 1 from outcomes c where c.corrects_outcome_id = o.id)
       group by campaign_id, tag`.execute(db),
     sql<{ campaign_id: number; code: string; n: number }>`
       select campaign_id, code, count(*) as n from gate_denials, unnest(codes) as code

@@ -52,6 +52,21 @@ export const configSchema = z.strictObject({
     .describe('where imported lists are archived; default <dataDir>/archive'),
   retentionDays: z.coerce.number().int().min(365).default(400),
   limits: limitsSchema.prefault({}),
+  evidenceKeyFile: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'Ed25519 private key (PEM, mode 0600) that signs log checkpoints; public key beside it as <file>.pub',
+    ),
+  maxCallSeconds: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .default(4 * 3600)
+    .describe(
+      'the longest call; an open dial-log row older than ring timeout + this + 60 s with no engine lease is stale',
+    ),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -87,6 +102,12 @@ const envMap: Record<string, (input: ConfigInput, value: string) => void> = {
   },
   DIALER_MAX_LIST_COLUMNS: (c, v) => {
     c.limits = { ...c.limits, listColumns: v };
+  },
+  DIALER_EVIDENCE_KEY_FILE: (c, v) => {
+    c.evidenceKeyFile = v;
+  },
+  DIALER_MAX_CALL_SECONDS: (c, v) => {
+    c.maxCallSeconds = Number(v);
   },
   ARI_URL: (c, v) => {
     c.ari = { ...c.ari, url: v };

@@ -12,6 +12,7 @@ import { registerDncCommands } from './commands/dnc.ts';
 import { registerExampleCommands } from './commands/examples.ts';
 import { registerListCommands } from './commands/list.ts';
 import { registerLogCommands } from './commands/log.ts';
+import { registerOutcomeCommands } from './commands/outcome.ts';
 import { registerReportCommands } from './commands/report.ts';
 import { registerRunCommands } from './commands/run.ts';
 import { registerSimAsteriskCommands } from './commands/sim-asterisk.ts';
@@ -56,6 +57,7 @@ export function buildProgram(makeContext: (options: GlobalOptions) => CliContext
   registerUserCommands(program, contextFor);
   registerDemoCommands(program, contextFor);
   registerAgentCommands(program, contextFor);
+  registerOutcomeCommands(program, contextFor);
   registerRunCommands(program, contextFor);
   registerAlarmCommands(program, contextFor);
   return program;

@@ -7,6 +7,7 @@ import { recordGateDenials } from '../../db/queries/gate-denials.ts';
 import { gateInputFor, loadGateFacts, loadGateFactsForPhone } from '../../db/queries/gate-facts.ts';
 import { evaluateGate } from '../../engine/compliance/gate.ts';
 import { ConflictError } from '../../engine/platform/errors.ts';
+import { runCliInProcess } from '../cli/cli-run.ts';
 import { describeEachDatabase } from '../support/database.ts';
 import { makeBatch, makeCampaign, makeClient, makeContact, markRegistryFresh } from './db-fixtures.ts';
 
@@ -87,13 +88,47 @@ describeEachDatabase('do-not-call and approvals', (handle) => {
     const removed = await removeDnc(db, {
       phoneE164: contact.phone_e164,
       ref: scopeRef('campaign', campaign.id),
+      reason: 'added by mistake',
       actor: 'o',
     });
     expect(removed.contactsReleased).toBe(1);
     expect(await status(contact.id)).toEqual({ status: 'ready', status_reason: null });
     await expect(
-      removeDnc(db, { phoneE164: contact.phone_e164, ref: scopeRef('campaign', campaign.id), actor: 'o' }),
+      removeDnc(db, {
+        phoneE164: contact.phone_e164,
+        ref: scopeRef('campaign', campaign.id),
+        reason: 'again',
+        actor: 'o',
+      }),
     ).rejects.toThrow(/does not exist/);
+  });
+
+  it('keeps every addition and removal as a record: `dnc history`, and no removal without a reason', async () => {
+    const dialer = (...args: string[]) => runCliInProcess(args, handle());
+    expect((await dialer('dnc', 'add', '2125550388', '--scope', 'internal', '--reason', 'asked')).code).toBe(
+      0,
+    );
+    const noReason = await dialer('dnc', 'remove', '2125550388', '--scope', 'internal');
+    expect(noReason.code).toBe(2);
+    expect(noReason.stderr).toContain('--reason');
+    const removed = await dialer(
+      'dnc',
+      'remove',
+      '2125550388',
+      '--scope',
+      'internal',
+      '--reason',
+      'wrong number',
+    );
+    expect(removed.code, removed.stderr).toBe(0);
+    const history = await dialer('--json', 'dnc', 'history', '2125550388');
+    expect(history.code, history.stderr).toBe(0);
+    const parsed = JSON.parse(history.stdout);
+    expect(parsed.phone).not.toContain('2125550388');
+    expect(parsed.events.map((e: { action: string; reason: string }) => [e.action, e.reason])).toEqual([
+      ['add', 'asked'],
+      ['remove', 'wrong number'],
+    ]);
   });
 
   it('blocks a number in the national registry (US)', async () => {

@@ -32,7 +32,11 @@ async function service(ctx: CliContext) {
 }
 
 /** `--data '{"amount":120}'`, `--data @file.json`, or key=value pairs after the tag. */
-function outcomeInput(tag: string, pairs: string[], data: string | undefined): Record<string, unknown> {
+export function outcomeInput(
+  tag: string,
+  pairs: string[],
+  data: string | undefined,
+): Record<string, unknown> {
   let fields: Record<string, unknown> = {};
   if (data) {
     const text = data.startsWith('@') ? readFileSync(data.slice(1), 'utf8') : data;

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { recordAudit } from '../../../db/queries/audit.ts';
-import { addDnc, checkDnc, dncSummary, listDnc, removeDnc } from '../../../db/queries/dnc.ts';
+import { addDnc, checkDnc, dncHistory, dncSummary, listDnc, removeDnc } from '../../../db/queries/dnc.ts';
 import { importNationalDnc } from '../../../db/queries/national-dnc-import.ts';
 import { FULL_NUMBER_ROLES, requireRole } from '../../../db/queries/users.ts';
 import { UsageError } from '../../../engine/platform/errors.ts';
@@ -61,19 +61,19 @@ export function registerDncCommands(program: Command, contextFor: ContextFactory
     .description('take a number off a do-not-call list')
     .argument('<phone>', 'the number')
     .requiredOption('--scope <scope>', scopeHelp)
-    .option('--reason <text>', 'why')
+    .requiredOption('--reason <text>', 'why (kept with the removal record)')
     .option('--region <CC>', 'region for numbers without a country code', 'US')
     .action(
       action(
         contextFor,
-        async (ctx, phone: string, opts: { scope: string; reason?: string; region: string }) => {
+        async (ctx, phone: string, opts: { scope: string; reason: string; region: string }) => {
           const e164 = parsePhone(phone, opts.region);
           const { db } = await ctx.database();
           const ref = await parseScope(db, opts.scope);
           const result = await removeDnc(db, {
             phoneE164: e164,
             ref,
-            reason: opts.reason ?? null,
+            reason: opts.reason,
             actor: ctx.actor,
           });
           ctx.out.result({ phone: maskPhone(e164), scope: ref.scopeKey, ...result }, () =>
@@ -104,6 +104,27 @@ export function registerDncCommands(program: Command, contextFor: ContextFactory
               ['scopeKey', 'reason', 'source', 'addedBy', 'addedAt', 'expiresAt'],
             );
           }
+        });
+      }),
+    );
+
+  dnc
+    .command('history')
+    .description('every addition and removal of a number’s entries, with who, when and why (the record)')
+    .argument('<phone>', 'the number')
+    .option('--region <CC>', 'region for numbers without a country code', 'US')
+    .action(
+      action(contextFor, async (ctx, phone: string, opts: { region: string }) => {
+        const e164 = parsePhone(phone, opts.region);
+        const { db } = await ctx.database();
+        const events = await dncHistory(db, e164);
+        ctx.out.result({ phone: maskPhone(e164), events }, () => {
+          if (events.length === 0) ctx.out.line(`${maskPhone(e164)} was never on a do-not-call list`);
+          else
+            ctx.out.table(
+              events.map((e) => ({ ...e })),
+              ['at', 'action', 'scope_key', 'reason', 'source', 'actor'],
+            );
         });
       }),
     );

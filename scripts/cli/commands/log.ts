@@ -1,13 +1,18 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { recordAudit } from '../../../db/queries/audit.ts';
 import { getCampaign } from '../../../db/queries/campaigns.ts';
 import { getAttempt } from '../../../db/queries/dial-log.ts';
 import { type ExportFormat, exportDialLog } from '../../../db/queries/dial-log-export.ts';
-import { verifyDialLog } from '../../../db/queries/dial-log-verify.ts';
+import { type LogVerifyReport, verifyLog } from '../../../db/queries/log-verify.ts';
 import { listDialLog } from '../../../db/queries/reports.ts';
+import { staleOpenAttempts } from '../../../db/queries/stale-attempts.ts';
 import { FULL_NUMBER_ROLES, requireRole } from '../../../db/queries/users.ts';
-import { UsageError } from '../../../engine/platform/errors.ts';
+import { checkpointSignatureValid, parseCheckpoint } from '../../../engine/compliance/checkpoint.ts';
+import { UsageError, UserError } from '../../../engine/platform/errors.ts';
 import { maskPhone } from '../../../engine/platform/mask-phone.ts';
+import { signedCheckpoint } from '../checkpoint-statement.ts';
+import { initKey, loadPublicKey, requireKeyFile } from '../evidence-key.ts';
 import { parseId } from '../parse-id.ts';
 import type { ContextFactory } from '../program.ts';
 import { action } from '../run-action.ts';
@@ -18,27 +23,94 @@ export function registerLogCommands(program: Command, contextFor: ContextFactory
 
   log
     .command('verify')
-    .description('check the hash chain; names the first broken row (exit 1 when broken)')
-    .option('--campaign <id>', 'check this campaign’s own chain and its links into the global one')
+    .description(
+      'check every chain (dial log, evidence) and report stale open rows; with --checkpoint, that the log still extends it (exit 1 on any failure)',
+    )
+    .option('--campaign <id>', 'only this campaign’s dial-log chain and its links into the global one')
+    .option(
+      '--checkpoint <file>',
+      'a checkpoint from `log checkpoint` the log must still extend (repeatable)',
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
+    .option(
+      '--public-key <file>',
+      'the public key checkpoints were signed with (default <evidenceKeyFile>.pub)',
+    )
     .action(
-      action(contextFor, async (ctx, opts: { campaign?: string }) => {
-        const campaignId = opts.campaign ? parseId(opts.campaign, 'campaign id') : undefined;
-        const { db } = await ctx.database();
-        // "Intact, 0 rows" for a campaign that does not exist would read as a clean bill of health.
-        if (campaignId !== undefined) await getCampaign(db, campaignId);
-        const report = await verifyDialLog(db, campaignId !== undefined ? { campaignId } : {});
-        ctx.out.result(report, () => {
-          const what = report.scope === 'global' ? 'dial log' : `dial log of campaign ${report.campaignId}`;
-          if (report.ok) {
+      action(
+        contextFor,
+        async (ctx, opts: { campaign?: string; checkpoint?: string[]; publicKey?: string }) => {
+          const campaignId = opts.campaign ? parseId(opts.campaign, 'campaign id') : undefined;
+          const checkpoints = (opts.checkpoint ?? []).map((file) => {
+            if (!existsSync(file)) throw new UserError(`checkpoint file ${file} does not exist`, 'not_found');
+            return { file, checkpoint: parseCheckpoint(readFileSync(file, 'utf8'), file) };
+          });
+          const publicKey =
+            checkpoints.length > 0
+              ? loadPublicKey({
+                  ...(opts.publicKey ? { publicKeyFile: opts.publicKey } : {}),
+                  ...(ctx.config.evidenceKeyFile ? { keyFile: ctx.config.evidenceKeyFile } : {}),
+                })
+              : undefined;
+          const { db } = await ctx.database();
+          // "Intact, 0 rows" for a campaign that does not exist would read as a clean bill of health.
+          if (campaignId !== undefined) await getCampaign(db, campaignId);
+          const report = await verifyLog(db, {
+            ...(campaignId !== undefined ? { campaignId } : {}),
+            now: new Date(),
+            maxCallSeconds: ctx.config.maxCallSeconds,
+            checkpoints: checkpoints.map(({ file, checkpoint }) => ({
+              name: file,
+              at: checkpoint.at,
+              heads: checkpoint.chains,
+              signatureValid: publicKey !== undefined && checkpointSignatureValid(checkpoint, publicKey),
+            })),
+          });
+          ctx.out.result(report, () => printVerifyReport(ctx.out, report));
+          if (!report.ok) process.exitCode = 1;
+        },
+      ),
+    );
+
+  log
+    .command('checkpoint')
+    .description(
+      'a signed statement of every chain’s head (position, hash, time) for officers to keep outside the database',
+    )
+    .option('--init-key', 'create the Ed25519 signing key at evidenceKeyFile (mode 0600) and <file>.pub')
+    .option('--output <file>', 'write the checkpoint here (mode 0600) instead of standard output')
+    .action(
+      action(contextFor, async (ctx, opts: { initKey?: boolean; output?: string }) => {
+        const keyFile = requireKeyFile(ctx.config.evidenceKeyFile);
+        if (opts.initKey) {
+          const created = initKey(keyFile);
+          ctx.out.result(created, () =>
             ctx.out.line(
-              `${what}: intact, ${report.rowsChecked} sealed row(s) checked, ${report.openRows} call(s) in progress`,
+              `checkpoint key created: ${created.keyFile} (private, 0600; keep it off the database host if you can), public key ${created.publicKeyFile} (give it to the officers who verify)`,
+            ),
+          );
+          return;
+        }
+        const { db } = await ctx.database();
+        const checkpoint = await signedCheckpoint(db, keyFile);
+        const at = checkpoint.at;
+        const text = `${JSON.stringify(checkpoint, null, 2)}\n`;
+        if (opts.output) {
+          if (existsSync(opts.output)) {
+            throw new UserError(
+              `${opts.output} already exists; a checkpoint is never overwritten`,
+              'conflict',
             );
-          } else {
-            ctx.out.line(`${what}: BROKEN after ${report.rowsChecked} intact row(s)`);
-            ctx.out.line(`  first break: ${report.firstBreak?.message}`);
           }
-        });
-        if (!report.ok) process.exitCode = 1;
+          writeFileSync(opts.output, text, { mode: 0o600, flag: 'wx' });
+          ctx.out.result({ output: opts.output, ...checkpoint }, () =>
+            ctx.out.line(
+              `checkpoint of ${checkpoint.chains.length} chain(s) at ${at} written to ${opts.output}`,
+            ),
+          );
+        } else {
+          process.stdout.write(text);
+        }
       }),
     );
 
@@ -56,13 +128,24 @@ export function registerLogCommands(program: Command, contextFor: ContextFactory
           ...(campaignId !== undefined ? { campaignId } : {}),
           limit: Math.max(1, Number(opts.limit) || 50),
         });
+        // An open row past the longest possible call with no engine lease is not a live call.
+        const stale = new Set(
+          (
+            await staleOpenAttempts(db, {
+              now: new Date(),
+              maxCallSeconds: ctx.config.maxCallSeconds,
+              attemptIds: rows.filter((r) => r.finalized_at === null).map((r) => r.id),
+            })
+          ).map((s) => s.attemptId),
+        );
         const view = rows.map((r) => ({
           id: r.id,
           campaign_id: r.campaign_id,
           contact_id: r.contact_id,
           phone: maskPhone(r.phone_e164),
           agent_id: r.agent_id,
-          status: r.status,
+          status: stale.has(r.id) ? `STALE (${r.status})` : r.status,
+          stale: stale.has(r.id),
           queued_at: r.queued_at,
           result: r.result,
           hangup_cause: r.hangup_cause,
@@ -189,4 +272,49 @@ export function registerLogCommands(program: Command, contextFor: ContextFactory
         },
       ),
     );
+}
+
+function printVerifyReport(out: { line(text: string): void }, report: LogVerifyReport): void {
+  const d = report.dialLog;
+  const what = d.scope === 'global' ? 'dial log' : `dial log of campaign ${d.campaignId}`;
+  if (d.ok) {
+    out.line(`${what}: intact, ${d.rowsChecked} sealed row(s) checked, ${d.openRows} call(s) open`);
+  } else {
+    out.line(`${what}: BROKEN after ${d.rowsChecked} intact row(s)`);
+    out.line(`  first break: ${d.firstBreak?.message}`);
+  }
+  const e = report.evidence;
+  if (e) {
+    if (e.ok) {
+      out.line(
+        `evidence (outcomes, approvals, do-not-call, audit): intact, ${e.rowsChecked} record(s) checked`,
+      );
+    } else {
+      out.line(
+        `evidence (outcomes, approvals, do-not-call, audit): BROKEN, ${e.problems.length}${e.truncated ? '+' : ''} problem(s)`,
+      );
+      for (const p of e.problems) out.line(`  ${p.message}`);
+    }
+  }
+  if (report.staleOpenRows.length > 0) {
+    out.line(
+      `ANOMALY: ${report.staleOpenRows.length} stale open row(s): in progress longer than the longest possible call, with no engine lease`,
+    );
+    for (const s of report.staleOpenRows.slice(0, 50)) {
+      out.line(
+        `  row ${s.attemptId} (campaign ${s.campaignId}, ${s.status}) open since ${s.queuedAt.toISOString()}: ${s.openSeconds} s, bound ${s.boundSeconds} s`,
+      );
+    }
+  }
+  for (const c of report.checkpoints) {
+    if (!c.signatureValid)
+      out.line(`checkpoint ${c.name} (${c.at}): SIGNATURE INVALID (not signed by this key, or altered)`);
+    if (c.mismatches.length === 0) {
+      if (c.signatureValid)
+        out.line(`checkpoint ${c.name} (${c.at}): the log extends all ${c.chains} chain head(s)`);
+    } else {
+      out.line(`checkpoint ${c.name} (${c.at}): the log NO LONGER EXTENDS it`);
+      for (const m of c.mismatches) out.line(`  ${m.message}`);
+    }
+  }
 }

@@ -5,6 +5,7 @@ import { neutralizeCell } from '../../../campaigns/import/formula-cells.ts';
 import { getCampaignDefinition } from '../../../db/queries/campaigns.ts';
 import { abandonmentReport, type Period, periodBounds, summaryReport } from '../../../db/queries/reports.ts';
 import { UsageError } from '../../../engine/platform/errors.ts';
+import { reportCheckpoint } from '../checkpoint-statement.ts';
 import type { CliContext } from '../context.ts';
 import { parseId } from '../parse-id.ts';
 import type { ContextFactory } from '../program.ts';
@@ -182,7 +183,9 @@ export function registerReportCommands(program: Command, contextFor: ContextFact
             writeCsv(ctx, flat, SUMMARY_COLUMNS);
             return;
           }
-          ctx.out.result({ period: opts.period, ...bounds, campaigns: rows }, () => {
+          // The period's checkpoint: every chain's head as of the period's end, signed (issue 13).
+          const checkpoint = await reportCheckpoint(db, ctx.config.evidenceKeyFile, bounds.to);
+          ctx.out.result({ period: opts.period, ...bounds, campaigns: rows, checkpoint }, () => {
             ctx.out.line(
               `${opts.period} ${bounds.label} (${bounds.from.toISOString()} to ${bounds.to.toISOString()})`,
             );
@@ -196,6 +199,11 @@ export function registerReportCommands(program: Command, contextFor: ContextFact
                   .join(' '),
               })),
             );
+            ctx.out.line(
+              `checkpoint as of ${checkpoint.asOf}${checkpoint.signature ? ` (signed, key ${'keyId' in checkpoint ? checkpoint.keyId : ''})` : ` (${'note' in checkpoint ? checkpoint.note : 'unsigned'})`}:`,
+            );
+            for (const c of checkpoint.chains)
+              ctx.out.line(`  ${c.chain.padEnd(24)} position ${c.position} hash ${c.hash}`);
           });
         },
       ),
