@@ -98,15 +98,21 @@ describe.runIf(testDatabaseKinds.includes('postgres'))(
         for (let round = 1; round <= 3; round += 1) {
           // Calls in flight, and dialing resumed since the previous cut.
           const before = await attempts();
-          await until(
-            async () => (await attempts()) >= before + 8 && (await attempts(true)) > 0,
-            'calls in flight',
-          );
-          const killed = await admin.query<{ ok: boolean }>(
-            `select pg_terminate_backend(pid) as ok from pg_stat_activity
-           where datname = current_database() and pid <> pg_backend_pid()`,
-          );
-          cut += killed.rows.filter((r) => r.ok).length;
+          await until(async () => {
+            if (engine.child.exitCode !== null)
+              throw new Error(`the engine exited (${engine.child.exitCode}) after a cut: ${engine.stderr()}`);
+            return (await attempts()) >= before + 8 && (await attempts(true)) > 0;
+          }, 'calls in flight');
+          // A short outage rather than one blow: the connections the engine opens again at once
+          // are cut too, so that queries under way and reconnections fail as well.
+          for (let blow = 0; blow < 5; blow += 1) {
+            const killed = await admin.query<{ ok: boolean }>(
+              `select pg_terminate_backend(pid) as ok from pg_stat_activity
+               where datname = current_database() and pid <> pg_backend_pid()`,
+            );
+            cut += killed.rows.filter((r) => r.ok).length;
+            await new Promise((resolve) => setTimeout(resolve, 30));
+          }
         }
         expect(cut).toBeGreaterThanOrEqual(3);
 
