@@ -84,7 +84,8 @@ export function isRetryableDatabaseError(error: unknown): boolean {
 export function connectionErrorFrom(error: unknown): unknown {
   if (!(error instanceof Error) || error.constructor !== Error) return error;
   if (pgErrorCode(error) !== undefined) return error;
-  return new InfrastructureError(`database connection failed: ${error.message}`, DATABASE_CONNECTION_LOST, {
+  // The driver's own words stay in the cause (pino prints the chain).
+  return new InfrastructureError('the database connection failed', DATABASE_CONNECTION_LOST, {
     cause: error,
   });
 }
