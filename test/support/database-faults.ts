@@ -21,14 +21,16 @@ export async function failUpdates(
 ): Promise<InjectedFault> {
   counter += 1;
   const name = `injected_fault_${process.pid}_${counter}`;
-  const when = options.when ?? 'true';
+  const when = `(${options.when ?? 'true'})`;
   const sqlstate = options.sqlstate ?? '57P01';
   await sql.raw(`create sequence ${name}_seq`).execute(db);
   await sql
     .raw(`create function ${name}() returns trigger language plpgsql as $$
       begin
-        if (${when}) and nextval('${name}_seq') <= ${options.times} then
-          raise exception 'injected fault' using errcode = '${sqlstate}';
+        if ${when} then
+          if nextval('${name}_seq') <= ${options.times} then
+            raise exception 'injected fault' using errcode = '${sqlstate}';
+          end if;
         end if;
         return new;
       end $$`)
