@@ -180,11 +180,10 @@ export class CampaignRunner {
       ...(this.options.databaseRetry ? { retry: this.options.databaseRetry } : {}),
       deferFinal: (call, finalize) => this.defer(call, finalize),
     });
-    this.recovery = await recoverCampaign(
-      { db, telephony, logger: this.log },
-      this.campaignId,
-      definition,
-      clock.now(),
+    // Each step settles rows one by one and checks before it writes: safe to run again.
+    this.recovery = await withDatabaseRetry(
+      () => recoverCampaign({ db, telephony, logger: this.log }, this.campaignId, definition, clock.now()),
+      { log: this.log, what: 'recovery', policy: this.options.databaseRetry },
     );
     this.log.info({ mode: definition.mode, engineId }, 'campaign runner started');
     this.loop = this.run();
@@ -347,7 +346,8 @@ export class CampaignRunner {
       this.campaignId,
       this.definition,
       now,
-      new Set(this.calls.all().map((c) => c.attemptId)),
+      // A call deferred meanwhile (a finalization under way as this ran) is still ours too.
+      new Set([...this.calls.all().map((c) => c.attemptId), ...this.deferred.keys()]),
     );
     this.resync = false;
     // Whatever was cached may be stale: read it afresh.
