@@ -631,6 +631,8 @@ export class CampaignRunner {
   /** Preview: each free agent gets one lead on screen; dial on accept, put back on skip. */
   private async previewPass(now: Date): Promise<void> {
     for (const agent of this.pool.all()) {
+      // The lock went while this pass ran: the accepted preview is dialed once it is back.
+      if (!this.lock.held) return;
       const state = agent.state;
       if (state.kind !== 'reserved' || !state.preview || state.contactId === null) continue;
       const decision = (agent.session.state_data as { decision?: string }).decision;
