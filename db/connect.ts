@@ -56,6 +56,8 @@ async function openPostgres(url: string, options: ConnectOptions): Promise<Datab
   const pool = new pg.Pool({
     connectionString: url,
     max: options.maxConnections ?? 10,
+    // A server that vanished without closing the socket (power, network) is noticed by the OS.
+    keepAlive: true,
     ...(options.searchPath ? { options: `-c search_path=${options.searchPath}` } : {}),
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') => {

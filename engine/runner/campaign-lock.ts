@@ -1,9 +1,20 @@
 import type pg from 'pg';
 import type { DatabaseHandle } from '../../db/connect.ts';
+import { connectionErrorFrom } from '../../db/pg-error.ts';
 import type { Logger } from '../platform/logger.ts';
 
 /** Namespace of the dialer's advisory locks (first key); the campaign id is the second. */
 const LOCK_NAMESPACE = 0x4449414c; // 'DIAL'
+/**
+ * Real milliseconds a lock statement may take. A connection whose peer vanished without a word
+ * (no FIN, no RST) would otherwise keep the runner waiting, and believing it holds the lock.
+ */
+const LOCK_QUERY_TIMEOUT_MS = 5000;
+
+/** A lock statement with its timeout (pg honours `query_timeout` per query; @types/pg omits it). */
+function lockQuery(text: string, values: unknown[]): pg.QueryConfig {
+  return { text, values, query_timeout: LOCK_QUERY_TIMEOUT_MS } as pg.QueryConfig;
+}
 
 export interface CampaignLock {
   /** Tries once; true when this process now runs the campaign's pacer. */
@@ -66,19 +77,20 @@ export function campaignLock(
     async tryAcquire() {
       if (held) return true;
       if (!client) {
-        client = await pool.connect();
+        client = await pool.connect().catch((error: unknown) => {
+          throw connectionErrorFrom(error);
+        });
         client.on('error', onError);
       }
       try {
-        const result = await client.query<{ ok: boolean }>('select pg_try_advisory_lock($1, $2) as ok', [
-          LOCK_NAMESPACE,
-          campaignId,
-        ]);
+        const result = await client.query<{ ok: boolean }>(
+          lockQuery('select pg_try_advisory_lock($1, $2) as ok', [LOCK_NAMESPACE, campaignId]),
+        );
         held = result.rows[0]?.ok === true;
         return held;
       } catch (error) {
         drop(error);
-        throw error;
+        throw connectionErrorFrom(error);
       }
     },
     async verify() {
@@ -86,10 +98,12 @@ export function campaignLock(
       try {
         // Two int4 keys: classid is the first, objid the second, objsubid 2 (pg_locks docs).
         const result = await client.query<{ ok: boolean }>(
-          `select exists (
-             select 1 from pg_locks where locktype = 'advisory' and classid = $1 and objid = $2
-               and objsubid = 2 and pid = pg_backend_pid() and granted) as ok`,
-          [LOCK_NAMESPACE, campaignId],
+          lockQuery(
+            `select exists (
+               select 1 from pg_locks where locktype = 'advisory' and classid = $1 and objid = $2
+                 and objsubid = 2 and pid = pg_backend_pid() and granted) as ok`,
+            [LOCK_NAMESPACE, campaignId],
+          ),
         );
         if (result.rows[0]?.ok !== true) {
           logger?.error({ campaignId }, 'campaign lock no longer held by this session');

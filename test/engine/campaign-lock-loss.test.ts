@@ -41,8 +41,10 @@ describe.runIf(testDatabaseKinds.includes('postgres'))(
 
     async function lockHolders(campaignId: number, granted: boolean): Promise<number[]> {
       const result = await admin.query<{ pid: number }>(
+        // pg_locks covers the whole cluster: other test databases run campaigns with the same ids.
         `select pid from pg_locks where locktype = 'advisory' and classid = $1 and objid = $2
-         and objsubid = 2 and granted = $3`,
+         and objsubid = 2 and granted = $3
+         and database = (select oid from pg_database where datname = current_database())`,
         [LOCK_NAMESPACE, campaignId, granted],
       );
       return result.rows.map((r) => r.pid);
