@@ -1,10 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } from 'kysely';
 import pg from 'pg';
 import { InfrastructureError } from '../engine/platform/errors.ts';
+import type { Logger } from '../engine/platform/logger.ts';
 import { type DataDirLock, lockDataDir } from './data-dir-lock.ts';
+import { connectionErrorFrom } from './pg-error.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
 import type { Database } from './schema.ts';
 
@@ -32,6 +34,8 @@ export interface ConnectOptions {
   maxConnections?: number;
   /** PostgreSQL search_path, so test files can each own a schema. */
   searchPath?: string;
+  /** Where lost connections are reported (PostgreSQL); silent when absent. */
+  logger?: Logger;
 }
 
 const INT8_OID = 20;
@@ -52,6 +56,8 @@ async function openPostgres(url: string, options: ConnectOptions): Promise<Datab
   const pool = new pg.Pool({
     connectionString: url,
     max: options.maxConnections ?? 10,
+    // A server that vanished without closing the socket (power, network) is noticed by the OS.
+    keepAlive: true,
     ...(options.searchPath ? { options: `-c search_path=${options.searchPath}` } : {}),
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
@@ -60,9 +66,16 @@ async function openPostgres(url: string, options: ConnectOptions): Promise<Datab
       }) as typeof pg.types.getTypeParser,
     },
   });
-  // An idle client losing its connection emits 'error' on the pool; without a listener that
-  // would crash the process. The next query gets a fresh connection.
-  pool.on('error', () => {});
+  // A client whose connection dies (pg_terminate_backend, a server restart, the network) emits
+  // 'error': an idle one through the pool, a checked-out one (a query under way, the campaign
+  // lock's connection) on itself. With no listener either would crash the process. The pool
+  // drops the dead client and the next query gets a fresh connection; the query that was under
+  // way rejects, and its caller decides (engine/runner/database-retry.ts).
+  const log = options.logger?.child({ component: 'database' });
+  pool.on('error', (error) => log?.warn({ err: error }, 'idle database connection lost'));
+  pool.on('connect', (client) => {
+    client.on('error', (error) => log?.debug({ err: error }, 'database connection lost under a client'));
+  });
   const location = redactUrl(url);
   try {
     const client = await pool.connect();
@@ -75,13 +88,50 @@ async function openPostgres(url: string, options: ConnectOptions): Promise<Datab
       { cause: error },
     );
   }
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: withConnectionErrors(pool) }) });
   return {
     kind: 'postgres',
     db,
     pool,
     location,
     close: () => db.destroy(),
+  };
+}
+
+/**
+ * The pool as kysely sees it, with the driver's code-less connection failures given a code
+ * (connectionErrorFrom) so that callers branch on `code`, never on message text.
+ */
+function withConnectionErrors(pool: pg.Pool): PostgresPool {
+  const wrapped = new WeakMap<pg.PoolClient, PostgresPoolClient>();
+  const wrap = (client: pg.PoolClient): PostgresPoolClient => {
+    let view = wrapped.get(client);
+    if (!view) {
+      view = {
+        // A cursor (streaming) comes back as is; a promise gets its rejection classified.
+        query: ((...args: Parameters<pg.PoolClient['query']>) => {
+          const result = (client.query as (...a: unknown[]) => unknown)(...args);
+          return result instanceof Promise
+            ? result.catch((error: unknown) => {
+                throw connectionErrorFrom(error);
+              })
+            : result;
+        }) as PostgresPoolClient['query'],
+        release: (destroy?: boolean) => client.release(destroy),
+      };
+      wrapped.set(client, view);
+    }
+    return view;
+  };
+  return {
+    connect: async () => {
+      try {
+        return wrap(await pool.connect());
+      } catch (error) {
+        throw connectionErrorFrom(error);
+      }
+    },
+    end: () => pool.end(),
   };
 }
 

@@ -65,6 +65,16 @@ export class InfrastructureError extends DialerError {
   }
 }
 
+/**
+ * The database stayed unavailable through every retry of an operation: the caller leaves the
+ * work for its reconciliation (the row stays open, the runner re-checks after reconnecting).
+ */
+export class DatabaseUnavailableError extends InfrastructureError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, 'database_unavailable', options);
+  }
+}
+
 export function isDialerError(error: unknown): error is DialerError {
   return error instanceof DialerError;
 }

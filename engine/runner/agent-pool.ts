@@ -1,10 +1,14 @@
 import type { Kysely } from 'kysely';
+import { databaseFault } from '../../db/pg-error.ts';
 import { type AgentSessionRow, listOpenSessions, sessionState } from '../../db/queries/agent-sessions.ts';
 import type { Database } from '../../db/schema.ts';
 import { type AppliedEvent, applyAgentEvent } from '../agents/agent-service.ts';
 import type { AgentEvent, AgentState } from '../agents/agent-state.ts';
+import { ConflictError } from '../platform/errors.ts';
 import type { Logger } from '../platform/logger.ts';
+import { isTelephonyError } from '../telephony/errors.ts';
 import type { TelephonyPort } from '../telephony/port.ts';
+import { type DatabaseRetryPolicy, withDatabaseRetry } from './database-retry.ts';
 import type { EngineClock } from './engine-clock.ts';
 
 export interface PooledAgent {
@@ -22,6 +26,12 @@ export interface AgentPoolEvents {
   wrapUpTimedOut(agent: PooledAgent, attemptId: string): void;
   /** An agent finished wrap-up (for the pacer's wrap-up statistics). */
   wrapUpEnded(seconds: number): void;
+  /**
+   * An agent event could not be written through every database retry: the session may now
+   * disagree with the calls (an agent left on_call or reserved). The runner reconciles the
+   * sessions with its live calls once the database answers again.
+   */
+  agentEventLost?(agent: PooledAgent, event: AgentEvent): void;
 }
 
 /**
@@ -46,6 +56,8 @@ export class AgentPool {
       campaignId: number;
       wrapUpSeconds: number;
       callerId: string;
+      /** How agent events are retried on a database fault (default: DEFAULT_DATABASE_RETRY). */
+      retry?: DatabaseRetryPolicy;
     },
     private readonly events: AgentPoolEvents,
   ) {}
@@ -112,8 +124,7 @@ export class AgentPool {
     this.dialing.add(agent.agentId);
     try {
       // After a restart the old leg may still be up without us knowing it: clear it first.
-      if (agent.state.kind !== 'logging_in')
-        await telephony.logoutAgent(String(agent.agentId)).catch(() => {});
+      if (agent.state.kind !== 'logging_in') await this.hangupLeg(agent.agentId);
       const leg = await telephony.loginAgent({
         agentId: String(agent.agentId),
         endpoint: agent.endpoint,
@@ -121,7 +132,7 @@ export class AgentPool {
       });
       const current = this.agents.get(agent.agentId);
       if (!current) {
-        await telephony.logoutAgent(String(agent.agentId)).catch(() => {});
+        await this.hangupLeg(agent.agentId);
         return;
       }
       current.legUp = true;
@@ -134,16 +145,22 @@ export class AgentPool {
       }
       logger.info({ agent: agent.code }, 'agent leg up');
     } catch (error) {
-      logger.warn({ agent: agent.code, err: (error as Error).message }, 'agent phone did not answer');
+      logger.warn({ agent: agent.code, err: error }, 'agent phone did not answer');
       const current = this.agents.get(agent.agentId);
-      if (current) await this.apply(current, { type: 'leg_lost' }).catch(() => {});
+      if (current) await this.tryApply(current, { type: 'leg_lost' });
     } finally {
       this.dialing.delete(agent.agentId);
     }
   }
 
+  /** Hangs up an agent's leg; a failure is logged (the adapter forgets the leg either way). */
   private async hangupLeg(agentId: number): Promise<void> {
-    await this.deps.telephony.logoutAgent(String(agentId)).catch(() => {});
+    try {
+      await this.deps.telephony.logoutAgent(String(agentId));
+    } catch (error) {
+      if (isTelephonyError(error, 'not-found')) return;
+      this.deps.logger.warn({ err: error, agentId }, 'could not hang up the agent leg');
+    }
   }
 
   private armWrapTimer(agent: PooledAgent, attemptId: string, deadline: Date): void {
@@ -185,15 +202,29 @@ export class AgentPool {
     return applied;
   }
 
-  /** Like apply(), but a refusal (somebody else moved the session first) returns undefined. */
+  /**
+   * Like apply(), but never throws. A refusal (somebody else moved the session first: a lost
+   * race, expected) returns undefined quietly. A database fault is retried with backoff, each
+   * failure logged; if the database stays away, the runner is told (agentEventLost) so that it
+   * reconciles the agent once it is back, and undefined is returned. Anything else is a bug,
+   * logged as an error.
+   */
   async tryApply(agent: PooledAgent, event: AgentEvent): Promise<AppliedEvent | undefined> {
+    const log = this.deps.logger.child({ agent: agent.code, event: event.type });
     try {
-      return await this.apply(agent, event);
+      return await withDatabaseRetry(() => this.apply(this.agents.get(agent.agentId) ?? agent, event), {
+        log,
+        what: 'agent event',
+        policy: this.deps.retry,
+      });
     } catch (error) {
-      this.deps.logger.debug(
-        { agent: agent.code, event: event.type, err: (error as Error).message },
-        'agent event refused',
-      );
+      if (error instanceof ConflictError) {
+        log.debug({ err: error }, 'agent event refused');
+      } else if (databaseFault(error) !== undefined) {
+        this.events.agentEventLost?.(agent, event);
+      } else {
+        log.error({ err: error }, 'agent event failed');
+      }
       return undefined;
     }
   }

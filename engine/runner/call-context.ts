@@ -56,7 +56,7 @@ export class CallContext {
   /** Runs `task` after every earlier task of this call: a call's events are handled in order. */
   serial(task: () => Promise<void>): Promise<void> {
     this.chain = this.chain.then(task).catch((error: unknown) => {
-      this.log.error({ err: (error as Error).message }, 'call handling failed');
+      this.log.error({ err: error }, 'call handling failed');
     });
     return this.chain;
   }

@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { CampaignDefinition } from '../../campaigns/campaign-definition.ts';
 import type { Outcome } from '../../campaigns/outcomes/outcome-schema.ts';
-import { finalizeAttempt, updateAttempt } from '../../db/queries/dial-log.ts';
+import { databaseFault } from '../../db/pg-error.ts';
+import { finalizeAttempt, getAttempt, updateAttempt } from '../../db/queries/dial-log.ts';
 import type { Database } from '../../db/schema.ts';
 import { recordCallOutcome } from '../agents/call-outcome.ts';
 import type { PacingObservation } from '../pacing/pacer.ts';
@@ -10,7 +11,9 @@ import { isTelephonyError } from '../telephony/errors.ts';
 import type { CallOutcome, TelephonyEvent, TelephonyPort } from '../telephony/port.ts';
 import type { AgentPool } from './agent-pool.ts';
 import type { CallContext } from './call-context.ts';
+import { type DatabaseRetryPolicy, withDatabaseRetry } from './database-retry.ts';
 import type { EngineClock } from './engine-clock.ts';
+import { hangUpCustomer } from './hang-up.ts';
 import { ivrOutcome } from './ivr-outcome.ts';
 import type { LiveCalls } from './live-calls.ts';
 
@@ -48,6 +51,13 @@ export interface CallFlowDeps {
   observe(observation: PacingObservation): void;
   /** Counts for the live view and the summary. */
   counters: RunCounters;
+  /** How finalizing a call is retried on a database fault (default: DEFAULT_DATABASE_RETRY). */
+  retry?: DatabaseRetryPolicy;
+  /**
+   * A call whose finalization failed through every retry because the database stayed away: the
+   * runner runs `finalize` again once the database answers (the contact stays held till then).
+   */
+  deferFinal?(call: CallContext, finalize: () => Promise<void>): void;
 }
 
 export interface RunCounters {
@@ -107,7 +117,9 @@ export class CallFlow {
     try {
       await updateAttempt(this.d.db, call.dbId, patch);
     } catch (error) {
-      call.log.debug({ err: (error as Error).message }, 'dial-log update skipped');
+      // A progress mark only: the final row is written at the end whatever happens here.
+      if (databaseFault(error) !== undefined) call.log.warn({ err: error }, 'dial-log update skipped');
+      else call.log.debug({ err: error }, 'dial-log update skipped');
     }
   }
 
@@ -178,7 +190,7 @@ export class CallFlow {
         // Otherwise the person hung up while being connected: their hangup ends the call (not an abandon).
         return;
       }
-      call.log.warn({ agentId, err: (error as Error).message }, 'could not connect the call to the agent');
+      call.log.warn({ agentId, err: error }, 'could not connect the call to the agent');
       if (call.stage !== 'ended') {
         call.stage = 'waiting';
         await this.abandon(call);
@@ -234,7 +246,7 @@ export class CallFlow {
     const leave = amd.onMachine === 'leave_message' && amd.machineMessage !== undefined;
     call.verdict = { tag: 'machine', data: { messageLeft: leave } };
     if (leave && amd.machineMessage) await this.playThenHangup(call, [amd.machineMessage]);
-    else await this.d.telephony.hangup(call.attemptId).catch(() => {});
+    else await this.hangup(call);
   }
 
   /** Agentless: each question is a prompt answered by one key; the answers are the outcome. */
@@ -264,12 +276,20 @@ export class CallFlow {
     const outcome = heardNothing ? ({ tag: 'hung_up' } as const) : ivrOutcome(this.d.definition, answers);
     const { tag, ...data } = outcome;
     call.verdict = { tag, data };
-    await this.d.telephony.hangup(call.attemptId).catch(() => {});
+    await this.hangup(call);
   }
 
   private async playThenHangup(call: CallContext, media: string[]): Promise<void> {
     await this.d.telephony.play(call.attemptId, media).catch(() => ({ finished: false }));
-    await this.d.telephony.hangup(call.attemptId).catch(() => {});
+    await this.hangup(call);
+  }
+
+  /** Our decision to end the call: retried while it fails and the call is still up (never silence). */
+  private async hangup(call: CallContext): Promise<void> {
+    await hangUpCustomer(this.d.telephony, call.attemptId, {
+      log: call.log,
+      stillLive: () => this.d.calls.get(call.attemptId) === call,
+    });
   }
 
   private async releaseAgent(call: CallContext): Promise<void> {
@@ -307,8 +327,11 @@ export class CallFlow {
       : call.verdict
         ? ({ tag: call.verdict.tag, ...(call.verdict.data ?? {}) } as Outcome)
         : outcomeOfHangup(event.outcome);
-    try {
-      await this.d.db.transaction().execute(async (trx) => {
+    const finalize = (again: boolean) =>
+      this.d.db.transaction().execute(async (trx) => {
+        // A try whose commit went through before the connection died: the row is final and its
+        // outcome recorded (one per attempt); doing it again would be refused.
+        if (again && (await getAttempt(trx, call.dbId)).finalized_at !== null) return;
         await finalizeAttempt(trx, call.dbId, {
           result: call.verdict?.tag ?? (wasConnected ? 'connected' : event.outcome),
           cause: event.cause,
@@ -330,9 +353,7 @@ export class CallFlow {
           });
         }
       });
-    } catch (error) {
-      call.log.error({ err: (error as Error).message }, 'could not finalize the call; recovery will');
-    }
+    await this.settle(call, finalize);
     const agent = call.agentId !== null ? this.d.pool.get(call.agentId) : undefined;
     if (agent) {
       // Never connected: the agent held for the call, or already on it because the connect was
@@ -347,12 +368,39 @@ export class CallFlow {
     this.d.calls.remove(call.attemptId);
   }
 
+  /**
+   * Runs a call's finalization, retried on database faults. If the database stays away the
+   * runner takes it over (deferFinal) and runs it once the database answers, so the row and the
+   * contact are settled then rather than at the next restart.
+   */
+  private async settle(call: CallContext, finalize: (again: boolean) => Promise<void>): Promise<void> {
+    let tries = 0;
+    try {
+      await withDatabaseRetry(() => finalize(tries++ > 0), {
+        log: call.log,
+        what: 'finalizing the call',
+        policy: this.d.retry,
+      });
+    } catch (error) {
+      if (databaseFault(error) !== undefined && this.d.deferFinal) {
+        this.d.deferFinal(call, () => finalize(true));
+        return;
+      }
+      call.log.error({ err: error }, 'could not finalize the call; recovery will');
+    }
+  }
+
   /** The agent's phone dropped: the agent owes the outcome; a customer left alone is hung up. */
   private async agentLegLost(agentId: number): Promise<void> {
     const agent = this.d.pool.legLost(agentId);
     if (!agent) return;
     if (agent.state.kind === 'on_call') {
-      await this.d.telephony.hangup(agent.state.attemptId).catch(() => {});
+      const attemptId = agent.state.attemptId;
+      const call = this.d.calls.get(attemptId);
+      await hangUpCustomer(this.d.telephony, attemptId, {
+        log: call?.log ?? this.d.logger,
+        stillLive: () => this.d.calls.get(attemptId) !== undefined,
+      });
     }
     await this.d.pool.tryApply(agent, { type: 'leg_lost' });
   }

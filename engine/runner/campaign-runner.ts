@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { CampaignDefinition } from '../../campaigns/campaign-definition.ts';
 import type { DatabaseHandle } from '../../db/connect.ts';
+import { databaseFault } from '../../db/pg-error.ts';
 import { getCampaignDefinition } from '../../db/queries/campaigns.ts';
-import { createAttempt, finalizeAttempt, updateAttempt } from '../../db/queries/dial-log.ts';
+import { createAttempt, finalizeAttempt, getAttempt, updateAttempt } from '../../db/queries/dial-log.ts';
 import { gateInputFor, loadGateFacts, loadHeldCampaignGateFacts } from '../../db/queries/gate-facts.ts';
 import {
   type ClaimedLead,
@@ -33,15 +34,20 @@ import { CallFlow, newRunCounters, type RunCounters } from './call-flow.ts';
 import { CampaignFactsCache } from './campaign-facts-cache.ts';
 import { type CampaignLock, campaignLock } from './campaign-lock.ts';
 import { checkConnectionRates } from './connection-rate.ts';
+import { type DatabaseRetryPolicy, withDatabaseRetry } from './database-retry.ts';
 import type { EngineClock } from './engine-clock.ts';
 import { LiveCalls } from './live-calls.ts';
-import { type RecoveryReport, recoverCampaign } from './recovery.ts';
+import { type RecoveryReport, reconcileCampaign, recoverCampaign } from './recovery.ts';
 import { refusalOf } from './refusal.ts';
 
 /** Real milliseconds between two passes at least. */
 const MIN_PASS_GAP_MS = 40;
 /** Engine milliseconds a lead skipped on preview waits before it is offered again. */
 const PREVIEW_SKIP_DELAY_MS = 60_000;
+/** Real milliseconds between two checks with the server that the campaign lock is still ours. */
+const LOCK_VERIFY_MS = 1000;
+/** Longest pause (real milliseconds) between passes while the database keeps failing. */
+const MAX_FAILURE_BACKOFF_MS = 5000;
 
 export interface RunnerDeps {
   database: Pick<DatabaseHandle, 'db' | 'kind' | 'pool'>;
@@ -62,6 +68,8 @@ export interface RunnerOptions {
   stopWhenDone?: boolean;
   /** Engine seconds between two connection-rate checks. */
   alarmCheckSeconds?: number;
+  /** How finalizations and agent events are retried on a database fault (real time). */
+  databaseRetry?: DatabaseRetryPolicy;
 }
 
 export interface RunnerSnapshot {
@@ -93,10 +101,20 @@ export class CampaignRunner {
   private lastPassAt = 0;
   private status: { status: string; readAt: number } = { status: 'draft', readAt: -Infinity };
   private stopping = false;
+  /** Another engine holds the campaign lock: this runner dials nothing until it gets it. */
+  private standby = false;
   private loop: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private wake: (() => void) | undefined;
   private lock: CampaignLock;
+  private lockVerifiedAt = 0;
+  /**
+   * Set when the database failed under us (or the lock was lost and taken back): before the
+   * next dial the runner reconciles the database with the calls it still has.
+   */
+  private resync = false;
+  /** Finalizations the database refused through every retry, run again once it answers. */
+  private readonly deferred = new Map<string, { call: CallContext; finalize: () => Promise<void> }>();
   private lastRenewal = 0;
   private lastAlarmCheck = 0;
   private readonly occupancy = { busy: 0, total: 0, lastAt: 0 };
@@ -113,7 +131,7 @@ export class CampaignRunner {
   ) {
     this.log = deps.logger.child({ campaignId });
     this.db = deps.database.db;
-    this.lock = campaignLock(deps.database, campaignId);
+    this.lock = campaignLock(deps.database, campaignId, this.log);
     this.facts = new CampaignFactsCache((now, hold) =>
       loadHeldCampaignGateFacts(this.db, campaignId, now, hold),
     );
@@ -143,10 +161,14 @@ export class CampaignRunner {
         campaignId: this.campaignId,
         wrapUpSeconds: definition.wrapUpSeconds,
         callerId: definition.dialing.callerId,
+        ...(this.options.databaseRetry ? { retry: this.options.databaseRetry } : {}),
       },
       {
         wrapUpTimedOut: (agent, attemptId) => void this.wrapUpTimedOut(agent, attemptId),
         wrapUpEnded: (seconds) => this.observe({ kind: 'wrap-up', seconds }),
+        agentEventLost: () => {
+          this.resync = true;
+        },
       },
     );
     this.flow = new CallFlow({
@@ -160,12 +182,13 @@ export class CampaignRunner {
       calls: this.calls,
       observe: (o) => this.observe(o),
       counters: this.counters,
+      ...(this.options.databaseRetry ? { retry: this.options.databaseRetry } : {}),
+      deferFinal: (call, finalize) => this.defer(call, finalize),
     });
-    this.recovery = await recoverCampaign(
-      { db, telephony, logger: this.log },
-      this.campaignId,
-      definition,
-      clock.now(),
+    // Each step settles rows one by one and checks before it writes: safe to run again.
+    this.recovery = await withDatabaseRetry(
+      () => recoverCampaign({ db, telephony, logger: this.log }, this.campaignId, definition, clock.now()),
+      { log: this.log, what: 'recovery', policy: this.options.databaseRetry },
     );
     this.log.info({ mode: definition.mode, engineId }, 'campaign runner started');
     this.loop = this.run();
@@ -206,6 +229,7 @@ export class CampaignRunner {
   }
 
   private async run(): Promise<void> {
+    let failures = 0;
     try {
       while (!this.stopping) {
         try {
@@ -213,13 +237,26 @@ export class CampaignRunner {
           const more = await this.pass();
           this.passes.count += 1;
           this.passes.ms += performance.now() - started;
+          if (failures > 0) this.log.info({ failures }, 'dial loop running again');
+          failures = 0;
           if (!more && this.options.stopWhenDone) break;
         } catch (error) {
-          this.log.error({ err: (error as Error).message }, 'dial loop pass failed; retrying');
+          failures += 1;
+          if (databaseFault(error) !== undefined) {
+            // No dial goes out while the database fails (every dial writes its row first); what
+            // is live goes on. Once a pass gets through, the runner reconciles before dialing.
+            this.resync = true;
+            this.log.warn({ err: error, failures }, 'database unavailable; dialing paused, retrying');
+          } else {
+            this.log.error({ err: error, failures }, 'dial loop pass failed; retrying');
+          }
         }
+        const tickMs = this.options.tickMs ?? 100;
+        const pause = failures === 0 ? tickMs : Math.min(tickMs * 2 ** failures, MAX_FAILURE_BACKOFF_MS);
         await new Promise<void>((resolve) => {
-          this.wake = resolve;
-          this.timer = setTimeout(resolve, this.options.tickMs ?? 100);
+          // Pokes (call events) must not turn a failing loop into a busy one.
+          if (failures === 0) this.wake = resolve;
+          this.timer = setTimeout(resolve, pause);
         });
         clearTimeout(this.timer);
         this.wake = undefined;
@@ -231,16 +268,104 @@ export class CampaignRunner {
       }
       this.log.info({ inFlight: this.calls.size }, 'draining live calls');
       await this.calls.drained();
+      await this.settleDeferred();
       await this.pool.releaseLegs();
     } finally {
-      await this.lock.release().catch(() => {});
+      await this.lock
+        .release()
+        .catch((error: unknown) => this.log.warn({ err: error }, 'campaign lock release failed'));
       this.log.info({ counters: this.counters }, 'campaign runner stopped');
     }
   }
 
+  /** A finalization the database refused through every retry: kept until it answers again. */
+  private defer(call: CallContext, finalize: () => Promise<void>): void {
+    call.log.warn('call not finalized while the database is unavailable; kept to finalize later');
+    this.deferred.set(call.attemptId, { call, finalize });
+    this.resync = true;
+  }
+
+  /** Runs the deferred finalizations; a database fault leaves the rest for the next pass. */
+  private async flushDeferred(): Promise<void> {
+    for (const [attemptId, { call, finalize }] of this.deferred) {
+      try {
+        await finalize();
+        this.deferred.delete(attemptId);
+        call.log.info('deferred finalization done');
+      } catch (error) {
+        if (databaseFault(error) !== undefined) throw error;
+        // Not the database's availability: the reconciliation below closes the row instead.
+        this.deferred.delete(attemptId);
+        call.log.error({ err: error }, 'deferred finalization failed; reconciling the row');
+      }
+    }
+  }
+
+  /** At the end of a run: the deferred finalizations get the usual retries, then recovery's turn. */
+  private async settleDeferred(): Promise<void> {
+    if (this.deferred.size === 0) return;
+    await withDatabaseRetry(() => this.flushDeferred(), {
+      log: this.log,
+      what: 'deferred finalizations',
+      policy: this.options.databaseRetry,
+    }).catch((error: unknown) =>
+      this.log.error(
+        { err: error, left: this.deferred.size },
+        'calls left open while the database is unavailable; the next start recovers them',
+      ),
+    );
+  }
+
+  /**
+   * The campaign lock, checked before anything is dialed. A lock whose connection died is gone
+   * (PostgreSQL released it): the runner stops dialing at once and takes it again if it is free,
+   * then reconciles; if another engine took it, this one is its standby and dials nothing.
+   */
+  private async holdLock(): Promise<boolean> {
+    if (this.lock.held && performance.now() - this.lockVerifiedAt >= LOCK_VERIFY_MS) {
+      await this.lock.verify();
+      this.lockVerifiedAt = performance.now();
+    }
+    if (this.lock.held) return true;
+    const acquired = await this.lock.tryAcquire();
+    if (!acquired) {
+      if (!this.standby) this.log.warn('campaign lock held by another engine; not dialing');
+      this.standby = true;
+      return false;
+    }
+    this.log.warn('campaign lock taken again; reconciling before dialing');
+    this.standby = false;
+    this.lockVerifiedAt = performance.now();
+    this.resync = true;
+    return true;
+  }
+
+  /**
+   * After a database outage or a lost lock: deferred finalizations first, then the database is
+   * brought in line with the calls this runner still has (recovery.ts, keeping live calls).
+   */
+  private async reconcile(now: Date): Promise<void> {
+    await this.flushDeferred();
+    const report = await reconcileCampaign(
+      { db: this.db, telephony: this.deps.telephony, logger: this.log },
+      this.campaignId,
+      this.definition,
+      now,
+      // A call deferred meanwhile (a finalization under way as this ran) is still ours too.
+      new Set([...this.calls.all().map((c) => c.attemptId), ...this.deferred.keys()]),
+    );
+    this.resync = false;
+    // Whatever was cached may be stale: read it afresh.
+    this.status = { status: this.status.status, readAt: -Infinity };
+    this.facts.invalidate();
+    this.log.info({ ...report }, 'reconciled after the database came back');
+  }
+
   /** One pass of the loop. Returns false when the campaign has nothing left to do now. */
   private async pass(): Promise<boolean> {
+    if (!(await this.holdLock())) return !this.stopping;
     const now = this.deps.clock.now();
+    if (this.resync) await this.reconcile(now);
     await this.pool.sync();
     this.trackOccupancy(now);
     await this.flow.serveWaiting();
@@ -342,6 +467,14 @@ export class CampaignRunner {
       { campaign: await this.facts.get(now) },
     );
     for (const lead of leads) {
+      if (!this.lock.held || this.stopping) {
+        // The lock went while this pass ran: not one more dial. The contact goes back now, or
+        // when its lease runs out if the database does not answer.
+        await releaseLead(this.db, lead.id, this.deps.engineId, { status: 'ready', now }).catch(
+          (error: unknown) => this.log.warn({ err: error, contact: lead.id }, 'claimed contact not released'),
+        );
+        continue;
+      }
       const input = gateInputFor(facts, lead.id, now);
       const decision = input ? evaluateGate(input) : null;
       if (decision) this.predictiveAllowed = decision.predictiveAllowed;
@@ -365,7 +498,7 @@ export class CampaignRunner {
       } catch (error) {
         // Before the call existed (the dial-log row or the contact could not be written): the
         // agent held for it is free again; the contact's lease runs out and it returns.
-        if (agent) await this.pool.tryApply(agent, { type: 'release' }).catch(() => {});
+        if (agent) await this.pool.tryApply(agent, { type: 'release' });
         throw error;
       }
     }
@@ -393,9 +526,7 @@ export class CampaignRunner {
         engine_id: this.deps.engineId,
       })
       .execute()
-      .catch((error: unknown) =>
-        this.log.debug({ err: (error as Error).message }, 'gate denial not recorded'),
-      );
+      .catch((error: unknown) => this.log.warn({ err: error }, 'gate denial not recorded'));
   }
 
   private newAttemptId(contactId: number): string {
@@ -455,7 +586,7 @@ export class CampaignRunner {
           variables: { DIALER_CAMPAIGN: String(this.campaignId), DIALER_ATTEMPT: String(row.id) },
         });
       } catch (error) {
-        log.warn({ err: (error as Error).message }, 'originate failed');
+        log.warn({ err: error }, 'originate failed');
         await this.originateFailed(call, lead.id, agent);
       }
     });
@@ -469,8 +600,11 @@ export class CampaignRunner {
     if (call.stage === 'ended') return;
     call.dispose();
     const now = this.deps.clock.now();
-    try {
-      await this.db.transaction().execute(async (trx) => {
+    let tries = 0;
+    const finalize = (again: boolean) =>
+      this.db.transaction().execute(async (trx) => {
+        // A try whose commit went through before the connection died: nothing left to do.
+        if (again && (await getAttempt(trx, call.dbId)).finalized_at !== null) return;
         await finalizeAttempt(trx, call.dbId, { result: 'failed', finalizedAt: now, endedAt: now });
         await recordCallOutcome(trx, {
           definition: this.definition,
@@ -483,21 +617,27 @@ export class CampaignRunner {
           now,
         });
       });
+    try {
+      await withDatabaseRetry(() => finalize(tries++ > 0), {
+        log: call.log,
+        what: 'recording the failed originate',
+        policy: this.options.databaseRetry,
+      });
     } catch (error) {
-      // The row stays open: the next start's recovery finalizes it. Nothing went out.
-      call.log.error(
-        { err: (error as Error).message },
-        'could not record the failed originate; recovery will',
-      );
+      // Nothing went out. A database that stays away: finalized once it answers again.
+      if (databaseFault(error) !== undefined) this.defer(call, () => finalize(true));
+      else call.log.error({ err: error }, 'could not record the failed originate; recovery will');
     } finally {
       this.calls.remove(call.attemptId);
-      if (agent) await this.pool.tryApply(agent, { type: 'release' }).catch(() => {});
+      if (agent) await this.pool.tryApply(agent, { type: 'release' });
     }
   }
 
   /** Preview: each free agent gets one lead on screen; dial on accept, put back on skip. */
   private async previewPass(now: Date): Promise<void> {
     for (const agent of this.pool.all()) {
+      // The lock went while this pass ran: the accepted preview is dialed once it is back.
+      if (!this.lock.held) return;
       const state = agent.state;
       if (state.kind !== 'reserved' || !state.preview || state.contactId === null) continue;
       const decision = (agent.session.state_data as { decision?: string }).decision;
@@ -588,7 +728,9 @@ export class CampaignRunner {
         );
       this.poke();
     } catch (error) {
-      this.log.error({ err: (error as Error).message, agent: agent.code }, 'wrap-up timeout handling failed');
+      // The session is still in wrap-up past its deadline: the pool's next sync arms the timer
+      // again (at once), so this is tried again until the database answers.
+      this.log.error({ err: error, agent: agent.code }, 'wrap-up timeout handling failed');
     }
   }
 

@@ -1,12 +1,14 @@
 import { type Kysely, sql } from 'kysely';
 import type { CampaignDefinition } from '../../campaigns/campaign-definition.ts';
 import { sessionState } from '../../db/queries/agent-sessions.ts';
-import { finalizeAttempt } from '../../db/queries/dial-log.ts';
+import { finalizeAttempt, getAttempt } from '../../db/queries/dial-log.ts';
 import type { Database } from '../../db/schema.ts';
 import { applyAgentEvent } from '../agents/agent-service.ts';
 import { recordCallOutcome } from '../agents/call-outcome.ts';
+import { ConflictError } from '../platform/errors.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { TelephonyPort } from '../telephony/port.ts';
+import { hangUpCustomer } from './hang-up.ts';
 
 export interface RecoveryReport {
   /** Dial-log rows left open by a previous run, now finalized. */
@@ -33,24 +35,59 @@ export interface RecoveryReport {
  *    pool; a wrap-up already past its deadline records `no_outcome`).
  * 3. Contacts still marked in progress with no open call and no outcome owed go back to ready.
  */
-export async function recoverCampaign(
-  deps: { db: Kysely<Database>; telephony: TelephonyPort; logger: Logger },
+export function recoverCampaign(
+  deps: RecoveryDeps,
   campaignId: number,
   definition: CampaignDefinition,
   now: Date,
 ): Promise<RecoveryReport> {
+  return reconcile(deps, campaignId, definition, now, undefined);
+}
+
+/**
+ * The same, for a runner that goes on after the database failed under it or its lock was lost
+ * and taken back: the calls in `live` are still its own and are left alone (their rows open,
+ * their agents on them), and so are the preview screens its agents have up. Everything else
+ * open is settled as at a restart: a finalization or an agent event the database refused, the
+ * calls of another engine that held the lock meanwhile and is gone.
+ */
+export function reconcileCampaign(
+  deps: RecoveryDeps,
+  campaignId: number,
+  definition: CampaignDefinition,
+  now: Date,
+  live: ReadonlySet<string>,
+): Promise<RecoveryReport> {
+  return reconcile(deps, campaignId, definition, now, live);
+}
+
+export interface RecoveryDeps {
+  db: Kysely<Database>;
+  telephony: TelephonyPort;
+  logger: Logger;
+}
+
+async function reconcile(
+  deps: RecoveryDeps,
+  campaignId: number,
+  definition: CampaignDefinition,
+  now: Date,
+  live: ReadonlySet<string> | undefined,
+): Promise<RecoveryReport> {
   const { db, telephony, logger } = deps;
-  const open = await db
-    .selectFrom('call_attempts')
-    .selectAll()
-    .where('campaign_id', '=', campaignId)
-    .where('finalized_at', 'is', null)
-    .execute();
+  const open = (
+    await db
+      .selectFrom('call_attempts')
+      .selectAll()
+      .where('campaign_id', '=', campaignId)
+      .where('finalized_at', 'is', null)
+      .execute()
+  ).filter((a) => !live?.has(a.channel_id));
   let callsHungUp = 0;
   if (open.length > 0) {
     const result = await telephony.reconcile(open.map((a) => a.channel_id));
-    for (const live of result.live) {
-      await telephony.hangup(live).catch(() => {});
+    for (const up of result.live) {
+      await hangUpCustomer(telephony, up, { log: logger.child({ attemptId: up }) });
       callsHungUp += 1;
     }
   }
@@ -61,6 +98,8 @@ export async function recoverCampaign(
     const abandoned =
       attempt.abandoned || (definition.mode !== 'agentless' && personLeftWithoutAgent(attempt));
     await db.transaction().execute(async (trx) => {
+      // Finalized meanwhile (a finalization whose commit went through as its connection died).
+      if ((await getAttempt(trx, attempt.id)).finalized_at !== null) return;
       await finalizeAttempt(trx, attempt.id, {
         result: 'lost',
         finalizedAt: now,
@@ -92,6 +131,11 @@ export async function recoverCampaign(
     .execute();
   for (const session of sessions) {
     const state = sessionState(session);
+    if (live && (state.kind === 'on_call' || state.kind === 'reserved')) {
+      // Still the runner's: on or held for a live call, or showing a preview.
+      if (state.attemptId === null ? state.kind === 'reserved' && state.preview : live.has(state.attemptId))
+        continue;
+    }
     const event =
       state.kind === 'on_call'
         ? ({ type: 'call_ended', attemptId: state.attemptId } as const)
@@ -99,10 +143,15 @@ export async function recoverCampaign(
           ? ({ type: 'release' } as const)
           : undefined;
     if (!event) continue;
-    await applyAgentEvent(db, session.id, event, { now, wrapUpSeconds: definition.wrapUpSeconds }).catch(
-      () => {},
-    );
-    if (event.type === 'call_ended') agentsToWrapUp += 1;
+    try {
+      await applyAgentEvent(db, session.id, event, { now, wrapUpSeconds: definition.wrapUpSeconds });
+      if (event.type === 'call_ended') agentsToWrapUp += 1;
+    } catch (error) {
+      // The agent moved meanwhile (logged out, tagged): nothing left to repair. A database
+      // fault is not that: it fails the whole reconciliation, which is run again.
+      if (!(error instanceof ConflictError)) throw error;
+      logger.debug({ err: error, agentId: session.agent_id }, 'agent session changed during recovery');
+    }
   }
 
   // A call an agent took whose session is gone (logged out, or lost with the engine): the outcome
@@ -134,6 +183,10 @@ export async function recoverCampaign(
     update contacts c set status = 'ready', lease_owner = null, lease_expires_at = null, updated_at = ${now}
     where c.campaign_id = ${campaignId} and c.status = 'in_progress'
       and not exists (select 1 from call_attempts a where a.contact_id = c.id and a.finalized_at is null)
+      and not exists (
+        select 1 from agent_sessions s
+        where s.ended_at is null and s.state = 'reserved' and s.state_data ->> 'contactId' = c.id::text
+      )
       and not exists (
         select 1 from call_attempts a
         where a.contact_id = c.id and a.connected_at is not null

@@ -59,7 +59,11 @@ export function createCliContext(options: GlobalOptions, overrides: CliContextOv
     database({ migrate = true } = {}) {
       if (overrides.database) return Promise.resolve(overrides.database);
       handle ??= (async () => {
-        const opened = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+        const opened = await openDatabase({
+          databaseUrl: config.databaseUrl,
+          dataDir: config.dataDir,
+          logger,
+        });
         if (migrate) await migrateToLatest(opened.db);
         return opened;
       })();

@@ -146,7 +146,7 @@ export class SimulatedAgents {
       try {
         await this.poll();
       } catch (error) {
-        this.deps.logger.debug({ err: (error as Error).message }, 'simulated agents poll failed');
+        this.deps.logger.debug({ err: error }, 'simulated agents poll failed');
       }
       if (this.timer) this.timer = setTimeout(tick, pollMs);
     };
@@ -180,10 +180,7 @@ export class SimulatedAgents {
             this.deps.onTagged?.();
           })
           .catch((error: unknown) =>
-            this.deps.logger.debug(
-              { agent: agent.code, err: (error as Error).message },
-              'simulated tag refused',
-            ),
+            this.deps.logger.debug({ agent: agent.code, err: error }, 'simulated tag refused'),
           );
       });
     }
