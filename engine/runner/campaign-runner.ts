@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { CampaignDefinition } from '../../campaigns/campaign-definition.ts';
 import type { DatabaseHandle } from '../../db/connect.ts';
@@ -30,11 +29,12 @@ import type { TelephonyEvent, TelephonyPort } from '../telephony/port.ts';
 import { AgentPool, type PooledAgent } from './agent-pool.ts';
 import { CallContext } from './call-context.ts';
 import { CallFlow, newRunCounters, type RunCounters } from './call-flow.ts';
+import { callName } from './call-name.ts';
 import { type CampaignLock, campaignLock } from './campaign-lock.ts';
 import { checkConnectionRates } from './connection-rate.ts';
 import type { EngineClock } from './engine-clock.ts';
 import { LiveCalls } from './live-calls.ts';
-import { type RecoveryReport, recoverCampaign } from './recovery.ts';
+import { type AdoptedCall, type RecoveryReport, recoverCampaign } from './recovery.ts';
 import { refusalOf } from './refusal.ts';
 
 /** Real milliseconds between two passes at least. */
@@ -157,13 +157,32 @@ export class CampaignRunner {
       counters: this.counters,
     });
     this.recovery = await recoverCampaign(
-      { db, telephony, logger: this.log },
+      { db, telephony, logger: this.log, adopt: (call) => this.adopt(call) },
       this.campaignId,
       definition,
       clock.now(),
     );
     this.log.info({ mode: definition.mode, engineId }, 'campaign runner started');
     this.loop = this.run();
+  }
+
+  /** A conversation a previous run connected, still going on: its end is handled like any other. */
+  private adopt(adopted: AdoptedCall): void {
+    const log = this.log.child({ attemptId: adopted.attemptId, contact: adopted.contactId });
+    const call = new CallContext(
+      adopted.attemptId,
+      adopted.dbId,
+      adopted.contactId,
+      this.campaignId,
+      log,
+      adopted.answeredAt ?? adopted.connectedAt,
+    );
+    call.stage = 'connected';
+    call.answeredAt = adopted.answeredAt ?? adopted.connectedAt;
+    call.connectedAt = adopted.connectedAt;
+    call.agentId = adopted.agentId;
+    this.calls.add(call);
+    log.info({ agentId: adopted.agentId }, 'adopted a conversation still connected to its agent');
   }
 
   /** Telephony events of this campaign's calls (the engine routes by attempt id). */
@@ -394,8 +413,9 @@ export class CampaignRunner {
       );
   }
 
+  /** The attempt id is the customer channel id: it carries this engine's identity. */
   private newAttemptId(contactId: number): string {
-    return `c${this.campaignId}-k${contactId}-${randomBytes(5).toString('hex')}`;
+    return this.deps.telephony.newCallId(callName(this.campaignId, contactId));
   }
 
   /** Dial-log row first, then the originate. `agent` is already held for this call (callback, preview). */

@@ -7,53 +7,116 @@ import { applyAgentEvent } from '../agents/agent-service.ts';
 import { recordCallOutcome } from '../agents/call-outcome.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { TelephonyPort } from '../telephony/port.ts';
+import { campaignCallScope } from './call-name.ts';
 
 export interface RecoveryReport {
-  /** Dial-log rows left open by a previous run, now finalized. */
+  /** Dial-log rows left open by a previous run, now finalized (adopted ones stay open). */
   attemptsReconciled: number;
-  /** Of those, calls still up on the telephone system (hung up now). */
+  /** Of those, calls still up on the telephone system that nobody can take over (hung up now). */
   callsHungUp: number;
+  /** Conversations still connected to their agent: adopted, left as they are. */
+  conversationsAdopted: number;
   /** Agents whose call was cut, moved to wrap-up so they still tag it. */
   agentsToWrapUp: number;
   /** Contacts a dead run still held, returned to the queue. */
   contactsReleased: number;
 }
 
+/** A call a previous run connected to an agent that is still going on: this run takes it over. */
+export interface AdoptedCall {
+  attemptId: string;
+  dbId: number;
+  contactId: number;
+  agentId: number;
+  answeredAt: Date | null;
+  connectedAt: Date;
+}
+
 /**
  * Brings a campaign back to a consistent state before its runner dials again. Runs while the
  * runner holds the campaign lock, so no other engine is running this campaign: whatever is open
  * belongs to a run that is gone.
- * 1. Open dial-log rows are compared with the telephone system (`reconcile`): calls still up are
- *    hung up (their engine is gone; nobody can route them), and every row is finalized with
- *    result `lost`. A person who answered (not a machine) and never reached an agent is an
- *    abandoned call (flag and outcome); any other call never connected gets the engine outcome
- *    `failed` (retried by the campaign's rules); one connected to an agent is still the agent's
- *    to tag.
+ * 1. Open dial-log rows and open agent sessions are compared with the telephone system
+ *    (`reconcile`, scoped to this campaign's calls): a conversation still connected to its agent
+ *    (the call connected, the agent's session on it, the agent's leg still in its bridge) is
+ *    adopted: both stay bridged, `adopt` registers it with the runner (synchronously, before any
+ *    event of it can arrive), and it ends like any connected call, the agent then tagging it.
+ *    Other calls still up are hung up (nobody can route them any more), and their rows are
+ *    finalized with result `lost`. A person who answered (not a machine) and never reached an
+ *    agent is an abandoned call (flag and outcome); any other call never connected gets the
+ *    engine outcome `failed` (retried by the campaign's rules); one connected to an agent is
+ *    still the agent's to tag.
  * 2. Agent sessions are rebuilt: an agent on a cut call goes to wrap-up (timer re-armed by the
- *    pool; a wrap-up already past its deadline records `no_outcome`).
+ *    pool; a wrap-up already past its deadline records `no_outcome`). Adopted agent legs stay
+ *    up: the pool finds them ready instead of ringing the phone again.
  * 3. Contacts still marked in progress with no open call and no outcome owed go back to ready.
  */
 export async function recoverCampaign(
-  deps: { db: Kysely<Database>; telephony: TelephonyPort; logger: Logger },
+  deps: {
+    db: Kysely<Database>;
+    telephony: TelephonyPort;
+    logger: Logger;
+    adopt?: (call: AdoptedCall) => void;
+  },
   campaignId: number,
   definition: CampaignDefinition,
   now: Date,
 ): Promise<RecoveryReport> {
   const { db, telephony, logger } = deps;
-  const open = await db
+  const openAttempts = await db
     .selectFrom('call_attempts')
     .selectAll()
     .where('campaign_id', '=', campaignId)
     .where('finalized_at', 'is', null)
     .execute();
-  let callsHungUp = 0;
-  if (open.length > 0) {
-    const result = await telephony.reconcile(open.map((a) => a.channel_id));
-    for (const live of result.live) {
-      await telephony.hangup(live).catch(() => {});
-      callsHungUp += 1;
-    }
+  const openSessions = await db
+    .selectFrom('agent_sessions')
+    .selectAll()
+    .where('campaign_id', '=', campaignId)
+    .where('ended_at', 'is', null)
+    .execute();
+  const agentLegs = openSessions.flatMap((s) =>
+    s.channel_id && s.bridge_id
+      ? [{ agentId: String(s.agent_id), channelId: s.channel_id, bridgeId: s.bridge_id }]
+      : [],
+  );
+  const result = await telephony.reconcile(
+    openAttempts.map((a) => a.channel_id),
+    { agentLegs, scope: campaignCallScope(campaignId) },
+  );
+  // No await from here to the adoptions: an adopted call's events find the runner ready.
+  const adoptedAgents = new Set(result.agentsAdopted);
+  const live = new Set(result.live);
+  const adopted = new Set<number>();
+  for (const attempt of openAttempts) {
+    if (!live.has(attempt.channel_id) || attempt.connected_at === null || !deps.adopt) continue;
+    const session = openSessions.find((s) => {
+      const state = sessionState(s);
+      return state.kind === 'on_call' && state.attemptId === attempt.channel_id;
+    });
+    if (!session || !adoptedAgents.has(String(session.agent_id))) continue;
+    adopted.add(attempt.id);
+    deps.adopt({
+      attemptId: attempt.channel_id,
+      dbId: attempt.id,
+      contactId: attempt.contact_id,
+      agentId: session.agent_id,
+      answeredAt: attempt.answered_at,
+      connectedAt: attempt.connected_at,
+    });
   }
+  let callsHungUp = 0;
+  for (const attempt of openAttempts) {
+    if (!live.has(attempt.channel_id) || adopted.has(attempt.id)) continue;
+    await telephony
+      .hangup(attempt.channel_id)
+      .catch((error: unknown) =>
+        logger.warn({ err: error, attemptId: attempt.channel_id }, 'recovery could not hang up a call'),
+      );
+    callsHungUp += 1;
+  }
+  const open = openAttempts.filter((a) => !adopted.has(a.id));
+  const adoptedChannels = new Set(openAttempts.filter((a) => adopted.has(a.id)).map((a) => a.channel_id));
   for (const attempt of open) {
     // A person who answered and was never put through to an agent was abandoned, whatever ended
     // the call: it counts toward the abandonment rate and the 72-hour rule like any other. Not in
@@ -61,12 +124,6 @@ export async function recoverCampaign(
     const abandoned =
       attempt.abandoned || (definition.mode !== 'agentless' && personLeftWithoutAgent(attempt));
     await db.transaction().execute(async (trx) => {
-      await finalizeAttempt(trx, attempt.id, {
-        result: 'lost',
-        finalizedAt: now,
-        endedAt: now,
-        ...(abandoned ? { abandoned: true } : {}),
-      });
       if (attempt.connected_at === null) {
         const tag = abandoned ? 'abandoned' : 'failed';
         await recordCallOutcome(trx, {
@@ -80,18 +137,21 @@ export async function recoverCampaign(
           now,
         });
       }
+      // Sealing takes the global chain lock: last, so that it is held the shortest time.
+      await finalizeAttempt(trx, attempt.id, {
+        result: 'lost',
+        finalizedAt: now,
+        endedAt: now,
+        ...(abandoned ? { abandoned: true } : {}),
+      });
     });
   }
 
   let agentsToWrapUp = 0;
-  const sessions = await db
-    .selectFrom('agent_sessions')
-    .selectAll()
-    .where('campaign_id', '=', campaignId)
-    .where('ended_at', 'is', null)
-    .execute();
-  for (const session of sessions) {
+  for (const session of openSessions) {
     const state = sessionState(session);
+    // Still talking to the customer this run adopted: the session stays as it is.
+    if (state.kind === 'on_call' && adoptedChannels.has(state.attemptId)) continue;
     const event =
       state.kind === 'on_call'
         ? ({ type: 'call_ended', attemptId: state.attemptId } as const)
@@ -147,10 +207,11 @@ export async function recoverCampaign(
   const report: RecoveryReport = {
     attemptsReconciled: open.length,
     callsHungUp,
+    conversationsAdopted: adopted.size,
     agentsToWrapUp,
     contactsReleased: Number(released.numAffectedRows ?? 0),
   };
-  if (open.length > 0 || report.contactsReleased > 0)
+  if (openAttempts.length > 0 || report.contactsReleased > 0)
     logger.warn({ campaignId, ...report }, 'recovered campaign state');
   return report;
 }

@@ -288,7 +288,7 @@ export class SimAsterisk {
     }
     const [, tech, resource] = match as unknown as [string, string, string];
     const id = params.channelId || `${Math.floor(Date.now() / 1000)}.${this.seq + 1}`;
-    if (this.channels.has(id))
+    if (this.uniqueIdInUse(id))
       throw new SimHttpError(409, { message: 'Channel with given unique ID already exists' });
     const at = resource.indexOf('@');
     const dest = at >= 0 ? resource.slice(0, at) : resource;
@@ -336,6 +336,19 @@ export class SimAsterisk {
     this.channels.set(id, ch);
     this.counters.peakChannels = Math.max(this.counters.peakChannels, this.channels.size);
     return ch;
+  }
+
+  /**
+   * Asterisk 22's uniqueid check (channel_id_prefix_conflict trace): the new id is compared
+   * case-insensitively over ITS length (strncasecmp), so the same id in another case, or a
+   * prefix of a live channel's id, is refused.
+   */
+  private uniqueIdInUse(id: string): boolean {
+    const wanted = id.toLowerCase();
+    for (const existing of this.channels.keys()) {
+      if (existing.toLowerCase().startsWith(wanted)) return true;
+    }
+    return false;
   }
 
   originate(q: Record<string, string | undefined>, pathChannelId?: string) {
