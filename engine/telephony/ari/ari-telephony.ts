@@ -587,15 +587,18 @@ export class AriTelephony implements TelephonyPort {
     const about = { agentId: request.agentId, channelId: session.channelId, bridgeId: session.bridgeId };
     this.agents.set(session.agentId, session);
     this.agentByChannel.set(session.channelId, session);
+    let legGone = false;
     const answered = new Promise<void>((resolve, reject) => {
       session.onStasis = resolve;
-      session.onGone = (cause) =>
+      session.onGone = (cause) => {
+        legGone = true;
         reject(
           new TelephonyError(
             'failed',
             `agent ${request.agentId}'s phone did not answer (cause ${cause} ${causeText(cause)})`,
           ),
         );
+      };
     });
     answered.catch(() => {});
     let originateSent = false;
@@ -625,7 +628,7 @@ export class AriTelephony implements TelephonyPort {
       if (this.agents.get(session.agentId) === session) this.agents.delete(session.agentId);
       this.agentByChannel.delete(session.channelId);
       // The leg may ring (or be up) although a request failed: it is ours, so it goes by its id.
-      if (originateSent) void this.hangUpUntilGone(session.channelId, about);
+      if (originateSent && !legGone) void this.hangUpUntilGone(session.channelId, about);
       await this.ari('destroyBridge', about, (c) => c.destroyBridge(session.bridgeId)).catch(
         (cleanup: unknown) => {
           if (!isTelephonyError(cleanup, 'not-found'))
