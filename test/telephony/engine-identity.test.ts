@@ -26,13 +26,13 @@ afterEach(async () => {
   sim = undefined;
 });
 
-async function engine(engineId: string): Promise<{ tel: AriTelephony; log: EventLog }> {
+async function engine(engineId: string, app = 'dialer'): Promise<{ tel: AriTelephony; log: EventLog }> {
   if (!sim) throw new Error('no simulator');
   const tel = createAriTelephony({
     url: sim.url,
     username: sim.username,
     password: sim.password,
-    app: 'dialer',
+    app,
     engineId,
     reconnectInitialMs: 50,
   });
@@ -204,5 +204,29 @@ describe('two engines on one Asterisk and one ARI app', () => {
       outcome: 'answered',
     });
     expect(again.log.events.some((e) => e.type === 'agent-leg-lost')).toBe(false);
+  });
+
+  it('engines with their own ARI apps each get the AMD verdicts of their own calls back (DIALER_APP)', async () => {
+    sim = await startAriSimulator({
+      clock: { speed: 50 },
+      callees: {
+        numbers: {
+          '+8613800000005': { ...PERSON, amd: 'HUMAN' as const },
+          '+8613800000003': { ...PERSON, amd: 'MACHINE' as const },
+        },
+      },
+    });
+    const a = await engine('engine-a', 'dialer-a');
+    const b = await engine('engine-b', 'dialer-b');
+    const aCall = a.tel.newCallId('c1-k1');
+    const bCall = b.tel.newCallId('c2-k1');
+    await a.tel.originate(originateRequest(aCall, '+8613800000005', { amd: { context: 'dialer-amd' } }));
+    await b.tel.originate(originateRequest(bCall, '+8613800000003', { amd: { context: 'dialer-amd' } }));
+    expect(await a.log.waitFor('answered', (e) => e.attemptId === aCall)).toMatchObject({
+      amd: { status: 'HUMAN' },
+    });
+    expect(await b.log.waitFor('answered', (e) => e.attemptId === bCall)).toMatchObject({
+      amd: { status: 'MACHINE' },
+    });
   });
 });

@@ -36,5 +36,6 @@ export type AriEvent = Base &
         type: 'RecordingStarted' | 'RecordingFinished' | 'RecordingFailed';
         recording: { name: string; target_uri: string; duration?: number; state: string };
       }
+    | { type: 'ApplicationReplaced' }
     | { type: 'Other' }
   );

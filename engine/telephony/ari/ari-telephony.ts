@@ -465,6 +465,14 @@ export class AriTelephony implements TelephonyPort {
         });
         return;
       }
+      case 'ApplicationReplaced':
+        // ARI gives an app's events to one WebSocket only: the newest. Another process
+        // registered this app, so this engine no longer hears its own calls.
+        this.log.error(
+          { app: this.o.app },
+          'another connection took over this ARI app: this engine hears no more events; give every engine its own ARI_APP',
+        );
+        return;
       default:
         return;
     }
@@ -696,7 +704,9 @@ export class AriTelephony implements TelephonyPort {
           callerId: request.callerId,
           timeout: request.ringTimeoutSeconds,
           channelId: request.attemptId,
-          ...(request.variables ? { variables: request.variables } : {}),
+          // DIALER_APP: the app the AMD dialplan returns the call to (extensions.conf), so that
+          // engines with their own ARI apps on one Asterisk each get their own verdicts.
+          variables: { DIALER_APP: this.o.app, ...request.variables },
           app: this.o.app,
           appArgs: 'customer',
         });
