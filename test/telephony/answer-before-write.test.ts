@@ -152,4 +152,91 @@ describeEachDatabase('the answer goes to the agent before the database hears of 
       await rig.close();
     }
   });
+
+  it('starts the identification message of an abandoned call while the dial-log update of the abandon is still waiting', async () => {
+    const { db } = database();
+    const rig = await startRig({
+      callees: { numbers: { '+12125550106': { kind: 'answer', ringMs: 200, talkMs: null } } },
+      sounds: { defaultMs: 100 },
+    });
+    try {
+      // Nobody to route to: the connect time runs out at once, and the person is abandoned.
+      const clock: EngineClock = {
+        ...frozenClock(),
+        after: (_ms, fn) => {
+          const timer = setTimeout(fn, 0);
+          return () => clearTimeout(timer);
+        },
+      };
+      const { campaign, definition } = await makeCampaign(db, { mode: 'predictive' });
+      const [contactId] = await addContacts(db, campaign.id, 1, { lastDigit: () => 6 });
+      const pool = new AgentPool(
+        {
+          db,
+          telephony: rig.tel,
+          clock,
+          logger: silentLogger(),
+          engineId: 'slow-db',
+          campaignId: campaign.id,
+          wrapUpSeconds: definition.wrapUpSeconds,
+          callerId: definition.dialing.callerId,
+        },
+        { wrapUpTimedOut: () => {}, wrapUpEnded: () => {} },
+      );
+      const slow = slowUpdates();
+      const calls = new LiveCalls();
+      const flow = new CallFlow({
+        db,
+        telephony: rig.tel,
+        clock,
+        logger: silentLogger(),
+        campaignId: campaign.id,
+        definition,
+        pool,
+        calls,
+        observe: () => {},
+        counters: newRunCounters(),
+        updateAttempt: slow.update,
+      });
+      const attemptId = rig.tel.newCallId(`c${campaign.id}-k${contactId}`);
+      const row = await createAttempt(db, {
+        campaignId: campaign.id,
+        contactId: contactId as number,
+        phoneE164: '+12125550106',
+        channelId: attemptId,
+        gateReasons: [],
+        queuedAt: clock.now(),
+      });
+      const call = new CallContext(
+        attemptId,
+        row.id,
+        contactId as number,
+        campaign.id,
+        silentLogger(),
+        clock.now(),
+      );
+      calls.add(call);
+      rig.tel.onEvent((event) => {
+        if ('attemptId' in event && event.attemptId === attemptId) void call.serial(() => flow.handle(event));
+      });
+
+      await rig.tel.originate({
+        attemptId,
+        endpoint: 'PJSIP/+12125550106@carrier',
+        callerId: '4000',
+        ringTimeoutSeconds: 30,
+      });
+      // The message played and the call was hung up, while the row has heard nothing yet.
+      await rig.log.waitFor('hangup', (e) => e.attemptId === attemptId);
+      expect(slow.done).toEqual([]);
+      expect(call.verdict).toMatchObject({ tag: 'abandoned', abandoned: true });
+
+      slow.open();
+      for (let i = 0; i < 500 && (await getAttempt(db, row.id)).finalized_at === null; i++) await sleep(10);
+      expect(slow.done).toEqual(['ringing', 'answered', 'abandoned']);
+      expect(await getAttempt(db, row.id)).toMatchObject({ result: 'abandoned', abandoned: true });
+    } finally {
+      await rig.close();
+    }
+  });
 });
