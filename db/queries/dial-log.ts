@@ -121,9 +121,13 @@ export interface AttemptFinal extends AttemptPatch {
 
 /**
  * Ends an attempt and seals it into the chain. Appends are serialized by locking the single
- * global chain-head row (FOR UPDATE) for the transaction, which works across engine processes
- * on PostgreSQL and costs nothing on PGlite. Idempotent: an attempt already finalized is
- * returned as it is (a restart may finalize twice).
+ * global chain-head row (FOR UPDATE) until the transaction ends, which works across engine
+ * processes on PostgreSQL and costs nothing on PGlite. Every ending of every engine queues on
+ * that row, so it is taken LAST: the row's final values are written and the campaign's head is
+ * locked first (those locks are per row and per campaign), and under the global lock there are
+ * only the head read, the one update that seals the row and the two head moves. A caller with
+ * more work in the same transaction does it before calling this. Idempotent: an attempt already
+ * finalized is returned as it is (a restart may finalize twice).
  */
 export async function finalizeAttempt(db: Db, id: number, final: AttemptFinal): Promise<CallAttemptRow> {
   const run = (trx: Transaction<Database>) => finalizeInTransaction(trx, id, final);
@@ -135,49 +139,55 @@ async function finalizeInTransaction(
   id: number,
   final: AttemptFinal,
 ): Promise<CallAttemptRow> {
+  const finalizedAt = final.finalizedAt ?? new Date();
+  // The final values; locks the attempt's row. Not yet sealed: the guard trigger lets the
+  // sealing update below through while row_hash is null.
+  const ended = await trx
+    .updateTable('call_attempts')
+    .set((eb) => ({
+      ...patchValues(final),
+      status: 'ended',
+      result: final.result,
+      ...(final.cause !== undefined ? { hangup_cause: final.cause } : {}),
+      ended_at: final.endedAt ?? eb.fn.coalesce('ended_at', eb.val(finalizedAt)),
+      finalized_at: finalizedAt,
+    }))
+    .where('id', '=', id)
+    .where('finalized_at', 'is', null)
+    .returningAll()
+    .executeTakeFirst();
+  if (!ended) return getAttempt(trx, id);
+
+  await sql`insert into dial_log_campaign_chain (campaign_id, last_seq, last_hash)
+    values (${ended.campaign_id}, 0, ${GENESIS_HASH}) on conflict (campaign_id) do nothing`.execute(trx);
+  const campaignHead = await trx
+    .selectFrom('dial_log_campaign_chain')
+    .select(['last_seq', 'last_hash'])
+    .where('campaign_id', '=', ended.campaign_id)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
+
+  // The global lock, held from here to the commit.
   const head = await trx
     .selectFrom('dial_log_chain')
     .select(['last_seq', 'last_hash'])
     .where('id', '=', 1)
     .forUpdate()
     .executeTakeFirstOrThrow();
-  const current = await getAttempt(trx, id);
-  if (current.finalized_at !== null) return current;
-
-  await sql`insert into dial_log_campaign_chain (campaign_id, last_seq, last_hash)
-    values (${current.campaign_id}, 0, ${GENESIS_HASH}) on conflict (campaign_id) do nothing`.execute(trx);
-  const campaignHead = await trx
-    .selectFrom('dial_log_campaign_chain')
-    .select(['last_seq', 'last_hash'])
-    .where('campaign_id', '=', current.campaign_id)
-    .forUpdate()
-    .executeTakeFirstOrThrow();
-
   const seq = Number(head.last_seq) + 1;
   const campaignSeq = Number(campaignHead.last_seq) + 1;
-  const finalizedAt = final.finalizedAt ?? new Date();
-  const sealed = await trx
-    .updateTable('call_attempts')
-    .set({
-      ...patchValues(final),
-      status: 'ended',
-      result: final.result,
-      ...(final.cause !== undefined ? { hangup_cause: final.cause } : {}),
-      ended_at: final.endedAt ?? current.ended_at ?? finalizedAt,
-      finalized_at: finalizedAt,
-      chain_seq: seq,
-      prev_hash: head.last_hash,
-      campaign_seq: campaignSeq,
-      campaign_prev_hash: campaignHead.last_hash,
-    })
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  // The hash is taken over the row as the database returns it, exactly what verify reads back.
-  const rowHash = dialLogRowHash(head.last_hash, sealed);
+  const chained = {
+    chain_seq: seq,
+    prev_hash: head.last_hash,
+    campaign_seq: campaignSeq,
+    campaign_prev_hash: campaignHead.last_hash,
+  };
+  // The hash covers the row as the database returned it plus the chain columns, exactly the
+  // values verify reads back.
+  const rowHash = dialLogRowHash(head.last_hash, { ...ended, ...chained });
   const row = await trx
     .updateTable('call_attempts')
-    .set({ row_hash: rowHash })
+    .set({ ...chained, row_hash: rowHash })
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -189,7 +199,7 @@ async function finalizeInTransaction(
   await trx
     .updateTable('dial_log_campaign_chain')
     .set({ last_seq: campaignSeq, last_hash: rowHash })
-    .where('campaign_id', '=', current.campaign_id)
+    .where('campaign_id', '=', ended.campaign_id)
     .execute();
   return row;
 }

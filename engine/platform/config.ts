@@ -67,6 +67,20 @@ export const configSchema = z.strictObject({
     .describe(
       'the longest call; an open dial-log row older than ring timeout + this + 60 s with no engine lease is stale',
     ),
+  trunks: z
+    .record(
+      z.string().regex(/^[A-Za-z0-9._-]+$/, 'a trunk name is letters, digits, . _ -'),
+      z
+        .object({
+          callsPerSecond: z.number().int().min(1).max(10_000),
+          maxChannels: z.number().int().min(1).max(100_000),
+        })
+        .strict(),
+    )
+    .default({})
+    .describe(
+      "carrier limits per trunk name (a campaign's dialing.trunk); others get 50 calls/s, 1000 channels",
+    ),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -121,7 +135,35 @@ const envMap: Record<string, (input: ConfigInput, value: string) => void> = {
   ARI_APP: (c, v) => {
     c.ari = { ...c.ari, app: v };
   },
+  DIALER_TRUNKS: (c, v) => {
+    c.trunks = parseTrunksVariable(v);
+  },
 };
+
+/**
+ * `DIALER_TRUNKS=carrier=20/200,backup=5/50`: per trunk, calls per second / concurrent
+ * channels. Numbers are checked by the schema; a malformed entry is refused here, named.
+ */
+export function parseTrunksVariable(
+  value: string,
+): Record<string, { callsPerSecond: number; maxChannels: number }> {
+  const trunks: Record<string, { callsPerSecond: number; maxChannels: number }> = {};
+  for (const entry of value
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '')) {
+    const match = /^([^=\s]+)=([^/\s]+)\/([^/\s]+)$/.exec(entry);
+    if (!match) {
+      throw new UserError(
+        `DIALER_TRUNKS entry ${JSON.stringify(entry)} is not name=callsPerSecond/maxChannels (e.g. carrier=20/200)`,
+        'config',
+      );
+    }
+    const [, name, cps, channels] = match as unknown as [string, string, string, string];
+    trunks[name] = { callsPerSecond: Number(cps), maxChannels: Number(channels) };
+  }
+  return trunks;
+}
 
 export interface LoadConfigOptions {
   env?: NodeJS.ProcessEnv;

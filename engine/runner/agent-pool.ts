@@ -123,8 +123,8 @@ export class AgentPool {
     const { telephony, logger } = this.deps;
     this.dialing.add(agent.agentId);
     try {
-      // After a restart the old leg may still be up without us knowing it: clear it first.
-      if (agent.state.kind !== 'logging_in') await this.hangupLeg(agent.agentId);
+      // A leg this process already holds comes back as it is (adopted after a restart by
+      // recovery's reconcile, with the conversation in it); a stale one is replaced.
       const leg = await telephony.loginAgent({
         agentId: String(agent.agentId),
         endpoint: agent.endpoint,

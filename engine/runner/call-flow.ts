@@ -6,6 +6,7 @@ import { finalizeAttempt, getAttempt, updateAttempt } from '../../db/queries/dia
 import type { Database } from '../../db/schema.ts';
 import { recordCallOutcome } from '../agents/call-outcome.ts';
 import type { PacingObservation } from '../pacing/pacer.ts';
+import { ConflictError } from '../platform/errors.ts';
 import type { Logger } from '../platform/logger.ts';
 import { isTelephonyError } from '../telephony/errors.ts';
 import type { CallOutcome, TelephonyEvent, TelephonyPort } from '../telephony/port.ts';
@@ -58,7 +59,16 @@ export interface CallFlowDeps {
    * runner runs `finalize` again once the database answers (the contact stays held till then).
    */
   deferFinal?(call: CallContext, finalize: () => Promise<void>): void;
+  /** The dial-log update (default db/queries/dial-log.ts); replaceable to test a slow database. */
+  updateAttempt?: typeof updateAttempt;
 }
+
+/** What the dial-log row of a call has learnt, written in the background and again when sealed. */
+type AttemptPatch = Parameters<typeof updateAttempt>[2];
+
+/** Attempts of one background dial-log write before it is left to the sealing of the row. */
+const WRITE_TRIES = 5;
+const WRITE_RETRY_MS = 100;
 
 export interface RunCounters {
   dialed: number;
@@ -83,6 +93,12 @@ export function newRunCounters(): RunCounters {
  */
 export class CallFlow {
   private readonly waiting: CallContext[] = [];
+  /**
+   * Per call: its dial-log writes in order (the next starts when the previous is done), and
+   * everything they carried, which the sealing writes again, so a write that failed loses
+   * nothing. The 2-second path never waits on them.
+   */
+  private readonly writes = new WeakMap<CallContext, { chain: Promise<void>; learnt: AttemptPatch }>();
 
   constructor(private readonly d: CallFlowDeps) {}
 
@@ -95,7 +111,7 @@ export class CallFlow {
       case 'ringing':
         if (call.stage === 'originating') {
           call.stage = 'ringing';
-          await this.patch(call, { status: 'ringing' });
+          this.write(call, { status: 'ringing' });
         }
         return;
       case 'answered':
@@ -104,7 +120,7 @@ export class CallFlow {
         call.stage = 'connected';
         call.connectedAt = event.at;
         this.d.counters.connected += 1;
-        await this.patch(call, { status: 'connected', connectedAt: event.at, agentId: call.agentId });
+        this.write(call, { status: 'connected', connectedAt: event.at, agentId: call.agentId });
         return;
       case 'hangup':
         return this.ended(call, event);
@@ -113,14 +129,42 @@ export class CallFlow {
     }
   }
 
-  private async patch(call: CallContext, patch: Parameters<typeof updateAttempt>[2]): Promise<void> {
-    try {
-      await updateAttempt(this.d.db, call.dbId, patch);
-    } catch (error) {
-      // A progress mark only: the final row is written at the end whatever happens here.
-      if (databaseFault(error) !== undefined) call.log.warn({ err: error }, 'dial-log update skipped');
-      else call.log.debug({ err: error }, 'dial-log update skipped');
-    }
+  /**
+   * Queues a dial-log update of the call behind its earlier ones and returns at once. A failure
+   * is retried (transient database faults), then logged; the facts stay in `learnt` and go into
+   * the sealed row whatever happened. A row already sealed refuses updates: nothing to retry.
+   */
+  private write(call: CallContext, patch: AttemptPatch): void {
+    const entry = this.writes.get(call) ?? { chain: Promise.resolve(), learnt: {} };
+    Object.assign(entry.learnt, patch);
+    const update = this.d.updateAttempt ?? updateAttempt;
+    entry.chain = entry.chain.then(async () => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await update(this.d.db, call.dbId, patch);
+          return;
+        } catch (error) {
+          if (error instanceof ConflictError || attempt >= WRITE_TRIES) {
+            call.log.warn(
+              { err: error, patch: Object.keys(patch), attempt },
+              'dial-log update not written; the sealed row will carry it',
+            );
+            return;
+          }
+          call.log.warn({ err: error, attempt }, 'dial-log update failed; retrying');
+          await new Promise((resolve) => setTimeout(resolve, WRITE_RETRY_MS * 2 ** (attempt - 1)));
+        }
+      }
+    });
+    this.writes.set(call, entry);
+  }
+
+  /** Waits for the call's queued dial-log writes; returns what they carried. */
+  private async written(call: CallContext): Promise<AttemptPatch> {
+    const entry = this.writes.get(call);
+    if (!entry) return {};
+    await entry.chain;
+    return entry.learnt;
   }
 
   private async answered(call: CallContext, at: Date, amd: CallContext['amd']): Promise<void> {
@@ -135,15 +179,19 @@ export class CallFlow {
       ringSeconds: Math.max(0, (at.getTime() - call.launchedAt.getTime()) / 1000),
       party: machine ? 'machine' : 'human',
     });
-    await this.patch(call, {
+    // The person is routed (or the machine handled) first; the row learns of the answer behind.
+    const handled = machine
+      ? this.machine(call)
+      : this.d.definition.mode === 'agentless'
+        ? this.ivr(call)
+        : this.route(call);
+    if (!machine) this.d.counters.humanAnswered += 1;
+    this.write(call, {
       status: 'answered',
       answeredAt: at,
       ...(amd ? { amdResult: `${amd.status}:${amd.cause}` } : {}),
     });
-    if (machine) return this.machine(call);
-    this.d.counters.humanAnswered += 1;
-    if (this.d.definition.mode === 'agentless') return this.ivr(call);
-    return this.route(call);
+    return handled;
   }
 
   /** A person answered: their reserved agent, else the longest idle one, else wait (≤ connect time). */
@@ -235,8 +283,10 @@ export class CallFlow {
     call.verdict = { tag: 'abandoned', abandoned: true };
     this.d.counters.abandoned += 1;
     this.d.observe({ kind: 'abandoned' });
-    await this.patch(call, { abandoned: true });
-    await this.playThenHangup(call, [this.d.definition.abandon.identificationMessage]);
+    // The identification message starts first; the row learns of the abandon behind it.
+    const played = this.playThenHangup(call, [this.d.definition.abandon.identificationMessage]);
+    this.write(call, { abandoned: true });
+    await played;
   }
 
   private async machine(call: CallContext): Promise<void> {
@@ -327,19 +377,13 @@ export class CallFlow {
       : call.verdict
         ? ({ tag: call.verdict.tag, ...(call.verdict.data ?? {}) } as Outcome)
         : outcomeOfHangup(event.outcome);
+    // The row's earlier writes go first (in order), and whatever they carried is sealed with it.
+    const learnt = await this.written(call);
     const finalize = (again: boolean) =>
       this.d.db.transaction().execute(async (trx) => {
         // A try whose commit went through before the connection died: the row is final and its
         // outcome recorded (one per attempt); doing it again would be refused.
         if (again && (await getAttempt(trx, call.dbId)).finalized_at !== null) return;
-        await finalizeAttempt(trx, call.dbId, {
-          result: call.verdict?.tag ?? (wasConnected ? 'connected' : event.outcome),
-          cause: event.cause,
-          dialStatus: event.dialStatus ?? null,
-          endedAt: now,
-          finalizedAt: now,
-          ...(call.verdict?.abandoned ? { abandoned: true } : {}),
-        });
         if (outcome) {
           await recordCallOutcome(trx, {
             definition: this.d.definition,
@@ -352,6 +396,18 @@ export class CallFlow {
             now,
           });
         }
+        // Sealing takes the global chain lock: last, so that every engine's endings queue
+        // behind it for the shortest time.
+        await finalizeAttempt(trx, call.dbId, {
+          ...learnt,
+          status: undefined,
+          result: call.verdict?.tag ?? (wasConnected ? 'connected' : event.outcome),
+          cause: event.cause,
+          dialStatus: event.dialStatus ?? null,
+          endedAt: now,
+          finalizedAt: now,
+          ...(call.verdict?.abandoned ? { abandoned: true } : {}),
+        });
       });
     await this.settle(call, finalize);
     const agent = call.agentId !== null ? this.d.pool.get(call.agentId) : undefined;

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { CampaignDefinition } from '../../campaigns/campaign-definition.ts';
 import type { DatabaseHandle } from '../../db/connect.ts';
@@ -31,13 +30,14 @@ import type { TelephonyEvent, TelephonyPort } from '../telephony/port.ts';
 import { AgentPool, type PooledAgent } from './agent-pool.ts';
 import { CallContext } from './call-context.ts';
 import { CallFlow, newRunCounters, type RunCounters } from './call-flow.ts';
+import { callName } from './call-name.ts';
 import { CampaignFactsCache } from './campaign-facts-cache.ts';
 import { type CampaignLock, campaignLock } from './campaign-lock.ts';
 import { checkConnectionRates } from './connection-rate.ts';
 import { type DatabaseRetryPolicy, withDatabaseRetry } from './database-retry.ts';
 import type { EngineClock } from './engine-clock.ts';
 import { LiveCalls } from './live-calls.ts';
-import { type RecoveryReport, reconcileCampaign, recoverCampaign } from './recovery.ts';
+import { type AdoptedCall, type RecoveryReport, reconcileCampaign, recoverCampaign } from './recovery.ts';
 import { refusalOf } from './refusal.ts';
 
 /** Real milliseconds between two passes at least. */
@@ -187,11 +187,38 @@ export class CampaignRunner {
     });
     // Each step settles rows one by one and checks before it writes: safe to run again.
     this.recovery = await withDatabaseRetry(
-      () => recoverCampaign({ db, telephony, logger: this.log }, this.campaignId, definition, clock.now()),
+      () =>
+        recoverCampaign(
+          { db, telephony, logger: this.log, adopt: (call) => this.adopt(call) },
+          this.campaignId,
+          definition,
+          clock.now(),
+        ),
       { log: this.log, what: 'recovery', policy: this.options.databaseRetry },
     );
     this.log.info({ mode: definition.mode, engineId }, 'campaign runner started');
     this.loop = this.run();
+  }
+
+  /** A conversation a previous run connected, still going on: its end is handled like any other. */
+  private adopt(adopted: AdoptedCall): void {
+    // Recovery is retried on database faults: a call it handed over before is already ours.
+    if (this.calls.get(adopted.attemptId)) return;
+    const log = this.log.child({ attemptId: adopted.attemptId, contact: adopted.contactId });
+    const call = new CallContext(
+      adopted.attemptId,
+      adopted.dbId,
+      adopted.contactId,
+      this.campaignId,
+      log,
+      adopted.answeredAt ?? adopted.connectedAt,
+    );
+    call.stage = 'connected';
+    call.answeredAt = adopted.answeredAt ?? adopted.connectedAt;
+    call.connectedAt = adopted.connectedAt;
+    call.agentId = adopted.agentId;
+    this.calls.add(call);
+    log.info({ agentId: adopted.agentId }, 'adopted a conversation still connected to its agent');
   }
 
   /** Telephony events of this campaign's calls (the engine routes by attempt id). */
@@ -529,8 +556,9 @@ export class CampaignRunner {
       .catch((error: unknown) => this.log.warn({ err: error }, 'gate denial not recorded'));
   }
 
+  /** The attempt id is the customer channel id: it carries this engine's identity. */
   private newAttemptId(contactId: number): string {
-    return `c${this.campaignId}-k${contactId}-${randomBytes(5).toString('hex')}`;
+    return this.deps.telephony.newCallId(callName(this.campaignId, contactId));
   }
 
   /** Dial-log row first, then the originate. `agent` is already held for this call (callback, preview). */

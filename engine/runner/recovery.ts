@@ -8,31 +8,49 @@ import { recordCallOutcome } from '../agents/call-outcome.ts';
 import { ConflictError } from '../platform/errors.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { TelephonyPort } from '../telephony/port.ts';
+import { campaignCallScope } from './call-name.ts';
 import { hangUpCustomer } from './hang-up.ts';
 
 export interface RecoveryReport {
-  /** Dial-log rows left open by a previous run, now finalized. */
+  /** Dial-log rows left open by a previous run, now finalized (adopted ones stay open). */
   attemptsReconciled: number;
-  /** Of those, calls still up on the telephone system (hung up now). */
+  /** Of those, calls still up on the telephone system that nobody can take over (hung up now). */
   callsHungUp: number;
+  /** Conversations still connected to their agent: adopted, left as they are. */
+  conversationsAdopted: number;
   /** Agents whose call was cut, moved to wrap-up so they still tag it. */
   agentsToWrapUp: number;
   /** Contacts a dead run still held, returned to the queue. */
   contactsReleased: number;
 }
 
+/** A call a previous run connected to an agent that is still going on: this run takes it over. */
+export interface AdoptedCall {
+  attemptId: string;
+  dbId: number;
+  contactId: number;
+  agentId: number;
+  answeredAt: Date | null;
+  connectedAt: Date;
+}
+
 /**
  * Brings a campaign back to a consistent state before its runner dials again. Runs while the
  * runner holds the campaign lock, so no other engine is running this campaign: whatever is open
  * belongs to a run that is gone.
- * 1. Open dial-log rows are compared with the telephone system (`reconcile`): calls still up are
- *    hung up (their engine is gone; nobody can route them), and every row is finalized with
- *    result `lost`. A person who answered (not a machine) and never reached an agent is an
- *    abandoned call (flag and outcome); any other call never connected gets the engine outcome
- *    `failed` (retried by the campaign's rules); one connected to an agent is still the agent's
- *    to tag.
+ * 1. Open dial-log rows and open agent sessions are compared with the telephone system
+ *    (`reconcile`, scoped to this campaign's calls): a conversation still connected to its agent
+ *    (the call connected, the agent's session on it, the agent's leg still in its bridge) is
+ *    adopted: both stay bridged, `adopt` registers it with the runner (synchronously, before any
+ *    event of it can arrive), and it ends like any connected call, the agent then tagging it.
+ *    Other calls still up are hung up (nobody can route them any more), and their rows are
+ *    finalized with result `lost`. A person who answered (not a machine) and never reached an
+ *    agent is an abandoned call (flag and outcome); any other call never connected gets the
+ *    engine outcome `failed` (retried by the campaign's rules); one connected to an agent is
+ *    still the agent's to tag.
  * 2. Agent sessions are rebuilt: an agent on a cut call goes to wrap-up (timer re-armed by the
- *    pool; a wrap-up already past its deadline records `no_outcome`).
+ *    pool; a wrap-up already past its deadline records `no_outcome`). Adopted agent legs stay
+ *    up: the pool finds them ready instead of ringing the phone again.
  * 3. Contacts still marked in progress with no open call and no outcome owed go back to ready.
  */
 export function recoverCampaign(
@@ -65,6 +83,8 @@ export interface RecoveryDeps {
   db: Kysely<Database>;
   telephony: TelephonyPort;
   logger: Logger;
+  /** Takes over a conversation still connected to its agent (the runner registers it). */
+  adopt?: (call: AdoptedCall) => void;
 }
 
 async function reconcile(
@@ -75,7 +95,7 @@ async function reconcile(
   live: ReadonlySet<string> | undefined,
 ): Promise<RecoveryReport> {
   const { db, telephony, logger } = deps;
-  const open = (
+  const openAttempts = (
     await db
       .selectFrom('call_attempts')
       .selectAll()
@@ -83,14 +103,52 @@ async function reconcile(
       .where('finalized_at', 'is', null)
       .execute()
   ).filter((a) => !live?.has(a.channel_id));
-  let callsHungUp = 0;
-  if (open.length > 0) {
-    const result = await telephony.reconcile(open.map((a) => a.channel_id));
-    for (const up of result.live) {
-      await hangUpCustomer(telephony, up, { log: logger.child({ attemptId: up }) });
-      callsHungUp += 1;
-    }
+  const openSessions = await db
+    .selectFrom('agent_sessions')
+    .selectAll()
+    .where('campaign_id', '=', campaignId)
+    .where('ended_at', 'is', null)
+    .execute();
+  const agentLegs = openSessions.flatMap((s) =>
+    s.channel_id && s.bridge_id
+      ? [{ agentId: String(s.agent_id), channelId: s.channel_id, bridgeId: s.bridge_id }]
+      : [],
+  );
+  const result = await telephony.reconcile(
+    openAttempts.map((a) => a.channel_id),
+    { agentLegs, scope: campaignCallScope(campaignId) },
+  );
+  // No await from here to the adoptions: an adopted call's events find the runner ready.
+  const adoptedAgents = new Set(result.agentsAdopted);
+  const up = new Set(result.live);
+  const adopted = new Set<number>();
+  for (const attempt of openAttempts) {
+    if (!up.has(attempt.channel_id) || attempt.connected_at === null || !deps.adopt) continue;
+    const session = openSessions.find((s) => {
+      const state = sessionState(s);
+      return state.kind === 'on_call' && state.attemptId === attempt.channel_id;
+    });
+    if (!session || !adoptedAgents.has(String(session.agent_id))) continue;
+    adopted.add(attempt.id);
+    deps.adopt({
+      attemptId: attempt.channel_id,
+      dbId: attempt.id,
+      contactId: attempt.contact_id,
+      agentId: session.agent_id,
+      answeredAt: attempt.answered_at,
+      connectedAt: attempt.connected_at,
+    });
   }
+  let callsHungUp = 0;
+  for (const attempt of openAttempts) {
+    if (!up.has(attempt.channel_id) || adopted.has(attempt.id)) continue;
+    await hangUpCustomer(telephony, attempt.channel_id, {
+      log: logger.child({ attemptId: attempt.channel_id }),
+    });
+    callsHungUp += 1;
+  }
+  const open = openAttempts.filter((a) => !adopted.has(a.id));
+  const adoptedChannels = new Set(openAttempts.filter((a) => adopted.has(a.id)).map((a) => a.channel_id));
   for (const attempt of open) {
     // A person who answered and was never put through to an agent was abandoned, whatever ended
     // the call: it counts toward the abandonment rate and the 72-hour rule like any other. Not in
@@ -100,12 +158,6 @@ async function reconcile(
     await db.transaction().execute(async (trx) => {
       // Finalized meanwhile (a finalization whose commit went through as its connection died).
       if ((await getAttempt(trx, attempt.id)).finalized_at !== null) return;
-      await finalizeAttempt(trx, attempt.id, {
-        result: 'lost',
-        finalizedAt: now,
-        endedAt: now,
-        ...(abandoned ? { abandoned: true } : {}),
-      });
       if (attempt.connected_at === null) {
         const tag = abandoned ? 'abandoned' : 'failed';
         await recordCallOutcome(trx, {
@@ -119,18 +171,21 @@ async function reconcile(
           now,
         });
       }
+      // Sealing takes the global chain lock: last, so that it is held the shortest time.
+      await finalizeAttempt(trx, attempt.id, {
+        result: 'lost',
+        finalizedAt: now,
+        endedAt: now,
+        ...(abandoned ? { abandoned: true } : {}),
+      });
     });
   }
 
   let agentsToWrapUp = 0;
-  const sessions = await db
-    .selectFrom('agent_sessions')
-    .selectAll()
-    .where('campaign_id', '=', campaignId)
-    .where('ended_at', 'is', null)
-    .execute();
-  for (const session of sessions) {
+  for (const session of openSessions) {
     const state = sessionState(session);
+    // Still talking to the customer this run adopted: the session stays as it is.
+    if (state.kind === 'on_call' && adoptedChannels.has(state.attemptId)) continue;
     if (live && (state.kind === 'on_call' || state.kind === 'reserved')) {
       // Still the runner's: on or held for a live call, or showing a preview.
       if (state.attemptId === null ? state.kind === 'reserved' && state.preview : live.has(state.attemptId))
@@ -200,10 +255,11 @@ async function reconcile(
   const report: RecoveryReport = {
     attemptsReconciled: open.length,
     callsHungUp,
+    conversationsAdopted: adopted.size,
     agentsToWrapUp,
     contactsReleased: Number(released.numAffectedRows ?? 0),
   };
-  if (open.length > 0 || report.contactsReleased > 0)
+  if (openAttempts.length > 0 || report.contactsReleased > 0)
     logger.warn({ campaignId, ...report }, 'recovered campaign state');
   return report;
 }

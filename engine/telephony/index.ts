@@ -1,5 +1,7 @@
 /** Public entry of engine/telephony: the port, its ARI implementation, and the simulator. */
 export { type AriTelephony, type AriTelephonyOptions, createAriTelephony } from './ari/ari-telephony.ts';
+export { ariTelephonyFromConfig } from './ari/from-config.ts';
+export { carriesTag, engineTag } from './channel-ids.ts';
 export { isTelephonyError, TelephonyError, type TelephonyErrorKind } from './errors.ts';
 export { causeText, classifyHangup } from './hangup-cause.ts';
 export * from './port.ts';

@@ -185,12 +185,25 @@ export type HangupReason = 'normal' | 'busy' | 'congestion' | 'no_answer';
 
 /** Result of reconciling our view with the telephone system after a reconnect or a restart. */
 export interface ReconcileResult {
-  /** Known attempts whose channel is still there. */
+  /** Known attempts whose channel is still there (adopted: their events follow). */
   live: string[];
   /** Known attempts with no channel any more: the engine finalizes them (outcome `lost`). */
   gone: string[];
-  /** Channels of our app that nobody knows: hung up. */
+  /** This engine's channels that nobody knows (or known agent legs out of their bridge): hung up. */
   orphansHungUp: string[];
+  /** Agents whose known leg was still parked in its bridge: adopted, ready (no new ring). */
+  agentsAdopted: string[];
+}
+
+export interface ReconcileOptions {
+  /** Agent legs the engine's database knows (after a restart): adopted if still in their bridge. */
+  agentLegs?: readonly AgentLeg[];
+  /**
+   * The known attempts are complete only for channels whose name (the part after this engine's
+   * tag) starts with `scope`, e.g. one campaign's; other channels of this engine are left alone.
+   * Without it the known set covers every channel of this engine.
+   */
+  scope?: string;
 }
 
 export interface TelephonyPort {
@@ -224,9 +237,17 @@ export interface TelephonyPort {
   onEvent(listener: TelephonyListener): () => void;
 
   /**
-   * Compares the attempts the engine believes are in flight with the live channels; hangs up
-   * channels of our app that are not among them (nor agent legs). Call it after an engine
+   * A new channel id for a customer leg (the attempt id), made of `name` ([A-Za-z0-9_-]) and
+   * this engine's identity: ids of one engine are never prefixes of one another, ids of two
+   * engines never share their start (Asterisk refuses a prefix of a live id).
+   */
+  newCallId(name: string): string;
+
+  /**
+   * Compares the attempts the engine believes are in flight with the live channels: adopts
+   * known ones still up (and known agent legs), and hangs up only channels that carry this
+   * engine's identity and are known to nobody (never another engine's). Call it after an engine
    * restart; the adapter runs it itself after a reconnect.
    */
-  reconcile(knownAttemptIds: readonly string[]): Promise<ReconcileResult>;
+  reconcile(knownAttemptIds: readonly string[], options?: ReconcileOptions): Promise<ReconcileResult>;
 }

@@ -89,6 +89,11 @@ export class TrunkLimits {
     return release;
   }
 
+  /** The limit that applies to a trunk (its own, or the fallback). */
+  limitOf(trunk: string): TrunkLimit {
+    return this.limits[trunk] ?? this.fallback;
+  }
+
   usage(): TrunkUsage[] {
     return [...this.trunks].map(([trunk, s]) => ({
       trunk,

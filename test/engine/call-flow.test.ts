@@ -45,7 +45,8 @@ function acceptingTelephony(duringConnect: () => Promise<void> = async () => {})
     record: refuse,
     hangup: async () => {},
     onEvent: () => () => {},
-    reconcile: async () => ({ live: [], gone: [], orphansHungUp: [] }),
+    newCallId: (name) => `flow-${name}`,
+    reconcile: async () => ({ live: [], gone: [], orphansHungUp: [], agentsAdopted: [] }),
   };
 }
 

@@ -13,6 +13,7 @@ import { addContacts, makeCampaign } from './fixtures.ts';
 function telephonyWith(live: string[], hungUp: string[]): TelephonyPort {
   const refuse = () => Promise.reject(new Error('not used by reconciliation'));
   return {
+    newCallId: (name) => `outage-${name}`,
     start: async () => {},
     stop: async () => {},
     loginAgent: refuse,
@@ -30,6 +31,7 @@ function telephonyWith(live: string[], hungUp: string[]): TelephonyPort {
       live: ids.filter((id) => live.includes(id)),
       gone: ids.filter((id) => !live.includes(id)),
       orphansHungUp: [],
+      agentsAdopted: [],
     }),
   };
 }

@@ -23,10 +23,12 @@ function telephonyWith(live: string[], hungUp: string[]): TelephonyPort {
       hungUp.push(attemptId);
     },
     onEvent: () => () => {},
+    newCallId: (name) => `recovery-${name}`,
     reconcile: async (ids) => ({
       live: ids.filter((id) => live.includes(id)),
       gone: ids.filter((id) => !live.includes(id)),
       orphansHungUp: [],
+      agentsAdopted: [],
     }),
   };
 }

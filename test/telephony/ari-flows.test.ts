@@ -15,7 +15,10 @@ describe('telephony over ARI: call flows', () => {
   it('logs an agent in: the nailed-up leg is answered and parked in a mixing bridge of its own', async () => {
     rig = await startRig();
     const leg = await rig.tel.loginAgent(AGENT);
-    expect(leg).toMatchObject({ agentId: '101', bridgeId: 'bridge-agent-101' });
+    expect(leg.agentId).toBe('101');
+    // Both ids carry this engine's tag; the agent's bridge is one per login.
+    expect(leg.channelId).toMatch(new RegExp(`^${rig.tel.engineTag}-agent-101\\.[0-9a-f]{10}$`));
+    expect(leg.bridgeId).toMatch(new RegExp(`^${rig.tel.engineTag}-bridge-agent-101\\.[0-9a-f]{10}$`));
     const bridge = await fetch(`${rig.sim.url}/ari/bridges/${leg.bridgeId}`, {
       headers: { authorization: `Basic ${Buffer.from('dialer:dialer').toString('base64')}` },
     }).then((r) => r.json() as Promise<{ channels: string[]; bridge_type: string }>);

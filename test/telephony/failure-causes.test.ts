@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isTelephonyError } from '../../engine/telephony/index.ts';
-import { originateRequest, type Rig, startRig } from './support.ts';
+import { originateRequest, type Rig, sleep, startRig } from './support.ts';
 
 /** Each way a customer leg fails, end to end: simulator → ari-client → adapter → hangup outcome. */
 
@@ -89,14 +89,22 @@ describe('telephony over ARI: failure causes', () => {
     await expect(rig.tel.hangup('att-never-existed')).resolves.toBeUndefined();
   });
 
-  it('originate while Asterisk is unreachable fails as unavailable and frees the trunk slot', async () => {
-    const rig2 = await startRig();
-    await rig2.sim.stop();
-    const error = await rig2.tel
-      .originate(originateRequest('att-down', '+8613800000005'))
-      .catch((e: unknown) => e);
-    expect(isTelephonyError(error, 'unavailable')).toBe(true);
-    expect(rig2.tel.snapshot().trunks).toEqual([expect.objectContaining({ trunk: 'carrier', inUse: 0 })]);
-    await rig2.tel.stop();
+  it('originate while Asterisk is unreachable fails as unavailable; the trunk slot is free once Asterisk confirms no channel', async () => {
+    const rig2 = await startRig({}, { restTimeoutMs: 300 });
+    try {
+      const restarting = rig2.sim.restart({ downMs: 1000, loadingMs: 0 });
+      for (let i = 0; i < 500 && rig2.tel.snapshot().connected; i++) await sleep(10);
+      const error = await rig2.tel
+        .originate(originateRequest(rig2.tel.newCallId('down'), '+8613800000005'))
+        .catch((e: unknown) => e);
+      expect(isTelephonyError(error, 'unavailable')).toBe(true);
+      await restarting;
+      // Never sent (the link was down: freed at once) or sent without an answer (hung up by its
+      // id once Asterisk is back, which has no such channel): either way the slot comes back.
+      for (let i = 0; i < 500 && rig2.tel.snapshot().trunks[0]?.inUse !== 0; i++) await sleep(20);
+      expect(rig2.tel.snapshot().trunks).toEqual([expect.objectContaining({ trunk: 'carrier', inUse: 0 })]);
+    } finally {
+      await rig2.close();
+    }
   });
 });

@@ -76,6 +76,7 @@ describe('telephony over ARI: connection loss and restarts', () => {
       live: [],
       gone: ['att-up', 'att-ringing'],
       orphansHungUp: [],
+      agentsAdopted: [],
     });
     // And it can dial again.
     await rig.tel.loginAgent(AGENT);
@@ -84,35 +85,43 @@ describe('telephony over ARI: connection loss and restarts', () => {
   });
 
   it('after an engine restart, reconcile adopts the calls the database knows and hangs up our orphans', async () => {
-    rig = await startRig({ callees: { numbers: { '+8613800000005': PERSON, '+8613800000006': PERSON } } });
-    await rig.tel.originate(originateRequest('att-known', '+8613800000005'));
-    await rig.tel.originate(originateRequest('att-orphan', '+8613800000006'));
-    await rig.log.waitFor('answered', (e) => e.attemptId === 'att-known');
-    await rig.log.waitFor('answered', (e) => e.attemptId === 'att-orphan');
+    rig = await startRig(
+      { callees: { numbers: { '+8613800000005': PERSON, '+8613800000006': PERSON } } },
+      { engineId: 'engine-a' },
+    );
+    const knownId = rig.tel.newCallId('known');
+    const orphanId = rig.tel.newCallId('orphan');
+    await rig.tel.originate(originateRequest(knownId, '+8613800000005'));
+    await rig.tel.originate(originateRequest(orphanId, '+8613800000006'));
+    await rig.log.waitFor('answered', (e) => e.attemptId === knownId);
+    await rig.log.waitFor('answered', (e) => e.attemptId === orphanId);
     await rig.tel.stop();
 
-    // A new engine process: same app, no memory of the calls.
+    // The same engine restarted: same identity, no memory of the calls.
     const tel = createAriTelephony({
       url: rig.sim.url,
       username: 'dialer',
       password: 'dialer',
       app: 'dialer',
+      engineId: 'engine-a',
     });
     const log = new EventLog();
     tel.onEvent(log.push);
     await tel.start();
     try {
-      const result = await tel.reconcile(['att-known', 'att-finished-long-ago']);
+      const finishedLongAgo = tel.newCallId('finished');
+      const result = await tel.reconcile([knownId, finishedLongAgo]);
       expect(result).toEqual({
-        live: ['att-known'],
-        gone: ['att-finished-long-ago'],
-        orphansHungUp: ['att-orphan'],
+        live: [knownId],
+        gone: [finishedLongAgo],
+        orphansHungUp: [orphanId],
+        agentsAdopted: [],
       });
       for (let i = 0; i < 100 && rig.sim.stats().channels > 1; i++) await sleep(10);
       expect(rig.sim.stats().channels).toBe(1);
       // The adopted call is ours again: its end reaches the new process.
-      rig.sim.hangupFromFarEnd('att-known');
-      expect(await log.waitFor('hangup', (e) => e.attemptId === 'att-known')).toMatchObject({
+      rig.sim.hangupFromFarEnd(knownId);
+      expect(await log.waitFor('hangup', (e) => e.attemptId === knownId)).toMatchObject({
         answered: true,
       });
     } finally {

@@ -9,6 +9,12 @@ export interface AriChannelJson {
   dialplan?: { context: string; exten: string; priority: number; app_name: string; app_data: string };
 }
 
+export interface AriBridgeJson {
+  id: string;
+  /** Ids of the channels in the bridge. */
+  channels: string[];
+}
+
 interface Base {
   timestamp?: string;
   application?: string;
@@ -30,5 +36,6 @@ export type AriEvent = Base &
         type: 'RecordingStarted' | 'RecordingFinished' | 'RecordingFailed';
         recording: { name: string; target_uri: string; duration?: number; state: string };
       }
+    | { type: 'ApplicationReplaced' }
     | { type: 'Other' }
   );

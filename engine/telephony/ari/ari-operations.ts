@@ -1,5 +1,5 @@
 import type { Client } from 'ari-client';
-import type { AriChannelJson } from './ari-event.ts';
+import type { AriBridgeJson, AriChannelJson } from './ari-event.ts';
 
 /**
  * The ARI REST operations the adapter performs, behind one small interface so that the rest of
@@ -29,6 +29,7 @@ export interface AriOperations {
     p: { context: string; extension: string; priority: number },
   ): Promise<void>;
   listChannels(): Promise<AriChannelJson[]>;
+  listBridges(): Promise<AriBridgeJson[]>;
   hangup(channelId: string, reason?: string): Promise<void>;
   play(channelId: string, media: string[], playbackId: string): Promise<unknown>;
   recordChannel(channelId: string, p: RecordParams): Promise<unknown>;
@@ -52,6 +53,7 @@ export function clientOperations(client: Client): AriOperations {
     getChannel: (channelId) => client.channels.get({ channelId }),
     continueInDialplan: (channelId, p) => client.channels.continueInDialplan({ channelId, ...p }),
     listChannels: async () => (await client.channels.list()) as unknown as AriChannelJson[],
+    listBridges: async () => (await client.bridges.list()) as unknown as AriBridgeJson[],
     hangup: (channelId, reason) => client.channels.hangup({ channelId, ...(reason ? { reason } : {}) }),
     play: (channelId, media, playbackId) => client.channels.play({ channelId, media, playbackId }),
     recordChannel: (channelId, p) => client.channels.record({ channelId, ...p }),

@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import type { Client } from 'ari-client';
 import { type Clock, systemClock } from '../../platform/clock.ts';
 import { type Logger, silentLogger } from '../../platform/logger.ts';
+import { agentBridgeId, carriesTag, engineTag, newChannelId } from '../channel-ids.ts';
 import { isTelephonyError, TelephonyError } from '../errors.ts';
 import { causeText, classifyHangup, finalDialStatus } from '../hangup-cause.ts';
 import type {
@@ -13,6 +15,7 @@ import type {
   LoginAgentRequest,
   OriginateRequest,
   PlayResult,
+  ReconcileOptions,
   ReconcileResult,
   RecordRequest,
   RecordTarget,
@@ -41,8 +44,14 @@ export interface AriTelephonyOptions extends AriConnectionSettings {
   restTimeoutMs?: number;
   /** start() gives up after this long without a connection. */
   startTimeoutMs?: number;
-  /** Dialplan context AMD calls continue into (its channels are ours too when reconciling). */
-  amdContext?: string;
+  /**
+   * This engine's identity (stable across restarts: configured). Every channel and bridge id
+   * the adapter makes carries its tag (channel-ids.ts), and a reconcile hangs up only channels
+   * that carry it. Default: a random id, so this adapter's channels are its own.
+   */
+  engineId?: string;
+  /** How long a call whose originate timed out stays tracked after Asterisk said 404 (default 60 s). */
+  detachedQuarantineMs?: number;
 }
 
 interface CustomerCall {
@@ -66,8 +75,43 @@ interface CustomerCall {
   hungUpByUs: boolean;
   agentId: string | undefined;
   ended: boolean;
+  /**
+   * The originate failed without an answer (timeout, link lost): the engine counts the attempt
+   * as failed and hears nothing more of it, while the adapter hangs the channel up by its id.
+   */
+  detached: boolean;
+  cancelling: boolean;
+  /** The originate request is under way: no channel to be found yet. */
+  originating: boolean;
   digitListeners: Set<(digit: string) => void>;
   endListeners: Set<() => void>;
+}
+
+function newCustomerCall(
+  attemptId: string,
+  release: () => void,
+  amdContext: string | undefined,
+): CustomerCall {
+  return {
+    attemptId,
+    release,
+    amdContext,
+    amdState: amdContext ? 'pending' : 'done',
+    ringing: false,
+    answered: false,
+    inStasis: false,
+    dialStatus: undefined,
+    hangupRequestCause: undefined,
+    hangingUp: false,
+    hungUpByUs: false,
+    agentId: undefined,
+    ended: false,
+    detached: false,
+    cancelling: false,
+    originating: false,
+    digitListeners: new Set(),
+    endListeners: new Set(),
+  };
 }
 
 interface AgentSession extends AgentLeg {
@@ -104,9 +148,13 @@ export class AriTelephony implements TelephonyPort {
   private pingTimer: NodeJS.Timeout | undefined;
   private lastPong = 0;
   private seq = 0;
+  private readonly unconfiguredTrunks = new Set<string>();
+  /** Prefix of every channel and bridge id this adapter makes (channel-ids.ts). */
+  readonly engineTag: string;
 
   constructor(private readonly o: AriTelephonyOptions) {
-    this.log = (o.logger ?? silentLogger()).child({ component: 'ari' });
+    this.engineTag = engineTag(o.engineId ?? randomUUID());
+    this.log = (o.logger ?? silentLogger()).child({ component: 'ari', engineTag: this.engineTag });
     this.clock = o.clock ?? systemClock;
     this.limits = new TrunkLimits(o.trunks ?? {}, o.defaultTrunkLimit);
   }
@@ -252,20 +300,41 @@ export class AriTelephony implements TelephonyPort {
   }
 
   /**
-   * swagger-client never calls back when the server is unreachable (the request just hangs), so
-   * every REST call is raced against a timeout and becomes `unavailable` if ARI does not answer.
+   * Every ARI request goes through here: swagger-client never calls back when the server is
+   * unreachable (the request just hangs), so each is raced against `restTimeoutMs` and becomes
+   * `unavailable` if ARI does not answer; and each leaves its outcome in the log (`op`, the ids
+   * it was about, `ms`, `outcome`: ok or the error kind). A timeout is a warning: the request
+   * may still have been carried out.
    */
-  private timed<T>(promise: Promise<T>): Promise<T> {
+  private async ari<T>(
+    op: string,
+    about: Record<string, string>,
+    run: (ops: AriOperations) => Promise<T>,
+  ): Promise<T> {
     const ms = this.o.restTimeoutMs ?? 5000;
+    const started = Date.now();
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new TelephonyError('unavailable', `ARI did not answer within ${ms} ms`)),
-        ms,
-      );
-    });
-    promise.catch(() => {});
-    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+    try {
+      const request = run(this.rest());
+      request.catch(() => {});
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new TelephonyError('unavailable', `ARI did not answer ${op} within ${ms} ms`)),
+          ms,
+        );
+      });
+      const result = await Promise.race([request, timeout]);
+      this.log.debug({ op, ...about, ms: Date.now() - started, outcome: 'ok' }, 'ARI request');
+      return result;
+    } catch (error) {
+      const wrapped = wrapAriError(error, [op, ...Object.values(about)].join(' '), op === 'originate');
+      const entry = { op, ...about, ms: Date.now() - started, outcome: wrapped.kind, err: wrapped };
+      if (wrapped.kind === 'unavailable' && this.connected) this.log.warn(entry, 'ARI request failed');
+      else this.log.debug(entry, 'ARI request failed');
+      throw wrapped;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   // ---- events ---------------------------------------------------------------------------------
@@ -283,6 +352,11 @@ export class AriTelephony implements TelephonyPort {
         this.log.error({ err: error, type: event.type }, 'telephony listener threw');
       }
     }
+  }
+
+  /** An event about one customer call; nothing is reported about a detached one. */
+  private emitAbout(call: CustomerCall, event: TelephonyEvent): void {
+    if (!call.detached) this.emit(event);
   }
 
   private dispatch(event: AriEvent): void {
@@ -333,14 +407,19 @@ export class AriTelephony implements TelephonyPort {
         const call = this.calls.get(event.channel.id);
         if (!call) return;
         for (const listener of call.digitListeners) listener(event.digit);
-        this.emit({ type: 'dtmf', attemptId: call.attemptId, digit: event.digit, at: this.clock.now() });
+        this.emitAbout(call, {
+          type: 'dtmf',
+          attemptId: call.attemptId,
+          digit: event.digit,
+          at: this.clock.now(),
+        });
         return;
       }
       case 'ChannelEnteredBridge': {
         const call = this.calls.get(event.channel.id);
         const agent = call?.agentId ? this.agents.get(call.agentId) : undefined;
         if (call && agent && agent.bridgeId === event.bridge.id) {
-          this.emit({
+          this.emitAbout(call, {
             type: 'connected',
             attemptId: call.attemptId,
             agentId: agent.agentId,
@@ -355,7 +434,7 @@ export class AriTelephony implements TelephonyPort {
         if (!call || !agent || agent.bridgeId !== event.bridge.id) return;
         call.agentId = undefined;
         this.stopBridgeRecordings(agent);
-        this.emit({
+        this.emitAbout(call, {
           type: 'customer-left-bridge',
           attemptId: call.attemptId,
           agentId: agent.agentId,
@@ -386,12 +465,24 @@ export class AriTelephony implements TelephonyPort {
         });
         return;
       }
+      case 'ApplicationReplaced':
+        // ARI gives an app's events to one WebSocket only: the newest. Another process
+        // registered this app, so this engine no longer hears its own calls.
+        this.log.error(
+          { app: this.o.app },
+          'another connection took over this ARI app: this engine hears no more events; give every engine its own ARI_APP',
+        );
+        return;
       default:
         return;
     }
   }
 
   private ringing(call: CustomerCall): void {
+    if (call.detached) {
+      void this.cancelDetached(call);
+      return;
+    }
     if (call.ringing) return;
     call.ringing = true;
     this.emit({ type: 'ringing', attemptId: call.attemptId, at: this.clock.now() });
@@ -407,6 +498,15 @@ export class AriTelephony implements TelephonyPort {
     if (!call) return;
     call.answered = true;
     call.inStasis = true;
+    if (call.detached) {
+      // Somebody answered a call the engine already counts as failed: end it now.
+      this.log.warn(
+        { attemptId: call.attemptId },
+        'a call whose originate timed out was answered; hanging up',
+      );
+      void this.cancelDetached(call);
+      return;
+    }
     if (args[0] !== 'amd' && call.amdContext && call.amdState === 'pending') {
       call.amdState = 'detecting';
       void this.startAmd(call, call.amdContext);
@@ -445,6 +545,13 @@ export class AriTelephony implements TelephonyPort {
           answered: call.answered,
           hungUpByUs: call.hungUpByUs,
         });
+    if (call.detached) {
+      this.log.info(
+        { attemptId: call.attemptId, cause, dialStatus: call.dialStatus, answered: call.answered },
+        'the channel of a timed-out originate is gone',
+      );
+      return;
+    }
     this.log.debug({ attemptId: call.attemptId, cause, dialStatus: call.dialStatus, outcome }, 'call ended');
     this.emit({
       type: 'hangup',
@@ -476,33 +583,40 @@ export class AriTelephony implements TelephonyPort {
     const existing = this.agents.get(request.agentId);
     if (existing?.state === 'ready') return toLeg(existing);
     if (existing) await this.logoutAgent(request.agentId);
-    const client = this.rest();
-    this.seq++;
+    this.rest();
     const session: AgentSession = {
       agentId: request.agentId,
-      channelId: `agent-${request.agentId}-${this.seq}`,
-      bridgeId: `bridge-agent-${request.agentId}`,
+      channelId: newChannelId(this.engineTag, `agent-${request.agentId}`),
+      bridgeId: agentBridgeId(this.engineTag, request.agentId),
       state: 'dialing',
       loggingOut: false,
       recordings: new Set(),
     };
+    const about = { agentId: request.agentId, channelId: session.channelId, bridgeId: session.bridgeId };
     this.agents.set(session.agentId, session);
     this.agentByChannel.set(session.channelId, session);
+    let legGone = false;
     const answered = new Promise<void>((resolve, reject) => {
       session.onStasis = resolve;
-      session.onGone = (cause) =>
+      session.onGone = (cause) => {
+        legGone = true;
         reject(
           new TelephonyError(
             'failed',
             `agent ${request.agentId}'s phone did not answer (cause ${cause} ${causeText(cause)})`,
           ),
         );
+      };
     });
     answered.catch(() => {});
+    let originateSent = false;
     try {
-      await this.timed(client.createBridge(session.bridgeId, `agent-${request.agentId}`));
-      await this.timed(
-        client.originate({
+      await this.ari('createBridge', about, (c) =>
+        c.createBridge(session.bridgeId, `agent-${request.agentId}`),
+      );
+      originateSent = true;
+      await this.ari('originate', about, (c) =>
+        c.originate({
           endpoint: request.endpoint,
           app: this.o.app,
           appArgs: `agent,${request.agentId}`,
@@ -512,16 +626,23 @@ export class AriTelephony implements TelephonyPort {
         }),
       );
       await answered;
-      await this.timed(client.addChannel(session.bridgeId, session.channelId));
+      await this.ari('addChannel', about, (c) => c.addChannel(session.bridgeId, session.channelId));
       session.state = 'ready';
       session.onStasis = undefined;
       session.onGone = undefined;
-      this.log.info({ agentId: request.agentId }, 'agent leg up and parked in its bridge');
+      this.log.info(about, 'agent leg up and parked in its bridge');
       return toLeg(session);
     } catch (error) {
-      this.agents.delete(session.agentId);
+      if (this.agents.get(session.agentId) === session) this.agents.delete(session.agentId);
       this.agentByChannel.delete(session.channelId);
-      await ignoreMissing(this.timed(client.destroyBridge(session.bridgeId)));
+      // The leg may ring (or be up) although a request failed: it is ours, so it goes by its id.
+      if (originateSent && !legGone) void this.hangUpUntilGone(session.channelId, about);
+      await this.ari('destroyBridge', about, (c) => c.destroyBridge(session.bridgeId)).catch(
+        (cleanup: unknown) => {
+          if (!isTelephonyError(cleanup, 'not-found'))
+            this.log.warn({ ...about, err: cleanup }, 'could not destroy the bridge of a failed agent login');
+        },
+      );
       throw isTelephonyError(error) ? error : wrapAriError(error, `log agent ${request.agentId} in`);
     }
   }
@@ -531,12 +652,17 @@ export class AriTelephony implements TelephonyPort {
     if (!session) return;
     session.loggingOut = true;
     this.agents.delete(agentId);
-    const client = this.rest();
-    await ignoreMissing(this.timed(client.hangup(session.channelId)));
-    await ignoreMissing(this.timed(client.destroyBridge(session.bridgeId)));
+    const about = { agentId, channelId: session.channelId, bridgeId: session.bridgeId };
+    await ignoreMissing(this.ari('hangup', about, (c) => c.hangup(session.channelId)));
+    await ignoreMissing(this.ari('destroyBridge', about, (c) => c.destroyBridge(session.bridgeId)));
   }
 
   // ---- customer legs --------------------------------------------------------------------------
+
+  /** A channel id for a new customer leg, carrying this engine's tag (see channel-ids.ts). */
+  newCallId(name: string): string {
+    return newChannelId(this.engineTag, name);
+  }
 
   async originate(request: OriginateRequest): Promise<void> {
     if (request.ringTimeoutSeconds < 15) {
@@ -554,24 +680,18 @@ export class AriTelephony implements TelephonyPort {
     if (this.calls.has(request.attemptId)) {
       throw new TelephonyError('rejected', `attempt ${request.attemptId} already has a call`);
     }
-    const release = await this.limits.acquire(request.trunk ?? 'carrier');
-    const call: CustomerCall = {
-      attemptId: request.attemptId,
-      release,
-      amdContext: request.amd?.context,
-      amdState: request.amd ? 'pending' : 'done',
-      ringing: false,
-      answered: false,
-      inStasis: false,
-      dialStatus: undefined,
-      hangupRequestCause: undefined,
-      hangingUp: false,
-      hungUpByUs: false,
-      agentId: undefined,
-      ended: false,
-      digitListeners: new Set(),
-      endListeners: new Set(),
-    };
+    const trunk = request.trunk ?? 'carrier';
+    if (this.o.trunks && Object.keys(this.o.trunks).length > 0 && !(trunk in this.o.trunks)) {
+      if (!this.unconfiguredTrunks.has(trunk)) {
+        this.unconfiguredTrunks.add(trunk);
+        this.log.warn(
+          { trunk, configured: Object.keys(this.o.trunks), limit: this.limits.limitOf(trunk) },
+          'trunk has no configured limits; the default applies',
+        );
+      }
+    }
+    const release = await this.limits.acquire(trunk);
+    const call = newCustomerCall(request.attemptId, release, request.amd?.context);
     // Registered before the request: events may arrive before the REST answer.
     this.calls.set(call.attemptId, call);
     // Every dial is logged before it goes out; the logger masks the number in the dial string.
@@ -579,28 +699,112 @@ export class AriTelephony implements TelephonyPort {
       { attemptId: request.attemptId, endpoint: request.endpoint, trunk: request.trunk },
       'originating',
     );
+    call.originating = true;
+    let sent = false;
     try {
-      await this.timed(
-        this.rest().originate({
+      await this.ari('originate', { attemptId: request.attemptId }, (c) => {
+        sent = true;
+        return c.originate({
           endpoint: request.endpoint,
           callerId: request.callerId,
           timeout: request.ringTimeoutSeconds,
           channelId: request.attemptId,
-          ...(request.variables ? { variables: request.variables } : {}),
+          // DIALER_APP: the app the AMD dialplan returns the call to (extensions.conf), so that
+          // engines with their own ARI apps on one Asterisk each get their own verdicts.
+          variables: { DIALER_APP: this.o.app, ...request.variables },
           app: this.o.app,
           appArgs: 'customer',
-        }),
-      );
+        });
+      });
     } catch (error) {
-      this.calls.delete(call.attemptId);
-      call.ended = true;
-      release();
       const wrapped = wrapAriError(error, `originate ${request.attemptId}`, true);
-      if (wrapped.kind === 'unavailable' && this.connected) {
-        // The request may have reached Asterisk: make sure no unknown leg rings on.
-        void this.timed(this.rest().hangup(request.attemptId)).catch(() => {});
+      if (wrapped.kind !== 'unavailable' || !sent || call.ended) {
+        // Refused, or never sent (not connected): no channel exists.
+        this.calls.delete(call.attemptId);
+        call.ended = true;
+        release();
+        throw wrapped;
       }
+      // No answer in time, or the link broke: the request may have reached Asterisk and the
+      // phone may ring. The engine counts the attempt as failed; the adapter keeps the channel
+      // tracked (its trunk slot held, its events no longer reported) and hangs it up by its id
+      // until Asterisk says it is gone.
+      call.detached = true;
+      call.hungUpByUs = true;
+      this.log.warn(
+        { err: wrapped, attemptId: call.attemptId },
+        'originate got no answer; hanging its channel up until Asterisk confirms it is gone',
+      );
+      void this.cancelDetached(call);
       throw wrapped;
+    } finally {
+      call.originating = false;
+    }
+  }
+
+  /**
+   * Hangs a detached call (its originate failed without an answer) up by its id: retried with
+   * backoff while Asterisk does not answer, until it accepts the hang-up (the channel is then
+   * ending: its ChannelDestroyed, or a reconcile, closes it) or says 404. A 404 can also mean the
+   * originate has not been carried out yet, so the call stays tracked for its ring time: any
+   * later sign of life (ringing, answer) hangs it up again. The outcome is logged.
+   */
+  private async cancelDetached(call: CustomerCall): Promise<void> {
+    if (call.cancelling) return;
+    call.cancelling = true;
+    try {
+      const outcome = await this.hangUpUntilGone(
+        call.attemptId,
+        { attemptId: call.attemptId },
+        () => call.ended,
+      );
+      if (outcome === 'not-found' && !call.ended) {
+        // Nothing rings on the trunk; the id stays watched in case the originate runs late.
+        call.release();
+        const quarantine = setTimeout(() => {
+          if (!call.ended) this.finish(call, 0, 'never created');
+        }, this.o.detachedQuarantineMs ?? 60_000);
+        quarantine.unref();
+        call.endListeners.add(() => clearTimeout(quarantine));
+      }
+    } finally {
+      call.cancelling = false;
+    }
+  }
+
+  /**
+   * DELETE /channels/{id} until Asterisk accepts it (`hung-up`) or says there is no such channel
+   * (`not-found`); retried with backoff while it cannot be reached. Gives up only when the
+   * adapter stops or `done()` says the channel is known to be gone.
+   */
+  private async hangUpUntilGone(
+    channelId: string,
+    about: Record<string, string>,
+    done: () => boolean = () => false,
+  ): Promise<'hung-up' | 'not-found' | 'gone' | 'stopped'> {
+    let delay = this.o.reconnectInitialMs ?? 200;
+    for (let tries = 1; ; tries++) {
+      if (!this.running) {
+        this.log.warn({ ...about, tries }, 'stopped before Asterisk confirmed the channel gone');
+        return 'stopped';
+      }
+      if (done()) {
+        this.log.info({ ...about, tries }, 'channel gone');
+        return 'gone';
+      }
+      try {
+        await this.ari('hangup', about, (c) => c.hangup(channelId));
+        this.log.info({ ...about, tries }, 'channel hung up by its id');
+        return 'hung-up';
+      } catch (error) {
+        if (isTelephonyError(error, 'not-found')) {
+          this.log.info({ ...about, tries }, 'Asterisk has no such channel');
+          return 'not-found';
+        }
+        this.log.warn({ ...about, tries, err: error, retryInMs: delay }, 'hang-up by id failed; retrying');
+        await sleep(delay);
+        delay = Math.min(delay * 2, this.o.reconnectMaxMs ?? 5000);
+      }
     }
   }
 
@@ -612,8 +816,8 @@ export class AriTelephony implements TelephonyPort {
    */
   private async startAmd(call: CustomerCall, context: string): Promise<void> {
     try {
-      await this.timed(
-        this.rest().continueInDialplan(call.attemptId, { context, extension: 's', priority: 1 }),
+      await this.ari('continueInDialplan', { attemptId: call.attemptId, context }, (c) =>
+        c.continueInDialplan(call.attemptId, { context, extension: 's', priority: 1 }),
       );
     } catch (error) {
       if (call.ended || call.hangingUp || call.amdState !== 'detecting') return;
@@ -624,7 +828,7 @@ export class AriTelephony implements TelephonyPort {
         'could not send the call through AMD; reporting the answer without a verdict',
       );
       call.amdState = 'done';
-      this.emit({ type: 'answered', attemptId: call.attemptId, at: this.clock.now() });
+      this.emitAbout(call, { type: 'answered', attemptId: call.attemptId, at: this.clock.now() });
     }
   }
 
@@ -634,7 +838,9 @@ export class AriTelephony implements TelephonyPort {
     if (agent?.state !== 'ready') throw new TelephonyError('not-found', `agent ${agentId} has no live leg`);
     call.agentId = agentId;
     try {
-      await this.timed(this.rest().addChannel(agent.bridgeId, attemptId));
+      await this.ari('addChannel', { attemptId, agentId, bridgeId: agent.bridgeId }, (c) =>
+        c.addChannel(agent.bridgeId, attemptId),
+      );
     } catch (error) {
       call.agentId = undefined;
       throw wrapAriError(error, `connect ${attemptId} to agent ${agentId}`);
@@ -657,7 +863,7 @@ export class AriTelephony implements TelephonyPort {
       });
     });
     try {
-      await this.timed(this.rest().play(attemptId, media, playbackId));
+      await this.ari('play', { attemptId, playbackId }, (c) => c.play(attemptId, media, playbackId));
     } catch (error) {
       this.playbacks.get(playbackId)?.(false);
       if (call.ended) return { finished: false };
@@ -714,7 +920,7 @@ export class AriTelephony implements TelephonyPort {
   }
 
   async record(target: RecordTarget, request: RecordRequest): Promise<void> {
-    const client = this.rest();
+    this.rest();
     const params = {
       name: request.name,
       format: request.format ?? 'wav',
@@ -728,10 +934,14 @@ export class AriTelephony implements TelephonyPort {
         if (agent?.state !== 'ready')
           throw new TelephonyError('not-found', `agent ${target.agentId} has no live leg`);
         agent.recordings.add(request.name);
-        await this.timed(client.recordBridge(agent.bridgeId, params));
+        await this.ari('recordBridge', { recording: request.name, bridgeId: agent.bridgeId }, (c) =>
+          c.recordBridge(agent.bridgeId, params),
+        );
       } else {
         this.requireCall(target.attemptId);
-        await this.timed(client.recordChannel(target.attemptId, params));
+        await this.ari('recordChannel', { recording: request.name, attemptId: target.attemptId }, (c) =>
+          c.recordChannel(target.attemptId, params),
+        );
       }
     } catch (error) {
       this.recordings.delete(request.name);
@@ -743,10 +953,9 @@ export class AriTelephony implements TelephonyPort {
   /** A bridge recording belongs to one customer call: stop it when the customer leaves. */
   private stopBridgeRecordings(agent: AgentSession): void {
     if (!this.connected) return;
-    const client = this.rest();
     for (const name of agent.recordings) {
-      void ignoreMissing(this.timed(client.stopRecording(name))).catch((error: unknown) =>
-        this.log.warn({ err: error, recording: name }, 'could not stop a recording'),
+      void ignoreMissing(this.ari('stopRecording', { recording: name }, (c) => c.stopRecording(name))).catch(
+        (error: unknown) => this.log.warn({ err: error, recording: name }, 'could not stop a recording'),
       );
     }
   }
@@ -756,7 +965,7 @@ export class AriTelephony implements TelephonyPort {
     if (!call) return;
     if (!call.answered) call.hungUpByUs = true;
     try {
-      await this.timed(this.rest().hangup(attemptId, reason));
+      await this.ari('hangup', { attemptId, reason }, (c) => c.hangup(attemptId, reason));
     } catch (error) {
       const wrapped = wrapAriError(error, `hang up ${attemptId}`);
       if (wrapped.kind !== 'not-found') throw wrapped;
@@ -771,72 +980,94 @@ export class AriTelephony implements TelephonyPort {
 
   // ---- reconcile ------------------------------------------------------------------------------
 
-  async reconcile(knownAttemptIds: readonly string[]): Promise<ReconcileResult> {
-    let channels: AriChannelJson[];
-    try {
-      channels = await this.timed(this.rest().listChannels());
-    } catch (error) {
-      throw wrapAriError(error, 'list channels');
-    }
+  /**
+   * Compares what is known with Asterisk's channels and bridges. Known attempts still up are
+   * adopted (with the agent whose bridge they are in); known agent legs still parked in their
+   * bridge are adopted as ready (a restarted engine keeps its agents and their conversations);
+   * tracked calls and legs that vanished end as `lost` / `agent-leg-lost`. Then the sweep: only
+   * channels that carry this engine's tag, are not known and not tracked (and, with `scope`,
+   * whose name starts with it) are hung up, and this engine's empty bridges that no agent uses
+   * are destroyed. Another engine's channels on the same app are never touched.
+   */
+  async reconcile(
+    knownAttemptIds: readonly string[],
+    options: ReconcileOptions = {},
+  ): Promise<ReconcileResult> {
+    const [channels, bridges] = await Promise.all([
+      this.ari('listChannels', {}, (c) => c.listChannels()),
+      this.ari('listBridges', {}, (c) => c.listBridges()),
+    ]);
     const present = new Map(channels.map((ch) => [ch.id, ch]));
+    const bridgeOf = new Map<string, string>();
+    for (const bridge of bridges) for (const id of bridge.channels) bridgeOf.set(id, bridge.id);
     const known = new Set(knownAttemptIds);
     const live: string[] = [];
     const gone: string[] = [];
     for (const id of known) (present.has(id) ? live : gone).push(id);
 
-    // Calls we were tracking whose channel vanished while we were not listening.
+    // Calls we were tracking whose channel vanished while we were not listening (a call whose
+    // originate is still under way has no channel yet).
     for (const call of [...this.calls.values()]) {
-      if (!present.has(call.attemptId)) this.finish(call, 0, 'Channel vanished', true);
+      if (!call.originating && !present.has(call.attemptId)) this.finish(call, 0, 'Channel vanished', true);
     }
     for (const agent of [...this.agents.values()]) {
       if (agent.state === 'ready' && !present.has(agent.channelId)) this.agentGone(agent, 0);
+    }
+    // Agent legs the engine's database knows (engine restarted): those still in their bridge
+    // are adopted as they are; one out of its bridge is no use to anybody and is hung up.
+    const agentsAdopted: string[] = [];
+    const orphansHungUp: string[] = [];
+    for (const leg of options.agentLegs ?? []) {
+      if (this.agents.has(leg.agentId) || !present.has(leg.channelId)) continue;
+      if (bridgeOf.get(leg.channelId) !== leg.bridgeId) {
+        orphansHungUp.push(leg.channelId);
+        await ignoreMissing(
+          this.ari('hangup', { agentId: leg.agentId, channelId: leg.channelId }, (c) =>
+            c.hangup(leg.channelId),
+          ),
+        );
+        continue;
+      }
+      const session: AgentSession = { ...leg, state: 'ready', loggingOut: false, recordings: new Set() };
+      this.agents.set(leg.agentId, session);
+      this.agentByChannel.set(leg.channelId, session);
+      agentsAdopted.push(leg.agentId);
     }
     // Known attempts still up that this process does not track (engine restarted): adopt them.
     for (const id of live) {
       if (this.calls.has(id)) continue;
       const ch = present.get(id);
-      this.calls.set(id, {
-        attemptId: id,
-        release: () => {},
-        amdContext: undefined,
-        amdState: 'done',
-        ringing: ch?.state === 'Ringing',
-        answered: ch?.state === 'Up',
-        inStasis: ch?.dialplan?.app_name === 'Stasis',
-        dialStatus: undefined,
-        hangupRequestCause: undefined,
-        hangingUp: false,
-        hungUpByUs: false,
-        agentId: undefined,
-        ended: false,
-        digitListeners: new Set(),
-        endListeners: new Set(),
-      });
+      const call = newCustomerCall(id, () => {}, undefined);
+      call.ringing = ch?.state === 'Ringing';
+      call.answered = ch?.state === 'Up';
+      call.inStasis = ch?.dialplan?.app_name === 'Stasis';
+      const bridgeId = bridgeOf.get(id);
+      call.agentId = [...this.agents.values()].find((a) => a.bridgeId === bridgeId)?.agentId;
+      this.calls.set(id, call);
     }
-    const orphansHungUp: string[] = [];
-    const client = this.rest();
+    const scope = options.scope === undefined ? undefined : `${this.engineTag}-${options.scope}`;
     for (const ch of channels) {
+      if (!carriesTag(ch.id, this.engineTag)) continue;
       if (known.has(ch.id) || this.calls.has(ch.id) || this.agentByChannel.has(ch.id)) continue;
-      if (!this.isOurs(ch)) continue;
+      if (scope !== undefined && !ch.id.startsWith(scope)) continue;
       orphansHungUp.push(ch.id);
-      await ignoreMissing(this.timed(client.hangup(ch.id)));
+      await ignoreMissing(this.ari('hangup', { channelId: ch.id }, (c) => c.hangup(ch.id)));
     }
-    if (orphansHungUp.length > 0 || gone.length > 0) {
+    const inUse = new Set([...this.agents.values()].map((a) => a.bridgeId));
+    for (const bridge of bridges) {
+      if (!carriesTag(bridge.id, this.engineTag) || inUse.has(bridge.id) || bridge.channels.length > 0)
+        continue;
+      await ignoreMissing(
+        this.ari('destroyBridge', { bridgeId: bridge.id }, (c) => c.destroyBridge(bridge.id)),
+      );
+    }
+    if (orphansHungUp.length > 0 || gone.length > 0 || live.length > 0 || agentsAdopted.length > 0) {
       this.log.info(
-        { live: live.length, gone: gone.length, orphansHungUp: orphansHungUp.length },
+        { live: live.length, gone: gone.length, orphansHungUp: orphansHungUp.length, agentsAdopted },
         'reconciled',
       );
     }
-    return { live, gone, orphansHungUp };
-  }
-
-  /** In our Stasis app, or in our AMD context, or one of our agent legs from a past process. */
-  private isOurs(ch: AriChannelJson): boolean {
-    const dp = ch.dialplan;
-    if (!dp) return false;
-    if (dp.app_name === 'Stasis' && (dp.app_data === this.o.app || dp.app_data.startsWith(`${this.o.app},`)))
-      return true;
-    return dp.context === (this.o.amdContext ?? 'dialer-amd');
+    return { live, gone, orphansHungUp, agentsAdopted };
   }
 
   /** Live counts, for status screens and tests. */

@@ -28,10 +28,10 @@ const ROUTES: Array<[string, RegExp, Handler]> = [
   ['GET', /^\/deviceStates$/, () => []],
   ['GET', /^\/mailboxes$/, () => []],
   ['GET', /^\/channels$/, (s) => s.listChannels()],
-  ['POST', /^\/channels$/, (s, _p, q) => s.originate(q)],
+  ['POST', /^\/channels$/, (s, _p, q, body) => s.originate(q, undefined, body)],
   ['POST', /^\/channels\/create$/, (s, _p, q) => s.create(q)],
   ['GET', /^\/channels\/([^/]+)$/, (s, [id]) => s.getChannel(id as string)],
-  ['POST', /^\/channels\/([^/]+)$/, (s, [id], q) => s.originate(q, id)],
+  ['POST', /^\/channels\/([^/]+)$/, (s, [id], q, body) => s.originate(q, id, body)],
   ['DELETE', /^\/channels\/([^/]+)$/, (s, [id], q) => s.hangupRequest(id as string, q)],
   ['POST', /^\/channels\/([^/]+)\/continue$/, (s, [id], q) => s.continueInDialplan(id as string, q)],
   ['POST', /^\/channels\/([^/]+)\/answer$/, (s, [id]) => s.answerRequest(id as string)],
@@ -66,6 +66,15 @@ const ROUTES: Array<[string, RegExp, Handler]> = [
   ],
 ];
 
+/** A fault: the next `remaining` requests of `method` on `path` (after /ari) get no reply. */
+export interface WithheldReplies {
+  method: string;
+  path: RegExp;
+  remaining: number;
+  /** Whether the request is carried out all the same (Asterisk acted, the answer was lost). */
+  carryOut: boolean;
+}
+
 export interface AriHttpServerOptions {
   username: string;
   password: string;
@@ -81,6 +90,8 @@ export class AriHttpServer {
   private readonly raw = new Map<WebSocket, Duplex>();
   /** While Asterisk is "loading" after a restart, /ari/events answers 404 (as in the trace). */
   loading = false;
+  /** Requests that get no reply (see AriSimulator.withholdReplies). */
+  readonly withheld: WithheldReplies[] = [];
 
   constructor(private readonly o: AriHttpServerOptions) {
     this.server = createServer((req, res) => this.handle(req, res));
@@ -165,6 +176,25 @@ export class AriHttpServer {
         if (!match) continue;
         pathMatched = true;
         if (m !== method) continue;
+        const fault = this.withheld.find((w) => w.remaining > 0 && w.method === method && w.path.test(sub));
+        if (fault) {
+          // Asterisk slow or gone: no reply ever comes (ari-client's promise never settles),
+          // though the request may have been carried out.
+          fault.remaining -= 1;
+          if (fault.carryOut) {
+            try {
+              handler(
+                this.o.sim(),
+                match.slice(1).map((p) => decodeURIComponent(p)),
+                q,
+                body,
+              );
+            } catch {
+              // the reply that would have said so is withheld too
+            }
+          }
+          return;
+        }
         try {
           const params = match.slice(1).map((p) => decodeURIComponent(p));
           const result = handler(this.o.sim(), params, q, body);

@@ -33,6 +33,8 @@ interface Dialplan {
 
 interface SimChannel {
   id: string;
+  /** `DIALER_APP` of the originate's variables: the app the AMD dialplan returns the call to. */
+  amdReturnApp?: string;
   name: string;
   state: ChannelState;
   caller: { name: string; number: string };
@@ -288,7 +290,7 @@ export class SimAsterisk {
     }
     const [, tech, resource] = match as unknown as [string, string, string];
     const id = params.channelId || `${Math.floor(Date.now() / 1000)}.${this.seq + 1}`;
-    if (this.channels.has(id))
+    if (this.uniqueIdInUse(id))
       throw new SimHttpError(409, { message: 'Channel with given unique ID already exists' });
     const at = resource.indexOf('@');
     const dest = at >= 0 ? resource.slice(0, at) : resource;
@@ -338,7 +340,24 @@ export class SimAsterisk {
     return ch;
   }
 
-  originate(q: Record<string, string | undefined>, pathChannelId?: string) {
+  /**
+   * Asterisk 22's uniqueid check (channel_id_prefix_conflict trace): the new id is compared
+   * case-insensitively over ITS length (strncasecmp), so the same id in another case, or a
+   * prefix of a live channel's id, is refused.
+   */
+  private uniqueIdInUse(id: string): boolean {
+    const wanted = id.toLowerCase();
+    for (const existing of this.channels.keys()) {
+      if (existing.toLowerCase().startsWith(wanted)) return true;
+    }
+    return false;
+  }
+
+  originate(
+    q: Record<string, string | undefined>,
+    pathChannelId?: string,
+    body: Record<string, unknown> = {},
+  ) {
     if (!q.endpoint) throw new SimHttpError(400, { message: 'Endpoint must be specified' });
     if (!q.app && !q.extension && !q.context) {
       throw new SimHttpError(400, { message: 'Application or extension must be specified' });
@@ -353,6 +372,12 @@ export class SimAsterisk {
       timeoutSeconds: q.timeout === undefined ? 30 : Number(q.timeout),
     });
     this.counters.originates++;
+    // Channel variables of the originate; the AMD dialplan returns to Stasis(${DIALER_APP}).
+    const variables = body.variables;
+    if (variables && typeof variables === 'object') {
+      const app = (variables as Record<string, unknown>).DIALER_APP;
+      if (typeof app === 'string' && app !== '') ch.amdReturnApp = app;
+    }
     const snapshot = this.channelJson(ch);
     this.soon(ch, () => this.startDialing(ch));
     return snapshot;
@@ -455,9 +480,9 @@ export class SimAsterisk {
           exten: 's',
           priority: 2,
           app_name: 'Stasis',
-          app_data: [this.o.amdApp, ...args].join(','),
+          app_data: [ch.amdReturnApp ?? this.o.amdApp, ...args].join(','),
         };
-        this.enterStasis(ch, this.o.amdApp, args);
+        this.enterStasis(ch, ch.amdReturnApp ?? this.o.amdApp, args);
         this.scheduleTalk(ch);
       });
       return;
@@ -506,9 +531,9 @@ export class SimAsterisk {
       const amd = b?.kind === 'answer' ? b.amd : { status: 'HUMAN', cause: 'HUMAN-1-1', afterMs: 1500 };
       this.after(ch, amd.afterMs, () => {
         const args = ['amd', amd.status, amd.cause];
-        const appData = [this.o.amdApp, ...args].join(',');
+        const appData = [ch.amdReturnApp ?? this.o.amdApp, ...args].join(',');
         this.runDialplan(ch, { context, exten, priority: 3, app_name: 'Stasis', app_data: appData });
-        this.enterStasis(ch, this.o.amdApp, args);
+        this.enterStasis(ch, ch.amdReturnApp ?? this.o.amdApp, args);
       });
     });
   }

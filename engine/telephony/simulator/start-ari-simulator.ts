@@ -53,6 +53,13 @@ export interface AriSimulator {
   dropWebSockets(): void;
   /** Keeps the event WebSockets open but silent (no events, no pongs): a half-open link. */
   freezeWebSockets(): void;
+  /**
+   * Fault: the next `count` REST requests of `method` whose path (after `/ari`) matches `path`
+   * get no reply at all, as when Asterisk is overloaded or goes away mid-request; with
+   * `carryOut` the request is still carried out (e.g. an originate that rings although its
+   * answer never came).
+   */
+  withholdReplies(fault: { method: string; path: RegExp; count?: number; carryOut?: boolean }): void;
   /** Test/demo control: the far end of a channel hangs up. */
   hangupFromFarEnd(channelId: string, cause?: number): boolean;
   stats(): AriSimulatorStats;
@@ -124,6 +131,9 @@ export async function startAriSimulator(input: AriSimulatorOptions = {}): Promis
     },
     freezeWebSockets() {
       server.freezeWebSockets();
+    },
+    withholdReplies({ method, path, count = 1, carryOut = false }) {
+      server.withheld.push({ method, path, remaining: count, carryOut });
     },
     hangupFromFarEnd(channelId, cause = 16) {
       return sim.remoteHangup(channelId, cause);

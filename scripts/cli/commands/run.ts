@@ -3,7 +3,7 @@ import { getCampaign, setCampaignStatus } from '../../../db/queries/campaigns.ts
 import { defaultEngineId, main } from '../../../engine/main.ts';
 import { ConflictError, UsageError } from '../../../engine/platform/errors.ts';
 import { scaledEngineClock, systemEngineClock } from '../../../engine/runner/engine-clock.ts';
-import { createAriTelephony } from '../../../engine/telephony/ari/ari-telephony.ts';
+import { ariTelephonyFromConfig } from '../../../engine/telephony/ari/from-config.ts';
 import { parseId } from '../parse-id.ts';
 import type { ContextFactory } from '../program.ts';
 import { action } from '../run-action.ts';
@@ -46,21 +46,27 @@ export function registerRunCommands(program: Command, contextFor: ContextFactory
         const ids = flags.campaign.map((c) => parseId(c, 'campaign id'));
         const handle = await ctx.database();
         for (const id of ids) await getCampaign(handle.db, id);
-        const ari = {
-          url: flags.ariUrl ?? ctx.config.ari.url,
-          username: flags.ariUsername ?? ctx.config.ari.username,
-          password: flags.ariPassword ?? ctx.config.ari.password,
-          app: flags.ariApp ?? ctx.config.ari.app,
-        };
         const clock = engineClock();
         const logger = ctx.logger;
-        const telephony = createAriTelephony({ ...ari, logger: logger.child({ part: 'telephony' }), clock });
-        const engine = await main(
-          { database: handle, telephony, clock, logger, engineId: ctx.config.engineId ?? defaultEngineId() },
-          ids,
-          { stopWhenDone: Boolean(flags.untilDone) },
+        // One identity for the runner (leases, dial log) and the adapter (channel ids).
+        const engineId = ctx.config.engineId ?? defaultEngineId();
+        const telephony = ariTelephonyFromConfig(
+          ctx.config,
+          { engineId, logger: logger.child({ part: 'telephony' }), clock },
+          {
+            ...(flags.ariUrl ? { url: flags.ariUrl } : {}),
+            ...(flags.ariUsername ? { username: flags.ariUsername } : {}),
+            ...(flags.ariPassword !== undefined ? { password: flags.ariPassword } : {}),
+            ...(flags.ariApp ? { app: flags.ariApp } : {}),
+          },
         );
-        logger.info({ campaigns: ids, ari: ari.url }, 'engine running');
+        const engine = await main({ database: handle, telephony, clock, logger, engineId }, ids, {
+          stopWhenDone: Boolean(flags.untilDone),
+        });
+        logger.info(
+          { campaigns: ids, ari: flags.ariUrl ?? ctx.config.ari.url, trunks: ctx.config.trunks },
+          'engine running',
+        );
         // SIGTERM/SIGINT: stop originating, let live calls end, then exit.
         const stop = () => void engine.stop();
         process.once('SIGTERM', stop);
