@@ -32,13 +32,15 @@ import { CallContext } from './call-context.ts';
 import { CallFlow, newRunCounters, type RunCounters } from './call-flow.ts';
 import { type CampaignLock, campaignLock } from './campaign-lock.ts';
 import { checkConnectionRates } from './connection-rate.ts';
-import type { EngineClock } from './engine-clock.ts';
+import { type EngineClock, holdTime } from './engine-clock.ts';
 import { LiveCalls } from './live-calls.ts';
 import { type RecoveryReport, recoverCampaign } from './recovery.ts';
 import { refusalOf } from './refusal.ts';
 
-/** Real milliseconds between two passes at least. */
+/** Real milliseconds between two passes at least (engine time: times the clock's speed). */
 const MIN_PASS_GAP_MS = 40;
+/** Real milliseconds between two reads of the campaign's status (engine time: times the speed). */
+const STATUS_READ_MS = 1000;
 /** Engine milliseconds a lead skipped on preview waits before it is offered again. */
 const PREVIEW_SKIP_DELAY_MS = 60_000;
 
@@ -51,7 +53,10 @@ export interface RunnerDeps {
 }
 
 export interface RunnerOptions {
-  /** Real milliseconds between two passes of the loop. */
+  /**
+   * Real milliseconds between two passes of the loop. Waited in engine time (times the clock's
+   * speed), so that a pass falls at the same engine moments however fast the machine is.
+   */
   tickMs?: number;
   /** Engine seconds a claimed contact stays leased without renewal. */
   leaseSeconds?: number;
@@ -88,11 +93,10 @@ export class CampaignRunner {
   private lastPacing: PacingDecision | null = null;
   private predictiveAllowed = true;
   private abandonment: { at: number; abandoned: number; humanAnswered: number } | undefined;
-  private lastPassAt = 0;
+  private lastPassAt = -Infinity;
   private status: { status: string; readAt: number } = { status: 'draft', readAt: -Infinity };
   private stopping = false;
   private loop: Promise<void> | undefined;
-  private timer: NodeJS.Timeout | undefined;
   private wake: (() => void) | undefined;
   private lock: CampaignLock;
   private lastRenewal = 0;
@@ -140,7 +144,8 @@ export class CampaignRunner {
         callerId: definition.dialing.callerId,
       },
       {
-        wrapUpTimedOut: (agent, attemptId) => void this.wrapUpTimedOut(agent, attemptId),
+        wrapUpTimedOut: (agent, attemptId) =>
+          void holdTime(this.deps.clock, this.wrapUpTimedOut(agent, attemptId)),
         wrapUpEnded: (seconds) => this.observe({ kind: 'wrap-up', seconds }),
       },
     );
@@ -170,13 +175,14 @@ export class CampaignRunner {
   handle(event: TelephonyEvent): boolean {
     if (event.type === 'agent-leg-lost') {
       if (!this.pool?.get(Number(event.agentId))) return false;
-      void this.flow.handle(event);
+      void holdTime(this.deps.clock, this.flow.handle(event));
       return true;
     }
     if (!('attemptId' in event)) return false;
     const call = this.calls.get(event.attemptId);
     if (!call) return false;
-    void call.serial(() => this.flow.handle(event)).then(() => this.poke());
+    // Held per task, not while queued: an earlier task may be waiting on later engine time.
+    void call.serial(() => holdTime(this.deps.clock, this.flow.handle(event))).then(() => this.poke());
     return true;
   }
 
@@ -201,28 +207,30 @@ export class CampaignRunner {
   }
 
   private async run(): Promise<void> {
+    const { clock } = this.deps;
     try {
       while (!this.stopping) {
         try {
           const started = performance.now();
-          const more = await this.pass();
+          const more = await holdTime(clock, this.pass());
           this.passes.count += 1;
           this.passes.ms += performance.now() - started;
           if (!more && this.options.stopWhenDone) break;
         } catch (error) {
           this.log.error({ err: (error as Error).message }, 'dial loop pass failed; retrying');
         }
+        let cancel = () => {};
         await new Promise<void>((resolve) => {
           this.wake = resolve;
-          this.timer = setTimeout(resolve, this.options.tickMs ?? 100);
+          cancel = clock.after((this.options.tickMs ?? 100) * clock.speed, resolve);
         });
-        clearTimeout(this.timer);
+        cancel();
         this.wake = undefined;
         // Pokes come with every call event; passes closer than this would only queue on the database.
-        const since = performance.now() - this.lastPassAt;
-        if (since < MIN_PASS_GAP_MS)
-          await new Promise((resolve) => setTimeout(resolve, MIN_PASS_GAP_MS - since));
-        this.lastPassAt = performance.now();
+        const since = clock.now().getTime() - this.lastPassAt;
+        const gap = MIN_PASS_GAP_MS * clock.speed;
+        if (since < gap) await clock.sleep(gap - since);
+        this.lastPassAt = clock.now().getTime();
       }
       this.log.info({ inFlight: this.calls.size }, 'draining live calls');
       await this.calls.drained();
@@ -255,13 +263,13 @@ export class CampaignRunner {
       await checkConnectionRates({ db: this.db, logger: this.log }, this.campaignId, this.definition, now);
     }
     // A manager's pause or stop (another process) is seen within a second.
-    if (performance.now() - this.status.readAt > 1000) {
+    if (now.getTime() - this.status.readAt > STATUS_READ_MS * this.deps.clock.speed) {
       const row = await this.db
         .selectFrom('campaigns')
         .select('status')
         .where('id', '=', this.campaignId)
         .executeTakeFirstOrThrow();
-      this.status = { status: row.status, readAt: performance.now() };
+      this.status = { status: row.status, readAt: now.getTime() };
     }
     const status = this.status;
     if (status.status === 'stopped' || status.status === 'finished') {
@@ -437,23 +445,31 @@ export class CampaignRunner {
     // queue (its events wait behind it) so that the loop can launch the next call meanwhile. Any
     // failure from here on, the dial-log update included, ends in originateFailed, which always
     // takes the call off the live list (a call left there would hold a SIGTERM drain forever).
-    void call.serial(async () => {
-      try {
-        await updateAttempt(this.db, row.id, { status: 'originating', originatedAt: this.deps.clock.now() });
-        await this.deps.telephony.originate({
-          attemptId,
-          endpoint: dialing.endpointTemplate.replace('{number}', lead.phone_e164),
-          callerId: dialing.callerId,
-          ringTimeoutSeconds: dialing.ringTimeoutSeconds,
-          trunk: dialing.trunk,
-          ...(dialing.amd.enabled ? { amd: { context: dialing.amd.context } } : {}),
-          variables: { DIALER_CAMPAIGN: String(this.campaignId), DIALER_ATTEMPT: String(row.id) },
-        });
-      } catch (error) {
-        log.warn({ err: (error as Error).message }, 'originate failed');
-        await this.originateFailed(call, lead.id, agent);
-      }
-    });
+    void call.serial(() =>
+      holdTime(
+        this.deps.clock,
+        (async () => {
+          try {
+            await updateAttempt(this.db, row.id, {
+              status: 'originating',
+              originatedAt: this.deps.clock.now(),
+            });
+            await this.deps.telephony.originate({
+              attemptId,
+              endpoint: dialing.endpointTemplate.replace('{number}', lead.phone_e164),
+              callerId: dialing.callerId,
+              ringTimeoutSeconds: dialing.ringTimeoutSeconds,
+              trunk: dialing.trunk,
+              ...(dialing.amd.enabled ? { amd: { context: dialing.amd.context } } : {}),
+              variables: { DIALER_CAMPAIGN: String(this.campaignId), DIALER_ATTEMPT: String(row.id) },
+            });
+          } catch (error) {
+            log.warn({ err: (error as Error).message }, 'originate failed');
+            await this.originateFailed(call, lead.id, agent);
+          }
+        })(),
+      ),
+    );
   }
 
   private async originateFailed(

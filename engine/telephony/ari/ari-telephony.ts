@@ -104,6 +104,9 @@ export class AriTelephony implements TelephonyPort {
   private pingTimer: NodeJS.Timeout | undefined;
   private lastPong = 0;
   private seq = 0;
+  /** For a driver of simulated time (activity()): REST calls awaiting an answer, frames read. */
+  private restInFlight = 0;
+  private framesReceived = 0;
 
   constructor(private readonly o: AriTelephonyOptions) {
     this.log = (o.logger ?? silentLogger()).child({ component: 'ari' });
@@ -161,6 +164,7 @@ export class AriTelephony implements TelephonyPort {
   private attach(client: Client): void {
     const events = emitterOf(client);
     events.on('*', (event: AriEvent) => {
+      this.framesReceived += 1;
       if (client !== this.client) return;
       try {
         this.dispatch(event);
@@ -265,7 +269,11 @@ export class AriTelephony implements TelephonyPort {
       );
     });
     promise.catch(() => {});
-    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+    this.restInFlight += 1;
+    return Promise.race([promise, timeout]).finally(() => {
+      clearTimeout(timer);
+      this.restInFlight -= 1;
+    });
   }
 
   // ---- events ---------------------------------------------------------------------------------
@@ -832,6 +840,15 @@ export class AriTelephony implements TelephonyPort {
     if (dp.app_name === 'Stasis' && (dp.app_data === this.o.app || dp.app_data.startsWith(`${this.o.app},`)))
       return true;
     return dp.context === (this.o.amdContext ?? 'dialer-amd');
+  }
+
+  /**
+   * What is under way between this adapter and Asterisk: REST calls not answered yet, and event
+   * frames read so far (all events handed to listeners synchronously as they are read). A driver
+   * of simulated time compares the frames with what the simulator sent before moving time on.
+   */
+  activity(): { restInFlight: number; framesReceived: number } {
+    return { restInFlight: this.restInFlight, framesReceived: this.framesReceived };
   }
 
   /** Live counts, for status screens and tests. */
