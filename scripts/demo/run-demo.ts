@@ -34,6 +34,8 @@ export interface DemoOptions {
   contacts?: number;
   /** Stop after this many real seconds even if contacts remain due. */
   maxWallSeconds?: number;
+  /** Stop after this many simulated minutes even if contacts remain due (same moment on any machine). */
+  maxSimulatedMinutes?: number;
   seed?: number;
   /** Where the list import archives the received file. */
   archiveRoot: string;
@@ -156,9 +158,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       () => options.onProgress?.(runner.snapshot(), (Date.now() - realStart) / 1000, simulatedSeconds()),
       500,
     );
-    const deadline = new Promise<void>((resolve) =>
-      setTimeout(resolve, (options.maxWallSeconds ?? 60) * 1000).unref(),
-    );
+    const deadline = new Promise<void>((resolve) => {
+      setTimeout(resolve, (options.maxWallSeconds ?? 60) * 1000).unref();
+      if (options.maxSimulatedMinutes !== undefined)
+        clock.after(options.maxSimulatedMinutes * 60_000, resolve);
+    });
     const finished = await Promise.race([engine.finished.then(() => true), deadline.then(() => false)]);
     await engine.stop();
     await simulated.finishWrapUps(5000);

@@ -15,6 +15,7 @@ import { action } from '../run-action.ts';
 
 interface DemoFlags {
   seconds: string;
+  minutes?: string;
   speed: string;
   agents: string;
   contacts: string;
@@ -47,6 +48,7 @@ export function registerDemoCommands(program: Command, contextFor: ContextFactor
       'run a predictive campaign end to end: embedded database, simulated Asterisk (accelerated time), simulated agents',
     )
     .option('--seconds <n>', 'wall-clock seconds to run at most', '60')
+    .option('--minutes <n>', 'simulated minutes to run at most (the same moment on a fast or a slow machine)')
     .option(
       '--speed <n>',
       'simulated seconds per real second at most (slower when the machine is busy: simulated time waits for the engine)',
@@ -58,6 +60,7 @@ export function registerDemoCommands(program: Command, contextFor: ContextFactor
     .action(
       action(contextFor, async (ctx, flags: DemoFlags) => {
         const seconds = positive(flags.seconds, '--seconds', 3600);
+        const minutes = flags.minutes === undefined ? undefined : positive(flags.minutes, '--minutes', 1440);
         const speed = positive(flags.speed, '--speed', 200);
         const agents = Math.round(positive(flags.agents, '--agents', 100));
         const contacts = Math.round(positive(flags.contacts, '--contacts', 1000));
@@ -88,6 +91,7 @@ export function registerDemoCommands(program: Command, contextFor: ContextFactor
             agents,
             contacts,
             maxWallSeconds: seconds,
+            ...(minutes !== undefined ? { maxSimulatedMinutes: minutes } : {}),
             seed: Math.round(Number(flags.seed)) || 1,
             archiveRoot: ctx.config.archiveDir ?? join(dataDir, 'archive'),
             onProgress: (snapshot, elapsed, simulated) => {
