@@ -1,3 +1,4 @@
+import { afterEach } from 'vitest';
 import {
   type EngineClock,
   type ManualEngineClock,
@@ -17,6 +18,25 @@ import {
 import { demoEpoch } from '../../scripts/demo/demo-clock.ts';
 import { type Lockstep, type LockstepOptions, lockstep } from '../../scripts/demo/lockstep.ts';
 
+/**
+ * Leak check: a test that leaves a simulator, its adapter or its lockstep running fails (they
+ * would keep sockets and timers alive into the next test, as graphile-worker's pool check does).
+ */
+const running = new Set<string>();
+let started = 0;
+afterEach(() => {
+  if (running.size === 0) return;
+  const left = [...running];
+  running.clear();
+  throw new Error(`test left simulated telephony running (call stop()): ${left.join(', ')}`);
+});
+
+function track(kind: string): { done(): void } {
+  const name = `${kind} #${++started}`;
+  running.add(name);
+  return { done: () => running.delete(name) };
+}
+
 export interface SimulatedTelephony {
   clock: EngineClock;
   telephony: AriTelephony;
@@ -32,6 +52,7 @@ export interface SimulatedTelephony {
 export async function simulatedTelephony(speed: number): Promise<SimulatedTelephony> {
   const clock = scaledEngineClock(speed, demoEpoch(new Date()).getTime());
   const sim = await startAriSimulator({ port: 0, clock: { speed }, seed: 4 });
+  const tracked = track(`simulatedTelephony(${speed})`);
   const telephony = createAriTelephony({
     url: sim.url,
     username: sim.username,
@@ -45,6 +66,7 @@ export async function simulatedTelephony(speed: number): Promise<SimulatedTeleph
     async stop() {
       await telephony.stop().catch(() => {});
       await sim.stop();
+      tracked.done();
     },
   };
 }
@@ -74,6 +96,7 @@ export async function manualTelephony(
 ): Promise<ManualTelephony> {
   const clock = manualEngineClock(demoEpoch(new Date()).getTime(), { speed: options.speed ?? 20 });
   const sim = await startAriSimulator({ seed: 4, ...options.simulator, port: 0, clock: { shared: clock } });
+  const tracked = track('manualTelephony');
   const telephony = createAriTelephony({
     url: sim.url,
     username: sim.username,
@@ -95,6 +118,7 @@ export async function manualTelephony(
       await driver?.stop();
       await telephony.stop().catch(() => {});
       await sim.stop();
+      tracked.done();
     },
   };
 }
