@@ -75,7 +75,11 @@ function maskArguments(args: unknown[]): unknown[] {
 
 export interface LoggerOptions {
   level?: string;
-  /** Pretty, human-readable lines; defaults to whether stderr is a terminal. */
+  /**
+   * Human lines (one per record: time, level, message, the record's plain fields as key=value,
+   * an error's code and message; never a JSON object) instead of JSON; defaults to whether
+   * stderr is a terminal, where a person reads logs between a command's own output.
+   */
   pretty?: boolean;
   /** Where lines go; defaults to stderr so stdout stays clean for --json output. */
   destination?: NodeJS.WritableStream;
@@ -96,10 +100,23 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     serializers: { err: (err: unknown) => (err instanceof Error ? maskForLog(err) : err) },
   };
   const usePretty = options.pretty ?? Boolean(process.stderr.isTTY);
-  const logger = usePretty
-    ? pino(base, pretty({ destination: 2, sync: true, colorize: true, ignore: 'pid,hostname' }))
-    : pino(base, options.destination ?? pino.destination({ dest: 2, sync: false }));
-  return maskChildBindings(logger);
+  if (usePretty) {
+    return maskChildBindings(
+      pino(
+        base,
+        pretty({
+          destination: options.destination ?? 2,
+          sync: true,
+          colorize: options.destination === undefined,
+          translateTime: 'HH:MM:ss',
+          ignore: 'pid,hostname',
+          hideObject: true,
+          messageFormat: humanLine,
+        }),
+      ),
+    );
+  }
+  return maskChildBindings(pino(base, options.destination ?? pino.destination({ dest: 2, sync: false })));
 }
 
 /**
@@ -113,6 +130,27 @@ function maskChildBindings(logger: Logger): Logger {
     return child.call(this, maskForLog(bindings) as typeof bindings, childOptions);
   } as Logger['child'];
   return logger;
+}
+
+const NOT_FIELDS = new Set(['level', 'time', 'pid', 'hostname']);
+
+/** The message, then the record's plain fields as key=value; objects are left out, errors shortened. */
+export function humanLine(record: Record<string, unknown>, messageKey: string): string {
+  const fields: string[] = [];
+  for (const [key, value] of Object.entries(record)) {
+    if (key === messageKey || NOT_FIELDS.has(key)) continue;
+    if (key === 'err' && typeof value === 'object' && value !== null) {
+      const { code, message } = value as { code?: unknown; message?: unknown };
+      fields.push(`error=${quoted([code, message].filter((p) => p !== undefined && p !== '').join(': '))}`);
+    } else if (value === null || typeof value !== 'object') {
+      fields.push(`${key}=${quoted(String(value))}`);
+    }
+  }
+  return [String(record[messageKey] ?? ''), ...fields].join('  ');
+}
+
+function quoted(text: string): string {
+  return /^[^\s"=]+$/.test(text) ? text : JSON.stringify(text);
 }
 
 /** A logger that drops everything, for tests and library callers that pass none. */

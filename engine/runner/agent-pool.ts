@@ -9,7 +9,7 @@ import type { Logger } from '../platform/logger.ts';
 import { isTelephonyError } from '../telephony/errors.ts';
 import type { TelephonyPort } from '../telephony/port.ts';
 import { type DatabaseRetryPolicy, withDatabaseRetry } from './database-retry.ts';
-import type { EngineClock } from './engine-clock.ts';
+import { awaitLater, type EngineClock, holdTime } from './engine-clock.ts';
 
 export interface PooledAgent {
   agentId: number;
@@ -75,7 +75,7 @@ export class AgentPool {
         // Logged out elsewhere (terminal) or the session ended: drop the leg.
         this.agents.delete(agentId);
         this.cancelWrapTimer(agentId);
-        if (agent.legUp) void this.hangupLeg(agentId);
+        if (agent.legUp) void holdTime(this.deps.clock, this.hangupLeg(agentId));
       }
     }
   }
@@ -115,7 +115,7 @@ export class AgentPool {
     if (state.kind === 'wrap_up') this.armWrapTimer(agent, state.attemptId, state.deadline);
     else this.cancelWrapTimer(session.agent_id);
     if (!agent.legUp && !this.dialing.has(agent.agentId) && state.kind !== 'offline')
-      void this.dialLeg(agent);
+      void holdTime(this.deps.clock, this.dialLeg(agent));
   }
 
   /** Rings the agent's phone; a session logging in becomes ready when it answers. */
@@ -125,11 +125,15 @@ export class AgentPool {
     try {
       // A leg this process already holds comes back as it is (adopted after a restart by
       // recovery's reconcile, with the conversation in it); a stale one is replaced.
-      const leg = await telephony.loginAgent({
-        agentId: String(agent.agentId),
-        endpoint: agent.endpoint,
-        callerId: this.deps.callerId,
-      });
+      // The phone rings for a while of engine time before it answers.
+      const leg = await awaitLater(
+        this.deps.clock,
+        telephony.loginAgent({
+          agentId: String(agent.agentId),
+          endpoint: agent.endpoint,
+          callerId: this.deps.callerId,
+        }),
+      );
       const current = this.agents.get(agent.agentId);
       if (!current) {
         await this.hangupLeg(agent.agentId);
@@ -198,7 +202,8 @@ export class AgentPool {
     } else {
       this.refresh(applied.session, { code: agent.code, endpoint: agent.endpoint });
     }
-    if (applied.effects.some((e) => e.type === 'hangup_agent_leg')) void this.hangupLeg(agent.agentId);
+    if (applied.effects.some((e) => e.type === 'hangup_agent_leg'))
+      void holdTime(this.deps.clock, this.hangupLeg(agent.agentId));
     return applied;
   }
 

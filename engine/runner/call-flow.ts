@@ -13,7 +13,7 @@ import type { CallOutcome, TelephonyEvent, TelephonyPort } from '../telephony/po
 import type { AgentPool } from './agent-pool.ts';
 import type { CallContext } from './call-context.ts';
 import { type DatabaseRetryPolicy, withDatabaseRetry } from './database-retry.ts';
-import type { EngineClock } from './engine-clock.ts';
+import { awaitLater, type EngineClock, holdTime } from './engine-clock.ts';
 import { hangUpCustomer } from './hang-up.ts';
 import { ivrOutcome } from './ivr-outcome.ts';
 import type { LiveCalls } from './live-calls.ts';
@@ -213,7 +213,9 @@ export class CallFlow {
       0,
       limitMs - 250 - (this.d.clock.now().getTime() - (call.answeredAt?.getTime() ?? 0)),
     );
-    call.own(this.d.clock.after(waitMs, () => void call.serial(() => this.abandon(call))));
+    call.own(
+      this.d.clock.after(waitMs, () => void call.serial(() => holdTime(this.d.clock, this.abandon(call)))),
+    );
   }
 
   private async connect(call: CallContext): Promise<void> {
@@ -305,14 +307,15 @@ export class CallFlow {
     const answers: Record<string, string> = {};
     let interruptedAtFirst = false;
     for (const [index, question] of this.d.definition.questions.entries()) {
-      const result = await this.d.telephony
-        .collectDtmf(call.attemptId, {
+      const result = await awaitLater(
+        this.d.clock,
+        this.d.telephony.collectDtmf(call.attemptId, {
           prompt: [question.prompt],
           maxDigits: 1,
           // The adapter waits in real time; the campaign thinks in engine time.
           timeoutMs: Math.max(50, 6000 / this.d.clock.speed),
-        })
-        .catch(() => ({ digits: '', reason: 'hangup' as const }));
+        }),
+      ).catch(() => ({ digits: '', reason: 'hangup' as const }));
       const value = question.choices?.[result.digits];
       if (value !== undefined) answers[question.id] = value;
       if (result.reason === 'hangup') {
@@ -330,7 +333,10 @@ export class CallFlow {
   }
 
   private async playThenHangup(call: CallContext, media: string[]): Promise<void> {
-    await this.d.telephony.play(call.attemptId, media).catch(() => ({ finished: false }));
+    // The message plays for seconds of engine time.
+    await awaitLater(this.d.clock, this.d.telephony.play(call.attemptId, media)).catch(() => ({
+      finished: false,
+    }));
     await this.hangup(call);
   }
 

@@ -35,13 +35,15 @@ import { CampaignFactsCache } from './campaign-facts-cache.ts';
 import { type CampaignLock, campaignLock } from './campaign-lock.ts';
 import { checkConnectionRates } from './connection-rate.ts';
 import { type DatabaseRetryPolicy, withDatabaseRetry } from './database-retry.ts';
-import type { EngineClock } from './engine-clock.ts';
+import { type EngineClock, holdTime } from './engine-clock.ts';
 import { LiveCalls } from './live-calls.ts';
 import { type AdoptedCall, type RecoveryReport, reconcileCampaign, recoverCampaign } from './recovery.ts';
 import { refusalOf } from './refusal.ts';
 
-/** Real milliseconds between two passes at least. */
+/** Real milliseconds between two passes at least (engine time: times the clock's speed). */
 const MIN_PASS_GAP_MS = 40;
+/** Real milliseconds between two reads of the campaign's status (engine time: times the speed). */
+const STATUS_READ_MS = 1000;
 /** Engine milliseconds a lead skipped on preview waits before it is offered again. */
 const PREVIEW_SKIP_DELAY_MS = 60_000;
 /** Real milliseconds between two checks with the server that the campaign lock is still ours. */
@@ -58,7 +60,10 @@ export interface RunnerDeps {
 }
 
 export interface RunnerOptions {
-  /** Real milliseconds between two passes of the loop. */
+  /**
+   * Real milliseconds between two passes of the loop. Waited in engine time (times the clock's
+   * speed), so that a pass falls at the same engine moments however fast the machine is.
+   */
   tickMs?: number;
   /** Engine seconds a claimed contact stays leased without renewal. */
   leaseSeconds?: number;
@@ -98,13 +103,12 @@ export class CampaignRunner {
   private predictiveAllowed = true;
   /** Campaign-wide gate facts (abandonment figures included), read at most every 5 engine seconds. */
   private readonly facts: CampaignFactsCache;
-  private lastPassAt = 0;
+  private lastPassAt = -Infinity;
   private status: { status: string; readAt: number } = { status: 'draft', readAt: -Infinity };
   private stopping = false;
   /** Another engine holds the campaign lock: this runner dials nothing until it gets it. */
   private standby = false;
   private loop: Promise<void> | undefined;
-  private timer: NodeJS.Timeout | undefined;
   private wake: (() => void) | undefined;
   private lock: CampaignLock;
   private lockVerifiedAt = 0;
@@ -164,7 +168,8 @@ export class CampaignRunner {
         ...(this.options.databaseRetry ? { retry: this.options.databaseRetry } : {}),
       },
       {
-        wrapUpTimedOut: (agent, attemptId) => void this.wrapUpTimedOut(agent, attemptId),
+        wrapUpTimedOut: (agent, attemptId) =>
+          void holdTime(this.deps.clock, this.wrapUpTimedOut(agent, attemptId)),
         wrapUpEnded: (seconds) => this.observe({ kind: 'wrap-up', seconds }),
         agentEventLost: () => {
           this.resync = true;
@@ -225,13 +230,14 @@ export class CampaignRunner {
   handle(event: TelephonyEvent): boolean {
     if (event.type === 'agent-leg-lost') {
       if (!this.pool?.get(Number(event.agentId))) return false;
-      void this.flow.handle(event);
+      void holdTime(this.deps.clock, this.flow.handle(event));
       return true;
     }
     if (!('attemptId' in event)) return false;
     const call = this.calls.get(event.attemptId);
     if (!call) return false;
-    void call.serial(() => this.flow.handle(event)).then(() => this.poke());
+    // Held per task, not while queued: an earlier task may be waiting on later engine time.
+    void call.serial(() => holdTime(this.deps.clock, this.flow.handle(event))).then(() => this.poke());
     return true;
   }
 
@@ -257,11 +263,12 @@ export class CampaignRunner {
 
   private async run(): Promise<void> {
     let failures = 0;
+    const { clock } = this.deps;
     try {
       while (!this.stopping) {
         try {
           const started = performance.now();
-          const more = await this.pass();
+          const more = await holdTime(clock, this.pass());
           this.passes.count += 1;
           this.passes.ms += performance.now() - started;
           if (failures > 0) this.log.info({ failures }, 'dial loop running again');
@@ -280,18 +287,19 @@ export class CampaignRunner {
         }
         const tickMs = this.options.tickMs ?? 100;
         const pause = failures === 0 ? tickMs : Math.min(tickMs * 2 ** failures, MAX_FAILURE_BACKOFF_MS);
+        let cancel = () => {};
         await new Promise<void>((resolve) => {
           // Pokes (call events) must not turn a failing loop into a busy one.
           if (failures === 0) this.wake = resolve;
-          this.timer = setTimeout(resolve, pause);
+          cancel = clock.after(pause * clock.speed, resolve);
         });
-        clearTimeout(this.timer);
+        cancel();
         this.wake = undefined;
         // Pokes come with every call event; passes closer than this would only queue on the database.
-        const since = performance.now() - this.lastPassAt;
-        if (since < MIN_PASS_GAP_MS)
-          await new Promise((resolve) => setTimeout(resolve, MIN_PASS_GAP_MS - since));
-        this.lastPassAt = performance.now();
+        const since = clock.now().getTime() - this.lastPassAt;
+        const gap = MIN_PASS_GAP_MS * clock.speed;
+        if (since < gap) await clock.sleep(gap - since);
+        this.lastPassAt = clock.now().getTime();
       }
       this.log.info({ inFlight: this.calls.size }, 'draining live calls');
       await this.calls.drained();
@@ -412,13 +420,13 @@ export class CampaignRunner {
       await checkConnectionRates({ db: this.db, logger: this.log }, this.campaignId, this.definition, now);
     }
     // A manager's pause or stop (another process) is seen within a second.
-    if (performance.now() - this.status.readAt > 1000) {
+    if (now.getTime() - this.status.readAt > STATUS_READ_MS * this.deps.clock.speed) {
       const row = await this.db
         .selectFrom('campaigns')
         .select('status')
         .where('id', '=', this.campaignId)
         .executeTakeFirstOrThrow();
-      this.status = { status: row.status, readAt: performance.now() };
+      this.status = { status: row.status, readAt: now.getTime() };
     }
     const status = this.status;
     if (status.status === 'stopped' || status.status === 'finished') {
@@ -601,23 +609,31 @@ export class CampaignRunner {
     // queue (its events wait behind it) so that the loop can launch the next call meanwhile. Any
     // failure from here on, the dial-log update included, ends in originateFailed, which always
     // takes the call off the live list (a call left there would hold a SIGTERM drain forever).
-    void call.serial(async () => {
-      try {
-        await updateAttempt(this.db, row.id, { status: 'originating', originatedAt: this.deps.clock.now() });
-        await this.deps.telephony.originate({
-          attemptId,
-          endpoint: dialing.endpointTemplate.replace('{number}', lead.phone_e164),
-          callerId: dialing.callerId,
-          ringTimeoutSeconds: dialing.ringTimeoutSeconds,
-          trunk: dialing.trunk,
-          ...(dialing.amd.enabled ? { amd: { context: dialing.amd.context } } : {}),
-          variables: { DIALER_CAMPAIGN: String(this.campaignId), DIALER_ATTEMPT: String(row.id) },
-        });
-      } catch (error) {
-        log.warn({ err: error }, 'originate failed');
-        await this.originateFailed(call, lead.id, agent);
-      }
-    });
+    void call.serial(() =>
+      holdTime(
+        this.deps.clock,
+        (async () => {
+          try {
+            await updateAttempt(this.db, row.id, {
+              status: 'originating',
+              originatedAt: this.deps.clock.now(),
+            });
+            await this.deps.telephony.originate({
+              attemptId,
+              endpoint: dialing.endpointTemplate.replace('{number}', lead.phone_e164),
+              callerId: dialing.callerId,
+              ringTimeoutSeconds: dialing.ringTimeoutSeconds,
+              trunk: dialing.trunk,
+              ...(dialing.amd.enabled ? { amd: { context: dialing.amd.context } } : {}),
+              variables: { DIALER_CAMPAIGN: String(this.campaignId), DIALER_ATTEMPT: String(row.id) },
+            });
+          } catch (error) {
+            log.warn({ err: error }, 'originate failed');
+            await this.originateFailed(call, lead.id, agent);
+          }
+        })(),
+      ),
+    );
   }
 
   private async originateFailed(

@@ -10,10 +10,11 @@ import { createAgentService } from '../../engine/agents/agent-service.ts';
 import { main } from '../../engine/main.ts';
 import type { Logger } from '../../engine/platform/logger.ts';
 import type { RunnerSnapshot } from '../../engine/runner/campaign-runner.ts';
-import { scaledEngineClock } from '../../engine/runner/engine-clock.ts';
+import { manualEngineClock } from '../../engine/runner/engine-clock.ts';
 import { createAriTelephony } from '../../engine/telephony/ari/ari-telephony.ts';
 import { startAriSimulator } from '../../engine/telephony/simulator/start-ari-simulator.ts';
 import { demoEpoch } from './demo-clock.ts';
+import { lockstep } from './lockstep.ts';
 import { ensureSimulatedAgents, SimulatedAgents } from './simulated-agents.ts';
 
 export const DEMO_DIR = join(import.meta.dirname, '../../campaigns/examples/demo');
@@ -21,17 +22,24 @@ export const DEMO_DIR = join(import.meta.dirname, '../../campaigns/examples/demo
 export interface DemoOptions {
   handle: DatabaseHandle;
   logger: Logger;
-  /** Simulated seconds per real second. */
+  /**
+   * Simulated seconds per real second at most. Simulated time never runs ahead of the engine:
+   * on a loaded machine it goes slower instead, so the figures stay those of a quiet one.
+   */
   speed?: number;
+  /** No speed ceiling: simulated time moves on as fast as the engine settles (tests). */
+  unpaced?: boolean;
   agents?: number;
   /** Contacts to load from the sample list (at most its 1000 rows). */
   contacts?: number;
   /** Stop after this many real seconds even if contacts remain due. */
   maxWallSeconds?: number;
+  /** Stop after this many simulated minutes even if contacts remain due (same moment on any machine). */
+  maxSimulatedMinutes?: number;
   seed?: number;
   /** Where the list import archives the received file. */
   archiveRoot: string;
-  onProgress?: (snapshot: RunnerSnapshot, elapsedSeconds: number) => void;
+  onProgress?: (snapshot: RunnerSnapshot, elapsedSeconds: number, simulatedSeconds: number) => void;
   /** Changes to the sample campaign file (tests: other retry delays, another mode). */
   overrides?: Record<string, unknown>;
   /** Loads the contacts; default: the real list import of the sample CSV. */
@@ -61,6 +69,8 @@ export interface DemoSummary {
   };
   abandonmentRate: number;
   abandonmentCap: number;
+  /** The abandonment rate is above the campaign's cap (a compliance breach). */
+  abandonmentOverCap: boolean;
   answerRate: number;
   occupancy: number;
   outcomes: Record<string, number>;
@@ -71,6 +81,11 @@ export interface DemoSummary {
   simulatedEnd: string;
   /** Calls the engine counted as launched (compared with the dial log by the tests). */
   dialedByEngine: number;
+  /**
+   * How simulated time was driven: steps taken once the engine had settled, steps forced after
+   * a stall (should stay 0), and the pace reached (simulated seconds per real second).
+   */
+  time: { steps: number; stalls: number; pace: number };
 }
 
 /**
@@ -82,10 +97,16 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   const { handle, logger } = options;
   const speed = options.speed ?? 20;
   const seed = options.seed ?? 1;
-  const realStart = Date.now();
-  const clock = scaledEngineClock(speed, demoEpoch(new Date()).getTime());
+  let realStart = Date.now();
+  // One manual time for the engine and the simulated Asterisk, moved on by lockstep below.
+  const clock = manualEngineClock(demoEpoch(new Date()).getTime(), { speed });
   const simulatedStart = clock.now();
-  const sim = await startAriSimulator({ port: 0, clock: { speed }, seed, agents: { answerDelayMs: 500 } });
+  const sim = await startAriSimulator({
+    port: 0,
+    clock: { shared: clock },
+    seed,
+    agents: { answerDelayMs: 500 },
+  });
   const telephony = createAriTelephony({
     url: sim.url,
     username: sim.username,
@@ -95,6 +116,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     clock,
     defaultTrunkLimit: { callsPerSecond: 200, maxChannels: 500 },
   });
+  let time: ReturnType<typeof lockstep> | undefined;
   try {
     const { campaignId, definition } = await createDemoCampaign(
       handle,
@@ -107,12 +129,17 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     await load(campaignId, options.contacts ?? 1000);
     const agentService = createAgentService({ db: handle.db, clock });
     const codes = await ensureSimulatedAgents(handle.db, options.agents ?? 10);
-    const engine = await main({ database: handle, telephony, clock, logger }, [campaignId], {
-      tickMs: 50,
-      stopWhenDone: true,
-      leaseSeconds: 600,
-      alarmCheckSeconds: 120,
-    });
+    // The campaign starts now: the wall-clock budget and the pace count from here.
+    realStart = Date.now();
+    time = lockstep({ clock, telephony, simulator: sim }, options.unpaced ? {} : { maxSpeed: speed });
+    const engine = await clock.hold(
+      main({ database: handle, telephony, clock, logger }, [campaignId], {
+        tickMs: 50,
+        stopWhenDone: true,
+        leaseSeconds: 600,
+        alarmCheckSeconds: 120,
+      }),
+    );
     const runner = engine.runners[0]!;
     const simulated = new SimulatedAgents({
       db: handle.db,
@@ -124,25 +151,30 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       seed,
       onTagged: () => runner.poke(),
     });
-    await simulated.login(codes);
+    await clock.hold(simulated.login(codes));
     simulated.start(100);
+    const simulatedSeconds = () => (clock.now().getTime() - simulatedStart.getTime()) / 1000;
     const progress = setInterval(
-      () => options.onProgress?.(runner.snapshot(), (Date.now() - realStart) / 1000),
+      () => options.onProgress?.(runner.snapshot(), (Date.now() - realStart) / 1000, simulatedSeconds()),
       500,
     );
-    const deadline = new Promise<void>((resolve) =>
-      setTimeout(resolve, (options.maxWallSeconds ?? 60) * 1000).unref(),
-    );
+    const deadline = new Promise<void>((resolve) => {
+      setTimeout(resolve, (options.maxWallSeconds ?? 60) * 1000).unref();
+      if (options.maxSimulatedMinutes !== undefined)
+        clock.after(options.maxSimulatedMinutes * 60_000, resolve);
+    });
     const finished = await Promise.race([engine.finished.then(() => true), deadline.then(() => false)]);
     await engine.stop();
     await simulated.finishWrapUps(5000);
     simulated.stop();
+    await time.stop();
     clearInterval(progress);
     for (const code of codes) await agentService.logout(code).catch(() => {});
     const snapshot = runner.snapshot();
-    options.onProgress?.(snapshot, (Date.now() - realStart) / 1000);
+    const wallSeconds = (Date.now() - realStart) / 1000;
+    options.onProgress?.(snapshot, wallSeconds, simulatedSeconds());
     return await summarize(handle, campaignId, definition, {
-      wallSeconds: (Date.now() - realStart) / 1000,
+      wallSeconds,
       simulatedMinutes: (clock.now().getTime() - simulatedStart.getTime()) / 60_000,
       simulatedStart: simulatedStart.toISOString(),
       speed,
@@ -152,8 +184,14 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       finished,
       simulatedEnd: clock.now().toISOString(),
       dialedByEngine: snapshot.counters.dialed,
+      time: {
+        steps: time.steps,
+        stalls: time.stalls,
+        pace: wallSeconds > 0 ? simulatedSeconds() / wallSeconds : 0,
+      },
     });
   } finally {
+    await time?.stop();
     await telephony.stop().catch(() => {});
     await sim.stop();
   }
@@ -229,6 +267,7 @@ async function summarize(
     | 'finished'
     | 'simulatedEnd'
     | 'dialedByEngine'
+    | 'time'
   >,
 ): Promise<DemoSummary> {
   const { db } = handle;
@@ -264,6 +303,7 @@ async function summarize(
     .execute();
   const human = Number(log.human);
   const attempts = Number(log.attempts);
+  const abandonmentRate = human > 0 ? Number(log.abandoned) / human : 0;
   return {
     campaignId,
     campaign: definition.name,
@@ -281,8 +321,9 @@ async function summarize(
       machines: Number(log.machines),
       byResult: Object.fromEntries(resultRows.map((r) => [r.result ?? 'open', Number(r.n)])),
     },
-    abandonmentRate: human > 0 ? Number(log.abandoned) / human : 0,
+    abandonmentRate,
     abandonmentCap: definition.abandon.maxRate,
+    abandonmentOverCap: abandonmentRate > definition.abandon.maxRate,
     answerRate: attempts > 0 ? Number(log.answered) / attempts : 0,
     outcomes: await outcomeCounts(db, campaignId),
     alarms,

@@ -6,7 +6,7 @@ import { findAgentByCode, insertAgent } from '../../db/queries/agents.ts';
 import type { Database } from '../../db/schema.ts';
 import type { AgentService } from '../../engine/agents/agent-service.ts';
 import type { Logger } from '../../engine/platform/logger.ts';
-import type { EngineClock } from '../../engine/runner/engine-clock.ts';
+import { type EngineClock, holdTime } from '../../engine/runner/engine-clock.ts';
 
 /** A small seeded generator, so a demo run is repeatable. */
 export function seeded(seed: number): () => number {
@@ -96,7 +96,7 @@ export async function ensureSimulatedAgents(
  * `dialer agent tag` would. `onTagged` lets the runner start the next call at once.
  */
 export class SimulatedAgents {
-  private timer: NodeJS.Timeout | undefined;
+  private cancelPoll: (() => void) | undefined;
   private readonly scheduled = new Set<string>();
   private readonly random: () => number;
   tagged = 0;
@@ -141,21 +141,27 @@ export class SimulatedAgents {
     for (const code of codes) await this.deps.agents.login(code, this.deps.campaignId);
   }
 
+  /**
+   * Looks for calls to tag every `pollMs` real milliseconds, counted in engine time (times the
+   * clock's speed) so that a person takes the same engine seconds on a fast or a slow machine.
+   */
   start(pollMs = 20): void {
+    const { clock } = this.deps;
     const tick = async () => {
       try {
         await this.poll();
       } catch (error) {
         this.deps.logger.debug({ err: error }, 'simulated agents poll failed');
       }
-      if (this.timer) this.timer = setTimeout(tick, pollMs);
+      if (this.cancelPoll)
+        this.cancelPoll = clock.after(pollMs * clock.speed, () => void holdTime(clock, tick()));
     };
-    this.timer = setTimeout(tick, pollMs);
+    this.cancelPoll = clock.after(pollMs * clock.speed, () => void holdTime(clock, tick()));
   }
 
   stop(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    this.cancelPoll?.();
+    this.cancelPoll = undefined;
   }
 
   private async poll(): Promise<void> {
@@ -173,15 +179,18 @@ export class SimulatedAgents {
         .executeTakeFirstOrThrow();
       this.deps.clock.after(seconds * 1000, () => {
         const outcome = simulatedOutcome(this.deps.definition, this.random, this.deps.clock.now());
-        this.deps.agents
-          .tagOutcome(agent.code, outcome)
-          .then(() => {
-            this.tagged += 1;
-            this.deps.onTagged?.();
-          })
-          .catch((error: unknown) =>
-            this.deps.logger.debug({ agent: agent.code, err: error }, 'simulated tag refused'),
-          );
+        void holdTime(
+          this.deps.clock,
+          this.deps.agents
+            .tagOutcome(agent.code, outcome)
+            .then(() => {
+              this.tagged += 1;
+              this.deps.onTagged?.();
+            })
+            .catch((error: unknown) =>
+              this.deps.logger.debug({ agent: agent.code, err: error }, 'simulated tag refused'),
+            ),
+        );
       });
     }
   }

@@ -22,6 +22,13 @@ import { type PgliteEngineProcess, spawnPgliteEngine, waitFor } from './engine-p
 import { addContacts, longRetries, makeCampaign } from './fixtures.ts';
 
 const SPEED = 20;
+/**
+ * Real-time bounds of a child engine's start (tsx compiling, PGlite opening the folder) and of a
+ * run to its end. They only bound a hang: the assertions are invariants (nothing lost, nothing
+ * dialed twice, nobody stuck), which hold however slow a loaded machine makes the run.
+ */
+const STARTUP_MS = 120_000;
+const FINISH_MS = 180_000;
 
 /**
  * The crash-and-restart guarantees of the PostgreSQL process tests (crash-recovery.test.ts), on
@@ -103,74 +110,82 @@ describe('engine processes on an embedded data directory [pglite]', () => {
     ]);
   }
 
-  it('loses no contact and dials none twice when the engine is SIGKILLed mid-campaign and started again on the same data directory', async () => {
-    const { dataDir, campaignId } = await campaignWithAgents(80, 'crash-agent');
+  it(
+    'loses no contact and dials none twice when the engine is SIGKILLed mid-campaign and started again on the same data directory',
+    async () => {
+      const { dataDir, campaignId } = await campaignWithAgents(80, 'crash-agent');
 
-    const first = spawn(dataDir, campaignId, 'engine-a', false);
-    await waitFor(
-      async () => {
-        const p = first.last('progress');
-        if (first.child.exitCode !== null) throw new Error(`engine exited early: ${first.stderr()}`);
-        return p !== undefined && p.attempts >= 25 && p.openAttempts > 0;
-      },
-      40_000,
-      'calls in flight',
-    );
-    first.child.kill('SIGKILL');
-    await first.exited;
-    const committedBeforeKill = first.last('progress')?.attempts ?? 0;
-    // The killed engine could not release its data-folder lock; the next engine takes it over.
-    expect(existsSync(join(dataDir, 'dialer.lock'))).toBe(true);
+      const first = spawn(dataDir, campaignId, 'engine-a', false);
+      await waitFor(
+        async () => {
+          const p = first.last('progress');
+          if (first.child.exitCode !== null) throw new Error(`engine exited early: ${first.stderr()}`);
+          return p !== undefined && p.attempts >= 25 && p.openAttempts > 0;
+        },
+        STARTUP_MS,
+        'calls in flight',
+      );
+      first.child.kill('SIGKILL');
+      await first.exited;
+      const committedBeforeKill = first.last('progress')?.attempts ?? 0;
+      // The killed engine could not release its data-folder lock; the next engine takes it over.
+      expect(existsSync(join(dataDir, 'dialer.lock'))).toBe(true);
 
-    // The data directory was last written by a killed process: the next engine must open it.
-    const second = spawn(dataDir, campaignId, 'engine-a', true);
-    const code = await exitCode(second, 60_000);
-    expect(code, second.stderr()).toBe(0);
-    const reopened = second.last('opened');
-    // What the killed process had committed is still there (PGlite wrote it to the OS at commit).
-    expect(reopened?.attempts ?? 0).toBeGreaterThanOrEqual(committedBeforeKill);
-    const openAtCrash = reopened?.openAttempts ?? 0;
-    expect(openAtCrash).toBeGreaterThan(0);
+      // The data directory was last written by a killed process: the next engine must open it.
+      const second = spawn(dataDir, campaignId, 'engine-a', true);
+      const code = await exitCode(second, FINISH_MS);
+      expect(code, second.stderr()).toBe(0);
+      const reopened = second.last('opened');
+      // What the killed process had committed is still there (PGlite wrote it to the OS at commit).
+      expect(reopened?.attempts ?? 0).toBeGreaterThanOrEqual(committedBeforeKill);
+      const openAtCrash = reopened?.openAttempts ?? 0;
+      expect(openAtCrash).toBeGreaterThan(0);
 
-    await withDatabase(dataDir, async ({ db }) => {
-      // The calls that were live when the engine died are reconciled as lost, no more, no fewer.
-      expect(await attemptsOf(db, campaignId, 'lost')).toBe(openAtCrash);
-      await expectNothingLostNothingTwice(db, campaignId);
-      // Agent states were rebuilt: nobody is left holding a call that ended with the old engine.
-      expect(
-        await count(
-          db,
-          sql`select count(*) as n from agent_sessions where campaign_id = ${campaignId} and ended_at is null
+      await withDatabase(dataDir, async ({ db }) => {
+        // The calls that were live when the engine died are reconciled as lost, no more, no fewer.
+        expect(await attemptsOf(db, campaignId, 'lost')).toBe(openAtCrash);
+        await expectNothingLostNothingTwice(db, campaignId);
+        // Agent states were rebuilt: nobody is left holding a call that ended with the old engine.
+        expect(
+          await count(
+            db,
+            sql`select count(*) as n from agent_sessions where campaign_id = ${campaignId} and ended_at is null
             and state in ('reserved', 'on_call', 'wrap_up')`,
-        ),
-      ).toBe(0);
-    });
-  }, 120_000);
+          ),
+        ).toBe(0);
+      });
+    },
+    STARTUP_MS + FINISH_MS + 60_000,
+  );
 
-  it('drains on SIGTERM: stops dialing, lets live calls end with their outcomes, exits 0', async () => {
-    const { dataDir, campaignId } = await campaignWithAgents(80, 'term-agent');
+  it(
+    'drains on SIGTERM: stops dialing, lets live calls end with their outcomes, exits 0',
+    async () => {
+      const { dataDir, campaignId } = await campaignWithAgents(80, 'term-agent');
 
-    const engine = spawn(dataDir, campaignId, 'engine-t', false);
-    await waitFor(
-      async () => {
-        const p = engine.last('progress');
-        if (engine.child.exitCode !== null) throw new Error(`engine exited early: ${engine.stderr()}`);
-        return p !== undefined && p.attempts >= 15 && p.openAttempts > 0;
-      },
-      40_000,
-      'calls in flight',
-    );
-    // One process at a time: the folder is refused to anyone else while the engine holds it.
-    await expect(openDatabase({ dataDir })).rejects.toThrow(/in use by process/);
-    engine.child.kill('SIGTERM');
-    const code = await exitCode(engine, 60_000);
-    expect(code, engine.stderr()).toBe(0);
+      const engine = spawn(dataDir, campaignId, 'engine-t', false);
+      await waitFor(
+        async () => {
+          const p = engine.last('progress');
+          if (engine.child.exitCode !== null) throw new Error(`engine exited early: ${engine.stderr()}`);
+          return p !== undefined && p.attempts >= 15 && p.openAttempts > 0;
+        },
+        STARTUP_MS,
+        'calls in flight',
+      );
+      // One process at a time: the folder is refused to anyone else while the engine holds it.
+      await expect(openDatabase({ dataDir })).rejects.toThrow(/in use by process/);
+      engine.child.kill('SIGTERM');
+      const code = await exitCode(engine, FINISH_MS);
+      expect(code, engine.stderr()).toBe(0);
 
-    await withDatabase(dataDir, async ({ db }) => {
-      // Nothing was left open: every call ended normally (none needed reconciling).
-      await expectEveryAttemptFinalWithOutcome(db, campaignId);
-      expect(await attemptsOf(db, campaignId, 'lost')).toBe(0);
-      expect(await attemptsOf(db, campaignId)).toBeLessThan(80);
-    });
-  }, 120_000);
+      await withDatabase(dataDir, async ({ db }) => {
+        // Nothing was left open: every call ended normally (none needed reconciling).
+        await expectEveryAttemptFinalWithOutcome(db, campaignId);
+        expect(await attemptsOf(db, campaignId, 'lost')).toBe(0);
+        expect(await attemptsOf(db, campaignId)).toBeLessThan(80);
+      });
+    },
+    STARTUP_MS + FINISH_MS + 60_000,
+  );
 });

@@ -6,7 +6,7 @@ import { silentLogger } from '../../engine/platform/logger.ts';
 import { ensureSimulatedAgents } from '../../scripts/demo/simulated-agents.ts';
 import { describeEachDatabase } from '../support/database.ts';
 import { addContacts, runningCampaign } from './fixtures.ts';
-import { simulatedTelephony } from './simulated-telephony.ts';
+import { manualTelephony } from './simulated-telephony.ts';
 
 const SPEED = 20;
 
@@ -22,7 +22,7 @@ describeEachDatabase('a dial the database refuses half-way', (database) => {
       end $$`.execute(db);
     await sql`create trigger refuse_originating before update on call_attempts
       for each row execute function refuse_originating()`.execute(db);
-    const simulated = await simulatedTelephony(SPEED);
+    const simulated = await manualTelephony({ speed: SPEED });
     const { clock, telephony } = simulated;
     try {
       const { campaign } = await runningCampaign(db, clock.now(), { mode: 'progressive' });
@@ -32,6 +32,7 @@ describeEachDatabase('a dial the database refuses half-way', (database) => {
       });
       const [code] = await ensureSimulatedAgents(db, 1, `dial-failure-${campaign.id}`);
       await createAgentService({ db, clock }).login(code!, campaign.id);
+      simulated.run();
       const engine = await main(
         { database: database(), telephony, clock, logger: silentLogger() },
         [campaign.id],

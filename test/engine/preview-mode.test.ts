@@ -6,14 +6,14 @@ import { silentLogger } from '../../engine/platform/logger.ts';
 import { ensureSimulatedAgents } from '../../scripts/demo/simulated-agents.ts';
 import { describeEachDatabase } from '../support/database.ts';
 import { addContacts, runningCampaign } from './fixtures.ts';
-import { simulatedTelephony } from './simulated-telephony.ts';
+import { manualTelephony } from './simulated-telephony.ts';
 
 const SPEED = 20;
 
 describeEachDatabase('preview mode over the ARI simulator', (database) => {
   it('shows the agent a lead, dials it only once accepted, puts a skipped one back', async () => {
     const { db } = database();
-    const simulated = await simulatedTelephony(SPEED);
+    const simulated = await manualTelephony({ speed: SPEED });
     const { clock, telephony } = simulated;
     try {
       const { campaign } = await runningCampaign(db, clock.now(), { mode: 'preview' });
@@ -25,6 +25,8 @@ describeEachDatabase('preview mode over the ARI simulator', (database) => {
       const [code] = await ensureSimulatedAgents(db, 1, `preview-${campaign.id}`);
       const agents = createAgentService({ db, clock });
       const { agent } = await agents.login(code!, campaign.id);
+      // Engine time at most SPEED× real time: the test plays the agent in real time.
+      simulated.run({ maxSpeed: SPEED });
       const engine = await main(
         { database: database(), telephony, clock, logger: silentLogger() },
         [campaign.id],

@@ -9,7 +9,7 @@ import { silentLogger } from '../../engine/platform/logger.ts';
 import { ensureSimulatedAgents } from '../../scripts/demo/simulated-agents.ts';
 import { describeEachDatabase, type TestDatabase } from '../support/database.ts';
 import { addContacts, makeCampaign, runningCampaign } from './fixtures.ts';
-import { simulatedTelephony } from './simulated-telephony.ts';
+import { type ManualTelephony, manualTelephony } from './simulated-telephony.ts';
 
 const SPEED = 20;
 const now = new Date('2026-11-25T15:00:00Z');
@@ -46,10 +46,19 @@ function contactOf(db: Kysely<Database>, id: number) {
     .executeTakeFirstOrThrow();
 }
 
-/** Waits (real time, bounded) until `agentId` has a lead on its preview screen; returns its contact id. */
-async function previewOf(db: Kysely<Database>, agentId: number, realMs: number): Promise<number | null> {
-  const until = Date.now() + realMs;
-  while (Date.now() < until) {
+/**
+ * Waits until `agentId` has a lead on its preview screen, at most `engineMs` of engine time (and
+ * a real-time bound against a hang); returns its contact id.
+ */
+async function previewOf(
+  db: Kysely<Database>,
+  agentId: number,
+  clock: ManualTelephony['clock'],
+  engineMs: number,
+): Promise<number | null> {
+  const until = clock.now().getTime() + engineMs;
+  const realUntil = Date.now() + 120_000;
+  while (clock.now().getTime() < until && Date.now() < realUntil) {
     const session = await findOpenSession(db, agentId);
     const state = session ? sessionState(session) : null;
     if (state?.kind === 'reserved' && state.preview && state.contactId !== null) return state.contactId;
@@ -67,6 +76,7 @@ async function withLeadOnPreview(
   then: (ctx: {
     db: Kysely<Database>;
     agents: ReturnType<typeof createAgentService>;
+    clock: ManualTelephony['clock'];
     codes: string[];
     campaignId: number;
     contactId: number;
@@ -74,7 +84,7 @@ async function withLeadOnPreview(
   }) => Promise<void>,
 ): Promise<void> {
   const { db } = database();
-  const simulated = await simulatedTelephony(SPEED);
+  const simulated = await manualTelephony({ speed: SPEED });
   const { clock, telephony } = simulated;
   try {
     const { campaign } = await runningCampaign(db, clock.now(), { mode: 'preview' });
@@ -85,6 +95,8 @@ async function withLeadOnPreview(
     const codes = await ensureSimulatedAgents(db, 2, `preview-release-${campaign.id}`);
     const agents = createAgentService({ db, clock });
     const { agent } = await agents.login(codes[0]!, campaign.id);
+    // Engine time at most SPEED× real time, so that the test's own steps fall between engine moments.
+    simulated.run({ maxSpeed: SPEED });
     const engine = await main(
       { database: database(), telephony, clock, logger: silentLogger() },
       [campaign.id],
@@ -94,10 +106,11 @@ async function withLeadOnPreview(
       },
     );
     try {
-      expect(await previewOf(db, agent.id, 20_000)).toBe(contactId);
+      expect(await previewOf(db, agent.id, clock, 60_000)).toBe(contactId);
       await then({
         db,
         agents,
+        clock,
         codes,
         campaignId: campaign.id,
         contactId: contactId!,
@@ -145,26 +158,30 @@ describeEachDatabase('a lead on preview that is never dialed', (database) => {
   });
 
   it('is offered to the next agent when the agent who had it on screen logs out', async () => {
-    await withLeadOnPreview(database, async ({ db, agents, codes, campaignId, contactId }) => {
+    await withLeadOnPreview(database, async ({ db, agents, clock, codes, campaignId, contactId }) => {
       await agents.logout(codes[0]!);
       const { agent: other } = await agents.login(codes[1]!, campaignId);
-      expect(await previewOf(db, other.id, 8_000)).toBe(contactId);
+      // Well within the 30 s lease: released by the logout, not by the lease running out.
+      expect(await previewOf(db, other.id, clock, 20_000)).toBe(contactId);
     });
   }, 90_000);
 
   it('comes back once its lease runs out when the preview screen vanishes by a path that does not release it', async () => {
-    await withLeadOnPreview(database, async ({ db, agents, codes, campaignId, contactId, firstAgentId }) => {
-      // A session closed behind the state machine's back: nothing puts the contact back but its lease.
-      await db
-        .updateTable('agent_sessions')
-        .set({ ended_at: new Date(), state: 'offline' })
-        .where('agent_id', '=', firstAgentId)
-        .where('ended_at', 'is', null)
-        .execute();
-      expect((await contactOf(db, contactId)).status).toBe('in_progress');
-      const { agent: other } = await agents.login(codes[1]!, campaignId);
-      // 8 real seconds are 160 engine seconds: several 30 s leases.
-      expect(await previewOf(db, other.id, 8_000)).toBe(contactId);
-    });
+    await withLeadOnPreview(
+      database,
+      async ({ db, agents, clock, codes, campaignId, contactId, firstAgentId }) => {
+        // A session closed behind the state machine's back: nothing puts the contact back but its lease.
+        await db
+          .updateTable('agent_sessions')
+          .set({ ended_at: new Date(), state: 'offline' })
+          .where('agent_id', '=', firstAgentId)
+          .where('ended_at', 'is', null)
+          .execute();
+        expect((await contactOf(db, contactId)).status).toBe('in_progress');
+        const { agent: other } = await agents.login(codes[1]!, campaignId);
+        // 160 engine seconds: several 30 s leases.
+        expect(await previewOf(db, other.id, clock, 160_000)).toBe(contactId);
+      },
+    );
   }, 90_000);
 });

@@ -12,7 +12,7 @@ function capture() {
     },
   });
   const log = createLogger({ pretty: false, destination, level: 'debug' });
-  return { lines, log, text: () => lines.join('') };
+  return { lines, log, destination, text: () => lines.join('') };
 }
 
 const NUMBER = '+12125550123';
@@ -106,5 +106,22 @@ describe('logger', () => {
     expect(text()).not.toContain('s3cret');
     expect(text()).not.toContain('pw@h');
     expect(text()).toContain('[redacted]');
+  });
+});
+
+describe('logger on a terminal', () => {
+  it('writes one human line per record, with plain fields and the error, never a JSON object', () => {
+    const { lines, destination } = capture();
+    const log = createLogger({ pretty: true, destination });
+    const err = Object.assign(new Error('ARI did not answer'), { code: 'unavailable' });
+    log.warn({ campaignId: 1, timings: { screen: 593, commit: 117 }, err }, 'originate failed');
+    const text = lines.join('');
+    expect(text.trimEnd().split('\n')).toHaveLength(1);
+    expect(text).toContain('WARN');
+    expect(text).toContain('originate failed');
+    expect(text).toContain('campaignId=1');
+    expect(text).toContain('error="unavailable: ARI did not answer"');
+    expect(text).not.toMatch(/[{}]/);
+    expect(text).not.toContain('screen');
   });
 });

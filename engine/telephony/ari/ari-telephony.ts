@@ -151,6 +151,9 @@ export class AriTelephony implements TelephonyPort {
   private readonly unconfiguredTrunks = new Set<string>();
   /** Prefix of every channel and bridge id this adapter makes (channel-ids.ts). */
   readonly engineTag: string;
+  /** For a driver of simulated time (activity()): REST calls awaiting an answer, frames read. */
+  private restInFlight = 0;
+  private framesReceived = 0;
 
   constructor(private readonly o: AriTelephonyOptions) {
     this.engineTag = engineTag(o.engineId ?? randomUUID());
@@ -209,6 +212,7 @@ export class AriTelephony implements TelephonyPort {
   private attach(client: Client): void {
     const events = emitterOf(client);
     events.on('*', (event: AriEvent) => {
+      this.framesReceived += 1;
       if (client !== this.client) return;
       try {
         this.dispatch(event);
@@ -314,6 +318,7 @@ export class AriTelephony implements TelephonyPort {
     const ms = this.o.restTimeoutMs ?? 5000;
     const started = Date.now();
     let timer: NodeJS.Timeout | undefined;
+    this.restInFlight += 1;
     try {
       const request = run(this.rest());
       request.catch(() => {});
@@ -334,6 +339,7 @@ export class AriTelephony implements TelephonyPort {
       throw wrapped;
     } finally {
       clearTimeout(timer);
+      this.restInFlight -= 1;
     }
   }
 
@@ -1068,6 +1074,15 @@ export class AriTelephony implements TelephonyPort {
       );
     }
     return { live, gone, orphansHungUp, agentsAdopted };
+  }
+
+  /**
+   * What is under way between this adapter and Asterisk: REST calls not answered yet, and event
+   * frames read so far (all events handed to listeners synchronously as they are read). A driver
+   * of simulated time compares the frames with what the simulator sent before moving time on.
+   */
+  activity(): { restInFlight: number; framesReceived: number } {
+    return { restInFlight: this.restInFlight, framesReceived: this.framesReceived };
   }
 
   /** Live counts, for status screens and tests. */

@@ -81,6 +81,8 @@ export interface AriHttpServerOptions {
   /** The current simulated Asterisk (replaced on restart). */
   sim: () => SimAsterisk;
   onRequest?: () => void;
+  /** Called for every event frame written to a WebSocket (the adapter counts the ones it read). */
+  onFrame?: () => void;
 }
 
 export class AriHttpServer {
@@ -107,7 +109,11 @@ export class AriHttpServer {
     const sockets = this.sockets.get(app);
     if (!sockets || sockets.size === 0) return;
     const text = JSON.stringify(event);
-    for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(text);
+    for (const ws of sockets) {
+      if (ws.readyState !== ws.OPEN) continue;
+      ws.send(text);
+      this.o.onFrame?.();
+    }
   }
 
   webSocketCount(): number {

@@ -3,7 +3,7 @@ import type { SimEventType } from './api-docs.ts';
 import { EVENT_MODELS } from './api-docs.ts';
 import { type CalleeBehaviour, type CalleeConfig, resolveCallee } from './callee-model.ts';
 import type { Random } from './seeded-random.ts';
-import type { SimClock } from './sim-clock.ts';
+import type { SimClock, SimTimer } from './sim-clock.ts';
 
 /**
  * The simulated Asterisk: channels, bridges, playbacks and recordings, and the ARI events they
@@ -53,7 +53,7 @@ interface SimChannel {
   createdInStasis: boolean;
   behaviour: CalleeBehaviour | undefined;
   bridge: SimBridge | undefined;
-  timers: Set<NodeJS.Timeout>;
+  timers: Set<SimTimer>;
   ending: boolean;
   gone: boolean;
   playing: SimPlayback | undefined;
@@ -75,7 +75,7 @@ interface SimPlayback {
   media: string[];
   channel: SimChannel;
   state: 'queued' | 'playing' | 'done';
-  timer?: NodeJS.Timeout;
+  timer?: SimTimer;
 }
 
 interface SimRecording {
@@ -87,7 +87,7 @@ interface SimRecording {
   apps: Set<string>;
   bridge?: SimBridge;
   channel?: SimChannel;
-  timer?: NodeJS.Timeout;
+  timer?: SimTimer;
 }
 
 export interface SimAsteriskOptions {
@@ -128,8 +128,6 @@ const HANGUP_REASON_CAUSE: Record<string, number> = {
   failure: 38,
   answered_elsewhere: 26,
 };
-/** Internal ARI latency (REST → event), not scaled by the clock: real Asterisk takes ~2–4 ms. */
-const INTERNAL_MS = 2;
 
 export class SimAsterisk {
   private readonly channels = new Map<string, SimChannel>();
@@ -231,7 +229,7 @@ export class SimAsterisk {
   // ---- timers ---------------------------------------------------------------------------------
 
   /** A simulated delay owned by the channel: cancelled when the channel goes. */
-  private after(ch: SimChannel, simMs: number, fn: () => void): NodeJS.Timeout {
+  private after(ch: SimChannel, simMs: number, fn: () => void): SimTimer {
     const timer = this.o.clock.after(simMs, () => {
       ch.timers.delete(timer);
       if (!ch.gone && !this.stopped) fn();
@@ -241,10 +239,11 @@ export class SimAsterisk {
   }
 
   private soon(ch: SimChannel, fn: () => void): void {
-    const timer = setTimeout(() => {
+    // Asterisk's own latency (REST → event), not a simulated delay.
+    const timer = this.o.clock.latency(() => {
       ch.timers.delete(timer);
       if (!ch.gone && !this.stopped) fn();
-    }, INTERNAL_MS);
+    });
     ch.timers.add(timer);
   }
 
@@ -459,7 +458,7 @@ export class SimAsterisk {
     if (b.kind === 'answer' && b.ringMs < ch.timeoutMs) {
       this.after(ch, b.ringMs, () => {
         if (timeout) {
-          clearTimeout(timeout);
+          timeout.cancel();
           ch.timers.delete(timeout);
         }
         this.answer(ch);
@@ -566,7 +565,7 @@ export class SimAsterisk {
   private hangup(ch: SimChannel, how: { cause: number; byApp?: boolean }): void {
     if (ch.ending || ch.gone) return;
     ch.ending = true;
-    for (const t of ch.timers) clearTimeout(t);
+    for (const t of ch.timers) t.cancel();
     ch.timers.clear();
     if (!ch.stasisApp && ch.state !== 'Up') {
       if (how.byApp) this.emitChannel(ch, 'ChannelHangupRequest', { cause: 32, soft: true });
@@ -593,7 +592,7 @@ export class SimAsterisk {
   private destroy(ch: SimChannel, cause: number): void {
     if (ch.gone) return;
     ch.ending = true;
-    for (const t of ch.timers) clearTimeout(t);
+    for (const t of ch.timers) t.cancel();
     ch.timers.clear();
     this.emitChannel(ch, 'ChannelDestroyed', { cause, cause_txt: causeText(cause) });
     ch.gone = true;
@@ -605,7 +604,7 @@ export class SimAsterisk {
   hangupRequest(id: string, q: Record<string, string | undefined>): void {
     const ch = this.requireChannel(id);
     const cause = q.reason_code ? Number(q.reason_code) : (HANGUP_REASON_CAUSE[q.reason ?? 'normal'] ?? 16);
-    setTimeout(() => this.hangup(ch, { cause, byApp: true }), 0);
+    this.o.clock.latency(() => this.hangup(ch, { cause, byApp: true }));
   }
 
   /** Test and demo control: the far end (callee or agent phone) hangs up. */
@@ -681,7 +680,7 @@ export class SimAsterisk {
     if (pb.state === 'done') return;
     const wasPlaying = pb.state === 'playing';
     pb.state = 'done';
-    if (pb.timer) clearTimeout(pb.timer);
+    pb.timer?.cancel();
     this.playbacks.delete(pb.id);
     const ch = pb.channel;
     if (wasPlaying) this.emitChannelScoped(ch, 'PlaybackFinished', { playback: this.playbackJson(pb) });
@@ -810,11 +809,11 @@ export class SimAsterisk {
   destroyBridge(id: string): void {
     const b = this.requireBridge(id);
     this.bridges.delete(id);
-    setTimeout(() => {
+    this.o.clock.latency(() => {
       for (const ch of [...b.members]) this.leaveBridge(ch);
       for (const rec of this.liveRecordings.values()) if (rec.bridge === b) this.finishRecording(rec);
       if (!this.stopped) this.send('BridgeDestroyed', { bridge: this.bridgeJson(b) }, b.apps);
-    }, INTERNAL_MS);
+    });
   }
 
   // ---- recordings -----------------------------------------------------------------------------
@@ -824,14 +823,14 @@ export class SimAsterisk {
     const rec = this.startRecording(q, `bridge:${b.id}`, b.apps);
     rec.bridge = b;
     const recorder = { name: `Recorder/ARI-${this.nextSeq()};2`, recording: rec.name };
-    setTimeout(() => {
+    this.o.clock.latency(() => {
       if (rec.state === 'done' || this.stopped) return;
       b.recorders.push(recorder);
       if (b.technology === 'simple_bridge' && b.members.length >= 2) b.technology = 'softmix';
       this.peerVarsets(b);
       rec.state = 'recording';
       this.send('RecordingStarted', { recording: this.recordingJson(rec) }, rec.apps);
-    }, INTERNAL_MS);
+    });
     return this.recordingJson(rec);
   }
 
@@ -839,11 +838,11 @@ export class SimAsterisk {
     const ch = this.requireStasis(id);
     const rec = this.startRecording(q, `channel:${ch.id}`, this.appsOf(ch));
     rec.channel = ch;
-    setTimeout(() => {
+    this.o.clock.latency(() => {
       if (rec.state === 'done' || this.stopped) return;
       rec.state = 'recording';
       this.send('RecordingStarted', { recording: this.recordingJson(rec) }, rec.apps);
-    }, INTERNAL_MS);
+    });
     return this.recordingJson(rec);
   }
 
@@ -876,7 +875,7 @@ export class SimAsterisk {
 
   private finishRecording(rec: SimRecording): void {
     if (rec.state === 'done') return;
-    if (rec.timer) clearTimeout(rec.timer);
+    rec.timer?.cancel();
     rec.state = 'done';
     this.liveRecordings.delete(rec.name);
     this.storedRecordings.set(rec.name, { name: rec.name, format: rec.format });
@@ -941,14 +940,14 @@ export class SimAsterisk {
     for (const b of this.bridges.values())
       this.send('BridgeDestroyed', { bridge: this.bridgeJson(b) }, b.apps);
     this.bridges.clear();
-    for (const rec of this.liveRecordings.values()) if (rec.timer) clearTimeout(rec.timer);
+    for (const rec of this.liveRecordings.values()) rec.timer?.cancel();
     this.stopped = true;
   }
 
   /** Stops without events (process exit). */
   halt(): void {
     this.stopped = true;
-    for (const ch of this.channels.values()) for (const t of ch.timers) clearTimeout(t);
-    for (const rec of this.liveRecordings.values()) if (rec.timer) clearTimeout(rec.timer);
+    for (const ch of this.channels.values()) for (const t of ch.timers) t.cancel();
+    for (const rec of this.liveRecordings.values()) rec.timer?.cancel();
   }
 }

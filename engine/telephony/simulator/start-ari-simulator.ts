@@ -3,7 +3,7 @@ import { AriHttpServer } from './ari-http-server.ts';
 import { calleeConfigSchema } from './callee-model.ts';
 import { seededRandom } from './seeded-random.ts';
 import { SimAsterisk, type SimStats } from './sim-asterisk.ts';
-import { createSimClock } from './sim-clock.ts';
+import { createSimClock, type SharedTime } from './sim-clock.ts';
 
 /** Options of the simulator; also the shape of a `--scenario` file (JSON). */
 export const simulatorOptionsSchema = z.object({
@@ -14,8 +14,23 @@ export const simulatorOptionsSchema = z.object({
   password: z.string().default('dialer'),
   /** The Stasis app the AMD dialplan context returns to (`Stasis(dialer,amd,...)`). */
   app: z.string().min(1).default('dialer'),
-  /** `realtime`, or `{ speed: N }`: every simulated delay divided by N. */
-  clock: z.union([z.literal('realtime'), z.object({ speed: z.number().positive() })]).default('realtime'),
+  /**
+   * `realtime`, or `{ speed: N }`: every simulated delay divided by N, or `{ shared: clock }`:
+   * the simulator's timers are timers of that clock (the engine's manual clock), so simulated
+   * time is engine time and moves only when the clock's driver moves it. Not for scenario files.
+   */
+  clock: z
+    .union([
+      z.literal('realtime'),
+      z.object({ speed: z.number().positive() }),
+      z.object({
+        shared: z.custom<SharedTime>(
+          (v) => typeof v === 'object' && v !== null && 'now' in v && 'after' in v,
+          'a clock with now() and after()',
+        ),
+      }),
+    ])
+    .default('realtime'),
   seed: z.number().int().default(1),
   callees: calleeConfigSchema.prefault({}),
   agents: z.object({ answerDelayMs: z.number().min(0).default(0) }).prefault({}),
@@ -31,6 +46,8 @@ export type AriSimulatorOptions = z.input<typeof simulatorOptionsSchema>;
 
 export interface AriSimulatorStats extends SimStats {
   restRequests: number;
+  /** Event frames written to WebSockets since start (an adapter has read them all when idle). */
+  framesSent: number;
   webSockets: number;
   restarts: number;
 }
@@ -70,6 +87,7 @@ export async function startAriSimulator(input: AriSimulatorOptions = {}): Promis
   const random = seededRandom(options.seed);
   const clock = createSimClock(options.clock);
   let restRequests = 0;
+  let framesSent = 0;
   let restarts = 0;
   let server: AriHttpServer;
 
@@ -93,6 +111,9 @@ export async function startAriSimulator(input: AriSimulatorOptions = {}): Promis
       sim: () => sim,
       onRequest: () => {
         restRequests++;
+      },
+      onFrame: () => {
+        framesSent++;
       },
     });
   server = makeServer();
@@ -139,7 +160,7 @@ export async function startAriSimulator(input: AriSimulatorOptions = {}): Promis
       return sim.remoteHangup(channelId, cause);
     },
     stats() {
-      return { ...sim.stats(), restRequests, webSockets: server.webSocketCount(), restarts };
+      return { ...sim.stats(), restRequests, framesSent, webSockets: server.webSocketCount(), restarts };
     },
   };
 }

@@ -1,18 +1,21 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { openDatabase } from '../../../db/connect.ts';
 import { migrateToLatest } from '../../../db/migrate.ts';
 import { UsageError } from '../../../engine/platform/errors.ts';
 import { createLogger } from '../../../engine/platform/logger.ts';
 import type { RunnerSnapshot } from '../../../engine/runner/campaign-runner.ts';
-import { type DemoSummary, runDemo } from '../../demo/run-demo.ts';
+import { runDemo } from '../../demo/run-demo.ts';
+import { summaryLines } from '../../demo/summary-text.ts';
 import type { ContextFactory } from '../program.ts';
 import { action } from '../run-action.ts';
 
 interface DemoFlags {
   seconds: string;
+  minutes?: string;
   speed: string;
   agents: string;
   contacts: string;
@@ -27,11 +30,12 @@ function positive(value: string, what: string, max: number): number {
   return n;
 }
 
-function progressLine(s: RunnerSnapshot, elapsed: number): string {
+function progressLine(s: RunnerSnapshot, elapsed: number, simulated: number): string {
   const c = s.counters;
   const abandoned = c.humanAnswered > 0 ? (100 * c.abandoned) / c.humanAnswered : 0;
+  const clock = `${Math.floor(simulated / 60)}m${String(Math.floor(simulated % 60)).padStart(2, '0')}s`;
   return (
-    `[${elapsed.toFixed(0).padStart(3)}s] dialed ${c.dialed}  in flight ${s.inFlight}  answered ${c.answered}` +
+    `[${elapsed.toFixed(0).padStart(3)}s = sim ${clock}] dialed ${c.dialed}  in flight ${s.inFlight}  answered ${c.answered}` +
     `  connected ${c.connected}  abandoned ${abandoned.toFixed(1)}%  agents ${s.agents.onCall} on call/${s.agents.wrapUp} wrap-up/${s.agents.ready} ready` +
     `  occupancy ${(100 * s.occupancy).toFixed(0)}%  pacing ${s.lastPacing?.mode ?? '-'}`
   );
@@ -44,13 +48,19 @@ export function registerDemoCommands(program: Command, contextFor: ContextFactor
       'run a predictive campaign end to end: embedded database, simulated Asterisk (accelerated time), simulated agents',
     )
     .option('--seconds <n>', 'wall-clock seconds to run at most', '60')
-    .option('--speed <n>', 'simulated seconds per real second', '20')
+    .option('--minutes <n>', 'simulated minutes to run at most (the same moment on a fast or a slow machine)')
+    .option(
+      '--speed <n>',
+      'simulated seconds per real second at most (slower when the machine is busy: simulated time waits for the engine)',
+      '20',
+    )
     .option('--agents <n>', 'simulated agents', '10')
     .option('--contacts <n>', 'contacts to import from the sample list (max 1000)', '1000')
     .option('--seed <n>', 'seed of the simulated callees and agents', '1')
     .action(
       action(contextFor, async (ctx, flags: DemoFlags) => {
         const seconds = positive(flags.seconds, '--seconds', 3600);
+        const minutes = flags.minutes === undefined ? undefined : positive(flags.minutes, '--minutes', 1440);
         const speed = positive(flags.speed, '--speed', 200);
         const agents = Math.round(positive(flags.agents, '--agents', 100));
         const contacts = Math.round(positive(flags.contacts, '--contacts', 1000));
@@ -59,13 +69,18 @@ export function registerDemoCommands(program: Command, contextFor: ContextFactor
           process.argv.includes('--data-dir') || process.env.DIALER_DATA_DIR || ctx.config.databaseUrl;
         const dataDir = explicit ? ctx.config.dataDir : mkdtempSync(join(tmpdir(), 'dialer-demo-'));
         const handle = await openDatabase({ databaseUrl: ctx.config.databaseUrl, dataDir });
-        const logger = createLogger({ level: process.env.LOG_LEVEL || 'warn' });
+        const tty = Boolean(process.stderr.isTTY);
+        // On a terminal a warning gets its own human line: the progress line is cleared first
+        // (and redrawn at the next tick). Elsewhere logs stay JSON on stderr.
+        const logger = createLogger({
+          level: process.env.LOG_LEVEL || 'warn',
+          ...(tty ? { pretty: true, destination: clearingProgress() } : {}),
+        });
         try {
           await migrateToLatest(handle.db);
-          const tty = Boolean(process.stderr.isTTY);
           if (!ctx.out.json) {
             process.stderr.write(
-              `demo: database ${handle.location}; simulated Asterisk at ${speed}x; ${agents} simulated agents; up to ${seconds}s\n`,
+              `demo: database ${handle.location}; simulated Asterisk at up to ${speed}x; ${agents} simulated agents; up to ${seconds}s\n`,
             );
           }
           let lastLine = 0;
@@ -76,11 +91,12 @@ export function registerDemoCommands(program: Command, contextFor: ContextFactor
             agents,
             contacts,
             maxWallSeconds: seconds,
+            ...(minutes !== undefined ? { maxSimulatedMinutes: minutes } : {}),
             seed: Math.round(Number(flags.seed)) || 1,
             archiveRoot: ctx.config.archiveDir ?? join(dataDir, 'archive'),
-            onProgress: (snapshot, elapsed) => {
+            onProgress: (snapshot, elapsed, simulated) => {
               if (ctx.out.json) return;
-              const line = progressLine(snapshot, elapsed);
+              const line = progressLine(snapshot, elapsed, simulated);
               if (tty) process.stderr.write(`\r\x1b[2K${line}`);
               else if (elapsed - lastLine >= 5) {
                 lastLine = elapsed;
@@ -89,7 +105,9 @@ export function registerDemoCommands(program: Command, contextFor: ContextFactor
             },
           });
           if (tty && !ctx.out.json) process.stderr.write('\n');
-          ctx.out.result(summary, () => printSummary(ctx.out.line, summary));
+          ctx.out.result(summary, () => {
+            for (const text of summaryLines(summary)) ctx.out.line(text);
+          });
         } finally {
           await handle.close();
           logger.flush();
@@ -100,37 +118,11 @@ export function registerDemoCommands(program: Command, contextFor: ContextFactor
     );
 }
 
-function pct(x: number): string {
-  return `${(100 * x).toFixed(1)}%`;
-}
-
-function printSummary(line: (text?: string) => void, s: DemoSummary): void {
-  const d = s.dialLog;
-  line(`campaign ${s.campaignId} "${s.campaign}" on ${s.database}`);
-  line(
-    `ran ${s.wallSeconds.toFixed(0)} s of wall time = ${s.simulatedMinutes.toFixed(0)} simulated minutes (x${s.speed}, from ${s.simulatedStart}), ${s.agents} agents`,
-  );
-  line(
-    `dial log: ${d.attempts} attempts (${d.finalized} final, ${d.open} open); answered ${d.answered} (${pct(s.answerRate)}), by a person ${d.humanAnswered}, machines ${d.machines}`,
-  );
-  line(
-    `connected to agents ${d.connected}; abandoned ${d.abandoned} = ${pct(s.abandonmentRate)} of person-answered calls (cap ${pct(s.abandonmentCap)})`,
-  );
-  line(`agent occupancy ${pct(s.occupancy)}`);
-  line(
-    `results: ${Object.entries(d.byResult)
-      .map(([k, v]) => `${k} ${v}`)
-      .join(', ')}`,
-  );
-  line(
-    `outcomes: ${Object.entries(s.outcomes)
-      .map(([k, v]) => `${k} ${v}`)
-      .join(', ')}`,
-  );
-  line(
-    `contacts (${s.contacts.total}): ${Object.entries(s.contacts.byStatus)
-      .map(([k, v]) => `${k} ${v}`)
-      .join(', ')}`,
-  );
-  line(`alarms: ${s.alarms.length === 0 ? 'none' : s.alarms.map((a) => a.message).join('; ')}`);
+/** stderr for log lines on a terminal: each starts on a cleared line (not inside the progress line). */
+function clearingProgress(): Writable {
+  return new Writable({
+    write(chunk, _encoding, done) {
+      process.stderr.write(`\r\x1b[2K${String(chunk)}`, () => done());
+    },
+  });
 }

@@ -71,7 +71,7 @@ export function registerSimAsteriskCommands(program: Command, contextFor: Contex
             () => {
               ctx.out.line(`ARI simulator listening on ${sim.url} (user ${sim.username}, app ${sim.app})`);
               ctx.out.line(
-                `  clock: ${options.clock === 'realtime' ? 'real time' : `${options.clock.speed}x`}; Ctrl-C to stop`,
+                `  clock: ${options.clock === 'realtime' ? 'real time' : 'speed' in options.clock ? `${options.clock.speed}x` : 'shared'}; Ctrl-C to stop`,
               );
               ctx.out.line(
                 // A simulator's password guards nothing: printed so the line can be pasted as is.
