@@ -1,9 +1,9 @@
-import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { InfrastructureError } from '../engine/platform/errors.ts';
+import { ensurePrivateDir } from '../engine/platform/private-files.ts';
 import { type DataDirLock, lockDataDir } from './data-dir-lock.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
 import type { Database } from './schema.ts';
@@ -88,7 +88,8 @@ async function openPostgres(url: string, options: ConnectOptions): Promise<Datab
 async function openPglite(dataDir: string): Promise<DatabaseHandle> {
   const inMemory = dataDir.startsWith('memory://');
   const path = inMemory ? dataDir : resolve(dataDir, 'pgdata');
-  if (!inMemory) mkdirSync(path, { recursive: true });
+  // The data folder and pgdata hold every number: 0700 when created (an open one is warned about).
+  if (!inMemory) ensurePrivateDir(path);
   // PGlite itself lets a second process open the folder and corrupt it: refuse that here.
   const lock: DataDirLock | undefined = inMemory ? undefined : lockDataDir(resolve(dataDir));
   let pglite: PGlite;

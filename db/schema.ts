@@ -156,6 +156,8 @@ export interface AgentsTable {
   endpoint: string;
   active: ColumnType<boolean, boolean | undefined, boolean>;
   created_at: CreatedAt;
+  /** The user who may operate this agent (migration 060); null for none. */
+  user_id: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface AgentSessionsTable {
@@ -233,9 +235,9 @@ export interface GateDenialsTable {
   engine_id: string | null;
 }
 
-export type UserRole = 'compliance_officer' | 'manager' | 'agent';
+export type UserRole = 'admin' | 'manager' | 'agent' | 'compliance_officer' | 'qa';
 
-/** People known to the product, with the role that decides who sees full numbers. */
+/** People known to the product, with the role that decides what they may do (engine/access). */
 export interface UsersTable {
   id: Generated<number>;
   name: string;
@@ -243,6 +245,23 @@ export interface UsersTable {
   created_by: string | null;
   created_at: CreatedAt;
   disabled_at: Timestamp | null;
+  /** argon2id PHC string (migration 060); null until a password is set. */
+  password_hash: ColumnType<string | null, string | null | undefined, string | null>;
+  password_changed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+
+/** Personal API tokens (migration 060): only the SHA-256 of the token is stored. */
+export interface ApiTokensTable {
+  id: Generated<number>;
+  user_id: number;
+  name: ColumnType<string, string | undefined, string>;
+  token_hash: string;
+  created_by: string;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  revoked_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  revoked_by: ColumnType<string | null, string | null | undefined, string | null>;
+  last_used_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 export interface OutcomesTable {
@@ -327,6 +346,7 @@ export interface Database {
   dial_log_campaign_chain: DialLogCampaignChainTable;
   gate_denials: GateDenialsTable;
   users: UsersTable;
+  api_tokens: ApiTokensTable;
 }
 
 export type ClientRow = Selectable<ClientsTable>;

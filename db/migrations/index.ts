@@ -6,6 +6,7 @@ import * as dialLogChain from './2026-11-25-020-dial-log-chain.ts';
 import * as gateDenialsAndUsers from './2026-11-25-021-gate-denials-and-users.ts';
 import * as nationalDncCCollation from './2026-11-25-022-national-dnc-c-collation.ts';
 import * as engineRuntime from './2026-11-25-040-engine-runtime.ts';
+import * as identityCredentials from './2026-12-02-060-identity-credentials.ts';
 
 /**
  * Every migration, by name. Names sort by date, which is the order kysely applies them in.
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-25-021-gate-denials-and-users': gateDenialsAndUsers,
   '2026-11-25-022-national-dnc-c-collation': nationalDncCCollation,
   '2026-11-25-040-engine-runtime': engineRuntime,
+  '2026-12-02-060-identity-credentials': identityCredentials,
 };

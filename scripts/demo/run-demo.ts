@@ -1,9 +1,10 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { type CampaignDefinition, campaignDefinitionSchema } from '../../campaigns/campaign-definition.ts';
 import type { DatabaseHandle } from '../../db/connect.ts';
+import { ensurePrivateDir } from '../../engine/platform/private-files.ts';
 import { findCampaignByName, insertCampaign, setCampaignStatus } from '../../db/queries/campaigns.ts';
 import { outcomeCounts } from '../../db/queries/outcomes.ts';
 import { createAgentService } from '../../engine/agents/agent-service.ts';
@@ -20,6 +21,8 @@ export const DEMO_DIR = join(import.meta.dirname, '../../campaigns/examples/demo
 
 export interface DemoOptions {
   handle: DatabaseHandle;
+  /** The user the demo acts as, for the audit log (default `demo-manager`). */
+  actor?: string;
   logger: Logger;
   /** Simulated seconds per real second. */
   speed?: number;
@@ -96,14 +99,16 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     defaultTrunkLimit: { callsPerSecond: 200, maxChannels: 500 },
   });
   try {
+    const actor = options.actor ?? 'demo-manager';
     const { campaignId, definition } = await createDemoCampaign(
       handle,
+      actor,
       simulatedStart,
       options.overrides ?? {},
     );
     const load =
       options.loadContacts ??
-      ((id: number, count: number) => importSample(handle, logger, clock, id, options.archiveRoot, count));
+      ((id: number, count: number) => importSample(handle, logger, clock, id, options.archiveRoot, count, actor));
     await load(campaignId, options.contacts ?? 1000);
     const agentService = createAgentService({ db: handle.db, clock });
     const codes = await ensureSimulatedAgents(handle.db, options.agents ?? 10);
@@ -159,19 +164,24 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   }
 }
 
-async function createDemoCampaign(handle: DatabaseHandle, now: Date, overrides: Record<string, unknown>) {
+async function createDemoCampaign(
+  handle: DatabaseHandle,
+  actor: string,
+  now: Date,
+  overrides: Record<string, unknown>,
+) {
   const { readCampaignFile } = await import('../cli/commands/campaign.ts');
   const file = readCampaignFile(join(DEMO_DIR, 'demo-campaign.json'));
   let name = file.name;
   for (let n = 2; await findCampaignByName(handle.db, name); n += 1) name = `${file.name} #${n}`;
   const definition: CampaignDefinition = campaignDefinitionSchema.parse({ ...file, ...overrides, name });
-  const row = await insertCampaign(handle.db, definition, 'demo');
+  const row = await insertCampaign(handle.db, definition, actor);
   // The demo has no registry file to load; an empty copy stands for it, dated by the demo clock.
   await handle.db
     .insertInto('national_dnc_syncs')
     .values({ synced_at: now, source: 'demo: empty registry', numbers: 0, replaced: true })
     .execute();
-  await setCampaignStatus(handle.db, row.id, 'running', 'demo');
+  await setCampaignStatus(handle.db, row.id, 'running', actor);
   return { campaignId: row.id, definition };
 }
 
@@ -182,9 +192,10 @@ async function importSample(
   campaignId: number,
   archiveRoot: string,
   count: number,
+  actor: string,
 ): Promise<number> {
   const { importList } = await import('../../campaigns/import/import-list.ts');
-  mkdirSync(archiveRoot, { recursive: true });
+  ensurePrivateDir(archiveRoot);
   let file = join(DEMO_DIR, 'demo-contacts.csv');
   const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
   let shortList: string | undefined;
@@ -201,11 +212,11 @@ async function importSample(
         campaignId,
         file,
         sourceRef: 'demo sample list',
-        receivedBy: 'demo',
+        receivedBy: actor,
         archiveRoot,
         force: true,
       },
-      { handle, clock, logger, actor: 'demo' },
+      { handle, clock, logger, actor },
     );
     return result.imported;
   } finally {

@@ -1,12 +1,15 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { insertAgent, listAgents } from '../../../db/queries/agents.ts';
+import { findAgentByCode, insertAgent, linkAgentUser, listAgents } from '../../../db/queries/agents.ts';
+import { findUser } from '../../../db/queries/users.ts';
+import { ForbiddenError } from '../../../engine/access/errors.ts';
+import { decideAgentOperation } from '../../../engine/access/permissions.ts';
 import { recordAudit } from '../../../db/queries/audit.ts';
 import { createAgentService } from '../../../engine/agents/agent-service.ts';
 import { describe as describeState } from '../../../engine/agents/agent-state.ts';
 import { systemClock } from '../../../engine/platform/clock.ts';
-import { UsageError, UserError } from '../../../engine/platform/errors.ts';
+import { NotFoundError, UsageError, UserError } from '../../../engine/platform/errors.ts';
 import { parseOrThrow } from '../../../engine/platform/zod-error.ts';
 import type { CliContext } from '../context.ts';
 import { parseId } from '../parse-id.ts';
@@ -21,9 +24,30 @@ const agentInput = z.object({
   endpoint: z.string().regex(/^[A-Za-z]+\/\S+$/, 'must be an Asterisk endpoint such as PJSIP/agent-101'),
 });
 
-async function service(ctx: CliContext) {
+/**
+ * The agent service, once the acting user may operate this agent: a supervisor any agent, an
+ * agent only the one linked to them (agent add --user / agent link). An unknown code is left
+ * to the service, which says so.
+ */
+async function service(ctx: CliContext, code: string) {
   const { db } = await ctx.database();
+  const agent = await findAgentByCode(db, code);
+  if (agent) {
+    const decision = decideAgentOperation(ctx.principal, agent.user_id);
+    if (!decision.allowed) {
+      throw new ForbiddenError(ctx.principal, decision.permission, decision.needs, `operating agent ${code}`);
+    }
+  }
   return createAgentService({ db, clock: systemClock });
+}
+
+/** The user an agent is linked to, by name; must exist and hold the agent role. */
+async function agentUser(ctx: CliContext, name: string) {
+  const { db } = await ctx.database();
+  const user = await findUser(db, name);
+  if (!user) throw new NotFoundError('user', name);
+  if (user.role !== 'agent') throw new UserError(`user ${name} is ${user.role}, not agent`, 'invalid');
+  return user;
 }
 
 /** `--data '{"amount":120}'`, `--data @file.json`, or key=value pairs after the tag. */
@@ -63,18 +87,39 @@ export function registerAgentCommands(program: Command, contextFor: ContextFacto
     .argument('<code>', 'short code, e.g. agent-101')
     .requiredOption('--name <name>', 'the agent’s name')
     .requiredOption('--endpoint <endpoint>', 'the agent’s phone, e.g. PJSIP/agent-101')
+    .option('--user <name>', 'the user (role agent) who operates this agent')
     .action(
-      action(contextFor, async (ctx, code: string, opts: { name: string; endpoint: string }) => {
-        const input = parseOrThrow(agentInput, { code, ...opts }, 'agent');
+      action(
+        contextFor,
+        'agent.add',
+        async (ctx, code: string, opts: { name: string; endpoint: string; user?: string }) => {
+          const input = parseOrThrow(agentInput, { code, name: opts.name, endpoint: opts.endpoint }, 'agent');
+          const user = opts.user ? await agentUser(ctx, opts.user) : undefined;
+          const { db } = await ctx.database();
+          const row = await insertAgent(db, { ...input, ...(user ? { user_id: user.id } : {}) });
+          await recordAudit(db, {
+            ...ctx.audit,
+            action: 'agent.add',
+            subject: `agent:${row.id}`,
+            details: { ...input, user: user?.name ?? null },
+          });
+          ctx.out.result(row, () => ctx.out.line(`agent ${row.id} "${row.code}" added (${row.endpoint})`));
+        },
+      ),
+    );
+
+  agent
+    .command('link')
+    .description('let a user (role agent) operate this agent, and only this one')
+    .argument('<code>', 'agent code')
+    .argument('<user>', 'user name')
+    .action(
+      action(contextFor, 'agent.add', async (ctx, code: string, name: string) => {
+        const user = await agentUser(ctx, name);
         const { db } = await ctx.database();
-        const row = await insertAgent(db, input);
-        await recordAudit(db, {
-          actor: ctx.actor,
-          action: 'agent.add',
-          subject: `agent:${row.id}`,
-          details: input,
-        });
-        ctx.out.result(row, () => ctx.out.line(`agent ${row.id} "${row.code}" added (${row.endpoint})`));
+        const row = await linkAgentUser(db, code, user.id);
+        await recordAudit(db, { ...ctx.audit, action: 'agent.link', subject: `agent:${row.id}`, details: { user: name } });
+        ctx.out.result(row, () => ctx.out.line(`agent ${row.code} is operated by ${name}`));
       }),
     );
 
@@ -82,9 +127,9 @@ export function registerAgentCommands(program: Command, contextFor: ContextFacto
     .command('list')
     .description('list agents and their current state')
     .action(
-      action(contextFor, async (ctx) => {
+      action(contextFor, 'agent.read', async (ctx) => {
         const { db } = await ctx.database();
-        const svc = await service(ctx);
+        const svc = createAgentService({ db, clock: systemClock });
         const rows: Record<string, unknown>[] = [];
         for (const a of await listAgents(db)) {
           const status = await svc.status(a.code);
@@ -112,8 +157,8 @@ export function registerAgentCommands(program: Command, contextFor: ContextFacto
     .argument('<code>', 'agent code')
     .requiredOption('--campaign <id>', 'campaign id')
     .action(
-      action(contextFor, async (ctx, code: string, opts: { campaign: string }) => {
-        const result = await (await service(ctx)).login(code, parseId(opts.campaign, 'campaign id'));
+      action(contextFor, 'authenticated', async (ctx, code: string, opts: { campaign: string }) => {
+        const result = await (await service(ctx, code)).login(code, parseId(opts.campaign, 'campaign id'));
         ctx.out.result({ agent: code, session: result.session.id, state: result.state }, () =>
           ctx.out.line(
             `agent ${code} logging in to campaign ${opts.campaign}: answer your phone (${result.agent.endpoint})`,
@@ -128,8 +173,8 @@ export function registerAgentCommands(program: Command, contextFor: ContextFacto
       .description(description)
       .argument('<code>', 'agent code')
       .action(
-        action(contextFor, async (ctx, code: string) => {
-          const applied = await (await service(ctx))[name](code);
+        action(contextFor, 'authenticated', async (ctx, code: string) => {
+          const applied = await (await service(ctx, code))[name](code);
           ctx.out.result({ agent: code, state: applied.state }, () =>
             ctx.out.line(
               `agent ${code}: ${describeState(applied.state)}${applied.state.kind === 'on_call' || applied.state.kind === 'wrap_up' ? ` (then ${applied.state.after.kind})` : ''}`,
@@ -146,8 +191,8 @@ export function registerAgentCommands(program: Command, contextFor: ContextFacto
     .argument('<code>', 'agent code')
     .requiredOption('--reason <reason>', 'why, e.g. break, training')
     .action(
-      action(contextFor, async (ctx, code: string, opts: { reason: string }) => {
-        const applied = await (await service(ctx)).pause(code, opts.reason);
+      action(contextFor, 'authenticated', async (ctx, code: string, opts: { reason: string }) => {
+        const applied = await (await service(ctx, code)).pause(code, opts.reason);
         ctx.out.result({ agent: code, state: applied.state }, () =>
           ctx.out.line(`agent ${code}: ${describeState(applied.state)}`),
         );
@@ -168,9 +213,9 @@ export function registerAgentCommands(program: Command, contextFor: ContextFacto
     .option('--data <json>', 'the outcome fields as JSON (or @file.json)')
     .action(
       action(
-        contextFor,
+        contextFor, 'authenticated',
         async (ctx, code: string, tag: string, fields: string[], opts: { data?: string }) => {
-          const result = await (await service(ctx)).tagOutcome(code, outcomeInput(tag, fields, opts.data));
+          const result = await (await service(ctx, code)).tagOutcome(code, outcomeInput(tag, fields, opts.data));
           ctx.out.result(result, () => {
             const d = result.decision;
             ctx.out.line(
@@ -189,11 +234,11 @@ export function registerAgentCommands(program: Command, contextFor: ContextFacto
     .option('--anyone', 'any agent may take it')
     .option('--note <text>', 'note for whoever calls back')
     .action(
-      action(contextFor, async (ctx, code: string, opts: { at: string; anyone?: boolean; note?: string }) => {
+      action(contextFor, 'authenticated', async (ctx, code: string, opts: { at: string; anyone?: boolean; note?: string }) => {
         const at = new Date(opts.at);
         if (Number.isNaN(at.getTime()))
           throw new UsageError(`--at must be an ISO date-time, got "${opts.at}"`);
-        const result = await (await service(ctx)).scheduleCallback(code, at, {
+        const result = await (await service(ctx, code)).scheduleCallback(code, at, {
           personal: !opts.anyone,
           ...(opts.note ? { note: opts.note } : {}),
         });
@@ -212,8 +257,8 @@ export function registerAgentCommands(program: Command, contextFor: ContextFacto
       .description(description)
       .argument('<code>', 'agent code')
       .action(
-        action(contextFor, async (ctx, code: string) => {
-          const svc = await service(ctx);
+        action(contextFor, 'authenticated', async (ctx, code: string) => {
+          const svc = await service(ctx, code);
           const result = name === 'accept' ? await svc.acceptPreview(code) : await svc.skipPreview(code);
           ctx.out.result(result, () =>
             ctx.out.line(
@@ -229,8 +274,9 @@ export function registerAgentCommands(program: Command, contextFor: ContextFacto
     .description('the agent’s state (and the masked lead on preview)')
     .argument('<code>', 'agent code')
     .action(
-      action(contextFor, async (ctx, code: string) => {
-        const status = await (await service(ctx)).status(code);
+      action(contextFor, 'agent.read', async (ctx, code: string) => {
+        const { db } = await ctx.database();
+        const status = await createAgentService({ db, clock: systemClock }).status(code);
         if (!status.session) throw new UserError(`agent "${code}" is not logged in`, 'not_logged_in');
         ctx.out.result({ agent: code, campaign: status.session.campaign_id, state: status.state }, () =>
           ctx.out.line(

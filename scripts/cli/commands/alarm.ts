@@ -13,7 +13,7 @@ export function registerAlarmCommands(program: Command, contextFor: ContextFacto
     .option('--open', 'only alarms not cleared yet')
     .option('--limit <n>', 'at most this many', '100')
     .action(
-      action(contextFor, async (ctx, opts: { campaign?: string; open?: boolean; limit: string }) => {
+      action(contextFor, 'alarm.read', async (ctx, opts: { campaign?: string; open?: boolean; limit: string }) => {
         const { db } = await ctx.database();
         const rows = await listAlarms(db, {
           ...(opts.campaign ? { campaignId: parseId(opts.campaign, 'campaign id') } : {}),

@@ -1,12 +1,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { openDatabase } from '../../../db/connect.ts';
 import { migrateToLatest } from '../../../db/migrate.ts';
+import { hasUsers } from '../../../db/queries/users.ts';
+import { archiveRoot } from '../../../engine/platform/config.ts';
 import { UsageError } from '../../../engine/platform/errors.ts';
 import { createLogger } from '../../../engine/platform/logger.ts';
 import type { RunnerSnapshot } from '../../../engine/runner/campaign-runner.ts';
+import { createDemoIdentity } from '../../demo/demo-identity.ts';
 import { type DemoSummary, runDemo } from '../../demo/run-demo.ts';
 import type { ContextFactory } from '../program.ts';
 import { action } from '../run-action.ts';
@@ -49,7 +52,7 @@ export function registerDemoCommands(program: Command, contextFor: ContextFactor
     .option('--contacts <n>', 'contacts to import from the sample list (max 1000)', '1000')
     .option('--seed <n>', 'seed of the simulated callees and agents', '1')
     .action(
-      action(contextFor, async (ctx, flags: DemoFlags) => {
+      action(contextFor, 'anyone', async (ctx, flags: DemoFlags) => {
         const seconds = positive(flags.seconds, '--seconds', 3600);
         const speed = positive(flags.speed, '--speed', 200);
         const agents = Math.round(positive(flags.agents, '--agents', 100));
@@ -57,11 +60,27 @@ export function registerDemoCommands(program: Command, contextFor: ContextFactor
         // A fresh embedded database unless --data-dir / DATABASE_URL says otherwise.
         const explicit =
           process.argv.includes('--data-dir') || process.env.DIALER_DATA_DIR || ctx.config.databaseUrl;
+        // On a kept PostgreSQL database the archive must be configured (see archiveRoot).
+        const archive = explicit || ctx.config.archiveDir ? archiveRoot(ctx.config) : undefined;
         const dataDir = explicit ? ctx.config.dataDir : mkdtempSync(join(tmpdir(), 'dialer-demo-'));
-        const handle = await openDatabase({ databaseUrl: ctx.config.databaseUrl, dataDir });
+        // A kept database is the configured one, opened (and closed) by the context.
+        const handle = explicit
+          ? await ctx.database()
+          : await openDatabase({ databaseUrl: ctx.config.databaseUrl, dataDir });
         const logger = createLogger({ level: process.env.LOG_LEVEL || 'warn' });
         try {
           await migrateToLatest(handle.db);
+          // The demo's own throwaway users on a database without users; on one that has users
+          // it acts as the caller, who must be allowed to create and start campaigns.
+          const identity = (await hasUsers(handle.db)) ? undefined : await createDemoIdentity(handle.db);
+          const actor = identity
+            ? identity.manager
+            : (await ctx.authorize('campaign.control', 'running the demo on a database with users')).name;
+          if (identity && explicit && !ctx.out.json) {
+            process.stderr.write(
+              `demo: users ${identity.admin} and ${identity.manager} created; to look into this database as ${identity.admin} (token shown once, expires in a day):\nDIALER_TOKEN=${identity.adminToken}\n`,
+            );
+          }
           const tty = Boolean(process.stderr.isTTY);
           if (!ctx.out.json) {
             process.stderr.write(
@@ -71,13 +90,14 @@ export function registerDemoCommands(program: Command, contextFor: ContextFactor
           let lastLine = 0;
           const summary = await runDemo({
             handle,
+            actor,
             logger,
             speed,
             agents,
             contacts,
             maxWallSeconds: seconds,
             seed: Math.round(Number(flags.seed)) || 1,
-            archiveRoot: ctx.config.archiveDir ?? join(dataDir, 'archive'),
+            archiveRoot: archive ?? resolve(dataDir, 'archive'),
             onProgress: (snapshot, elapsed) => {
               if (ctx.out.json) return;
               const line = progressLine(snapshot, elapsed);
@@ -91,7 +111,7 @@ export function registerDemoCommands(program: Command, contextFor: ContextFactor
           if (tty && !ctx.out.json) process.stderr.write('\n');
           ctx.out.result(summary, () => printSummary(ctx.out.line, summary));
         } finally {
-          await handle.close();
+          if (!explicit) await handle.close();
           logger.flush();
           // A throwaway database (~60 MB): gone with the demo. --data-dir keeps one to look into.
           if (!explicit) rmSync(dataDir, { recursive: true, force: true });

@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { recordAudit } from '../../../db/queries/audit.ts';
 import { addDnc, checkDnc, dncSummary, listDnc, removeDnc } from '../../../db/queries/dnc.ts';
 import { importNationalDnc } from '../../../db/queries/national-dnc-import.ts';
-import { FULL_NUMBER_ROLES, requireRole } from '../../../db/queries/users.ts';
 import { UsageError } from '../../../engine/platform/errors.ts';
 import { maskPhone } from '../../../engine/platform/mask-phone.ts';
 import type { ContextFactory } from '../program.ts';
@@ -25,7 +24,7 @@ export function registerDncCommands(program: Command, contextFor: ContextFactory
     .option('--region <CC>', 'region for numbers without a country code', 'US')
     .action(
       action(
-        contextFor,
+        contextFor, 'dnc.add',
         async (
           ctx,
           phone: string,
@@ -61,7 +60,7 @@ export function registerDncCommands(program: Command, contextFor: ContextFactory
     .option('--region <CC>', 'region for numbers without a country code', 'US')
     .action(
       action(
-        contextFor,
+        contextFor, 'dnc.remove',
         async (ctx, phone: string, opts: { scope: string; reason?: string; region: string }) => {
           const e164 = parsePhone(phone, opts.region);
           const { db } = await ctx.database();
@@ -87,7 +86,7 @@ export function registerDncCommands(program: Command, contextFor: ContextFactory
     .argument('<phone>', 'the number')
     .option('--region <CC>', 'region for numbers without a country code', 'US')
     .action(
-      action(contextFor, async (ctx, phone: string, opts: { region: string }) => {
+      action(contextFor, 'dnc.read', async (ctx, phone: string, opts: { region: string }) => {
         const e164 = parsePhone(phone, opts.region);
         const { db } = await ctx.database();
         const hits = await checkDnc(db, e164);
@@ -109,23 +108,21 @@ export function registerDncCommands(program: Command, contextFor: ContextFactory
     .description('do-not-call entries (numbers masked; --unmask for a compliance officer, audited)')
     .option('--scope <scope>', scopeHelp)
     .option('--limit <n>', 'at most this many', '100')
-    .option('--unmask', 'show full numbers (needs --as a compliance officer; audited)')
+    .option('--unmask', 'show full numbers (compliance officer; audited)')
     .action(
-      action(contextFor, async (ctx, opts: { scope?: string; limit: string; unmask?: boolean }) => {
+      action(contextFor, 'dnc.read', async (ctx, opts: { scope?: string; limit: string; unmask?: boolean }) => {
+        const user = opts.unmask ? await ctx.authorize('numbers.full', 'showing full numbers') : undefined;
         const { db } = await ctx.database();
         const ref = opts.scope ? await parseScope(db, opts.scope) : undefined;
         const limit = Number(opts.limit);
         if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a positive number');
-        const user = opts.unmask
-          ? await requireRole(db, ctx.actor, FULL_NUMBER_ROLES, 'showing full numbers')
-          : undefined;
         const rows = await listDnc(db, { ...(ref ? { scopeKey: ref.scopeKey } : {}), limit });
         if (user) {
           // Who (the user and the role they hold, not the role the check asked for: the policy
           // may grant full numbers to more than one role), what was asked for, and how many
           // numbers were shown; the time is the entry's own.
           await recordAudit(db, {
-            actor: ctx.actor,
+            actor: user.name,
             role: user.role,
             action: 'dnc.unmask',
             subject: ref ? `dnc:${ref.scopeKey}` : 'dnc:all',
@@ -164,7 +161,7 @@ export function registerDncCommands(program: Command, contextFor: ContextFactory
     .option('--source <text>', 'where the file came from (recorded with the sync)')
     .action(
       action(
-        contextFor,
+        contextFor, 'dnc.import',
         async (
           ctx,
           opts: { scope: string; file: string; replace?: boolean; region: string; source?: string },

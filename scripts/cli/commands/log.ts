@@ -5,7 +5,6 @@ import { getAttempt } from '../../../db/queries/dial-log.ts';
 import { type ExportFormat, exportDialLog } from '../../../db/queries/dial-log-export.ts';
 import { verifyDialLog } from '../../../db/queries/dial-log-verify.ts';
 import { listDialLog } from '../../../db/queries/reports.ts';
-import { FULL_NUMBER_ROLES, requireRole } from '../../../db/queries/users.ts';
 import { UsageError } from '../../../engine/platform/errors.ts';
 import { maskPhone } from '../../../engine/platform/mask-phone.ts';
 import { parseId } from '../parse-id.ts';
@@ -21,7 +20,7 @@ export function registerLogCommands(program: Command, contextFor: ContextFactory
     .description('check the hash chain; names the first broken row (exit 1 when broken)')
     .option('--campaign <id>', 'check this campaign’s own chain and its links into the global one')
     .action(
-      action(contextFor, async (ctx, opts: { campaign?: string }) => {
+      action(contextFor, 'log.read', async (ctx, opts: { campaign?: string }) => {
         const campaignId = opts.campaign ? parseId(opts.campaign, 'campaign id') : undefined;
         const { db } = await ctx.database();
         // "Intact, 0 rows" for a campaign that does not exist would read as a clean bill of health.
@@ -48,7 +47,7 @@ export function registerLogCommands(program: Command, contextFor: ContextFactory
     .option('--campaign <id>', 'only this campaign')
     .option('--limit <n>', 'at most this many', '50')
     .action(
-      action(contextFor, async (ctx, opts: { campaign?: string; limit: string }) => {
+      action(contextFor, 'log.read', async (ctx, opts: { campaign?: string; limit: string }) => {
         const campaignId = opts.campaign ? parseId(opts.campaign, 'campaign id') : undefined;
         const { db } = await ctx.database();
         if (campaignId !== undefined) await getCampaign(db, campaignId);
@@ -77,15 +76,15 @@ export function registerLogCommands(program: Command, contextFor: ContextFactory
     .command('show')
     .description('one dial-log row with the gate’s reasons (--unmask: full number, audited)')
     .argument('<id>', 'the attempt id')
-    .option('--unmask', 'show the full number (needs --as a compliance officer)')
+    .option('--unmask', 'show the full number (compliance officer; audited)')
     .action(
-      action(contextFor, async (ctx, id: string, opts: { unmask?: boolean }) => {
+      action(contextFor, 'log.read', async (ctx, id: string, opts: { unmask?: boolean }) => {
+        const user = opts.unmask ? await ctx.authorize('numbers.full', 'showing a full number') : undefined;
         const { db } = await ctx.database();
         const row = await getAttempt(db, parseId(id, 'attempt id'));
-        if (opts.unmask) {
-          const user = await requireRole(db, ctx.actor, FULL_NUMBER_ROLES, 'showing a full number');
+        if (user) {
           await recordAudit(db, {
-            actor: ctx.actor,
+            actor: user.name,
             role: user.role,
             action: 'contact.unmask',
             subject: `attempt:${row.id}`,
@@ -125,10 +124,10 @@ export function registerLogCommands(program: Command, contextFor: ContextFactory
     .requiredOption('--to <date>', 'last day, inclusive (ISO date) or end time')
     .requiredOption('--format <format>', 'csv or jsonl')
     .option('--output <file>', 'write here (default: standard output)')
-    .option('--full', 'full phone numbers (needs --as a compliance officer)')
+    .option('--full', 'full phone numbers (compliance officer; audited)')
     .action(
       action(
-        contextFor,
+        contextFor, 'log.export',
         async (
           ctx,
           opts: {
@@ -151,18 +150,16 @@ export function registerLogCommands(program: Command, contextFor: ContextFactory
               'with --json, give --output <file> (standard output carries the JSON summary)',
             );
           }
+          const user = opts.full ? await ctx.authorize('numbers.full', 'exporting full numbers') : ctx.principal;
           const { db } = await ctx.database();
           await getCampaign(db, campaignId);
-          const user = opts.full
-            ? await requireRole(db, ctx.actor, FULL_NUMBER_ROLES, 'exporting full numbers')
-            : undefined;
           const filter = { campaignId, from, to };
           // Recorded before the first byte leaves: an export cut short (a reader that closes the
           // pipe, Ctrl-C) has still been an access to the numbers. The entry after it adds what
           // was written (rows, SHA-256).
           const audit = {
-            actor: ctx.actor,
-            role: user?.role ?? null,
+            actor: user.name,
+            role: user.role,
             subject: `campaign:${campaignId}`,
           };
           const request = {

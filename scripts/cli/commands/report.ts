@@ -65,7 +65,7 @@ export function registerReportCommands(program: Command, contextFor: ContextFact
     .option('--format <format>', 'table or csv', 'table')
     .action(
       action(
-        contextFor,
+        contextFor, 'report.read',
         async (
           ctx,
           opts: {
@@ -140,7 +140,7 @@ export function registerReportCommands(program: Command, contextFor: ContextFact
     .option('--format <format>', 'table or csv', 'table')
     .action(
       action(
-        contextFor,
+        contextFor, 'report.read',
         async (
           ctx,
           opts: { period: string; at?: string; campaign?: string; timeZone: string; format: string },

@@ -13,7 +13,6 @@ interface RunFlags {
   untilDone?: boolean;
   ariUrl?: string;
   ariUsername?: string;
-  ariPassword?: string;
   ariApp?: string;
 }
 
@@ -39,17 +38,22 @@ export function registerRunCommands(program: Command, contextFor: ContextFactory
     .option('--until-done', 'exit when no contact is due any more (instead of waiting for retries)')
     .option('--ari-url <url>', 'Asterisk REST Interface, e.g. http://127.0.0.1:8088 (ARI_URL)')
     .option('--ari-username <user>', 'ARI user (ARI_USERNAME)')
-    .option('--ari-password <password>', 'ARI password (ARI_PASSWORD)')
     .option('--ari-app <app>', 'Stasis application name (ARI_APP)')
     .action(
-      action(contextFor, async (ctx, flags: RunFlags) => {
+      action(contextFor, 'campaign.control', async (ctx, flags: RunFlags) => {
         const ids = flags.campaign.map((c) => parseId(c, 'campaign id'));
         const handle = await ctx.database();
         for (const id of ids) await getCampaign(handle.db, id);
+        if (flags.ariUrl && new URL(flags.ariUrl).password) {
+          throw new UsageError(
+            '--ari-url must not carry a password (a command line is visible to every user in `ps`): set ARI_PASSWORD or "ari.password" in the config file',
+          );
+        }
+        // The password only from the environment or the config file, never from a flag.
         const ari = {
           url: flags.ariUrl ?? ctx.config.ari.url,
           username: flags.ariUsername ?? ctx.config.ari.username,
-          password: flags.ariPassword ?? ctx.config.ari.password,
+          password: ctx.config.ari.password,
           app: flags.ariApp ?? ctx.config.ari.app,
         };
         const clock = engineClock();
@@ -99,7 +103,7 @@ export function registerRunCommands(program: Command, contextFor: ContextFactory
       .description(t.what)
       .argument('<id>', 'campaign id')
       .action(
-        action(contextFor, async (ctx, id: string) => {
+        action(contextFor, 'campaign.control', async (ctx, id: string) => {
           const { db } = await ctx.database();
           const row = await getCampaign(db, parseId(id, 'campaign id'));
           if (!(t.from as readonly string[]).includes(row.status)) {
