@@ -46,7 +46,8 @@ export async function linkAgentUser(db: Kysely<Database>, code: string, userId: 
     if (!row) throw new NotFoundError('agent', code);
     return row;
   } catch (error) {
-    if (pgErrorCode(error) === PG_UNIQUE_VIOLATION) throw new ConflictError('that user already operates another agent');
+    if (pgErrorCode(error) === PG_UNIQUE_VIOLATION)
+      throw new ConflictError('that user already operates another agent');
     throw error;
   }
 }

@@ -99,7 +99,8 @@ export async function revokeToken(
     // for update of api_tokens: two revocations of one token record one revocation.
     const token = await query.forUpdate('api_tokens').executeTakeFirst();
     if (!token) throw new NotFoundError('token', input.tokenId);
-    if (token.revoked_at) return { id: token.id, user: token.user, revokedAt: token.revoked_at, changed: false };
+    if (token.revoked_at)
+      return { id: token.id, user: token.user, revokedAt: token.revoked_at, changed: false };
     await trx
       .updateTable('api_tokens')
       .set({ revoked_at: input.at, revoked_by: input.actor.name })

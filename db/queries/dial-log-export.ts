@@ -106,7 +106,8 @@ export async function exportDialLog(
 ): Promise<ExportResult> {
   const hash = createHash('sha256');
   // A file export may hold full numbers: owner-only (0600), an existing file's mode replaced.
-  const out = typeof options.output === 'string' ? createPrivateWriteStream(options.output, 'w') : options.output;
+  const out =
+    typeof options.output === 'string' ? createPrivateWriteStream(options.output, 'w') : options.output;
   let bytes = 0;
   let rows = 0;
   const write = async (text: string) => {

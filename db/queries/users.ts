@@ -20,7 +20,15 @@ export interface Actor {
 }
 
 /** What lists and --json show of a user: never the password hash. */
-const publicColumns = ['id', 'name', 'role', 'created_by', 'created_at', 'disabled_at', 'password_changed_at'] as const;
+const publicColumns = [
+  'id',
+  'name',
+  'role',
+  'created_by',
+  'created_at',
+  'disabled_at',
+  'password_changed_at',
+] as const;
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -54,7 +62,8 @@ export async function addUser(
         : undefined;
       return { ...row, token };
     } catch (error) {
-      if (pgErrorCode(error) === PG_UNIQUE_VIOLATION) throw new ConflictError(`user "${input.name}" already exists`);
+      if (pgErrorCode(error) === PG_UNIQUE_VIOLATION)
+        throw new ConflictError(`user "${input.name}" already exists`);
       throw error;
     }
   });
@@ -96,7 +105,9 @@ export async function bootstrapAdmin(db: Kysely<Database>, name: string, token: 
  * 060)? `db migrate` is open to anyone until then, so a new database can be set up.
  */
 export async function hasCredentials(db: Kysely<Database>): Promise<boolean> {
-  const exists = await sql<{ present: boolean }>`select to_regclass('api_tokens') is not null as present`.execute(db);
+  const exists = await sql<{
+    present: boolean;
+  }>`select to_regclass('api_tokens') is not null as present`.execute(db);
   if (!exists.rows[0]?.present) return false;
   return Boolean(await db.selectFrom('api_tokens').select('id').limit(1).executeTakeFirst());
 }
@@ -116,7 +127,12 @@ export async function findUser(db: Db, name: string) {
 
 async function getUserForUpdate(trx: Transaction<Database>, name: string) {
   // for update: a concurrent role change or disable of the same user waits for this one.
-  const row = await trx.selectFrom('users').selectAll().where('name', '=', name).forUpdate().executeTakeFirst();
+  const row = await trx
+    .selectFrom('users')
+    .selectAll()
+    .where('name', '=', name)
+    .forUpdate()
+    .executeTakeFirst();
   if (!row) throw new NotFoundError('user', name);
   return row;
 }
@@ -138,7 +154,10 @@ async function keepAnAdmin(trx: Transaction<Database>, leaving: string) {
   }
 }
 
-export async function setUserRole(db: Kysely<Database>, input: { name: string; role: UserRole; actor: Actor }) {
+export async function setUserRole(
+  db: Kysely<Database>,
+  input: { name: string; role: UserRole; actor: Actor },
+) {
   return db.transaction().execute(async (trx) => {
     const user = await getUserForUpdate(trx, input.name);
     if (user.role === input.role) return { name: user.name, role: user.role, changed: false };

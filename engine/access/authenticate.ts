@@ -12,10 +12,17 @@ import { hashToken, looksLikeToken } from './tokens.ts';
  */
 export async function authenticateToken(db: Kysely<Database>, token: string, now: Date): Promise<Principal> {
   if (!looksLikeToken(token)) {
-    throw new AuthenticationError('the API token is malformed (expected dlr_ and 43 characters)', 'token_invalid');
+    throw new AuthenticationError(
+      'the API token is malformed (expected dlr_ and 43 characters)',
+      'token_invalid',
+    );
   }
   const found = await findTokenByHash(db, hashToken(token));
-  if (!found) throw new AuthenticationError('the API token is not known (revoked long ago, or mistyped)', 'token_invalid');
+  if (!found)
+    throw new AuthenticationError(
+      'the API token is not known (revoked long ago, or mistyped)',
+      'token_invalid',
+    );
   if (found.revokedAt) {
     throw new AuthenticationError(
       `the API token (id ${found.tokenId}) was revoked at ${found.revokedAt.toISOString()}`,

@@ -26,7 +26,12 @@ export class AuthenticationError extends UserError {
 export class ForbiddenError extends UserError {
   readonly permission: Permission;
 
-  constructor(principal: Pick<Principal, 'name' | 'role'>, permission: Permission, needs: readonly Role[], what?: string) {
+  constructor(
+    principal: Pick<Principal, 'name' | 'role'>,
+    permission: Permission,
+    needs: readonly Role[],
+    what?: string,
+  ) {
     super(
       `${what ?? permission} needs the role ${needs.join(' or ')}; ${principal.name} is ${principal.role}`,
       'forbidden',

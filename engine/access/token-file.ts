@@ -24,7 +24,10 @@ export function readTokenFile(path: string): string | undefined {
   }
   const uid = process.getuid?.();
   if (uid !== undefined && Number(stat.uid) !== uid) {
-    throw new AuthenticationError(`token file ${path} belongs to another user; refusing it`, 'token_file_open');
+    throw new AuthenticationError(
+      `token file ${path} belongs to another user; refusing it`,
+      'token_file_open',
+    );
   }
   const token = readFileSync(path, 'utf8').trim();
   return token === '' ? undefined : token;

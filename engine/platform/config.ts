@@ -128,7 +128,10 @@ export function archiveRoot(config: Pick<Config, 'archiveDir' | 'databaseUrl' | 
 }
 
 /** The token file: configured, else `$XDG_CONFIG_HOME/dialer/token` (~/.config/dialer/token). */
-export function tokenFilePath(config: Pick<Config, 'tokenFile'>, env: NodeJS.ProcessEnv = process.env): string {
+export function tokenFilePath(
+  config: Pick<Config, 'tokenFile'>,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
   if (config.tokenFile) return resolve(config.tokenFile);
   const base = env.XDG_CONFIG_HOME || join(homedir(), '.config');
   return join(base, 'dialer', 'token');

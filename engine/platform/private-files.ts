@@ -1,4 +1,13 @@
-import { chmodSync, closeSync, createWriteStream, fchmodSync, mkdirSync, openSync, statSync, type WriteStream } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  createWriteStream,
+  fchmodSync,
+  mkdirSync,
+  openSync,
+  statSync,
+  type WriteStream,
+} from 'node:fs';
 import { dirname, relative, resolve, sep } from 'node:path';
 
 /**

@@ -7,8 +7,8 @@ import { decide, type Permission, type Principal } from '../../engine/access/per
 import { readTokenFile } from '../../engine/access/token-file.ts';
 import { type Config, loadConfig, tokenFilePath } from '../../engine/platform/config.ts';
 import { createLogger, type Logger } from '../../engine/platform/logger.ts';
-import { warnOpenFolders } from './private-folders.ts';
 import { createOutput, type Output } from './output.ts';
+import { warnOpenFolders } from './private-folders.ts';
 import { readSecretFromStdin } from './read-secret.ts';
 
 /** Options every command accepts (commander's global options). */

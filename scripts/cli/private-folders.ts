@@ -8,10 +8,17 @@ import { formatMode, openFolderMode } from '../../engine/platform/private-files.
  * archive) should be 0700. One that already exists and lets others in is left as it is (its
  * owner may have a reason) but logged as a warning, naming the folder and the fix.
  */
-export function warnOpenFolders(config: Pick<Config, 'databaseUrl' | 'dataDir' | 'archiveDir'>, logger: Logger): string[] {
+export function warnOpenFolders(
+  config: Pick<Config, 'databaseUrl' | 'dataDir' | 'archiveDir'>,
+  logger: Logger,
+): string[] {
   const folders: string[] = [];
   if (!config.databaseUrl && !config.dataDir.startsWith('memory://')) {
-    folders.push(resolve(config.dataDir), resolve(config.dataDir, 'pgdata'), resolve(config.dataDir, 'archive'));
+    folders.push(
+      resolve(config.dataDir),
+      resolve(config.dataDir, 'pgdata'),
+      resolve(config.dataDir, 'archive'),
+    );
   }
   if (config.archiveDir) folders.push(resolve(config.archiveDir));
   const open: string[] = [];

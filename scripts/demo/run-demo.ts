@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import { type CampaignDefinition, campaignDefinitionSchema } from '../../campaigns/campaign-definition.ts';
 import type { DatabaseHandle } from '../../db/connect.ts';
-import { ensurePrivateDir } from '../../engine/platform/private-files.ts';
 import { findCampaignByName, insertCampaign, setCampaignStatus } from '../../db/queries/campaigns.ts';
 import { outcomeCounts } from '../../db/queries/outcomes.ts';
 import { createAgentService } from '../../engine/agents/agent-service.ts';
 import { main } from '../../engine/main.ts';
 import type { Logger } from '../../engine/platform/logger.ts';
+import { ensurePrivateDir } from '../../engine/platform/private-files.ts';
 import type { RunnerSnapshot } from '../../engine/runner/campaign-runner.ts';
 import { scaledEngineClock } from '../../engine/runner/engine-clock.ts';
 import { createAriTelephony } from '../../engine/telephony/ari/ari-telephony.ts';
@@ -108,7 +108,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     );
     const load =
       options.loadContacts ??
-      ((id: number, count: number) => importSample(handle, logger, clock, id, options.archiveRoot, count, actor));
+      ((id: number, count: number) =>
+        importSample(handle, logger, clock, id, options.archiveRoot, count, actor));
     await load(campaignId, options.contacts ?? 1000);
     const agentService = createAgentService({ db: handle.db, clock });
     const codes = await ensureSimulatedAgents(handle.db, options.agents ?? 10);

@@ -15,9 +15,10 @@ describe('dialer list import, run as a user would', { timeout: 180_000 }, () => 
   const dialer = (...args: string[]) => runCli(['--data-dir', dataDir, ...args], env);
 
   beforeAll(async () => {
-    const { users } = await bootstrapThroughCli((rest, more) => runCli(['--data-dir', dataDir, ...rest], more), [
-      'manager',
-    ]);
+    const { users } = await bootstrapThroughCli(
+      (rest, more) => runCli(['--data-dir', dataDir, ...rest], more),
+      ['manager'],
+    );
     env = { ...users.manager?.env };
     const created = await dialer('campaign', 'create', '--file', example, '--json');
     expect(created.code, created.stderr).toBe(0);

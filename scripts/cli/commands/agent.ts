@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { findAgentByCode, insertAgent, linkAgentUser, listAgents } from '../../../db/queries/agents.ts';
+import { recordAudit } from '../../../db/queries/audit.ts';
 import { findUser } from '../../../db/queries/users.ts';
 import { ForbiddenError } from '../../../engine/access/errors.ts';
 import { decideAgentOperation } from '../../../engine/access/permissions.ts';
-import { recordAudit } from '../../../db/queries/audit.ts';
 import { createAgentService } from '../../../engine/agents/agent-service.ts';
 import { describe as describeState } from '../../../engine/agents/agent-state.ts';
 import { systemClock } from '../../../engine/platform/clock.ts';
@@ -118,7 +118,12 @@ export function registerAgentCommands(program: Command, contextFor: ContextFacto
         const user = await agentUser(ctx, name);
         const { db } = await ctx.database();
         const row = await linkAgentUser(db, code, user.id);
-        await recordAudit(db, { ...ctx.audit, action: 'agent.link', subject: `agent:${row.id}`, details: { user: name } });
+        await recordAudit(db, {
+          ...ctx.audit,
+          action: 'agent.link',
+          subject: `agent:${row.id}`,
+          details: { user: name },
+        });
         ctx.out.result(row, () => ctx.out.line(`agent ${row.code} is operated by ${name}`));
       }),
     );
@@ -213,9 +218,13 @@ export function registerAgentCommands(program: Command, contextFor: ContextFacto
     .option('--data <json>', 'the outcome fields as JSON (or @file.json)')
     .action(
       action(
-        contextFor, 'authenticated',
+        contextFor,
+        'authenticated',
         async (ctx, code: string, tag: string, fields: string[], opts: { data?: string }) => {
-          const result = await (await service(ctx, code)).tagOutcome(code, outcomeInput(tag, fields, opts.data));
+          const result = await (await service(ctx, code)).tagOutcome(
+            code,
+            outcomeInput(tag, fields, opts.data),
+          );
           ctx.out.result(result, () => {
             const d = result.decision;
             ctx.out.line(
@@ -234,18 +243,22 @@ export function registerAgentCommands(program: Command, contextFor: ContextFacto
     .option('--anyone', 'any agent may take it')
     .option('--note <text>', 'note for whoever calls back')
     .action(
-      action(contextFor, 'authenticated', async (ctx, code: string, opts: { at: string; anyone?: boolean; note?: string }) => {
-        const at = new Date(opts.at);
-        if (Number.isNaN(at.getTime()))
-          throw new UsageError(`--at must be an ISO date-time, got "${opts.at}"`);
-        const result = await (await service(ctx, code)).scheduleCallback(code, at, {
-          personal: !opts.anyone,
-          ...(opts.note ? { note: opts.note } : {}),
-        });
-        ctx.out.result(result, () =>
-          ctx.out.line(`callback at ${at.toISOString()} scheduled; agent ${describeState(result.state)}`),
-        );
-      }),
+      action(
+        contextFor,
+        'authenticated',
+        async (ctx, code: string, opts: { at: string; anyone?: boolean; note?: string }) => {
+          const at = new Date(opts.at);
+          if (Number.isNaN(at.getTime()))
+            throw new UsageError(`--at must be an ISO date-time, got "${opts.at}"`);
+          const result = await (await service(ctx, code)).scheduleCallback(code, at, {
+            personal: !opts.anyone,
+            ...(opts.note ? { note: opts.note } : {}),
+          });
+          ctx.out.result(result, () =>
+            ctx.out.line(`callback at ${at.toISOString()} scheduled; agent ${describeState(result.state)}`),
+          );
+        },
+      ),
     );
 
   for (const [name, description] of [

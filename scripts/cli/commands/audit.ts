@@ -19,7 +19,8 @@ export function registerAuditCommands(program: Command, contextFor: ContextFacto
     .option('--limit <n>', 'at most this many', '100')
     .action(
       action(
-        contextFor, 'audit.read',
+        contextFor,
+        'audit.read',
         async (
           ctx,
           opts: { action?: string; actor?: string; since?: string; until?: string; limit: string },

@@ -24,7 +24,8 @@ export function registerComplianceCommands(program: Command, contextFor: Context
     .option('--region <CC>', 'region of a number without a country code (default: the campaign’s)')
     .action(
       action(
-        contextFor, 'compliance.read',
+        contextFor,
+        'compliance.read',
         async (ctx, opts: { campaign: string; phone: string; at?: string; region?: string }) => {
           const campaignId = parseId(opts.campaign, 'campaign id');
           const at = opts.at ? parseInstant(opts.at, '--at') : new Date();
@@ -67,7 +68,8 @@ export function registerComplianceCommands(program: Command, contextFor: Context
     .option('--limit <n>', 'at most this many of each', '50')
     .action(
       action(
-        contextFor, 'compliance.read',
+        contextFor,
+        'compliance.read',
         async (ctx, opts: { phone: string; campaign?: string; region: string; limit: string }) => {
           const e164 = parsePhone(opts.phone, opts.region);
           const campaignId = opts.campaign ? parseId(opts.campaign, 'campaign id') : undefined;

@@ -24,7 +24,8 @@ export function registerDncCommands(program: Command, contextFor: ContextFactory
     .option('--region <CC>', 'region for numbers without a country code', 'US')
     .action(
       action(
-        contextFor, 'dnc.add',
+        contextFor,
+        'dnc.add',
         async (
           ctx,
           phone: string,
@@ -60,7 +61,8 @@ export function registerDncCommands(program: Command, contextFor: ContextFactory
     .option('--region <CC>', 'region for numbers without a country code', 'US')
     .action(
       action(
-        contextFor, 'dnc.remove',
+        contextFor,
+        'dnc.remove',
         async (ctx, phone: string, opts: { scope: string; reason?: string; region: string }) => {
           const e164 = parsePhone(phone, opts.region);
           const { db } = await ctx.database();
@@ -110,45 +112,50 @@ export function registerDncCommands(program: Command, contextFor: ContextFactory
     .option('--limit <n>', 'at most this many', '100')
     .option('--unmask', 'show full numbers (compliance officer; audited)')
     .action(
-      action(contextFor, 'dnc.read', async (ctx, opts: { scope?: string; limit: string; unmask?: boolean }) => {
-        const user = opts.unmask ? await ctx.authorize('numbers.full', 'showing full numbers') : undefined;
-        const { db } = await ctx.database();
-        const ref = opts.scope ? await parseScope(db, opts.scope) : undefined;
-        const limit = Number(opts.limit);
-        if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a positive number');
-        const rows = await listDnc(db, { ...(ref ? { scopeKey: ref.scopeKey } : {}), limit });
-        if (user) {
-          // Who (the user and the role they hold, not the role the check asked for: the policy
-          // may grant full numbers to more than one role), what was asked for, and how many
-          // numbers were shown; the time is the entry's own.
-          await recordAudit(db, {
-            actor: user.name,
-            role: user.role,
-            action: 'dnc.unmask',
-            subject: ref ? `dnc:${ref.scopeKey}` : 'dnc:all',
-            details: { filter: { scope: ref?.scopeKey ?? null, limit }, rows: rows.length },
+      action(
+        contextFor,
+        'dnc.read',
+        async (ctx, opts: { scope?: string; limit: string; unmask?: boolean }) => {
+          const user = opts.unmask ? await ctx.authorize('numbers.full', 'showing full numbers') : undefined;
+          const { db } = await ctx.database();
+          const ref = opts.scope ? await parseScope(db, opts.scope) : undefined;
+          const limit = Number(opts.limit);
+          if (!Number.isInteger(limit) || limit < 1)
+            throw new UsageError('--limit must be a positive number');
+          const rows = await listDnc(db, { ...(ref ? { scopeKey: ref.scopeKey } : {}), limit });
+          if (user) {
+            // Who (the user and the role they hold, not the role the check asked for: the policy
+            // may grant full numbers to more than one role), what was asked for, and how many
+            // numbers were shown; the time is the entry's own.
+            await recordAudit(db, {
+              actor: user.name,
+              role: user.role,
+              action: 'dnc.unmask',
+              subject: ref ? `dnc:${ref.scopeKey}` : 'dnc:all',
+              details: { filter: { scope: ref?.scopeKey ?? null, limit }, rows: rows.length },
+            });
+          }
+          const view = rows.map((r) => ({
+            ...r,
+            phone_e164: opts.unmask ? r.phone_e164 : maskPhone(r.phone_e164),
+          }));
+          const summary = await dncSummary(db);
+          ctx.out.result({ entries: view, summary }, () => {
+            ctx.out.table(view, [
+              'phone_e164',
+              'scope_key',
+              'reason',
+              'source',
+              'added_by',
+              'added_at',
+              'expires_at',
+            ]);
+            ctx.out.line(
+              `national registry: ${summary.national.numbers} numbers, last full load (--replace) ${summary.national.lastSync?.synced_at.toISOString() ?? 'never'}`,
+            );
           });
-        }
-        const view = rows.map((r) => ({
-          ...r,
-          phone_e164: opts.unmask ? r.phone_e164 : maskPhone(r.phone_e164),
-        }));
-        const summary = await dncSummary(db);
-        ctx.out.result({ entries: view, summary }, () => {
-          ctx.out.table(view, [
-            'phone_e164',
-            'scope_key',
-            'reason',
-            'source',
-            'added_by',
-            'added_at',
-            'expires_at',
-          ]);
-          ctx.out.line(
-            `national registry: ${summary.national.numbers} numbers, last full load (--replace) ${summary.national.lastSync?.synced_at.toISOString() ?? 'never'}`,
-          );
-        });
-      }),
+        },
+      ),
     );
 
   dnc
@@ -161,7 +168,8 @@ export function registerDncCommands(program: Command, contextFor: ContextFactory
     .option('--source <text>', 'where the file came from (recorded with the sync)')
     .action(
       action(
-        contextFor, 'dnc.import',
+        contextFor,
+        'dnc.import',
         async (
           ctx,
           opts: { scope: string; file: string; replace?: boolean; region: string; source?: string },

@@ -127,7 +127,8 @@ export function registerLogCommands(program: Command, contextFor: ContextFactory
     .option('--full', 'full phone numbers (compliance officer; audited)')
     .action(
       action(
-        contextFor, 'log.export',
+        contextFor,
+        'log.export',
         async (
           ctx,
           opts: {
@@ -150,7 +151,9 @@ export function registerLogCommands(program: Command, contextFor: ContextFactory
               'with --json, give --output <file> (standard output carries the JSON summary)',
             );
           }
-          const user = opts.full ? await ctx.authorize('numbers.full', 'exporting full numbers') : ctx.principal;
+          const user = opts.full
+            ? await ctx.authorize('numbers.full', 'exporting full numbers')
+            : ctx.principal;
           const { db } = await ctx.database();
           await getCampaign(db, campaignId);
           const filter = { campaignId, from, to };

@@ -65,7 +65,8 @@ export function registerReportCommands(program: Command, contextFor: ContextFact
     .option('--format <format>', 'table or csv', 'table')
     .action(
       action(
-        contextFor, 'report.read',
+        contextFor,
+        'report.read',
         async (
           ctx,
           opts: {
@@ -140,7 +141,8 @@ export function registerReportCommands(program: Command, contextFor: ContextFact
     .option('--format <format>', 'table or csv', 'table')
     .action(
       action(
-        contextFor, 'report.read',
+        contextFor,
+        'report.read',
         async (
           ctx,
           opts: { period: string; at?: string; campaign?: string; timeZone: string; format: string },

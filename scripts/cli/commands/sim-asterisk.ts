@@ -36,7 +36,8 @@ export function registerSimAsteriskCommands(program: Command, contextFor: Contex
     .option('--speed <n>', 'accelerated clock: every simulated delay divided by n')
     .action(
       action(
-        contextFor, 'anyone',
+        contextFor,
+        'anyone',
         async (ctx, opts: { port: string; host: string; scenario?: string; speed?: string }) => {
           const port = Number(opts.port);
           if (!Number.isInteger(port) || port < 0 || port > 65535) {

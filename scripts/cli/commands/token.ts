@@ -1,9 +1,14 @@
 import type { Command } from 'commander';
 import { insertToken, listTokens, revokeToken } from '../../../db/queries/api-tokens.ts';
+import type { FirstToken } from '../../../db/queries/users.ts';
 import { decide } from '../../../engine/access/permissions.ts';
 import { writeTokenFile } from '../../../engine/access/token-file.ts';
-import { DEFAULT_TOKEN_DAYS, generateToken, hashToken, parseLifetime } from '../../../engine/access/tokens.ts';
-import type { FirstToken } from '../../../db/queries/users.ts';
+import {
+  DEFAULT_TOKEN_DAYS,
+  generateToken,
+  hashToken,
+  parseLifetime,
+} from '../../../engine/access/tokens.ts';
 import type { CliContext } from '../context.ts';
 import { parseId } from '../parse-id.ts';
 import type { ContextFactory } from '../program.ts';
@@ -37,7 +42,8 @@ export function showToken(
     ...(save ? { savedTo: ctx.tokenFile } : { token: secret }),
   };
   ctx.out.result(shown, () => {
-    if (save) ctx.out.line(`token ${token.id} for ${user} saved to ${ctx.tokenFile} (expires ${shown.expiresAt})`);
+    if (save)
+      ctx.out.line(`token ${token.id} for ${user} saved to ${ctx.tokenFile} (expires ${shown.expiresAt})`);
     else {
       ctx.out.line(`token ${token.id} for ${user} (expires ${shown.expiresAt}); shown once, keep it secret:`);
       ctx.out.line(secret);
@@ -84,7 +90,15 @@ export function registerTokenCommands(program: Command, contextFor: ContextFacto
         const { db } = await ctx.database();
         const rows = await listTokens(db, opts.all ? {} : { userId: ctx.principal.userId });
         ctx.out.result(rows, () =>
-          ctx.out.table(rows, ['id', 'name', 'user', 'created_at', 'expires_at', 'revoked_at', 'last_used_at']),
+          ctx.out.table(rows, [
+            'id',
+            'name',
+            'user',
+            'created_at',
+            'expires_at',
+            'revoked_at',
+            'last_used_at',
+          ]),
         );
       }),
     );

@@ -11,10 +11,10 @@ import {
 import type { UserRole } from '../../../db/schema.ts';
 import { hashPassword } from '../../../engine/access/passwords.ts';
 import { isRole } from '../../../engine/access/permissions.ts';
+import { DEFAULT_TOKEN_DAYS } from '../../../engine/access/tokens.ts';
 import { UsageError } from '../../../engine/platform/errors.ts';
 import type { ContextFactory } from '../program.ts';
 import { action } from '../run-action.ts';
-import { DEFAULT_TOKEN_DAYS } from '../../../engine/access/tokens.ts';
 import { newToken, showToken } from './token.ts';
 
 function checkName(name: string): void {
@@ -54,25 +54,35 @@ export function registerUserCommands(program: Command, contextFor: ContextFactor
     .requiredOption('--role <role>', USER_ROLES.join(' | '))
     .option('--expires <lifetime>', `the first token’s lifetime (default ${DEFAULT_TOKEN_DAYS}d)`)
     .action(
-      action(contextFor, 'user.manage', async (ctx, name: string, opts: { role: string; expires?: string }) => {
-        const role = checkRole(opts.role);
-        checkName(name);
-        const { secret, stored } = newToken(opts.expires, 'first');
-        const { db } = await ctx.database();
-        const row = await addUser(db, { name, role, actor: ctx.auditActor, token: stored });
-        if (!row.token) throw new Error('bug: the first token was not created');
-        const token = row.token;
-        ctx.out.result(
-          { user: row.name, role: row.role, tokenId: token.id, expiresAt: token.expires_at.toISOString(), token: secret },
-          () => {
-            ctx.out.line(`user ${row.name} added (${row.role})`);
-            ctx.out.line(
-              `their first API token (id ${token.id}, expires ${token.expires_at.toISOString()}), shown once; hand it over privately:`,
-            );
-            ctx.out.line(secret);
-          },
-        );
-      }),
+      action(
+        contextFor,
+        'user.manage',
+        async (ctx, name: string, opts: { role: string; expires?: string }) => {
+          const role = checkRole(opts.role);
+          checkName(name);
+          const { secret, stored } = newToken(opts.expires, 'first');
+          const { db } = await ctx.database();
+          const row = await addUser(db, { name, role, actor: ctx.auditActor, token: stored });
+          if (!row.token) throw new Error('bug: the first token was not created');
+          const token = row.token;
+          ctx.out.result(
+            {
+              user: row.name,
+              role: row.role,
+              tokenId: token.id,
+              expiresAt: token.expires_at.toISOString(),
+              token: secret,
+            },
+            () => {
+              ctx.out.line(`user ${row.name} added (${row.role})`);
+              ctx.out.line(
+                `their first API token (id ${token.id}, expires ${token.expires_at.toISOString()}), shown once; hand it over privately:`,
+              );
+              ctx.out.line(secret);
+            },
+          );
+        },
+      ),
     );
 
   user
@@ -83,7 +93,14 @@ export function registerUserCommands(program: Command, contextFor: ContextFactor
         const { db } = await ctx.database();
         const rows = await listUsers(db);
         ctx.out.result(rows, () =>
-          ctx.out.table(rows, ['name', 'role', 'created_by', 'created_at', 'disabled_at', 'password_changed_at']),
+          ctx.out.table(rows, [
+            'name',
+            'role',
+            'created_by',
+            'created_at',
+            'disabled_at',
+            'password_changed_at',
+          ]),
         );
       }),
     );
