@@ -42,13 +42,17 @@ export function registerRunCommands(program: Command, contextFor: ContextFactory
     .action(
       action(contextFor, 'campaign.control', async (ctx, flags: RunFlags) => {
         const ids = flags.campaign.map((c) => parseId(c, 'campaign id'));
+        if (flags.ariUrl !== undefined) {
+          if (!URL.canParse(flags.ariUrl)) throw new UsageError(`--ari-url is not a URL: "${flags.ariUrl}"`);
+          const url = new URL(flags.ariUrl);
+          if (url.password || url.username) {
+            throw new UsageError(
+              '--ari-url must not carry credentials (a command line is visible to every user in `ps`): set ARI_USERNAME and ARI_PASSWORD, or "ari" in the config file',
+            );
+          }
+        }
         const handle = await ctx.database();
         for (const id of ids) await getCampaign(handle.db, id);
-        if (flags.ariUrl && new URL(flags.ariUrl).password) {
-          throw new UsageError(
-            '--ari-url must not carry a password (a command line is visible to every user in `ps`): set ARI_PASSWORD or "ari.password" in the config file',
-          );
-        }
         // The password only from the environment or the config file, never from a flag.
         const ari = {
           url: flags.ariUrl ?? ctx.config.ari.url,
