@@ -2,6 +2,7 @@ import { chmodSync, existsSync, mkdtempSync, statSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
+import { insertAgent, linkAgentUser } from '../../db/queries/agents.ts';
 import { listAudit } from '../../db/queries/audit.ts';
 import { findUser } from '../../db/queries/users.ts';
 import { verifyPassword } from '../../engine/access/passwords.ts';
@@ -104,6 +105,35 @@ describeEachDatabase('who acts is proven by a token, never claimed', (handle) =>
     expect(done.code, done.stderr).toBe(0);
     const entries = await listAudit(handle().db, { action: 'export.dial_log' });
     expect(entries[0]).toMatchObject({ actor: 'olga', role: 'compliance_officer' });
+  });
+
+  it('lets an agent operate only their own agent, and audits the operation with the real user', async () => {
+    const { db } = handle();
+    const mine = await insertAgent(db, { code: 'agent-mine', name: 'Mine', endpoint: 'PJSIP/mine' });
+    const userId = (await findUser(db, agent.name))?.id ?? 0;
+    await linkAgentUser(db, mine.code, userId);
+    const colleague = await testUser(db, 'agent');
+    const refused = await runCliInProcess(
+      ['agent', 'login', 'agent-mine', '--campaign', String(campaignId)],
+      handle(),
+      {
+        token: colleague.token,
+      },
+    );
+    expect(refused.error).toBe('forbidden');
+    expect(
+      await db.selectFrom('agent_sessions').select('id').where('agent_id', '=', mine.id).execute(),
+    ).toEqual([]);
+    const done = await runCliInProcess(
+      ['agent', 'login', 'agent-mine', '--campaign', String(campaignId)],
+      handle(),
+      {
+        token: agent.token,
+      },
+    );
+    expect(done.code, done.stderr).toBe(0);
+    const entries = await listAudit(db, { action: 'agent.login' });
+    expect(entries[0]).toMatchObject({ actor: agent.name, role: 'agent', subject: 'agent:agent-mine' });
   });
 
   it('refuses a malformed or unknown token', async () => {

@@ -41,6 +41,20 @@ async function service(ctx: CliContext, code: string) {
   return createAgentService({ db, clock: systemClock });
 }
 
+/**
+ * Who operated the agent: the outcome itself says `agent:<code>`; a supervisor acting for the
+ * agent, or the agent's own user, is named here, with the role they acted in.
+ */
+async function auditOperation(
+  ctx: CliContext,
+  code: string,
+  operation: string,
+  details: Record<string, unknown> = {},
+) {
+  const { db } = await ctx.database();
+  await recordAudit(db, { ...ctx.audit, action: `agent.${operation}`, subject: `agent:${code}`, details });
+}
+
 /** The user an agent is linked to, by name; must exist and hold the agent role. */
 async function agentUser(ctx: CliContext, name: string) {
   const { db } = await ctx.database();
@@ -164,6 +178,7 @@ export function registerAgentCommands(program: Command, contextFor: ContextFacto
     .action(
       action(contextFor, 'authenticated', async (ctx, code: string, opts: { campaign: string }) => {
         const result = await (await service(ctx, code)).login(code, parseId(opts.campaign, 'campaign id'));
+        await auditOperation(ctx, code, 'login', { campaignId: result.session.campaign_id });
         ctx.out.result({ agent: code, session: result.session.id, state: result.state }, () =>
           ctx.out.line(
             `agent ${code} logging in to campaign ${opts.campaign}: answer your phone (${result.agent.endpoint})`,
@@ -180,6 +195,7 @@ export function registerAgentCommands(program: Command, contextFor: ContextFacto
       .action(
         action(contextFor, 'authenticated', async (ctx, code: string) => {
           const applied = await (await service(ctx, code))[name](code);
+          await auditOperation(ctx, code, name);
           ctx.out.result({ agent: code, state: applied.state }, () =>
             ctx.out.line(
               `agent ${code}: ${describeState(applied.state)}${applied.state.kind === 'on_call' || applied.state.kind === 'wrap_up' ? ` (then ${applied.state.after.kind})` : ''}`,
@@ -198,6 +214,7 @@ export function registerAgentCommands(program: Command, contextFor: ContextFacto
     .action(
       action(contextFor, 'authenticated', async (ctx, code: string, opts: { reason: string }) => {
         const applied = await (await service(ctx, code)).pause(code, opts.reason);
+        await auditOperation(ctx, code, 'pause', { reason: opts.reason });
         ctx.out.result({ agent: code, state: applied.state }, () =>
           ctx.out.line(`agent ${code}: ${describeState(applied.state)}`),
         );
@@ -225,6 +242,7 @@ export function registerAgentCommands(program: Command, contextFor: ContextFacto
             code,
             outcomeInput(tag, fields, opts.data),
           );
+          await auditOperation(ctx, code, 'tag', { tag: result.outcome.tag });
           ctx.out.result(result, () => {
             const d = result.decision;
             ctx.out.line(
@@ -254,6 +272,7 @@ export function registerAgentCommands(program: Command, contextFor: ContextFacto
             personal: !opts.anyone,
             ...(opts.note ? { note: opts.note } : {}),
           });
+          await auditOperation(ctx, code, 'callback', { at: at.toISOString() });
           ctx.out.result(result, () =>
             ctx.out.line(`callback at ${at.toISOString()} scheduled; agent ${describeState(result.state)}`),
           );
@@ -273,6 +292,7 @@ export function registerAgentCommands(program: Command, contextFor: ContextFacto
         action(contextFor, 'authenticated', async (ctx, code: string) => {
           const svc = await service(ctx, code);
           const result = name === 'accept' ? await svc.acceptPreview(code) : await svc.skipPreview(code);
+          await auditOperation(ctx, code, name, { contactId: result.contactId });
           ctx.out.result(result, () =>
             ctx.out.line(
               `agent ${code}: lead ${result.contactId} ${name === 'accept' ? 'accepted' : 'skipped'}`,
