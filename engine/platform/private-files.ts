@@ -3,6 +3,7 @@ import {
   closeSync,
   createWriteStream,
   fchmodSync,
+  fstatSync,
   mkdirSync,
   openSync,
   statSync,
@@ -68,7 +69,8 @@ export function openPrivateFile(path: string, flags: 'w' | 'wx' = 'wx'): number 
   ensurePrivateDir(dirname(resolve(path)));
   const fd = openSync(path, flags, PRIVATE_FILE_MODE);
   try {
-    fchmodSync(fd, PRIVATE_FILE_MODE);
+    // A regular file only: `--output /dev/stdout` is a terminal or a pipe, not ours to chmod.
+    if (fstatSync(fd).isFile()) fchmodSync(fd, PRIVATE_FILE_MODE);
   } catch (error) {
     closeSync(fd);
     throw error;
