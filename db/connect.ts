@@ -1,10 +1,10 @@
-import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } from 'kysely';
 import pg from 'pg';
 import { InfrastructureError } from '../engine/platform/errors.ts';
 import type { Logger } from '../engine/platform/logger.ts';
+import { ensurePrivateDir } from '../engine/platform/private-files.ts';
 import { type DataDirLock, lockDataDir } from './data-dir-lock.ts';
 import { connectionErrorFrom } from './pg-error.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
@@ -138,7 +138,8 @@ function withConnectionErrors(pool: pg.Pool): PostgresPool {
 async function openPglite(dataDir: string): Promise<DatabaseHandle> {
   const inMemory = dataDir.startsWith('memory://');
   const path = inMemory ? dataDir : resolve(dataDir, 'pgdata');
-  if (!inMemory) mkdirSync(path, { recursive: true });
+  // The data folder and pgdata hold every number: 0700 when created (an open one is warned about).
+  if (!inMemory) ensurePrivateDir(path);
   // PGlite itself lets a second process open the folder and corrupt it: refuse that here.
   const lock: DataDirLock | undefined = inMemory ? undefined : lockDataDir(resolve(dataDir));
   let pglite: PGlite;

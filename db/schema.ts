@@ -162,6 +162,8 @@ export interface AgentsTable {
   endpoint: string;
   active: ColumnType<boolean, boolean | undefined, boolean>;
   created_at: CreatedAt;
+  /** The user who may operate this agent (migration 060); null for none. */
+  user_id: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface AgentSessionsTable {
@@ -239,9 +241,9 @@ export interface GateDenialsTable {
   engine_id: string | null;
 }
 
-export type UserRole = 'compliance_officer' | 'manager' | 'agent';
+export type UserRole = 'admin' | 'manager' | 'agent' | 'compliance_officer' | 'qa';
 
-/** People known to the product, with the role that decides who sees full numbers. */
+/** People known to the product, with the role that decides what they may do (engine/access). */
 export interface UsersTable {
   id: Generated<number>;
   name: string;
@@ -249,6 +251,23 @@ export interface UsersTable {
   created_by: string | null;
   created_at: CreatedAt;
   disabled_at: Timestamp | null;
+  /** argon2id PHC string (migration 060); null until a password is set. */
+  password_hash: ColumnType<string | null, string | null | undefined, string | null>;
+  password_changed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+
+/** Personal API tokens (migration 060): only the SHA-256 of the token is stored. */
+export interface ApiTokensTable {
+  id: Generated<number>;
+  user_id: number;
+  name: ColumnType<string, string | undefined, string>;
+  token_hash: string;
+  created_by: string;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  revoked_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  revoked_by: ColumnType<string | null, string | null | undefined, string | null>;
+  last_used_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 export interface OutcomesTable {
@@ -374,6 +393,7 @@ export interface Database {
   users: UsersTable;
   evidence_chain: EvidenceChainTable;
   dnc_events: DncEventsTable;
+  api_tokens: ApiTokensTable;
 }
 
 export type ClientRow = Selectable<ClientsTable>;

@@ -1,7 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { copyFile, mkdir, rename, rm } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { createPrivateWriteStream, ensurePrivateDir } from '../../engine/platform/private-files.ts';
 
 /**
  * The archive copy of every received list (DESIGN.md §2: filed with a number, archived by date).
@@ -50,15 +52,18 @@ export async function digestFile(path: string): Promise<FileDigest> {
   return { sha256: hash.digest('hex'), bytes };
 }
 
-/** Copies the received file into the day's folder under a temporary name and hashes the copy. */
+/**
+ * Copies the received file into the day's folder under a temporary name and hashes the copy.
+ * The copy holds full numbers: 0600 in 0700 folders, whatever the received file's own mode.
+ */
 export async function receiveIntoArchive(
   source: string,
   folder: string,
 ): Promise<FileDigest & { readonly path: string }> {
-  await mkdir(folder, { recursive: true });
+  ensurePrivateDir(folder);
   const path = join(folder, `.incoming-${randomBytes(6).toString('hex')}.part`);
   try {
-    await copyFile(source, path);
+    await pipeline(createReadStream(source), createPrivateWriteStream(path, 'wx'));
     return { path, ...(await digestFile(path)) };
   } catch (error) {
     await rm(path, { force: true });

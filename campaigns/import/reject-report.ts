@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
+import { createPrivateWriteStream } from '../../engine/platform/private-files.ts';
 import { neutralizeCell } from './formula-cells.ts';
 
 /**
@@ -58,7 +58,8 @@ export async function writeRejectReport(
   headers: readonly string[],
   pages: AsyncIterable<readonly RejectedRow[]>,
 ): Promise<void> {
-  const out = createWriteStream(path, { flags: 'wx' });
+  // Duplicate rows quote full numbers: owner-only, like the archived list beside it.
+  const out = createPrivateWriteStream(path, 'wx');
   const failed = once(out, 'error').then(([error]) => {
     throw error;
   });

@@ -7,6 +7,7 @@ import * as gateDenialsAndUsers from './2026-11-25-021-gate-denials-and-users.ts
 import * as nationalDncCCollation from './2026-11-25-022-national-dnc-c-collation.ts';
 import * as engineRuntime from './2026-11-25-040-engine-runtime.ts';
 import * as evidenceChain from './2026-12-02-001-evidence-chain.ts';
+import * as identityCredentials from './2026-12-02-060-identity-credentials.ts';
 import * as dialPassIndexes from './2026-12-02-080-dial-pass-indexes.ts';
 
 /**
@@ -22,5 +23,6 @@ export const migrations: Record<string, Migration> = {
   '2026-11-25-022-national-dnc-c-collation': nationalDncCCollation,
   '2026-11-25-040-engine-runtime': engineRuntime,
   '2026-12-02-001-evidence-chain': evidenceChain,
+  '2026-12-02-060-identity-credentials': identityCredentials,
   '2026-12-02-080-dial-pass-indexes': dialPassIndexes,
 };

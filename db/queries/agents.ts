@@ -7,7 +7,7 @@ export type AgentRow = Selectable<AgentsTable>;
 
 export async function insertAgent(
   db: Kysely<Database>,
-  agent: { code: string; name: string; endpoint: string },
+  agent: { code: string; name: string; endpoint: string; user_id?: number },
 ): Promise<AgentRow> {
   try {
     return await db.insertInto('agents').values(agent).returningAll().executeTakeFirstOrThrow();
@@ -32,4 +32,22 @@ export async function getAgentByCode(db: Kysely<Database>, code: string): Promis
 
 export function listAgents(db: Kysely<Database>): Promise<AgentRow[]> {
   return db.selectFrom('agents').selectAll().orderBy('id').execute();
+}
+
+/** Links an agent to the user who operates it (unique: one agent per user). */
+export async function linkAgentUser(db: Kysely<Database>, code: string, userId: number): Promise<AgentRow> {
+  try {
+    const row = await db
+      .updateTable('agents')
+      .set({ user_id: userId })
+      .where('code', '=', code)
+      .returningAll()
+      .executeTakeFirst();
+    if (!row) throw new NotFoundError('agent', code);
+    return row;
+  } catch (error) {
+    if (pgErrorCode(error) === PG_UNIQUE_VIOLATION)
+      throw new ConflictError('that user already operates another agent');
+    throw error;
+  }
 }

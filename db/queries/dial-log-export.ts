@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
+import type { createWriteStream } from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
 import type { Kysely } from 'kysely';
 import { neutralizeCell } from '../../campaigns/import/formula-cells.ts';
 import { maskPhone } from '../../engine/platform/mask-phone.ts';
+import { createPrivateWriteStream } from '../../engine/platform/private-files.ts';
 import type { CallAttemptRow, Database } from '../schema.ts';
 import { type DialLogFilter, dialLogPages } from './reports.ts';
 
@@ -104,7 +105,9 @@ export async function exportDialLog(
   },
 ): Promise<ExportResult> {
   const hash = createHash('sha256');
-  const out = typeof options.output === 'string' ? createWriteStream(options.output) : options.output;
+  // A file export may hold full numbers: owner-only (0600), an existing file's mode replaced.
+  const out =
+    typeof options.output === 'string' ? createPrivateWriteStream(options.output, 'w') : options.output;
   let bytes = 0;
   let rows = 0;
   const write = async (text: string) => {

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { UserError } from './errors.ts';
 import { parseOrThrow } from './zod-error.ts';
@@ -49,7 +50,14 @@ export const configSchema = z.strictObject({
     .string()
     .min(1)
     .optional()
-    .describe('where imported lists are archived; default <dataDir>/archive'),
+    .describe(
+      'where imported lists are archived; default <dataDir>/archive on the embedded database, required on PostgreSQL',
+    ),
+  tokenFile: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('the API token file the CLI reads when DIALER_TOKEN is unset; default ~/.config/dialer/token'),
   retentionDays: z.coerce.number().int().min(365).default(400),
   limits: limitsSchema.prefault({}),
   evidenceKeyFile: z
@@ -101,6 +109,9 @@ const envMap: Record<string, (input: ConfigInput, value: string) => void> = {
   },
   DIALER_ARCHIVE_DIR: (c, v) => {
     c.archiveDir = v;
+  },
+  DIALER_TOKEN_FILE: (c, v) => {
+    c.tokenFile = v;
   },
   DIALER_RETENTION_DAYS: (c, v) => {
     c.retentionDays = Number(v);
@@ -196,4 +207,31 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     if (value !== undefined) (input as Record<string, unknown>)[key] = value;
   }
   return parseOrThrow(configSchema, input, 'configuration');
+}
+
+/**
+ * Where imported lists (full numbers) are archived. On the embedded database the archive sits
+ * beside the data, in `<dataDir>/archive`. On PostgreSQL there is no data folder to sit beside,
+ * and a default relative to the current folder would scatter copies of client lists wherever a
+ * command happened to run: the folder must be configured.
+ */
+export function archiveRoot(config: Pick<Config, 'archiveDir' | 'databaseUrl' | 'dataDir'>): string {
+  if (config.archiveDir) return resolve(config.archiveDir);
+  if (config.databaseUrl) {
+    throw new UserError(
+      'on PostgreSQL the archive folder for received lists must be configured: set DIALER_ARCHIVE_DIR (or "archiveDir" in the config file) to a private folder',
+      'archive_dir_unset',
+    );
+  }
+  return resolve(config.dataDir, 'archive');
+}
+
+/** The token file: configured, else `$XDG_CONFIG_HOME/dialer/token` (~/.config/dialer/token). */
+export function tokenFilePath(
+  config: Pick<Config, 'tokenFile'>,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
+  if (config.tokenFile) return resolve(config.tokenFile);
+  const base = env.XDG_CONFIG_HOME || join(homedir(), '.config');
+  return join(base, 'dialer', 'token');
 }

@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { registerAgentCommands } from './commands/agent.ts';
 import { registerAlarmCommands } from './commands/alarm.ts';
 import { registerApprovalCommands } from './commands/approval.ts';
@@ -17,6 +17,7 @@ import { registerReportCommands } from './commands/report.ts';
 import { registerRunCommands } from './commands/run.ts';
 import { registerSimAsteriskCommands } from './commands/sim-asterisk.ts';
 import { registerSimulateCommands } from './commands/simulate.ts';
+import { registerTokenCommands } from './commands/token.ts';
 import { registerUserCommands } from './commands/user.ts';
 import type { CliContext, GlobalOptions } from './context.ts';
 
@@ -34,7 +35,9 @@ export function buildProgram(makeContext: (options: GlobalOptions) => CliContext
     .option('--debug', 'show stack traces and debug logs')
     .option('--data-dir <path>', 'folder of the embedded database (default ./.dialer, or DIALER_DATA_DIR)')
     .option('--config <file>', 'JSON configuration file (default ./dialer.config.json if present)')
-    .option('--as <user>', 'who is acting, for the audit log (default DIALER_USER or the OS user)')
+    // Removed: who acts is proven by an API token. Still parsed so that using it is refused
+    // clearly instead of silently acting as someone else.
+    .addOption(new Option('--as <user>').hideHelp())
     .showHelpAfterError(false)
     .exitOverride()
     .configureOutput({ writeErr: () => {} });
@@ -55,6 +58,7 @@ export function buildProgram(makeContext: (options: GlobalOptions) => CliContext
   registerReportCommands(program, contextFor);
   registerAuditCommands(program, contextFor);
   registerUserCommands(program, contextFor);
+  registerTokenCommands(program, contextFor);
   registerDemoCommands(program, contextFor);
   registerAgentCommands(program, contextFor);
   registerOutcomeCommands(program, contextFor);

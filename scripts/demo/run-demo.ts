@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
@@ -9,6 +9,7 @@ import { outcomeCounts } from '../../db/queries/outcomes.ts';
 import { createAgentService } from '../../engine/agents/agent-service.ts';
 import { main } from '../../engine/main.ts';
 import type { Logger } from '../../engine/platform/logger.ts';
+import { ensurePrivateDir } from '../../engine/platform/private-files.ts';
 import type { RunnerSnapshot } from '../../engine/runner/campaign-runner.ts';
 import { manualEngineClock } from '../../engine/runner/engine-clock.ts';
 import { createAriTelephony } from '../../engine/telephony/ari/ari-telephony.ts';
@@ -21,6 +22,8 @@ export const DEMO_DIR = join(import.meta.dirname, '../../campaigns/examples/demo
 
 export interface DemoOptions {
   handle: DatabaseHandle;
+  /** The user the demo acts as, for the audit log (default `demo-manager`). */
+  actor?: string;
   logger: Logger;
   /**
    * Simulated seconds per real second at most. Simulated time never runs ahead of the engine:
@@ -118,14 +121,17 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   });
   let time: ReturnType<typeof lockstep> | undefined;
   try {
+    const actor = options.actor ?? 'demo-manager';
     const { campaignId, definition } = await createDemoCampaign(
       handle,
+      actor,
       simulatedStart,
       options.overrides ?? {},
     );
     const load =
       options.loadContacts ??
-      ((id: number, count: number) => importSample(handle, logger, clock, id, options.archiveRoot, count));
+      ((id: number, count: number) =>
+        importSample(handle, logger, clock, id, options.archiveRoot, count, actor));
     await load(campaignId, options.contacts ?? 1000);
     const agentService = createAgentService({ db: handle.db, clock });
     const codes = await ensureSimulatedAgents(handle.db, options.agents ?? 10);
@@ -197,19 +203,24 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   }
 }
 
-async function createDemoCampaign(handle: DatabaseHandle, now: Date, overrides: Record<string, unknown>) {
+async function createDemoCampaign(
+  handle: DatabaseHandle,
+  actor: string,
+  now: Date,
+  overrides: Record<string, unknown>,
+) {
   const { readCampaignFile } = await import('../cli/commands/campaign.ts');
   const file = readCampaignFile(join(DEMO_DIR, 'demo-campaign.json'));
   let name = file.name;
   for (let n = 2; await findCampaignByName(handle.db, name); n += 1) name = `${file.name} #${n}`;
   const definition: CampaignDefinition = campaignDefinitionSchema.parse({ ...file, ...overrides, name });
-  const row = await insertCampaign(handle.db, definition, 'demo');
+  const row = await insertCampaign(handle.db, definition, actor);
   // The demo has no registry file to load; an empty copy stands for it, dated by the demo clock.
   await handle.db
     .insertInto('national_dnc_syncs')
     .values({ synced_at: now, source: 'demo: empty registry', numbers: 0, replaced: true })
     .execute();
-  await setCampaignStatus(handle.db, row.id, 'running', 'demo');
+  await setCampaignStatus(handle.db, row.id, 'running', actor);
   return { campaignId: row.id, definition };
 }
 
@@ -220,9 +231,10 @@ async function importSample(
   campaignId: number,
   archiveRoot: string,
   count: number,
+  actor: string,
 ): Promise<number> {
   const { importList } = await import('../../campaigns/import/import-list.ts');
-  mkdirSync(archiveRoot, { recursive: true });
+  ensurePrivateDir(archiveRoot);
   let file = join(DEMO_DIR, 'demo-contacts.csv');
   const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
   let shortList: string | undefined;
@@ -239,11 +251,11 @@ async function importSample(
         campaignId,
         file,
         sourceRef: 'demo sample list',
-        receivedBy: 'demo',
+        receivedBy: actor,
         archiveRoot,
         force: true,
       },
-      { handle, clock, logger, actor: 'demo' },
+      { handle, clock, logger, actor },
     );
     return result.imported;
   } finally {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, runCliClosingStdout } from '../cli/cli-run.ts';
 import { createTestDatabase, type TestDatabase, testDatabaseKinds } from '../support/database.ts';
+import { bootstrapThroughCli, type TestUser } from '../support/identity.ts';
 
 const example = join(import.meta.dirname, '../../campaigns/examples/collections-predictive.json');
 const dir = mkdtempSync(join(tmpdir(), 'dialer-compliance-cli-'));
@@ -15,6 +16,7 @@ describe(`dialer compliance commands [${kind}]`, { timeout: 180_000 }, () => {
   let env: NodeJS.ProcessEnv = {};
   let args: string[] = [];
   let pg: TestDatabase | undefined;
+  let officer: TestUser;
 
   beforeAll(async () => {
     if (kind === 'postgres') {
@@ -23,6 +25,13 @@ describe(`dialer compliance commands [${kind}]`, { timeout: 180_000 }, () => {
     } else {
       args = ['--data-dir', join(dir, 'data')];
     }
+    // The admin sets up (campaign, DNC); the compliance officer exports full numbers.
+    const { admin, users } = await bootstrapThroughCli(
+      (rest, more) => runCli([...args, ...rest], { ...env, ...more }),
+      ['compliance_officer'],
+    );
+    officer = users.compliance_officer as TestUser;
+    env = { ...env, ...admin.env };
   });
   afterAll(async () => {
     await pg?.close();
@@ -71,9 +80,7 @@ describe(`dialer compliance commands [${kind}]`, { timeout: 180_000 }, () => {
   });
 
   it('exports full numbers for a compliance officer and audits the export with its SHA-256', async () => {
-    expect((await dialer('user', 'add', 'olga', '--role', 'compliance_officer', '--as', 'setup')).code).toBe(
-      0,
-    );
+    const asOfficer = (...rest: string[]) => runCli([...args, ...rest], { ...env, ...officer.env });
     const output = join(dir, 'log.csv');
     const base = [
       'log',
@@ -87,7 +94,7 @@ describe(`dialer compliance commands [${kind}]`, { timeout: 180_000 }, () => {
       '--format',
       'csv',
     ];
-    const done = await dialer(...base, '--full', '--output', output, '--as', 'olga', '--json');
+    const done = await asOfficer(...base, '--full', '--output', output, '--json');
     expect(done.code, done.stderr).toBe(0);
     const sha = createHash('sha256').update(readFileSync(output)).digest('hex');
     expect(JSON.parse(done.stdout)).toMatchObject({ rows: 0, sha256: sha });
@@ -101,13 +108,13 @@ describe(`dialer compliance commands [${kind}]`, { timeout: 180_000 }, () => {
     expect(audit.map((a) => a.action).sort()).toEqual(['export.dial_log', 'export.dial_log.started']);
     const started = audit.find((a) => a.action === 'export.dial_log.started');
     const completed = audit.find((a) => a.action === 'export.dial_log');
-    expect(started).toMatchObject({ actor: 'olga', role: 'compliance_officer' });
+    expect(started).toMatchObject({ actor: officer.name, role: 'compliance_officer' });
     expect(started?.details).toMatchObject({ fullNumbers: true, filter: { campaignId: 1 } });
-    expect(completed).toMatchObject({ actor: 'olga', role: 'compliance_officer' });
+    expect(completed).toMatchObject({ actor: officer.name, role: 'compliance_officer' });
     expect(completed?.details).toMatchObject({ rows: 0, sha256: sha, fullNumbers: true });
 
     // Full numbers into a pipe whose reader goes away (`… | head`): the access is on record all the same.
-    const cut = await runCliClosingStdout([...args, ...base, '--full', '--as', 'olga'], env);
+    const cut = await runCliClosingStdout([...args, ...base, '--full'], { ...env, ...officer.env });
     expect(cut.code, cut.stderr).toBe(0);
     const after = JSON.parse(
       (await dialer('audit', 'list', '--action', 'export', '--json')).stdout,

@@ -4,10 +4,9 @@ import { join } from 'node:path';
 import { expect, it, vi } from 'vitest';
 import { listAudit } from '../../db/queries/audit.ts';
 import { createAttempt } from '../../db/queries/dial-log.ts';
-import { addUser } from '../../db/queries/users.ts';
-import type { UserRole } from '../../db/schema.ts';
 import { runCliInProcess } from '../cli/cli-run.ts';
 import { describeEachDatabase } from '../support/database.ts';
+import { testUser } from '../support/identity.ts';
 import { makeCampaign, makeClient, makeContact } from './db-fixtures.ts';
 
 /**
@@ -15,22 +14,28 @@ import { makeCampaign, makeClient, makeContact } from './db-fixtures.ts';
  * hold. The policy here also lets managers see full numbers, so that a role written down as a
  * constant ('compliance_officer') instead of the user's own shows up as wrong.
  */
-vi.mock('../../db/queries/users.ts', async (importOriginal) => {
-  const original = await importOriginal<typeof import('../../db/queries/users.ts')>();
-  const roles: readonly UserRole[] = ['compliance_officer', 'manager'];
-  return { ...original, FULL_NUMBER_ROLES: roles };
+vi.mock('../../engine/access/permissions.ts', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../../engine/access/permissions.ts')>();
+  return {
+    ...original,
+    decide: (principal: { role: string }, permission: string) =>
+      permission === 'numbers.full' && principal.role === 'manager'
+        ? { allowed: true }
+        : original.decide(principal as Parameters<typeof original.decide>[0], permission as never),
+  };
 });
 
 const dir = mkdtempSync(join(tmpdir(), 'dialer-unmask-audit-'));
 
 describeEachDatabase('full-number access is audited with the user’s own role', (handle) => {
-  const dialer = (...args: string[]) => runCliInProcess(args, handle());
+  let token = '';
+  const dialer = (...args: string[]) => runCliInProcess(args, handle(), { token });
 
+  /** A manager, who acts in the commands that follow. */
   async function manager() {
-    const { db } = handle();
-    const name = `mia-${Math.random().toString(36).slice(2, 8)}`;
-    await addUser(db, { name, role: 'manager', actor: 'setup' });
-    return name;
+    const user = await testUser(handle().db, 'manager');
+    token = user.token;
+    return user.name;
   }
 
   async function auditEntry(action: string, actor: string) {
@@ -43,10 +48,10 @@ describeEachDatabase('full-number access is audited with the user’s own role',
   it('dnc list --unmask records the user, their role, the filter and the row count', async () => {
     const who = await manager();
     for (const phone of ['2125550141', '2125550142']) {
-      const added = await dialer('dnc', 'add', phone, '--scope', 'internal', '--as', who);
+      const added = await dialer('dnc', 'add', phone, '--scope', 'internal');
       expect(added.code, added.stderr).toBe(0);
     }
-    const listed = await dialer('dnc', 'list', '--scope', 'internal', '--unmask', '--as', who, '--json');
+    const listed = await dialer('dnc', 'list', '--scope', 'internal', '--unmask', '--json');
     expect(listed.code, listed.stderr).toBe(0);
     const shown = JSON.parse(listed.stdout).entries.length;
     const entry = await auditEntry('dnc.unmask', who);
@@ -68,7 +73,7 @@ describeEachDatabase('full-number access is audited with the user’s own role',
       channelId: `unmask-${campaign.id}`,
       gateReasons: [],
     });
-    const shown = await dialer('log', 'show', String(attempt.id), '--unmask', '--as', who, '--json');
+    const shown = await dialer('log', 'show', String(attempt.id), '--unmask', '--json');
     expect(shown.code, shown.stderr).toBe(0);
     const entry = await auditEntry('contact.unmask', who);
     expect(entry).toMatchObject({ actor: who, role: 'manager', subject: `attempt:${attempt.id}` });
@@ -82,7 +87,7 @@ describeEachDatabase('full-number access is audited with the user’s own role',
     const output = join(dir, `export-${campaign.id}-${who}.csv`);
     const exported = await dialer(
       ...['log', 'export', '--campaign', String(campaign.id), '--from', '2026-01-01', '--to', '2026-12-31'],
-      ...['--format', 'csv', '--full', '--output', output, '--as', who],
+      ...['--format', 'csv', '--full', '--output', output],
     );
     expect(exported.code, exported.stderr).toBe(0);
     const started = await auditEntry('export.dial_log.started', who);

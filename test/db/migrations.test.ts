@@ -22,6 +22,7 @@ const expectedTables = [
   'agent_sessions',
   'agents',
   'alarms',
+  'api_tokens',
   'audit_log',
   'batches',
   'call_attempts',
@@ -37,6 +38,7 @@ const expectedTables = [
   'rejected_rows',
   'remarketing_approval_numbers',
   'remarketing_approvals',
+  'users',
 ];
 
 describe('migrations on the embedded database', () => {

@@ -10,6 +10,7 @@ import {
 import { demoEpoch } from '../../scripts/demo/demo-clock.ts';
 import { ensureSimulatedAgents, SimulatedAgents } from '../../scripts/demo/simulated-agents.ts';
 import { createTestDatabase, type TestDatabase, testDatabaseKinds } from '../support/database.ts';
+import { testUser } from '../support/identity.ts';
 import { attemptsOf, count, expectNothingLostNothingTwice } from './crash-invariants.ts';
 import { spawnEngine, waitFor } from './engine-process.ts';
 import { addContacts, longRetries, makeCampaign } from './fixtures.ts';
@@ -19,10 +20,13 @@ const SPEED = 20;
 describe.runIf(testDatabaseKinds.includes('postgres'))('engine processes on PostgreSQL [postgres]', () => {
   let handle: TestDatabase;
   let sim: AriSimulator;
+  /** `dialer run` acts as a manager, like any command. */
+  let token = '';
   const clock = scaledEngineClock(SPEED, demoEpoch(new Date()).getTime());
 
   beforeAll(async () => {
     handle = await createTestDatabase('postgres', { maxConnections: 5 });
+    token = (await testUser(handle.db, 'manager')).token;
     sim = await startAriSimulator({ port: 0, clock: { speed: SPEED }, seed: 9 });
   });
   afterAll(async () => {
@@ -56,6 +60,7 @@ describe.runIf(testDatabaseKinds.includes('postgres'))('engine processes on Post
 
   const env = (engineId: string, epoch: Date) => ({
     DATABASE_URL: handle.url,
+    DIALER_TOKEN: token,
     ARI_URL: sim.url,
     ARI_USERNAME: sim.username,
     ARI_PASSWORD: sim.password,

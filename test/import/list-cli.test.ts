@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../cli/cli-run.ts';
+import { bootstrapThroughCli } from '../support/identity.ts';
 import { fixture } from './support.ts';
 
 const example = join(import.meta.dirname, '../../campaigns/examples/collections-predictive.json');
@@ -10,9 +11,15 @@ const example = join(import.meta.dirname, '../../campaigns/examples/collections-
 // Each step starts the real binary and the embedded database: slow on a busy machine.
 describe('dialer list import, run as a user would', { timeout: 180_000 }, () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'dialer-list-cli-'));
-  const dialer = (...args: string[]) => runCli(['--data-dir', dataDir, ...args]);
+  let env: NodeJS.ProcessEnv = {};
+  const dialer = (...args: string[]) => runCli(['--data-dir', dataDir, ...args], env);
 
   beforeAll(async () => {
+    const { users } = await bootstrapThroughCli(
+      (rest, more) => runCli(['--data-dir', dataDir, ...rest], more),
+      ['manager'],
+    );
+    env = { ...users.manager?.env };
     const created = await dialer('campaign', 'create', '--file', example, '--json');
     expect(created.code, created.stderr).toBe(0);
   }, 180_000);

@@ -1,12 +1,15 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { insertAgent, listAgents } from '../../../db/queries/agents.ts';
+import { findAgentByCode, insertAgent, linkAgentUser, listAgents } from '../../../db/queries/agents.ts';
 import { recordAudit } from '../../../db/queries/audit.ts';
+import { findUser } from '../../../db/queries/users.ts';
+import { ForbiddenError } from '../../../engine/access/errors.ts';
+import { decideAgentOperation } from '../../../engine/access/permissions.ts';
 import { createAgentService } from '../../../engine/agents/agent-service.ts';
 import { describe as describeState } from '../../../engine/agents/agent-state.ts';
 import { systemClock } from '../../../engine/platform/clock.ts';
-import { UsageError, UserError } from '../../../engine/platform/errors.ts';
+import { NotFoundError, UsageError, UserError } from '../../../engine/platform/errors.ts';
 import { FIELD_LIMITS } from '../../../engine/platform/field-limits.ts';
 import { parseOrThrow } from '../../../engine/platform/zod-error.ts';
 import type { CliContext } from '../context.ts';
@@ -26,9 +29,44 @@ const agentInput = z.object({
     .regex(/^[A-Za-z]+\/\S+$/, 'must be an Asterisk endpoint such as PJSIP/agent-101'),
 });
 
-async function service(ctx: CliContext) {
+/**
+ * The agent service, once the acting user may operate this agent: a supervisor any agent, an
+ * agent only the one linked to them (agent add --user / agent link). An unknown code is left
+ * to the service, which says so.
+ */
+async function service(ctx: CliContext, code: string) {
   const { db } = await ctx.database();
+  const agent = await findAgentByCode(db, code);
+  if (agent) {
+    const decision = decideAgentOperation(ctx.principal, agent.user_id);
+    if (!decision.allowed) {
+      throw new ForbiddenError(ctx.principal, decision.permission, decision.needs, `operating agent ${code}`);
+    }
+  }
   return createAgentService({ db, clock: systemClock });
+}
+
+/**
+ * Who operated the agent: the outcome itself says `agent:<code>`; a supervisor acting for the
+ * agent, or the agent's own user, is named here, with the role they acted in.
+ */
+async function auditOperation(
+  ctx: CliContext,
+  code: string,
+  operation: string,
+  details: Record<string, unknown> = {},
+) {
+  const { db } = await ctx.database();
+  await recordAudit(db, { ...ctx.audit, action: `agent.${operation}`, subject: `agent:${code}`, details });
+}
+
+/** The user an agent is linked to, by name; must exist and hold the agent role. */
+async function agentUser(ctx: CliContext, name: string) {
+  const { db } = await ctx.database();
+  const user = await findUser(db, name);
+  if (!user) throw new NotFoundError('user', name);
+  if (user.role !== 'agent') throw new UserError(`user ${name} is ${user.role}, not agent`, 'invalid');
+  return user;
 }
 
 /** `--data '{"amount":120}'`, `--data @file.json`, or key=value pairs after the tag. */
@@ -72,18 +110,44 @@ export function registerAgentCommands(program: Command, contextFor: ContextFacto
     .argument('<code>', 'short code, e.g. agent-101')
     .requiredOption('--name <name>', 'the agent’s name')
     .requiredOption('--endpoint <endpoint>', 'the agent’s phone, e.g. PJSIP/agent-101')
+    .option('--user <name>', 'the user (role agent) who operates this agent')
     .action(
-      action(contextFor, async (ctx, code: string, opts: { name: string; endpoint: string }) => {
-        const input = parseOrThrow(agentInput, { code, ...opts }, 'agent');
+      action(
+        contextFor,
+        'agent.add',
+        async (ctx, code: string, opts: { name: string; endpoint: string; user?: string }) => {
+          const input = parseOrThrow(agentInput, { code, name: opts.name, endpoint: opts.endpoint }, 'agent');
+          const user = opts.user ? await agentUser(ctx, opts.user) : undefined;
+          const { db } = await ctx.database();
+          const row = await insertAgent(db, { ...input, ...(user ? { user_id: user.id } : {}) });
+          await recordAudit(db, {
+            ...ctx.audit,
+            action: 'agent.add',
+            subject: `agent:${row.id}`,
+            details: { ...input, user: user?.name ?? null },
+          });
+          ctx.out.result(row, () => ctx.out.line(`agent ${row.id} "${row.code}" added (${row.endpoint})`));
+        },
+      ),
+    );
+
+  agent
+    .command('link')
+    .description('let a user (role agent) operate this agent, and only this one')
+    .argument('<code>', 'agent code')
+    .argument('<user>', 'user name')
+    .action(
+      action(contextFor, 'agent.add', async (ctx, code: string, name: string) => {
+        const user = await agentUser(ctx, name);
         const { db } = await ctx.database();
-        const row = await insertAgent(db, input);
+        const row = await linkAgentUser(db, code, user.id);
         await recordAudit(db, {
-          actor: ctx.actor,
-          action: 'agent.add',
+          ...ctx.audit,
+          action: 'agent.link',
           subject: `agent:${row.id}`,
-          details: input,
+          details: { user: name },
         });
-        ctx.out.result(row, () => ctx.out.line(`agent ${row.id} "${row.code}" added (${row.endpoint})`));
+        ctx.out.result(row, () => ctx.out.line(`agent ${row.code} is operated by ${name}`));
       }),
     );
 
@@ -91,9 +155,9 @@ export function registerAgentCommands(program: Command, contextFor: ContextFacto
     .command('list')
     .description('list agents and their current state')
     .action(
-      action(contextFor, async (ctx) => {
+      action(contextFor, 'agent.read', async (ctx) => {
         const { db } = await ctx.database();
-        const svc = await service(ctx);
+        const svc = createAgentService({ db, clock: systemClock });
         const rows: Record<string, unknown>[] = [];
         for (const a of await listAgents(db)) {
           const status = await svc.status(a.code);
@@ -121,8 +185,9 @@ export function registerAgentCommands(program: Command, contextFor: ContextFacto
     .argument('<code>', 'agent code')
     .requiredOption('--campaign <id>', 'campaign id')
     .action(
-      action(contextFor, async (ctx, code: string, opts: { campaign: string }) => {
-        const result = await (await service(ctx)).login(code, parseId(opts.campaign, 'campaign id'));
+      action(contextFor, 'authenticated', async (ctx, code: string, opts: { campaign: string }) => {
+        const result = await (await service(ctx, code)).login(code, parseId(opts.campaign, 'campaign id'));
+        await auditOperation(ctx, code, 'login', { campaignId: result.session.campaign_id });
         ctx.out.result({ agent: code, session: result.session.id, state: result.state }, () =>
           ctx.out.line(
             `agent ${code} logging in to campaign ${opts.campaign}: answer your phone (${result.agent.endpoint})`,
@@ -137,8 +202,9 @@ export function registerAgentCommands(program: Command, contextFor: ContextFacto
       .description(description)
       .argument('<code>', 'agent code')
       .action(
-        action(contextFor, async (ctx, code: string) => {
-          const applied = await (await service(ctx))[name](code);
+        action(contextFor, 'authenticated', async (ctx, code: string) => {
+          const applied = await (await service(ctx, code))[name](code);
+          await auditOperation(ctx, code, name);
           ctx.out.result({ agent: code, state: applied.state }, () =>
             ctx.out.line(
               `agent ${code}: ${describeState(applied.state)}${applied.state.kind === 'on_call' || applied.state.kind === 'wrap_up' ? ` (then ${applied.state.after.kind})` : ''}`,
@@ -155,8 +221,9 @@ export function registerAgentCommands(program: Command, contextFor: ContextFacto
     .argument('<code>', 'agent code')
     .requiredOption('--reason <reason>', 'why, e.g. break, training')
     .action(
-      action(contextFor, async (ctx, code: string, opts: { reason: string }) => {
-        const applied = await (await service(ctx)).pause(code, opts.reason);
+      action(contextFor, 'authenticated', async (ctx, code: string, opts: { reason: string }) => {
+        const applied = await (await service(ctx, code)).pause(code, opts.reason);
+        await auditOperation(ctx, code, 'pause', { reason: opts.reason });
         ctx.out.result({ agent: code, state: applied.state }, () =>
           ctx.out.line(`agent ${code}: ${describeState(applied.state)}`),
         );
@@ -178,8 +245,13 @@ export function registerAgentCommands(program: Command, contextFor: ContextFacto
     .action(
       action(
         contextFor,
+        'authenticated',
         async (ctx, code: string, tag: string, fields: string[], opts: { data?: string }) => {
-          const result = await (await service(ctx)).tagOutcome(code, outcomeInput(tag, fields, opts.data));
+          const result = await (await service(ctx, code)).tagOutcome(
+            code,
+            outcomeInput(tag, fields, opts.data),
+          );
+          await auditOperation(ctx, code, 'tag', { tag: result.outcome.tag });
           ctx.out.result(result, () => {
             const d = result.decision;
             ctx.out.line(
@@ -198,18 +270,23 @@ export function registerAgentCommands(program: Command, contextFor: ContextFacto
     .option('--anyone', 'any agent may take it')
     .option('--note <text>', 'note for whoever calls back')
     .action(
-      action(contextFor, async (ctx, code: string, opts: { at: string; anyone?: boolean; note?: string }) => {
-        const at = new Date(opts.at);
-        if (Number.isNaN(at.getTime()))
-          throw new UsageError(`--at must be an ISO date-time, got "${opts.at}"`);
-        const result = await (await service(ctx)).scheduleCallback(code, at, {
-          personal: !opts.anyone,
-          ...(opts.note ? { note: opts.note } : {}),
-        });
-        ctx.out.result(result, () =>
-          ctx.out.line(`callback at ${at.toISOString()} scheduled; agent ${describeState(result.state)}`),
-        );
-      }),
+      action(
+        contextFor,
+        'authenticated',
+        async (ctx, code: string, opts: { at: string; anyone?: boolean; note?: string }) => {
+          const at = new Date(opts.at);
+          if (Number.isNaN(at.getTime()))
+            throw new UsageError(`--at must be an ISO date-time, got "${opts.at}"`);
+          const result = await (await service(ctx, code)).scheduleCallback(code, at, {
+            personal: !opts.anyone,
+            ...(opts.note ? { note: opts.note } : {}),
+          });
+          await auditOperation(ctx, code, 'callback', { at: at.toISOString() });
+          ctx.out.result(result, () =>
+            ctx.out.line(`callback at ${at.toISOString()} scheduled; agent ${describeState(result.state)}`),
+          );
+        },
+      ),
     );
 
   for (const [name, description] of [
@@ -221,9 +298,10 @@ export function registerAgentCommands(program: Command, contextFor: ContextFacto
       .description(description)
       .argument('<code>', 'agent code')
       .action(
-        action(contextFor, async (ctx, code: string) => {
-          const svc = await service(ctx);
+        action(contextFor, 'authenticated', async (ctx, code: string) => {
+          const svc = await service(ctx, code);
           const result = name === 'accept' ? await svc.acceptPreview(code) : await svc.skipPreview(code);
+          await auditOperation(ctx, code, name, { contactId: result.contactId });
           ctx.out.result(result, () =>
             ctx.out.line(
               `agent ${code}: lead ${result.contactId} ${name === 'accept' ? 'accepted' : 'skipped'}`,
@@ -238,8 +316,9 @@ export function registerAgentCommands(program: Command, contextFor: ContextFacto
     .description('the agent’s state (and the masked lead on preview)')
     .argument('<code>', 'agent code')
     .action(
-      action(contextFor, async (ctx, code: string) => {
-        const status = await (await service(ctx)).status(code);
+      action(contextFor, 'agent.read', async (ctx, code: string) => {
+        const { db } = await ctx.database();
+        const status = await createAgentService({ db, clock: systemClock }).status(code);
         if (!status.session) throw new UserError(`agent "${code}" is not logged in`, 'not_logged_in');
         ctx.out.result({ agent: code, campaign: status.session.campaign_id, state: status.state }, () =>
           ctx.out.line(

@@ -42,7 +42,7 @@ export function registerApprovalCommands(program: Command, contextFor: ContextFa
     .option('--note <text>', 'a note')
     .option('--region <CC>', 'region of numbers without a country code (default: the campaign’s)')
     .action(
-      action(contextFor, async (ctx, opts: RecordOptions) => {
+      action(contextFor, 'approval.record', async (ctx, opts: RecordOptions) => {
         if (Boolean(opts.batch) === Boolean(opts.numbers)) {
           throw new UsageError('give either --batch <id> or --numbers <file>');
         }
@@ -108,7 +108,7 @@ export function registerApprovalCommands(program: Command, contextFor: ContextFa
     .option('--campaign <id>', 'only this target campaign')
     .option('--client <code>', 'only this list owner')
     .action(
-      action(contextFor, async (ctx, opts: { campaign?: string; client?: string }) => {
+      action(contextFor, 'approval.read', async (ctx, opts: { campaign?: string; client?: string }) => {
         const { db } = await ctx.database();
         let clientId: number | undefined;
         if (opts.client) {
@@ -155,7 +155,7 @@ export function registerApprovalCommands(program: Command, contextFor: ContextFa
     .argument('<id>', 'the approval id')
     .requiredOption('--reason <text>', 'why')
     .action(
-      action(contextFor, async (ctx, id: string, opts: { reason: string }) => {
+      action(contextFor, 'approval.revoke', async (ctx, id: string, opts: { reason: string }) => {
         if (opts.reason.trim() === '') throw new UsageError('--reason must not be empty');
         limitedText(opts.reason, '--reason', FIELD_LIMITS.text);
         const { db } = await ctx.database();

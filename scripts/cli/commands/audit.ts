@@ -20,6 +20,7 @@ export function registerAuditCommands(program: Command, contextFor: ContextFacto
     .action(
       action(
         contextFor,
+        'audit.read',
         async (
           ctx,
           opts: { action?: string; actor?: string; since?: string; until?: string; limit: string },

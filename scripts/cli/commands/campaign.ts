@@ -52,7 +52,7 @@ export function registerCampaignCommands(program: Command, contextFor: ContextFa
     .description('create a campaign from a JSON file (see campaigns/examples/)')
     .requiredOption('--file <campaign.json>', 'the campaign definition')
     .action(
-      action(contextFor, async (ctx, opts: { file: string }) => {
+      action(contextFor, 'campaign.create', async (ctx, opts: { file: string }) => {
         const definition = readCampaignFile(opts.file, ctx.config.limits.campaignFileBytes);
         const { db } = await ctx.database();
         const row = await insertCampaign(db, definition, ctx.actor);
@@ -66,7 +66,7 @@ export function registerCampaignCommands(program: Command, contextFor: ContextFa
     .command('list')
     .description('list campaigns')
     .action(
-      action(contextFor, async (ctx) => {
+      action(contextFor, 'campaign.read', async (ctx) => {
         const { db } = await ctx.database();
         const rows = await listCampaigns(db);
         ctx.out.result(
@@ -81,7 +81,7 @@ export function registerCampaignCommands(program: Command, contextFor: ContextFa
     .description('show a campaign, its settings and its contacts by status')
     .argument('<id>', 'campaign id')
     .action(
-      action(contextFor, async (ctx, id: string) => {
+      action(contextFor, 'campaign.read', async (ctx, id: string) => {
         const { db } = await ctx.database();
         const { row, definition } = await getCampaignDefinition(db, parseId(id, 'campaign id'));
         const contacts = await contactCountsByStatus(db, row.id);

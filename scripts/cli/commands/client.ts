@@ -26,25 +26,29 @@ export function registerClientCommands(program: Command, contextFor: ContextFact
     .requiredOption('--name <name>', 'the client organisation name')
     .option('--contact <text>', 'who to ask about the lists and approvals')
     .action(
-      action(contextFor, async (ctx, code: string, opts: { name: string; contact?: string }) => {
-        const input = parseOrThrow(clientInput, { code, ...opts }, 'client');
-        const { db } = await ctx.database();
-        const row = await insertClient(db, input);
-        await recordAudit(db, {
-          actor: ctx.actor,
-          action: 'client.add',
-          subject: `client:${row.id}`,
-          details: input,
-        });
-        ctx.out.result(row, () => ctx.out.line(`client ${row.id} "${row.code}" added`));
-      }),
+      action(
+        contextFor,
+        'client.add',
+        async (ctx, code: string, opts: { name: string; contact?: string }) => {
+          const input = parseOrThrow(clientInput, { code, ...opts }, 'client');
+          const { db } = await ctx.database();
+          const row = await insertClient(db, input);
+          await recordAudit(db, {
+            ...ctx.audit,
+            action: 'client.add',
+            subject: `client:${row.id}`,
+            details: input,
+          });
+          ctx.out.result(row, () => ctx.out.line(`client ${row.id} "${row.code}" added`));
+        },
+      ),
     );
 
   client
     .command('list')
     .description('list clients')
     .action(
-      action(contextFor, async (ctx) => {
+      action(contextFor, 'client.read', async (ctx) => {
         const { db } = await ctx.database();
         const rows = await listClients(db);
         ctx.out.result(rows, () => ctx.out.table(rows, ['id', 'code', 'name', 'contact', 'created_at']));

@@ -25,6 +25,7 @@ export function registerComplianceCommands(program: Command, contextFor: Context
     .action(
       action(
         contextFor,
+        'compliance.read',
         async (ctx, opts: { campaign: string; phone: string; at?: string; region?: string }) => {
           const campaignId = parseId(opts.campaign, 'campaign id');
           const at = opts.at ? parseInstant(opts.at, '--at') : new Date();
@@ -68,6 +69,7 @@ export function registerComplianceCommands(program: Command, contextFor: Context
     .action(
       action(
         contextFor,
+        'compliance.read',
         async (ctx, opts: { phone: string; campaign?: string; region: string; limit: string }) => {
           const e164 = parsePhone(opts.phone, opts.region);
           const campaignId = opts.campaign ? parseId(opts.campaign, 'campaign id') : undefined;

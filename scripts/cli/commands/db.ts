@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { migrateToLatest, migrationStatus } from '../../../db/migrate.ts';
+import { hasCredentials } from '../../../db/queries/users.ts';
 import type { ContextFactory } from '../program.ts';
 import { action } from '../run-action.ts';
 
@@ -7,10 +8,13 @@ export function registerDbCommands(program: Command, contextFor: ContextFactory)
   const db = program.command('db').description('database schema');
 
   db.command('migrate')
-    .description('apply pending migrations (also done at engine start)')
+    .description('apply pending migrations (also done at engine start); an admin’s once users exist')
     .action(
-      action(contextFor, async (ctx) => {
+      action(contextFor, 'anyone', async (ctx) => {
         const handle = await ctx.database({ migrate: false });
+        // Before `user bootstrap` nobody can hold a token: a new database is migrated by anyone
+        // who can reach it. Once users with credentials exist, only an admin.
+        if (await hasCredentials(handle.db)) await ctx.authorize('db.migrate', 'dialer db migrate');
         const report = await migrateToLatest(handle.db);
         ctx.out.result({ database: handle.kind, location: handle.location, ...report }, () => {
           ctx.out.line(`database: ${handle.location}`);
@@ -26,7 +30,7 @@ export function registerDbCommands(program: Command, contextFor: ContextFactory)
   db.command('status')
     .description('list migrations and whether each is applied')
     .action(
-      action(contextFor, async (ctx) => {
+      action(contextFor, 'anyone', async (ctx) => {
         const handle = await ctx.database({ migrate: false });
         const migrations = await migrationStatus(handle.db);
         const pending = migrations.filter((m) => m.executedAt === null).length;

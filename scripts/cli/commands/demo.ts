@@ -1,13 +1,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { openDatabase } from '../../../db/connect.ts';
 import { migrateToLatest } from '../../../db/migrate.ts';
+import { hasUsers } from '../../../db/queries/users.ts';
+import { archiveRoot } from '../../../engine/platform/config.ts';
 import { UsageError } from '../../../engine/platform/errors.ts';
 import { createLogger } from '../../../engine/platform/logger.ts';
 import type { RunnerSnapshot } from '../../../engine/runner/campaign-runner.ts';
+import { createDemoIdentity } from '../../demo/demo-identity.ts';
 import { runDemo } from '../../demo/run-demo.ts';
 import { summaryLines } from '../../demo/summary-text.ts';
 import type { ContextFactory } from '../program.ts';
@@ -58,7 +61,7 @@ export function registerDemoCommands(program: Command, contextFor: ContextFactor
     .option('--contacts <n>', 'contacts to import from the sample list (max 1000)', '1000')
     .option('--seed <n>', 'seed of the simulated callees and agents', '1')
     .action(
-      action(contextFor, async (ctx, flags: DemoFlags) => {
+      action(contextFor, 'anyone', async (ctx, flags: DemoFlags) => {
         const seconds = positive(flags.seconds, '--seconds', 3600);
         const minutes = flags.minutes === undefined ? undefined : positive(flags.minutes, '--minutes', 1440);
         const speed = positive(flags.speed, '--speed', 200);
@@ -67,8 +70,13 @@ export function registerDemoCommands(program: Command, contextFor: ContextFactor
         // A fresh embedded database unless --data-dir / DATABASE_URL says otherwise.
         const explicit =
           process.argv.includes('--data-dir') || process.env.DIALER_DATA_DIR || ctx.config.databaseUrl;
+        // On a kept PostgreSQL database the archive must be configured (see archiveRoot).
+        const archive = explicit || ctx.config.archiveDir ? archiveRoot(ctx.config) : undefined;
         const dataDir = explicit ? ctx.config.dataDir : mkdtempSync(join(tmpdir(), 'dialer-demo-'));
-        const handle = await openDatabase({ databaseUrl: ctx.config.databaseUrl, dataDir });
+        // A kept database is the configured one, opened (and closed) by the context.
+        const handle = explicit
+          ? await ctx.database()
+          : await openDatabase({ databaseUrl: ctx.config.databaseUrl, dataDir });
         const tty = Boolean(process.stderr.isTTY);
         // On a terminal a warning gets its own human line: the progress line is cleared first
         // (and redrawn at the next tick). Elsewhere logs stay JSON on stderr.
@@ -78,6 +86,17 @@ export function registerDemoCommands(program: Command, contextFor: ContextFactor
         });
         try {
           await migrateToLatest(handle.db);
+          // The demo's own throwaway users on a database without users; on one that has users
+          // it acts as the caller, who must be allowed to create and start campaigns.
+          const identity = (await hasUsers(handle.db)) ? undefined : await createDemoIdentity(handle.db);
+          const actor = identity
+            ? identity.manager
+            : (await ctx.authorize('campaign.control', 'running the demo on a database with users')).name;
+          if (identity && explicit && !ctx.out.json) {
+            process.stderr.write(
+              `demo: users ${identity.admin} and ${identity.manager} created; to look into this database as ${identity.admin} (token shown once, expires in a day):\nDIALER_TOKEN=${identity.adminToken}\n`,
+            );
+          }
           if (!ctx.out.json) {
             process.stderr.write(
               `demo: database ${handle.location}; simulated Asterisk at up to ${speed}x; ${agents} simulated agents; up to ${seconds}s\n`,
@@ -86,6 +105,7 @@ export function registerDemoCommands(program: Command, contextFor: ContextFactor
           let lastLine = 0;
           const summary = await runDemo({
             handle,
+            actor,
             logger,
             speed,
             agents,
@@ -93,7 +113,7 @@ export function registerDemoCommands(program: Command, contextFor: ContextFactor
             maxWallSeconds: seconds,
             ...(minutes !== undefined ? { maxSimulatedMinutes: minutes } : {}),
             seed: Math.round(Number(flags.seed)) || 1,
-            archiveRoot: ctx.config.archiveDir ?? join(dataDir, 'archive'),
+            archiveRoot: archive ?? resolve(dataDir, 'archive'),
             onProgress: (snapshot, elapsed, simulated) => {
               if (ctx.out.json) return;
               const line = progressLine(snapshot, elapsed, simulated);
@@ -109,7 +129,7 @@ export function registerDemoCommands(program: Command, contextFor: ContextFactor
             for (const text of summaryLines(summary)) ctx.out.line(text);
           });
         } finally {
-          await handle.close();
+          if (!explicit) await handle.close();
           logger.flush();
           // A throwaway database (~60 MB): gone with the demo. --data-dir keeps one to look into.
           if (!explicit) rmSync(dataDir, { recursive: true, force: true });

@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { recordAudit } from '../../../db/queries/audit.ts';
 import { addDnc, checkDnc, dncHistory, dncSummary, listDnc, removeDnc } from '../../../db/queries/dnc.ts';
 import { importNationalDnc } from '../../../db/queries/national-dnc-import.ts';
-import { FULL_NUMBER_ROLES, requireRole } from '../../../db/queries/users.ts';
 import { UsageError } from '../../../engine/platform/errors.ts';
 import { FIELD_LIMITS } from '../../../engine/platform/field-limits.ts';
 import { maskPhone } from '../../../engine/platform/mask-phone.ts';
@@ -28,6 +27,7 @@ export function registerDncCommands(program: Command, contextFor: ContextFactory
     .action(
       action(
         contextFor,
+        'dnc.add',
         async (
           ctx,
           phone: string,
@@ -66,6 +66,7 @@ export function registerDncCommands(program: Command, contextFor: ContextFactory
     .action(
       action(
         contextFor,
+        'dnc.remove',
         async (ctx, phone: string, opts: { scope: string; reason: string; region: string }) => {
           const e164 = parsePhone(phone, opts.region);
           const { db } = await ctx.database();
@@ -91,7 +92,7 @@ export function registerDncCommands(program: Command, contextFor: ContextFactory
     .argument('<phone>', 'the number')
     .option('--region <CC>', 'region for numbers without a country code', 'US')
     .action(
-      action(contextFor, async (ctx, phone: string, opts: { region: string }) => {
+      action(contextFor, 'dnc.read', async (ctx, phone: string, opts: { region: string }) => {
         const e164 = parsePhone(phone, opts.region);
         const { db } = await ctx.database();
         const hits = await checkDnc(db, e164);
@@ -114,7 +115,7 @@ export function registerDncCommands(program: Command, contextFor: ContextFactory
     .argument('<phone>', 'the number')
     .option('--region <CC>', 'region for numbers without a country code', 'US')
     .action(
-      action(contextFor, async (ctx, phone: string, opts: { region: string }) => {
+      action(contextFor, 'dnc.read', async (ctx, phone: string, opts: { region: string }) => {
         const e164 = parsePhone(phone, opts.region);
         const { db } = await ctx.database();
         const events = await dncHistory(db, e164);
@@ -134,49 +135,52 @@ export function registerDncCommands(program: Command, contextFor: ContextFactory
     .description('do-not-call entries (numbers masked; --unmask for a compliance officer, audited)')
     .option('--scope <scope>', scopeHelp)
     .option('--limit <n>', 'at most this many', '100')
-    .option('--unmask', 'show full numbers (needs --as a compliance officer; audited)')
+    .option('--unmask', 'show full numbers (compliance officer; audited)')
     .action(
-      action(contextFor, async (ctx, opts: { scope?: string; limit: string; unmask?: boolean }) => {
-        const { db } = await ctx.database();
-        const ref = opts.scope ? await parseScope(db, opts.scope) : undefined;
-        const limit = Number(opts.limit);
-        if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a positive number');
-        const user = opts.unmask
-          ? await requireRole(db, ctx.actor, FULL_NUMBER_ROLES, 'showing full numbers')
-          : undefined;
-        const rows = await listDnc(db, { ...(ref ? { scopeKey: ref.scopeKey } : {}), limit });
-        if (user) {
-          // Who (the user and the role they hold, not the role the check asked for: the policy
-          // may grant full numbers to more than one role), what was asked for, and how many
-          // numbers were shown; the time is the entry's own.
-          await recordAudit(db, {
-            actor: ctx.actor,
-            role: user.role,
-            action: 'dnc.unmask',
-            subject: ref ? `dnc:${ref.scopeKey}` : 'dnc:all',
-            details: { filter: { scope: ref?.scopeKey ?? null, limit }, rows: rows.length },
+      action(
+        contextFor,
+        'dnc.read',
+        async (ctx, opts: { scope?: string; limit: string; unmask?: boolean }) => {
+          const user = opts.unmask ? await ctx.authorize('numbers.full', 'showing full numbers') : undefined;
+          const { db } = await ctx.database();
+          const ref = opts.scope ? await parseScope(db, opts.scope) : undefined;
+          const limit = Number(opts.limit);
+          if (!Number.isInteger(limit) || limit < 1)
+            throw new UsageError('--limit must be a positive number');
+          const rows = await listDnc(db, { ...(ref ? { scopeKey: ref.scopeKey } : {}), limit });
+          if (user) {
+            // Who (the user and the role they hold, not the role the check asked for: the policy
+            // may grant full numbers to more than one role), what was asked for, and how many
+            // numbers were shown; the time is the entry's own.
+            await recordAudit(db, {
+              actor: user.name,
+              role: user.role,
+              action: 'dnc.unmask',
+              subject: ref ? `dnc:${ref.scopeKey}` : 'dnc:all',
+              details: { filter: { scope: ref?.scopeKey ?? null, limit }, rows: rows.length },
+            });
+          }
+          const view = rows.map((r) => ({
+            ...r,
+            phone_e164: opts.unmask ? r.phone_e164 : maskPhone(r.phone_e164),
+          }));
+          const summary = await dncSummary(db);
+          ctx.out.result({ entries: view, summary }, () => {
+            ctx.out.table(view, [
+              'phone_e164',
+              'scope_key',
+              'reason',
+              'source',
+              'added_by',
+              'added_at',
+              'expires_at',
+            ]);
+            ctx.out.line(
+              `national registry: ${summary.national.numbers} numbers, last full load (--replace) ${summary.national.lastSync?.synced_at.toISOString() ?? 'never'}`,
+            );
           });
-        }
-        const view = rows.map((r) => ({
-          ...r,
-          phone_e164: opts.unmask ? r.phone_e164 : maskPhone(r.phone_e164),
-        }));
-        const summary = await dncSummary(db);
-        ctx.out.result({ entries: view, summary }, () => {
-          ctx.out.table(view, [
-            'phone_e164',
-            'scope_key',
-            'reason',
-            'source',
-            'added_by',
-            'added_at',
-            'expires_at',
-          ]);
-          ctx.out.line(
-            `national registry: ${summary.national.numbers} numbers, last full load (--replace) ${summary.national.lastSync?.synced_at.toISOString() ?? 'never'}`,
-          );
-        });
-      }),
+        },
+      ),
     );
 
   dnc
@@ -190,6 +194,7 @@ export function registerDncCommands(program: Command, contextFor: ContextFactory
     .action(
       action(
         contextFor,
+        'dnc.import',
         async (
           ctx,
           opts: { scope: string; file: string; replace?: boolean; region: string; source?: string },

@@ -13,7 +13,7 @@ export function registerExampleCommands(program: Command, contextFor: ContextFac
     .command('examples')
     .description('load the example clients and campaigns from campaigns/examples/ (idempotent)')
     .action(
-      action(contextFor, async (ctx) => {
+      action(contextFor, 'campaign.create', async (ctx) => {
         const { db, location } = await ctx.database();
         const created: string[] = [];
         const files = readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.json'));

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { Command } from 'commander';
 import { parseColumnMap } from '../../../campaigns/import/column-map.ts';
 import { DELIMITER_CHOICES, type DelimiterChoice } from '../../../campaigns/import/csv-delimiter.ts';
@@ -13,6 +12,7 @@ import {
 } from '../../../db/queries/batches.ts';
 import { getCampaign } from '../../../db/queries/campaigns.ts';
 import { systemClock } from '../../../engine/platform/clock.ts';
+import { archiveRoot } from '../../../engine/platform/config.ts';
 import { UsageError } from '../../../engine/platform/errors.ts';
 import { FIELD_LIMITS } from '../../../engine/platform/field-limits.ts';
 import { maskPhone, maskPhonesInText } from '../../../engine/platform/mask-phone.ts';
@@ -72,7 +72,7 @@ export function registerListCommands(program: Command, contextFor: ContextFactor
     .option('--dry-run', 'count what would happen; write nothing (no batch, no archive copy)')
     .option('--force', 'import a file already imported into this campaign (no contact is duplicated)')
     .action(
-      action(contextFor, async (ctx, flags: ImportFlags) => {
+      action(contextFor, 'list.import', async (ctx, flags: ImportFlags) => {
         const campaignId = parseId(flags.campaign, 'campaign id');
         limitedText(flags.source, '--source', FIELD_LIMITS.reference);
         limitedText(flags.receivedBy, '--received-by', FIELD_LIMITS.name);
@@ -102,7 +102,7 @@ export function registerListCommands(program: Command, contextFor: ContextFactor
               region: flags.region,
               dryRun: flags.dryRun,
               force: flags.force,
-              archiveRoot: ctx.config.archiveDir ?? join(ctx.config.dataDir, 'archive'),
+              archiveRoot: archiveRoot(ctx.config),
               retentionDays: ctx.config.retentionDays,
               limits: ctx.config.limits,
               signal: interrupt.signal,
@@ -134,7 +134,7 @@ export function registerListCommands(program: Command, contextFor: ContextFactor
     .requiredOption('--campaign <id>', 'campaign id')
     .option('--limit <n>', 'show at most this many', '1000')
     .action(
-      action(contextFor, async (ctx, flags: { campaign: string; limit: string }) => {
+      action(contextFor, 'list.read', async (ctx, flags: { campaign: string; limit: string }) => {
         const campaignId = parseId(flags.campaign, 'campaign id');
         const limit = parseId(flags.limit, '--limit');
         const { db } = await ctx.database();
@@ -162,7 +162,7 @@ export function registerListCommands(program: Command, contextFor: ContextFactor
     .description('received lists with their custody record and accounting')
     .option('--campaign <id>', 'only this campaign')
     .action(
-      action(contextFor, async (ctx, flags: { campaign?: string }) => {
+      action(contextFor, 'list.read', async (ctx, flags: { campaign?: string }) => {
         const campaignId = flags.campaign === undefined ? undefined : parseId(flags.campaign, 'campaign id');
         const { db } = await ctx.database();
         if (campaignId !== undefined) await getCampaign(db, campaignId);
@@ -200,7 +200,7 @@ export function registerListCommands(program: Command, contextFor: ContextFactor
     .requiredOption('--batch <id>', 'batch id')
     .option('--limit <n>', 'show at most this many', '1000')
     .action(
-      action(contextFor, async (ctx, flags: { batch: string; limit: string }) => {
+      action(contextFor, 'list.read', async (ctx, flags: { batch: string; limit: string }) => {
         const batchId = parseId(flags.batch, 'batch id');
         const { db } = await ctx.database();
         await getBatch(db, batchId);

@@ -7,7 +7,6 @@ import { type ExportFormat, exportDialLog } from '../../../db/queries/dial-log-e
 import { type LogVerifyReport, verifyLog } from '../../../db/queries/log-verify.ts';
 import { listDialLog } from '../../../db/queries/reports.ts';
 import { staleOpenAttempts } from '../../../db/queries/stale-attempts.ts';
-import { FULL_NUMBER_ROLES, requireRole } from '../../../db/queries/users.ts';
 import { checkpointSignatureValid, parseCheckpoint } from '../../../engine/compliance/checkpoint.ts';
 import { UsageError, UserError } from '../../../engine/platform/errors.ts';
 import { maskPhone } from '../../../engine/platform/mask-phone.ts';
@@ -39,6 +38,7 @@ export function registerLogCommands(program: Command, contextFor: ContextFactory
     .action(
       action(
         contextFor,
+        'log.read',
         async (ctx, opts: { campaign?: string; checkpoint?: string[]; publicKey?: string }) => {
           const campaignId = opts.campaign ? parseId(opts.campaign, 'campaign id') : undefined;
           const checkpoints = (opts.checkpoint ?? []).map((file) => {
@@ -80,7 +80,7 @@ export function registerLogCommands(program: Command, contextFor: ContextFactory
     .option('--init-key', 'create the Ed25519 signing key at evidenceKeyFile (mode 0600) and <file>.pub')
     .option('--output <file>', 'write the checkpoint here (mode 0600) instead of standard output')
     .action(
-      action(contextFor, async (ctx, opts: { initKey?: boolean; output?: string }) => {
+      action(contextFor, 'log.checkpoint', async (ctx, opts: { initKey?: boolean; output?: string }) => {
         const keyFile = requireKeyFile(ctx.config.evidenceKeyFile);
         if (opts.initKey) {
           const created = initKey(keyFile);
@@ -120,7 +120,7 @@ export function registerLogCommands(program: Command, contextFor: ContextFactory
     .option('--campaign <id>', 'only this campaign')
     .option('--limit <n>', 'at most this many', '50')
     .action(
-      action(contextFor, async (ctx, opts: { campaign?: string; limit: string }) => {
+      action(contextFor, 'log.read', async (ctx, opts: { campaign?: string; limit: string }) => {
         const campaignId = opts.campaign ? parseId(opts.campaign, 'campaign id') : undefined;
         const { db } = await ctx.database();
         if (campaignId !== undefined) await getCampaign(db, campaignId);
@@ -160,15 +160,15 @@ export function registerLogCommands(program: Command, contextFor: ContextFactory
     .command('show')
     .description('one dial-log row with the gate’s reasons (--unmask: full number, audited)')
     .argument('<id>', 'the attempt id')
-    .option('--unmask', 'show the full number (needs --as a compliance officer)')
+    .option('--unmask', 'show the full number (compliance officer; audited)')
     .action(
-      action(contextFor, async (ctx, id: string, opts: { unmask?: boolean }) => {
+      action(contextFor, 'log.read', async (ctx, id: string, opts: { unmask?: boolean }) => {
+        const user = opts.unmask ? await ctx.authorize('numbers.full', 'showing a full number') : undefined;
         const { db } = await ctx.database();
         const row = await getAttempt(db, parseId(id, 'attempt id'));
-        if (opts.unmask) {
-          const user = await requireRole(db, ctx.actor, FULL_NUMBER_ROLES, 'showing a full number');
+        if (user) {
           await recordAudit(db, {
-            actor: ctx.actor,
+            actor: user.name,
             role: user.role,
             action: 'contact.unmask',
             subject: `attempt:${row.id}`,
@@ -208,10 +208,11 @@ export function registerLogCommands(program: Command, contextFor: ContextFactory
     .requiredOption('--to <date>', 'last day, inclusive (ISO date) or end time')
     .requiredOption('--format <format>', 'csv or jsonl')
     .option('--output <file>', 'write here (default: standard output)')
-    .option('--full', 'full phone numbers (needs --as a compliance officer)')
+    .option('--full', 'full phone numbers (compliance officer; audited)')
     .action(
       action(
         contextFor,
+        'log.export',
         async (
           ctx,
           opts: {
@@ -234,18 +235,18 @@ export function registerLogCommands(program: Command, contextFor: ContextFactory
               'with --json, give --output <file> (standard output carries the JSON summary)',
             );
           }
+          const user = opts.full
+            ? await ctx.authorize('numbers.full', 'exporting full numbers')
+            : ctx.principal;
           const { db } = await ctx.database();
           await getCampaign(db, campaignId);
-          const user = opts.full
-            ? await requireRole(db, ctx.actor, FULL_NUMBER_ROLES, 'exporting full numbers')
-            : undefined;
           const filter = { campaignId, from, to };
           // Recorded before the first byte leaves: an export cut short (a reader that closes the
           // pipe, Ctrl-C) has still been an access to the numbers. The entry after it adds what
           // was written (rows, SHA-256).
           const audit = {
-            actor: ctx.actor,
-            role: user?.role ?? null,
+            actor: user.name,
+            role: user.role,
             subject: `campaign:${campaignId}`,
           };
           const request = {

@@ -24,6 +24,7 @@ export function registerOutcomeCommands(program: Command, contextFor: ContextFac
     .action(
       action(
         contextFor,
+        'outcome.correct',
         async (ctx, id: string, tag: string, fields: string[], opts: { reason: string; data?: string }) => {
           const { db } = await ctx.database();
           const result = await correctOutcome(db, {
@@ -47,7 +48,7 @@ export function registerOutcomeCommands(program: Command, contextFor: ContextFac
     .option('--attempt <id>', 'the dial-log row (attempt id)')
     .option('--contact <id>', 'the contact')
     .action(
-      action(contextFor, async (ctx, opts: { attempt?: string; contact?: string }) => {
+      action(contextFor, 'outcome.read', async (ctx, opts: { attempt?: string; contact?: string }) => {
         if (!opts.attempt && !opts.contact) throw new UsageError('give --attempt <id> or --contact <id>');
         const { db } = await ctx.database();
         const rows = await outcomeHistory(db, {

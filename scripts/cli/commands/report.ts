@@ -67,6 +67,7 @@ export function registerReportCommands(program: Command, contextFor: ContextFact
     .action(
       action(
         contextFor,
+        'report.read',
         async (
           ctx,
           opts: {
@@ -142,6 +143,7 @@ export function registerReportCommands(program: Command, contextFor: ContextFact
     .action(
       action(
         contextFor,
+        'report.read',
         async (
           ctx,
           opts: { period: string; at?: string; campaign?: string; timeZone: string; format: string },

@@ -13,7 +13,6 @@ interface RunFlags {
   untilDone?: boolean;
   ariUrl?: string;
   ariUsername?: string;
-  ariPassword?: string;
   ariApp?: string;
 }
 
@@ -39,11 +38,19 @@ export function registerRunCommands(program: Command, contextFor: ContextFactory
     .option('--until-done', 'exit when no contact is due any more (instead of waiting for retries)')
     .option('--ari-url <url>', 'Asterisk REST Interface, e.g. http://127.0.0.1:8088 (ARI_URL)')
     .option('--ari-username <user>', 'ARI user (ARI_USERNAME)')
-    .option('--ari-password <password>', 'ARI password (ARI_PASSWORD)')
     .option('--ari-app <app>', 'Stasis application name (ARI_APP)')
     .action(
-      action(contextFor, async (ctx, flags: RunFlags) => {
+      action(contextFor, 'campaign.control', async (ctx, flags: RunFlags) => {
         const ids = flags.campaign.map((c) => parseId(c, 'campaign id'));
+        if (flags.ariUrl !== undefined) {
+          if (!URL.canParse(flags.ariUrl)) throw new UsageError(`--ari-url is not a URL: "${flags.ariUrl}"`);
+          const url = new URL(flags.ariUrl);
+          if (url.password || url.username) {
+            throw new UsageError(
+              '--ari-url must not carry credentials (a command line is visible to every user in `ps`): set ARI_USERNAME and ARI_PASSWORD, or "ari" in the config file',
+            );
+          }
+        }
         const handle = await ctx.database();
         for (const id of ids) await getCampaign(handle.db, id);
         const clock = engineClock();
@@ -56,7 +63,6 @@ export function registerRunCommands(program: Command, contextFor: ContextFactory
           {
             ...(flags.ariUrl ? { url: flags.ariUrl } : {}),
             ...(flags.ariUsername ? { username: flags.ariUsername } : {}),
-            ...(flags.ariPassword !== undefined ? { password: flags.ariPassword } : {}),
             ...(flags.ariApp ? { app: flags.ariApp } : {}),
           },
         );
@@ -105,7 +111,7 @@ export function registerRunCommands(program: Command, contextFor: ContextFactory
       .description(t.what)
       .argument('<id>', 'campaign id')
       .action(
-        action(contextFor, async (ctx, id: string) => {
+        action(contextFor, 'campaign.control', async (ctx, id: string) => {
           const { db } = await ctx.database();
           const row = await getCampaign(db, parseId(id, 'campaign id'));
           if (!(t.from as readonly string[]).includes(row.status)) {

@@ -37,6 +37,7 @@ export function registerSimAsteriskCommands(program: Command, contextFor: Contex
     .action(
       action(
         contextFor,
+        'anyone',
         async (ctx, opts: { port: string; host: string; scenario?: string; speed?: string }) => {
           const port = Number(opts.port);
           if (!Number.isInteger(port) || port < 0 || port > 65535) {

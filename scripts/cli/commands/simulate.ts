@@ -29,7 +29,7 @@ export function registerSimulateCommands(program: Command, contextFor: ContextFa
     .option('--days <n>', "number of days (default: the scenario's)")
     .option('--plot <file.svg>', 'also draw occupancy, abandonment and lines in flight over time as SVG')
     .action(
-      action(contextFor, async (ctx, opts: SimulateOptions) => {
+      action(contextFor, 'anyone', async (ctx, opts: SimulateOptions) => {
         const seed = nonNegativeInteger(opts.seed, '--seed');
         const days = opts.days === undefined ? undefined : nonNegativeInteger(opts.days, '--days');
         if (days === 0) throw new UsageError('--days must be at least 1');
