@@ -69,7 +69,7 @@ const TABLE: ReadonlyArray<readonly [readonly string[], readonly Role[]]> = [
   ],
   // do-not-call, approvals, the gate
   [['dnc', 'add', '2125550100', '--scope', 'campaign:999'], ALL],
-  [['dnc', 'remove', '2125550100', '--scope', 'campaign:999'], OFFICER],
+  [['dnc', 'remove', '2125550100', '--scope', 'campaign:999', '--reason', 'x'], OFFICER],
   [['dnc', 'check', '2125550100'], STAFF],
   [['dnc', 'list'], STAFF],
   [['dnc', 'list', '--unmask'], OFFICER],

@@ -9,6 +9,7 @@ import { evaluateGate } from '../../engine/compliance/gate.ts';
 import { ConflictError } from '../../engine/platform/errors.ts';
 import { runCliInProcess } from '../cli/cli-run.ts';
 import { describeEachDatabase } from '../support/database.ts';
+import { testUser } from '../support/identity.ts';
 import { makeBatch, makeCampaign, makeClient, makeContact, markRegistryFresh } from './db-fixtures.ts';
 
 // A Wednesday, 12:00 in New York: inside every default window.
@@ -104,7 +105,8 @@ describeEachDatabase('do-not-call and approvals', (handle) => {
   });
 
   it('keeps every addition and removal as a record: `dnc history`, and no removal without a reason', async () => {
-    const dialer = (...args: string[]) => runCliInProcess(args, handle());
+    const officer = await testUser(handle().db, 'compliance_officer');
+    const dialer = (...args: string[]) => runCliInProcess(args, handle(), { token: officer.token });
     expect((await dialer('dnc', 'add', '2125550388', '--scope', 'internal', '--reason', 'asked')).code).toBe(
       0,
     );

@@ -3,9 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../db/connect.ts';
+import { migrateToLatest } from '../../db/migrate.ts';
 import { createAttempt } from '../../db/queries/dial-log.ts';
 import { runCli } from '../cli/cli-run.ts';
 import { createTestDatabase, type TestDatabase, testDatabaseKinds } from '../support/database.ts';
+import { testAdmin, testUser } from '../support/identity.ts';
 
 /**
  * `log checkpoint`, `log verify --checkpoint`, stale rows in `log verify` and `log list`, and the
@@ -23,6 +25,7 @@ describe(`dialer log checkpoint and verify [${kind}]`, { timeout: 600_000 }, () 
   let env: NodeJS.ProcessEnv = {};
   let args: string[] = [];
   let pg: TestDatabase | undefined;
+  let managerToken = '';
 
   beforeAll(async () => {
     const { mkdirSync } = await import('node:fs');
@@ -33,6 +36,18 @@ describe(`dialer log checkpoint and verify [${kind}]`, { timeout: 600_000 }, () 
       env.DATABASE_URL = pg.url;
     } else {
       args = ['--data-dir', join(dir, 'data')];
+    }
+    // The steps act as a compliance officer (checkpoints, verify, DNC); a manager creates the campaign.
+    const handle = pg
+      ? await openDatabase({ databaseUrl: pg.url! })
+      : await openDatabase({ dataDir: join(dir, 'data') });
+    try {
+      await migrateToLatest(handle.db);
+      await testAdmin(handle.db);
+      env.DIALER_TOKEN = (await testUser(handle.db, 'compliance_officer')).token;
+      managerToken = (await testUser(handle.db, 'manager')).token;
+    } finally {
+      await handle.close();
     }
   });
   afterAll(async () => {
@@ -82,7 +97,11 @@ describe(`dialer log checkpoint and verify [${kind}]`, { timeout: 600_000 }, () 
     expect(existsSync(`${keyFile}.pub`)).toBe(true);
     expect((await dialer('log', 'checkpoint', '--init-key')).code).toBe(1);
 
-    expect((await dialer('campaign', 'create', '--file', example)).code).toBe(0);
+    const created = await runCli([...args, 'campaign', 'create', '--file', example], {
+      ...env,
+      DIALER_TOKEN: managerToken,
+    });
+    expect(created.code, created.stderr).toBe(0);
     const added = await dialer('dnc', 'add', '2125550111', '--scope', 'internal', '--reason', 'opt-out');
     expect(added.code, added.stderr).toBe(0);
     const output = join(dir, 'cp-1.json');
