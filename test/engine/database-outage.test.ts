@@ -11,6 +11,7 @@ import {
 import { demoEpoch } from '../../scripts/demo/demo-clock.ts';
 import { ensureSimulatedAgents, SimulatedAgents } from '../../scripts/demo/simulated-agents.ts';
 import { createTestDatabase, type TestDatabase, testDatabaseKinds } from '../support/database.ts';
+import { testUser } from '../support/identity.ts';
 import { count, expectNothingLostNothingTwice } from './crash-invariants.ts';
 import { spawnEngine } from './engine-process.ts';
 import { addContacts, longRetries, makeCampaign } from './fixtures.ts';
@@ -78,8 +79,11 @@ describe.runIf(testDatabaseKinds.includes('postgres'))(
       });
       await agents.login(codes);
       agents.start(100);
+      // The engine acts as a manager (dialer run needs campaign.control).
+      const { token } = await testUser(db, 'manager');
       const engine = spawnEngine(['--campaign', String(campaign.id), '--until-done'], {
         DATABASE_URL: handle.url,
+        DIALER_TOKEN: token,
         ARI_URL: sim.url,
         ARI_USERNAME: sim.username,
         ARI_PASSWORD: sim.password,
