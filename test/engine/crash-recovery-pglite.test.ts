@@ -17,7 +17,7 @@ import {
   expectNoAgentHoldingACall,
   expectNothingLostNothingTwice,
 } from './crash-invariants.ts';
-import { type PgliteEngineProcess, spawnPgliteEngine, waitFor } from './engine-process.ts';
+import { type PgliteEngineProcess, simulatorEnv, spawnPgliteEngine, waitFor } from './engine-process.ts';
 import { addContacts, longRetries, makeCampaign } from './fixtures.ts';
 
 const SPEED = 20;
@@ -89,12 +89,7 @@ describe('engine processes on an embedded data directory [pglite]', () => {
       campaignId,
       { untilDone },
       {
-        ARI_URL: sim.url,
-        ARI_USERNAME: sim.username,
-        ARI_PASSWORD: sim.password,
-        ARI_APP: sim.app,
-        DIALER_CLOCK_SPEED: String(SPEED),
-        DIALER_CLOCK_EPOCH: clock.now().toISOString(),
+        ...simulatorEnv(sim, SPEED, clock.now()),
         DIALER_ENGINE_ID: engineId,
       },
     );

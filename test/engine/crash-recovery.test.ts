@@ -9,7 +9,7 @@ import { demoEpoch } from '../../scripts/demo/demo-clock.ts';
 import { createTestDatabase, type TestDatabase, testDatabaseKinds } from '../support/database.ts';
 import { testUser } from '../support/identity.ts';
 import { attemptsOf, count, expectNothingLostNothingTwice } from './crash-invariants.ts';
-import { spawnEngine, waitFor } from './engine-process.ts';
+import { simulatorEnv, spawnEngine, waitFor } from './engine-process.ts';
 import { addContacts, longRetries, runningCampaign, workingAgents } from './fixtures.ts';
 
 const SPEED = 20;
@@ -45,12 +45,7 @@ describe.runIf(testDatabaseKinds.includes('postgres'))('engine processes on Post
   const env = (engineId: string, epoch: Date) => ({
     DATABASE_URL: handle.url,
     DIALER_TOKEN: token,
-    ARI_URL: sim.url,
-    ARI_USERNAME: sim.username,
-    ARI_PASSWORD: sim.password,
-    ARI_APP: sim.app,
-    DIALER_CLOCK_SPEED: String(SPEED),
-    DIALER_CLOCK_EPOCH: epoch.toISOString(),
+    ...simulatorEnv(sim, SPEED, epoch),
     DIALER_ENGINE_ID: engineId,
   });
 

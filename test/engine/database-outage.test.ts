@@ -9,7 +9,7 @@ import {
 import { demoEpoch } from '../../scripts/demo/demo-clock.ts';
 import { createTestDatabase, type TestDatabase, testDatabaseKinds } from '../support/database.ts';
 import { count, expectNothingLostNothingTwice } from './crash-invariants.ts';
-import { spawnEngine } from './engine-process.ts';
+import { simulatorEnv, spawnEngine } from './engine-process.ts';
 import { addContacts, longRetries, runningCampaign, workingAgents } from './fixtures.ts';
 
 const SPEED = 20;
@@ -71,12 +71,7 @@ describe.runIf(testDatabaseKinds.includes('postgres'))(
       );
       const engine = spawnEngine(['--campaign', String(campaign.id), '--until-done'], {
         DATABASE_URL: handle.url,
-        ARI_URL: sim.url,
-        ARI_USERNAME: sim.username,
-        ARI_PASSWORD: sim.password,
-        ARI_APP: sim.app,
-        DIALER_CLOCK_SPEED: String(SPEED),
-        DIALER_CLOCK_EPOCH: clock.now().toISOString(),
+        ...simulatorEnv(sim, SPEED, clock.now()),
         DIALER_ENGINE_ID: 'engine-outage',
       });
       const attempts = (open = false) =>
