@@ -26,6 +26,25 @@ export interface ClaimLeadsOptions {
 }
 
 /**
+ * The CTE `levels(priority)`: the distinct priorities of the campaign's ready contacts, highest
+ * first, found by a loose index scan (one descent of contacts_ready_queue per level) rather than
+ * reading every ready row. Shared by claimLeads and campaignHasWork, which must walk the same
+ * levels; goes after `with recursive`.
+ */
+function readyPriorityLevels(campaignId: number) {
+  return sql`levels(priority) as (
+      (select c.priority from contacts c
+        where c.campaign_id = ${campaignId} and c.status = 'ready'
+        order by c.priority desc limit 1)
+      union all
+      select (select c.priority from contacts c
+               where c.campaign_id = ${campaignId} and c.status = 'ready' and c.priority < l.priority
+               order by c.priority desc limit 1)
+      from levels l where l.priority is not null
+    )`;
+}
+
+/**
  * Claims up to `limit` dialable contacts of a campaign in ONE statement, best first: due
  * callbacks (personal ones only when their agent is ready), then priority, then the next
  * attempt time, then id.
@@ -66,16 +85,7 @@ export async function claimLeads(db: Kysely<Database>, options: ClaimLeadsOption
   const campaignId = options.campaignId;
   const limit = options.limit;
   const result = await sql<ClaimedLead>`
-    with recursive levels(priority) as (
-      (select c.priority from contacts c
-        where c.campaign_id = ${campaignId} and c.status = 'ready'
-        order by c.priority desc limit 1)
-      union all
-      select (select c.priority from contacts c
-               where c.campaign_id = ${campaignId} and c.status = 'ready' and c.priority < l.priority
-               order by c.priority desc limit 1)
-      from levels l where l.priority is not null
-    ),
+    with recursive ${readyPriorityLevels(campaignId)},
     due_callbacks as (
       -- Each contact's earliest pending callback due by now; on equal times the agentless one
       -- (gate-facts.ts assumes the same when it decides whether an agent is reserved).
@@ -279,16 +289,7 @@ export async function releaseExpiredLeases(
  */
 export async function campaignHasWork(db: Kysely<Database>, campaignId: number, now: Date): Promise<boolean> {
   const result = await sql<{ work: boolean }>`
-    with recursive levels(priority) as (
-      (select c.priority from contacts c
-        where c.campaign_id = ${campaignId} and c.status = 'ready'
-        order by c.priority desc limit 1)
-      union all
-      select (select c.priority from contacts c
-               where c.campaign_id = ${campaignId} and c.status = 'ready' and c.priority < l.priority
-               order by c.priority desc limit 1)
-      from levels l where l.priority is not null
-    )
+    with recursive ${readyPriorityLevels(campaignId)}
     select exists (
         select 1 from contacts c
         where c.campaign_id = ${campaignId} and c.status = 'in_progress'

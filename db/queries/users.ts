@@ -19,9 +19,8 @@ export interface Actor {
   readonly role: UserRole;
 }
 
-/** What lists and --json show of a user: never the password hash. */
-const publicColumns = [
-  'id',
+/** What a user listing shows, in order: the public columns but the internal id. */
+export const userListColumns = [
   'name',
   'role',
   'created_by',
@@ -29,6 +28,9 @@ const publicColumns = [
   'disabled_at',
   'password_changed_at',
 ] as const;
+
+/** What lists and --json show of a user: never the password hash. */
+const publicColumns = ['id', ...userListColumns] as const;
 
 type Db = Kysely<Database> | Transaction<Database>;
 

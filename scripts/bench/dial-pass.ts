@@ -42,6 +42,7 @@ import {
   loadHeldCampaignGateFacts,
 } from '../../db/queries/gate-facts.ts';
 import {
+  type ClaimLeadsOptions,
   campaignHasWork,
   claimLeads,
   releaseExpiredLeases,
@@ -305,22 +306,25 @@ const STATEMENTS = [
   'campaign facts refresh (≤ 1 per 5 s)',
 ] as const;
 
+/** The claim the engine makes each pass, as both the timed passes and the plans use it. */
+function engineClaim(seeded: Seeded, now: Date): ClaimLeadsOptions {
+  return {
+    campaignId: seeded.campaignId,
+    engineId: ENGINE,
+    limit: CLAIM,
+    now,
+    leaseSeconds: LEASE_SECONDS,
+    readyAgentIds: seeded.readyAgentIds,
+  };
+}
+
 async function runPasses(db: Db, seeded: Seeded, now: Date, timings: Timings, passes: number) {
-  const { campaignId, readyAgentIds } = seeded;
+  const { campaignId } = seeded;
   const campaign: CampaignGateFacts = await loadCampaignGateFacts(db, campaignId, now);
   for (let pass = 0; pass < passes; pass++) {
     const started = performance.now();
     await timings.time(STATEMENTS[0], () => listOpenSessions(db, campaignId));
-    const leads = await timings.time(STATEMENTS[1], () =>
-      claimLeads(db, {
-        campaignId,
-        engineId: ENGINE,
-        limit: CLAIM,
-        now,
-        leaseSeconds: LEASE_SECONDS,
-        readyAgentIds,
-      }),
-    );
+    const leads = await timings.time(STATEMENTS[1], () => claimLeads(db, engineClaim(seeded, now)));
     if (leads.length < CLAIM) throw new Error(`claimed ${leads.length} of ${CLAIM}: the campaign ran dry`);
     await timings.time(STATEMENTS[2], () =>
       loadGateFacts(
@@ -424,14 +428,7 @@ async function explainAll(handle: DatabaseHandle, seeded: Seeded, now: Date) {
   const pool = handle.pool!;
   const { campaignId, readyAgentIds } = seeded;
   const campaign = await loadCampaignGateFacts(handle.db, campaignId, now);
-  const claimOptions = {
-    campaignId,
-    engineId: ENGINE,
-    limit: CLAIM,
-    now,
-    leaseSeconds: LEASE_SECONDS,
-    readyAgentIds,
-  };
+  const claimOptions = engineClaim(seeded, now);
   const [lead] = await claimLeads(handle.db, { ...claimOptions, limit: 1 });
   const ids = (
     await handle.db

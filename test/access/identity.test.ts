@@ -30,26 +30,26 @@ describeEachDatabase('who acts is proven by a token, never claimed', (handle) =>
   });
 
   const exportsBy = async () => (await listAudit(handle().db, { action: 'export' })).length;
+  /** `dialer log export --full` of the campaign's dial log into `output`; `extra` goes before it. */
+  const fullExport = (output: string, ...extra: string[]) => [
+    'log',
+    'export',
+    '--campaign',
+    String(campaignId),
+    ...period,
+    '--full',
+    ...extra,
+    '--output',
+    output,
+  ];
 
   it('refuses the insider of issue 13: DIALER_USER and --as naming the officer, with an agent’s token', async () => {
     const output = join(dir, 'claimed.csv');
     const before = await exportsBy();
-    const result = await runCliInProcess(
-      [
-        'log',
-        'export',
-        '--campaign',
-        String(campaignId),
-        ...period,
-        '--full',
-        '--as',
-        'olga',
-        '--output',
-        output,
-      ],
-      handle(),
-      { token: agent.token, env: { DIALER_USER: 'someagent' } },
-    );
+    const result = await runCliInProcess(fullExport(output, '--as', 'olga'), handle(), {
+      token: agent.token,
+      env: { DIALER_USER: 'someagent' },
+    });
     expect(result.code).toBe(1);
     expect(result.error).toBe('identity_claimed');
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
@@ -73,35 +73,11 @@ describeEachDatabase('who acts is proven by a token, never claimed', (handle) =>
   });
 
   it('refuses the agent’s own token for full numbers, and credits the officer with the officer’s export', async () => {
-    const refused = await runCliInProcess(
-      [
-        'log',
-        'export',
-        '--campaign',
-        String(campaignId),
-        ...period,
-        '--full',
-        '--output',
-        join(dir, 'agent.csv'),
-      ],
-      handle(),
-      { token: agent.token },
-    );
+    const refused = await runCliInProcess(fullExport(join(dir, 'agent.csv')), handle(), {
+      token: agent.token,
+    });
     expect(refused.error).toBe('forbidden');
-    const done = await runCliInProcess(
-      [
-        'log',
-        'export',
-        '--campaign',
-        String(campaignId),
-        ...period,
-        '--full',
-        '--output',
-        join(dir, 'olga.csv'),
-      ],
-      handle(),
-      { token: officer.token },
-    );
+    const done = await runCliInProcess(fullExport(join(dir, 'olga.csv')), handle(), { token: officer.token });
     expect(done.code, done.stderr).toBe(0);
     const entries = await listAudit(handle().db, { action: 'export.dial_log' });
     expect(entries[0]).toMatchObject({ actor: 'olga', role: 'compliance_officer' });

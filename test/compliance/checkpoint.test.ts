@@ -16,7 +16,7 @@ import {
 } from '../../engine/compliance/checkpoint.ts';
 import { UserError } from '../../engine/platform/errors.ts';
 import { describeEachDatabase } from '../support/database.ts';
-import { makeCampaign, makeClient, makeContact } from './db-fixtures.ts';
+import { inRolledBack, makeCampaign, makeClient, makeContact } from './db-fixtures.ts';
 
 /** Checkpoints against a truncated log whose chain head was rewound too (issue 13, item 4). */
 
@@ -55,22 +55,6 @@ describe('checkpoint signatures (Ed25519)', () => {
     expect(() => parseCheckpoint('not json', 'cp.json')).toThrow(/cp\.json/);
   });
 });
-
-class Rollback extends Error {}
-
-async function inRolledBack<T>(db: Kysely<Database>, body: (trx: Transaction<Database>) => Promise<T>) {
-  let result: T | undefined;
-  await db
-    .transaction()
-    .execute(async (trx) => {
-      result = await body(trx);
-      throw new Rollback();
-    })
-    .catch((error) => {
-      if (!(error instanceof Rollback)) throw error;
-    });
-  return result as T;
-}
 
 const verifyWith = (db: Kysely<Database>, heads?: ChainHead[]) =>
   verifyLog(db, {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
+import { recordOutcome } from '../../db/queries/outcomes.ts';
 import type { Database } from '../../db/schema.ts';
 
 /** Rows the compliance database tests need: a client, campaigns, batches, contacts. */
@@ -78,4 +79,58 @@ export async function makeContact(
 
 export async function markRegistryFresh(db: Kysely<Database>, at = new Date()) {
   await db.insertInto('national_dnc_syncs').values({ synced_at: at, numbers: 0, replaced: true }).execute();
+}
+
+/**
+ * A final outcome of a contact, recorded with no call as an agent tags it (status done, the
+ * tag as the reason), in its own transaction; returns the outcome's id.
+ */
+export async function recordDoneOutcome(
+  db: Kysely<Database>,
+  input: {
+    contactId: number;
+    campaignId: number;
+    outcome: Parameters<typeof recordOutcome>[1]['outcome'];
+    recordedBy: string;
+  },
+) {
+  return db.transaction().execute((trx) =>
+    recordOutcome(trx, {
+      attemptId: null,
+      contactId: input.contactId,
+      campaignId: input.campaignId,
+      agentId: null,
+      outcome: input.outcome,
+      decision: {
+        final: true,
+        status: 'done',
+        nextAttemptAt: null,
+        callback: null,
+        optOut: false,
+        reason: input.outcome.tag,
+      },
+      recordedBy: input.recordedBy,
+      now: new Date(),
+    }),
+  );
+}
+
+class Rollback extends Error {}
+
+/** Runs `body` in a transaction that is always rolled back, so each case starts from the seed. */
+export async function inRolledBack<T>(
+  db: Kysely<Database>,
+  body: (trx: Transaction<Database>) => Promise<T>,
+) {
+  let result: T | undefined;
+  await db
+    .transaction()
+    .execute(async (trx) => {
+      result = await body(trx);
+      throw new Rollback();
+    })
+    .catch((error) => {
+      if (!(error instanceof Rollback)) throw error;
+    });
+  return result as T;
 }

@@ -1,4 +1,4 @@
-import { type Kysely, sql, type Transaction } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../db/connect.ts';
 import { PG_RAISE_EXCEPTION, pgErrorCode } from '../../db/pg-error.ts';
@@ -10,29 +10,19 @@ import { recordOutcome } from '../../db/queries/outcomes.ts';
 import type { Database } from '../../db/schema.ts';
 import { EVIDENCE_TABLE_NAMES } from '../../engine/compliance/evidence-hash.ts';
 import { createTestDatabase, describeEachDatabase, testDatabaseKinds } from '../support/database.ts';
-import { makeBatch, makeCampaign, makeClient, makeContact } from './db-fixtures.ts';
+import {
+  inRolledBack,
+  makeBatch,
+  makeCampaign,
+  makeClient,
+  makeContact,
+  recordDoneOutcome,
+} from './db-fixtures.ts';
 
 /**
  * Outcomes, approvals, do-not-call changes and the audit log: append-only in the database and
  * sealed into the evidence chain, which `log verify` walks (issue 13, item 3).
  */
-
-class Rollback extends Error {}
-
-/** Runs `body` in a transaction that is always rolled back, so each case starts from the seed. */
-async function inRolledBack<T>(db: Kysely<Database>, body: (trx: Transaction<Database>) => Promise<T>) {
-  let result: T | undefined;
-  await db
-    .transaction()
-    .execute(async (trx) => {
-      result = await body(trx);
-      throw new Rollback();
-    })
-    .catch((error) => {
-      if (!(error instanceof Rollback)) throw error;
-    });
-  return result as T;
-}
 
 async function refusal(db: Kysely<Database>, statement: ReturnType<typeof sql>) {
   try {
@@ -64,25 +54,12 @@ async function seed(db: Kysely<Database>): Promise<Seed> {
   const outcomeIds: number[] = [];
   for (const contact of contacts) {
     outcomeIds.push(
-      await db.transaction().execute((trx) =>
-        recordOutcome(trx, {
-          attemptId: null,
-          contactId: contact.id,
-          campaignId: campaign.id,
-          agentId: null,
-          outcome: { tag: 'completed', score: 4 } as never,
-          decision: {
-            final: true,
-            status: 'done',
-            nextAttemptAt: null,
-            callback: null,
-            optOut: false,
-            reason: 'completed',
-          },
-          recordedBy: 'agent-1',
-          now: new Date(),
-        }),
-      ),
+      await recordDoneOutcome(db, {
+        contactId: contact.id,
+        campaignId: campaign.id,
+        outcome: { tag: 'completed', score: 4 } as never,
+        recordedBy: 'agent-1',
+      }),
     );
   }
   await addDnc(db, { phoneE164: '+12125550499', ref: scopeRef('internal'), reason: 'asked', actor: 'olga' });

@@ -3,11 +3,11 @@ import { expect, it } from 'vitest';
 import { checkDnc } from '../../db/queries/dnc.ts';
 import { verifyEvidence } from '../../db/queries/evidence-verify.ts';
 import { correctOutcome, outcomeHistory } from '../../db/queries/outcome-corrections.ts';
-import { outcomeCounts, recordOutcome } from '../../db/queries/outcomes.ts';
+import { outcomeCounts } from '../../db/queries/outcomes.ts';
 import type { Database } from '../../db/schema.ts';
 import { ConflictError, UserError } from '../../engine/platform/errors.ts';
 import { describeEachDatabase } from '../support/database.ts';
-import { makeCampaign, makeClient, makeContact } from './db-fixtures.ts';
+import { makeCampaign, makeClient, makeContact, recordDoneOutcome } from './db-fixtures.ts';
 
 /** A wrong outcome is corrected by a new record pointing at it, never by an update (issue 13). */
 
@@ -18,25 +18,12 @@ async function taggedCall(db: Kysely<Database>, tag = 'completed') {
   const campaign = await makeCampaign(db, client.id);
   const phone = `+1212555${String(700 + phoneCounter++).padStart(4, '0')}`;
   const contact = await makeContact(db, campaign.id, phone);
-  const outcomeId = await db.transaction().execute((trx) =>
-    recordOutcome(trx, {
-      attemptId: null,
-      contactId: contact.id,
-      campaignId: campaign.id,
-      agentId: null,
-      outcome: { tag },
-      decision: {
-        final: true,
-        status: 'done',
-        nextAttemptAt: null,
-        callback: null,
-        optOut: false,
-        reason: tag,
-      },
-      recordedBy: 'agent-7',
-      now: new Date(),
-    }),
-  );
+  const outcomeId = await recordDoneOutcome(db, {
+    contactId: contact.id,
+    campaignId: campaign.id,
+    outcome: { tag },
+    recordedBy: 'agent-7',
+  });
   return { campaign, contact, outcomeId };
 }
 

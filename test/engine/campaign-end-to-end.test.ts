@@ -10,14 +10,12 @@ import { silentLogger } from '../../engine/platform/logger.ts';
 import { runDemo } from '../../scripts/demo/run-demo.ts';
 import { ensureSimulatedAgents, SimulatedAgents } from '../../scripts/demo/simulated-agents.ts';
 import { createTestDatabase, testDatabaseKinds } from '../support/database.ts';
+import { count, expectNoAgentHoldingACall } from './crash-invariants.ts';
 import { addContacts, longRetries, runningCampaign } from './fixtures.ts';
 import { simulatedTelephony } from './simulated-telephony.ts';
 
 /** Long retry delays: after one sweep of the list every contact is final or scheduled. */
 const oneSweep = { attempts: longRetries };
-
-const count = async (db: Kysely<Database>, query: ReturnType<typeof sql<{ n: number }>>) =>
-  Number((await query.execute(db)).rows[0]?.n);
 
 /**
  * What holds after any run, however fast or slow the machine: every contact final or waiting
@@ -77,13 +75,7 @@ async function expectRunInvariants(
         where a.campaign_id = ${campaignId} and b.queued_at < a.ended_at`,
     ),
   ).toBe(0);
-  expect(
-    await count(
-      db,
-      sql`select count(*) as n from agent_sessions where campaign_id = ${campaignId} and ended_at is null
-        and state in ('reserved', 'on_call', 'wrap_up')`,
-    ),
-  ).toBe(0);
+  await expectNoAgentHoldingACall(db, campaignId);
 }
 
 const CONTACTS = 500;

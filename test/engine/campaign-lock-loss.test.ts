@@ -1,13 +1,11 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAgentService } from '../../engine/agents/agent-service.ts';
 import { main } from '../../engine/main.ts';
 import { silentLogger } from '../../engine/platform/logger.ts';
-import { ensureSimulatedAgents, SimulatedAgents } from '../../scripts/demo/simulated-agents.ts';
 import { createTestDatabase, type TestDatabase, testDatabaseKinds } from '../support/database.ts';
 import { attemptsOf } from './crash-invariants.ts';
 import { waitFor } from './engine-process.ts';
-import { addContacts, longRetries, runningCampaign } from './fixtures.ts';
+import { addContacts, longRetries, runningCampaign, workingAgents } from './fixtures.ts';
 import { simulatedTelephony } from './simulated-telephony.ts';
 
 const SPEED = 10;
@@ -59,17 +57,13 @@ describe.runIf(testDatabaseKinds.includes('postgres'))(
         wrapUpSeconds: 5,
       });
       await addContacts(db, campaign.id, 400, { nextAttemptAt: new Date(clock.now().getTime() - 60_000) });
-      const codes = await ensureSimulatedAgents(db, 3, `lock-loss-${campaign.id}`);
-      const agents = new SimulatedAgents({
+      const agents = await workingAgents(
         db,
-        agents: createAgentService({ db, clock }),
         clock,
-        logger: silentLogger(),
-        campaignId: campaign.id,
-        definition,
-      });
-      await agents.login(codes);
-      agents.start(100);
+        { campaignId: campaign.id, definition },
+        3,
+        `lock-loss-${campaign.id}`,
+      );
       const engine = await main(
         { database: handle, telephony, clock, logger: silentLogger() },
         [campaign.id],

@@ -68,3 +68,14 @@ export async function expectNothingLostNothingTwice(db: Kysely<Database>, campai
     ),
   ).toBe(0);
 }
+
+/** No agent of the campaign is left reserved, on a call or in wrap-up once the engines are done. */
+export async function expectNoAgentHoldingACall(db: Kysely<Database>, campaignId: number) {
+  expect(
+    await count(
+      db,
+      sql`select count(*) as n from agent_sessions where campaign_id = ${campaignId} and ended_at is null
+        and state in ('reserved', 'on_call', 'wrap_up')`,
+    ),
+  ).toBe(0);
+}

@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type DatabaseHandle, openDatabase } from '../../db/connect.ts';
 import { createAgentService } from '../../engine/agents/agent-service.ts';
@@ -14,11 +13,11 @@ import { ensureSimulatedAgents } from '../../scripts/demo/simulated-agents.ts';
 import { createTestDataDir } from '../support/database.ts';
 import {
   attemptsOf,
-  count,
   expectEveryAttemptFinalWithOutcome,
+  expectNoAgentHoldingACall,
   expectNothingLostNothingTwice,
 } from './crash-invariants.ts';
-import { type PgliteEngineProcess, spawnPgliteEngine, waitFor } from './engine-process.ts';
+import { type PgliteEngineProcess, simulatorEnv, spawnPgliteEngine, waitFor } from './engine-process.ts';
 import { addContacts, longRetries, makeCampaign } from './fixtures.ts';
 
 const SPEED = 20;
@@ -90,12 +89,7 @@ describe('engine processes on an embedded data directory [pglite]', () => {
       campaignId,
       { untilDone },
       {
-        ARI_URL: sim.url,
-        ARI_USERNAME: sim.username,
-        ARI_PASSWORD: sim.password,
-        ARI_APP: sim.app,
-        DIALER_CLOCK_SPEED: String(SPEED),
-        DIALER_CLOCK_EPOCH: clock.now().toISOString(),
+        ...simulatorEnv(sim, SPEED, clock.now()),
         DIALER_ENGINE_ID: engineId,
       },
     );
@@ -146,13 +140,7 @@ describe('engine processes on an embedded data directory [pglite]', () => {
         expect(await attemptsOf(db, campaignId, 'lost')).toBe(openAtCrash);
         await expectNothingLostNothingTwice(db, campaignId);
         // Agent states were rebuilt: nobody is left holding a call that ended with the old engine.
-        expect(
-          await count(
-            db,
-            sql`select count(*) as n from agent_sessions where campaign_id = ${campaignId} and ended_at is null
-            and state in ('reserved', 'on_call', 'wrap_up')`,
-          ),
-        ).toBe(0);
+        await expectNoAgentHoldingACall(db, campaignId);
       });
     },
     STARTUP_MS + FINISH_MS + 60_000,

@@ -1,19 +1,16 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAgentService } from '../../engine/agents/agent-service.ts';
-import { silentLogger } from '../../engine/platform/logger.ts';
 import { scaledEngineClock } from '../../engine/runner/engine-clock.ts';
 import {
   type AriSimulator,
   startAriSimulator,
 } from '../../engine/telephony/simulator/start-ari-simulator.ts';
 import { demoEpoch } from '../../scripts/demo/demo-clock.ts';
-import { ensureSimulatedAgents, SimulatedAgents } from '../../scripts/demo/simulated-agents.ts';
 import { createTestDatabase, type TestDatabase, testDatabaseKinds } from '../support/database.ts';
 import { testUser } from '../support/identity.ts';
 import { attemptsOf, count, expectNothingLostNothingTwice } from './crash-invariants.ts';
-import { spawnEngine, waitFor } from './engine-process.ts';
-import { addContacts, longRetries, makeCampaign } from './fixtures.ts';
+import { simulatorEnv, spawnEngine, waitFor } from './engine-process.ts';
+import { addContacts, longRetries, runningCampaign, workingAgents } from './fixtures.ts';
 
 const SPEED = 20;
 
@@ -36,37 +33,19 @@ describe.runIf(testDatabaseKinds.includes('postgres'))('engine processes on Post
 
   async function campaignWithAgents(contacts: number, prefix: string) {
     const { db } = handle;
-    const { campaign, definition } = await makeCampaign(db, { attempts: longRetries, wrapUpSeconds: 30 });
-    await db
-      .insertInto('national_dnc_syncs')
-      .values({ synced_at: clock.now(), source: 'test', numbers: 0, replaced: true })
-      .execute();
-    await db.updateTable('campaigns').set({ status: 'running' }).where('id', '=', campaign.id).execute();
-    await addContacts(db, campaign.id, contacts, { nextAttemptAt: new Date(clock.now().getTime() - 60_000) });
-    const agentService = createAgentService({ db, clock });
-    const codes = await ensureSimulatedAgents(db, 5, prefix);
-    const agents = new SimulatedAgents({
-      db,
-      agents: agentService,
-      clock,
-      logger: silentLogger(),
-      campaignId: campaign.id,
-      definition,
+    const { campaign, definition } = await runningCampaign(db, clock.now(), {
+      attempts: longRetries,
+      wrapUpSeconds: 30,
     });
-    await agents.login(codes);
-    agents.start(100);
+    await addContacts(db, campaign.id, contacts, { nextAttemptAt: new Date(clock.now().getTime() - 60_000) });
+    const agents = await workingAgents(db, clock, { campaignId: campaign.id, definition }, 5, prefix);
     return { campaign, agents };
   }
 
   const env = (engineId: string, epoch: Date) => ({
     DATABASE_URL: handle.url,
     DIALER_TOKEN: token,
-    ARI_URL: sim.url,
-    ARI_USERNAME: sim.username,
-    ARI_PASSWORD: sim.password,
-    ARI_APP: sim.app,
-    DIALER_CLOCK_SPEED: String(SPEED),
-    DIALER_CLOCK_EPOCH: epoch.toISOString(),
+    ...simulatorEnv(sim, SPEED, epoch),
     DIALER_ENGINE_ID: engineId,
   });
 

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { z } from 'zod';
+import type { AriSimulator } from '../../engine/telephony/simulator/start-ari-simulator.ts';
 
 const BIN = join(import.meta.dirname, '../../bin/dialer.js');
 const PGLITE_CHILD = join(import.meta.dirname, 'pglite-engine-child.ts');
@@ -22,6 +23,21 @@ function track(child: ChildProcess): EngineProcess {
 }
 
 /** `dialer run` in a child process, as an operator would start it, against the given ARI and database. */
+/**
+ * The environment that points an engine process at the ARI simulator and runs its clock at
+ * `speed`× from `epoch`, as every engine-process test starts it.
+ */
+export function simulatorEnv(sim: AriSimulator, speed: number, epoch: Date): NodeJS.ProcessEnv {
+  return {
+    ARI_URL: sim.url,
+    ARI_USERNAME: sim.username,
+    ARI_PASSWORD: sim.password,
+    ARI_APP: sim.app,
+    DIALER_CLOCK_SPEED: String(speed),
+    DIALER_CLOCK_EPOCH: epoch.toISOString(),
+  };
+}
+
 export function spawnEngine(args: string[], env: NodeJS.ProcessEnv): EngineProcess {
   const child = spawn(process.execPath, [BIN, 'run', ...args], {
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },

@@ -38,26 +38,28 @@ describeEachDatabase('finalizing a call while the database fails', (database) =>
         .select(['finalized_at', 'result'])
         .where('campaign_id', '=', campaign.id)
         .executeTakeFirst();
-    const contact = () =>
-      db
+    /** The call's row ends up sealed with its real result, and its contact is free again. */
+    const expectSealedAndContactFree = async () => {
+      await waitFor(async () => (await attempt())?.finalized_at != null, 30_000, 'the call to be finalized');
+      expect((await attempt())?.result).toBe('busy');
+      const after = await db
         .selectFrom('contacts')
         .select(['status', 'lease_owner'])
         .where('id', '=', contactId!)
         .executeTakeFirstOrThrow();
-    return { db, simulated, start, attempt, contact };
+      expect(after.status).not.toBe('in_progress');
+      expect(after.lease_owner).toBeNull();
+    };
+    return { db, simulated, start, attempt, expectSealedAndContactFree };
   }
 
   it('is retried: the row gets its real result and the contact is free, without waiting for a restart', async () => {
-    const { db, simulated, start, attempt, contact } = await oneBusyCall();
+    const { db, simulated, start, expectSealedAndContactFree } = await oneBusyCall();
     const fault = await failUpdates(db, { table: 'call_attempts', when: SEALING, times: 2 });
     const engine = await start();
     try {
-      await waitFor(async () => (await attempt())?.finalized_at != null, 30_000, 'the call to be finalized');
+      await expectSealedAndContactFree();
       expect(await fault.met()).toBe(3);
-      expect((await attempt())?.result).toBe('busy');
-      const after = await contact();
-      expect(after.status).not.toBe('in_progress');
-      expect(after.lease_owner).toBeNull();
     } finally {
       await engine.stop();
       await simulated.stop();
@@ -66,7 +68,7 @@ describeEachDatabase('finalizing a call while the database fails', (database) =>
   }, 60_000);
 
   it('is kept while the database stays away and done once it answers, with its real result', async () => {
-    const { db, simulated, start, attempt, contact } = await oneBusyCall();
+    const { db, simulated, start, attempt, expectSealedAndContactFree } = await oneBusyCall();
     const fault = await failUpdates(db, { table: 'call_attempts', when: SEALING, times: 1_000_000 });
     const engine = await start();
     try {
@@ -78,11 +80,7 @@ describeEachDatabase('finalizing a call while the database fails', (database) =>
       );
       expect((await attempt())?.finalized_at).toBeNull();
       await fault.remove();
-      await waitFor(async () => (await attempt())?.finalized_at != null, 30_000, 'the call to be finalized');
-      expect((await attempt())?.result).toBe('busy');
-      const after = await contact();
-      expect(after.status).not.toBe('in_progress');
-      expect(after.lease_owner).toBeNull();
+      await expectSealedAndContactFree();
     } finally {
       await engine.stop();
       await simulated.stop();

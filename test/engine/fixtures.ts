@@ -1,11 +1,16 @@
 import type { Kysely } from 'kysely';
 import {
+  type CampaignDefinition,
   type CampaignDefinitionInput,
   campaignDefinitionSchema,
 } from '../../campaigns/campaign-definition.ts';
 import { insertCampaign } from '../../db/queries/campaigns.ts';
 import { findClientByCode, insertClient } from '../../db/queries/clients.ts';
 import type { Database } from '../../db/schema.ts';
+import { createAgentService } from '../../engine/agents/agent-service.ts';
+import { silentLogger } from '../../engine/platform/logger.ts';
+import type { EngineClock } from '../../engine/runner/engine-clock.ts';
+import { ensureSimulatedAgents, SimulatedAgents } from '../../scripts/demo/simulated-agents.ts';
 
 let counter = 0;
 
@@ -94,3 +99,27 @@ export const longRetries = {
     no_outcome: 1440,
   },
 };
+
+/**
+ * `count` simulated agents (codes starting `prefix`) logged in to the campaign and tagging the
+ * calls they are given, as the whole-campaign tests staff a running campaign.
+ */
+export async function workingAgents(
+  db: Kysely<Database>,
+  clock: EngineClock,
+  campaign: { campaignId: number; definition: CampaignDefinition },
+  count: number,
+  prefix: string,
+): Promise<SimulatedAgents> {
+  const codes = await ensureSimulatedAgents(db, count, prefix);
+  const agents = new SimulatedAgents({
+    db,
+    agents: createAgentService({ db, clock }),
+    clock,
+    logger: silentLogger(),
+    ...campaign,
+  });
+  await agents.login(codes);
+  agents.start(100);
+  return agents;
+}

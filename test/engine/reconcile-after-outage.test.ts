@@ -4,37 +4,10 @@ import { createAgentService } from '../../engine/agents/agent-service.ts';
 import { silentLogger } from '../../engine/platform/logger.ts';
 import { systemEngineClock } from '../../engine/runner/engine-clock.ts';
 import { reconcileCampaign } from '../../engine/runner/recovery.ts';
-import type { TelephonyPort } from '../../engine/telephony/port.ts';
 import { ensureSimulatedAgents } from '../../scripts/demo/simulated-agents.ts';
 import { describeEachDatabase } from '../support/database.ts';
 import { addContacts, makeCampaign } from './fixtures.ts';
-
-/** A telephone system where only the given channels are up; it records what it hangs up. */
-function telephonyWith(live: string[], hungUp: string[]): TelephonyPort {
-  const refuse = () => Promise.reject(new Error('not used by reconciliation'));
-  return {
-    newCallId: (name) => `outage-${name}`,
-    start: async () => {},
-    stop: async () => {},
-    loginAgent: refuse,
-    logoutAgent: async () => {},
-    originate: refuse,
-    connect: refuse,
-    play: refuse,
-    collectDtmf: refuse,
-    record: refuse,
-    hangup: async (attemptId) => {
-      hungUp.push(attemptId);
-    },
-    onEvent: () => () => {},
-    reconcile: async (ids) => ({
-      live: ids.filter((id) => live.includes(id)),
-      gone: ids.filter((id) => !live.includes(id)),
-      orphansHungUp: [],
-      agentsAdopted: [],
-    }),
-  };
-}
+import { reconcilingTelephony } from './reconciling-telephony.ts';
 
 describeEachDatabase('reconciling a running campaign after the database came back', (database) => {
   it('settles what the outage left stuck and leaves the live calls and preview screens of the runner alone', async () => {
@@ -91,7 +64,7 @@ describeEachDatabase('reconciling a running campaign after the database came bac
     const hungUp: string[] = [];
 
     await reconcileCampaign(
-      { db, telephony: telephonyWith([live.channel_id], hungUp), logger: silentLogger() },
+      { db, telephony: reconcilingTelephony([live.channel_id], hungUp, 'outage'), logger: silentLogger() },
       campaign.id,
       definition,
       clock.now(),

@@ -2,36 +2,9 @@ import { expect, it } from 'vitest';
 import { createAttempt, updateAttempt } from '../../db/queries/dial-log.ts';
 import { silentLogger } from '../../engine/platform/logger.ts';
 import { recoverCampaign } from '../../engine/runner/recovery.ts';
-import type { TelephonyPort } from '../../engine/telephony/port.ts';
 import { describeEachDatabase } from '../support/database.ts';
 import { addContacts, makeCampaign } from './fixtures.ts';
-
-/** A telephone system where the given channels are still up; it records what it hangs up. */
-function telephonyWith(live: string[], hungUp: string[]): TelephonyPort {
-  const refuse = () => Promise.reject(new Error('not used by recovery'));
-  return {
-    start: async () => {},
-    stop: async () => {},
-    loginAgent: refuse,
-    logoutAgent: async () => {},
-    originate: refuse,
-    connect: refuse,
-    play: refuse,
-    collectDtmf: refuse,
-    record: refuse,
-    hangup: async (attemptId) => {
-      hungUp.push(attemptId);
-    },
-    onEvent: () => () => {},
-    newCallId: (name) => `recovery-${name}`,
-    reconcile: async (ids) => ({
-      live: ids.filter((id) => live.includes(id)),
-      gone: ids.filter((id) => !live.includes(id)),
-      orphansHungUp: [],
-      agentsAdopted: [],
-    }),
-  };
-}
+import { reconcilingTelephony } from './reconciling-telephony.ts';
 
 describeEachDatabase('recovery of a campaign after its engine died', (database) => {
   it('finalizes every open call: a person left without an agent is an abandoned call, a ringing or machine call a failed one', async () => {
@@ -59,7 +32,11 @@ describeEachDatabase('recovery of a campaign after its engine died', (database) 
     const hungUp: string[] = [];
 
     const report = await recoverCampaign(
-      { db, telephony: telephonyWith([person.channel_id], hungUp), logger: silentLogger() },
+      {
+        db,
+        telephony: reconcilingTelephony([person.channel_id], hungUp, 'recovery'),
+        logger: silentLogger(),
+      },
       campaign.id,
       definition,
       new Date(at.getTime() + 60_000),
@@ -102,7 +79,7 @@ describeEachDatabase('recovery of a campaign after its engine died', (database) 
     await updateAttempt(db, row.id, { status: 'answered', originatedAt: at, answeredAt: at });
 
     await recoverCampaign(
-      { db, telephony: telephonyWith([], []), logger: silentLogger() },
+      { db, telephony: reconcilingTelephony([], [], 'recovery'), logger: silentLogger() },
       campaign.id,
       definition,
       new Date(at.getTime() + 60_000),

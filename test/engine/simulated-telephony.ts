@@ -37,6 +37,18 @@ function track(kind: string): { done(): void } {
   return { done: () => running.delete(name) };
 }
 
+/** The real ARI adapter connected to `sim` on `clock`; `overrides` replace its options. */
+function adapterTo(sim: AriSimulator, clock: EngineClock, overrides: Partial<AriTelephonyOptions> = {}) {
+  return createAriTelephony({
+    url: sim.url,
+    username: sim.username,
+    password: sim.password,
+    app: sim.app,
+    clock,
+    ...overrides,
+  });
+}
+
 export interface SimulatedTelephony {
   clock: EngineClock;
   telephony: AriTelephony;
@@ -47,19 +59,17 @@ export interface SimulatedTelephony {
  * The ARI simulator at `speed`× on a free port, the real ARI adapter connected to it over
  * sockets, and the engine clock both share (starting within US calling hours). Accelerated real
  * time: the engine's own latency becomes simulated seconds, so a test on it may assert
- * invariants only, never rates or timings (those belong on `manualTelephony`).
+ * invariants only, never rates or timings (those belong on `manualTelephony`). `adapter`
+ * overrides the adapter's options (a test of its logging passes its `logger`).
  */
-export async function simulatedTelephony(speed: number): Promise<SimulatedTelephony> {
+export async function simulatedTelephony(
+  speed: number,
+  options: { adapter?: Partial<AriTelephonyOptions> } = {},
+): Promise<SimulatedTelephony> {
   const clock = scaledEngineClock(speed, demoEpoch(new Date()).getTime());
   const sim = await startAriSimulator({ port: 0, clock: { speed }, seed: 4 });
   const tracked = track(`simulatedTelephony(${speed})`);
-  const telephony = createAriTelephony({
-    url: sim.url,
-    username: sim.username,
-    password: sim.password,
-    app: sim.app,
-    clock,
-  });
+  const telephony = adapterTo(sim, clock, options.adapter);
   return {
     clock,
     telephony,
@@ -97,14 +107,7 @@ export async function manualTelephony(
   const clock = manualEngineClock(demoEpoch(new Date()).getTime(), { speed: options.speed ?? 20 });
   const sim = await startAriSimulator({ seed: 4, ...options.simulator, port: 0, clock: { shared: clock } });
   const tracked = track('manualTelephony');
-  const telephony = createAriTelephony({
-    url: sim.url,
-    username: sim.username,
-    password: sim.password,
-    app: sim.app,
-    clock,
-    ...options.adapter,
-  });
+  const telephony = adapterTo(sim, clock, options.adapter);
   let driver: Lockstep | undefined;
   return {
     clock,

@@ -2,14 +2,11 @@ import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAgentService } from '../../engine/agents/agent-service.ts';
 import { main } from '../../engine/main.ts';
-import { createLogger, type Logger } from '../../engine/platform/logger.ts';
+import { createLogger } from '../../engine/platform/logger.ts';
 import { maskPhone } from '../../engine/platform/mask-phone.ts';
-import { scaledEngineClock } from '../../engine/runner/engine-clock.ts';
-import { createAriTelephony } from '../../engine/telephony/ari/ari-telephony.ts';
-import { startAriSimulator } from '../../engine/telephony/simulator/start-ari-simulator.ts';
-import { demoEpoch } from '../../scripts/demo/demo-clock.ts';
 import { ensureSimulatedAgents } from '../../scripts/demo/simulated-agents.ts';
 import { addContacts, runningCampaign } from '../engine/fixtures.ts';
+import { simulatedTelephony } from '../engine/simulated-telephony.ts';
 import { describeEachDatabase } from '../support/database.ts';
 import { originateRequest, type Rig, startRig } from '../telephony/support.ts';
 
@@ -23,28 +20,6 @@ function capturedLogger() {
     },
   });
   return { logger: createLogger({ pretty: false, destination, level: 'debug' }), text: () => lines.join('') };
-}
-
-/** As test/engine/simulated-telephony.ts, with the adapter logging to `logger`. */
-async function loggedSimulatedTelephony(speed: number, logger: Logger) {
-  const clock = scaledEngineClock(speed, demoEpoch(new Date()).getTime());
-  const sim = await startAriSimulator({ port: 0, clock: { speed }, seed: 4 });
-  const telephony = createAriTelephony({
-    url: sim.url,
-    username: sim.username,
-    password: sim.password,
-    app: sim.app,
-    clock,
-    logger,
-  });
-  return {
-    clock,
-    telephony,
-    async stop() {
-      await telephony.stop().catch(() => {});
-      await sim.stop();
-    },
-  };
 }
 
 /** The national digits of a number: what must never appear in a log, however written. */
@@ -78,7 +53,7 @@ describeEachDatabase('the runner dialing a number, in the log', (database) => {
   it('shows the masked number under phoneMasked and the full number nowhere, when the originate fails', async () => {
     const { db } = database();
     const { logger, text } = capturedLogger();
-    const simulated = await loggedSimulatedTelephony(20, logger);
+    const simulated = await simulatedTelephony(20, { adapter: { logger } });
     const { clock, telephony } = simulated;
     try {
       // An endpoint technology Asterisk does not have: the originate is refused ("Allocation

@@ -1,7 +1,10 @@
+import type { Kysely } from 'kysely';
 import { expect, it } from 'vitest';
+import type { CampaignDefinition } from '../../campaigns/campaign-definition.ts';
 import { insertAgent } from '../../db/queries/agents.ts';
 import { createAttempt, getAttempt, updateAttempt } from '../../db/queries/dial-log.ts';
 import { claimLeads } from '../../db/queries/leads.ts';
+import type { Database } from '../../db/schema.ts';
 import { createAgentService } from '../../engine/agents/agent-service.ts';
 import { silentLogger } from '../../engine/platform/logger.ts';
 import { AgentPool } from '../../engine/runner/agent-pool.ts';
@@ -11,7 +14,7 @@ import type { EngineClock } from '../../engine/runner/engine-clock.ts';
 import { LiveCalls } from '../../engine/runner/live-calls.ts';
 import { addContacts, makeCampaign } from '../engine/fixtures.ts';
 import { describeEachDatabase } from '../support/database.ts';
-import { sleep, startRig } from './support.ts';
+import { type Rig, sleep, startRig } from './support.ts';
 
 /**
  * The 2-second path does not wait on the database: a person who answers is put through to the
@@ -45,6 +48,85 @@ function slowUpdates() {
   return { update, open, started, done };
 }
 
+/**
+ * The runner's agent pool and call flow for one campaign, the flow writing the dial log through
+ * `slow` (see slowUpdates).
+ */
+function runnerOnSlowDatabase(
+  db: Kysely<Database>,
+  rig: Rig,
+  clock: EngineClock,
+  campaignId: number,
+  definition: CampaignDefinition,
+) {
+  const pool = new AgentPool(
+    {
+      db,
+      telephony: rig.tel,
+      clock,
+      logger: silentLogger(),
+      engineId: 'slow-db',
+      campaignId,
+      wrapUpSeconds: definition.wrapUpSeconds,
+      callerId: definition.dialing.callerId,
+    },
+    { wrapUpTimedOut: () => {}, wrapUpEnded: () => {} },
+  );
+  const slow = slowUpdates();
+  const calls = new LiveCalls();
+  const flow = new CallFlow({
+    db,
+    telephony: rig.tel,
+    clock,
+    logger: silentLogger(),
+    campaignId,
+    definition,
+    pool,
+    calls,
+    observe: () => {},
+    counters: newRunCounters(),
+    updateAttempt: slow.update,
+  });
+  return { pool, slow, calls, flow };
+}
+
+/**
+ * Dials a contact as the runner does: its dial-log row first, then the call's context in the
+ * live calls with the telephony events routed to the flow, then the originate.
+ */
+async function dialThroughFlow(
+  db: Kysely<Database>,
+  rig: Rig,
+  clock: EngineClock,
+  runner: { flow: CallFlow; calls: LiveCalls },
+  dial: { campaignId: number; contactId: number; phoneE164: string; endpoint: string },
+) {
+  const attemptId = rig.tel.newCallId(`c${dial.campaignId}-k${dial.contactId}`);
+  const row = await createAttempt(db, {
+    campaignId: dial.campaignId,
+    contactId: dial.contactId,
+    phoneE164: dial.phoneE164,
+    channelId: attemptId,
+    gateReasons: [],
+    queuedAt: clock.now(),
+  });
+  const call = new CallContext(
+    attemptId,
+    row.id,
+    dial.contactId,
+    dial.campaignId,
+    silentLogger(),
+    clock.now(),
+  );
+  runner.calls.add(call);
+  rig.tel.onEvent((event) => {
+    if ('attemptId' in event && event.attemptId === attemptId)
+      void call.serial(() => runner.flow.handle(event));
+  });
+  await rig.tel.originate({ attemptId, endpoint: dial.endpoint, callerId: '4000', ringTimeoutSeconds: 30 });
+  return { attemptId, row, call };
+}
+
 describeEachDatabase('the answer goes to the agent before the database hears of it', (database) => {
   it('adds the person to the agent’s bridge while the dial-log update of the answer is still waiting, then seals every fact in order', async () => {
     const { db } = database();
@@ -61,40 +143,13 @@ describeEachDatabase('the answer goes to the agent before the database hears of 
         endpoint: `PJSIP/slow-${campaign.id}`,
       });
       await createAgentService({ db, clock }).login(agentRow.code, campaign.id);
-      const pool = new AgentPool(
-        {
-          db,
-          telephony: rig.tel,
-          clock,
-          logger: silentLogger(),
-          engineId: 'slow-db',
-          campaignId: campaign.id,
-          wrapUpSeconds: definition.wrapUpSeconds,
-          callerId: definition.dialing.callerId,
-        },
-        { wrapUpTimedOut: () => {}, wrapUpEnded: () => {} },
-      );
+      const { pool, slow, calls, flow } = runnerOnSlowDatabase(db, rig, clock, campaign.id, definition);
       for (let i = 0; i < 500 && pool.free().length === 0; i++) {
         await pool.sync();
         await sleep(10);
       }
       expect(pool.free()).toHaveLength(1);
 
-      const slow = slowUpdates();
-      const calls = new LiveCalls();
-      const flow = new CallFlow({
-        db,
-        telephony: rig.tel,
-        clock,
-        logger: silentLogger(),
-        campaignId: campaign.id,
-        definition,
-        pool,
-        calls,
-        observe: () => {},
-        counters: newRunCounters(),
-        updateAttempt: slow.update,
-      });
       const [lead] = await claimLeads(db, {
         campaignId: campaign.id,
         engineId: 'slow-db',
@@ -103,34 +158,18 @@ describeEachDatabase('the answer goes to the agent before the database hears of 
         leaseSeconds: 600,
         readyAgentIds: [],
       });
-      const attemptId = rig.tel.newCallId(`c${campaign.id}-k${contactId}`);
-      const row = await createAttempt(db, {
-        campaignId: campaign.id,
-        contactId: contactId as number,
-        phoneE164: lead?.phone_e164 ?? '',
-        channelId: attemptId,
-        gateReasons: [],
-        queuedAt: clock.now(),
-      });
-      const call = new CallContext(
-        attemptId,
-        row.id,
-        contactId as number,
-        campaign.id,
-        silentLogger(),
-        clock.now(),
+      const { attemptId, row } = await dialThroughFlow(
+        db,
+        rig,
+        clock,
+        { flow, calls },
+        {
+          campaignId: campaign.id,
+          contactId: contactId as number,
+          phoneE164: lead?.phone_e164 ?? '',
+          endpoint: 'PJSIP/+12125550105@carrier',
+        },
       );
-      calls.add(call);
-      rig.tel.onEvent((event) => {
-        if ('attemptId' in event && event.attemptId === attemptId) void call.serial(() => flow.handle(event));
-      });
-
-      await rig.tel.originate({
-        attemptId,
-        endpoint: 'PJSIP/+12125550105@carrier',
-        callerId: '4000',
-        ringTimeoutSeconds: 30,
-      });
       // Asterisk says the customer entered the agent's bridge…
       await rig.log.waitFor('connected', (e) => e.attemptId === attemptId);
       // …while no update of the row has been written: the answer's waits behind the ringing's.
@@ -170,62 +209,19 @@ describeEachDatabase('the answer goes to the agent before the database hears of 
       };
       const { campaign, definition } = await makeCampaign(db, { mode: 'predictive' });
       const [contactId] = await addContacts(db, campaign.id, 1, { lastDigit: () => 6 });
-      const pool = new AgentPool(
-        {
-          db,
-          telephony: rig.tel,
-          clock,
-          logger: silentLogger(),
-          engineId: 'slow-db',
-          campaignId: campaign.id,
-          wrapUpSeconds: definition.wrapUpSeconds,
-          callerId: definition.dialing.callerId,
-        },
-        { wrapUpTimedOut: () => {}, wrapUpEnded: () => {} },
-      );
-      const slow = slowUpdates();
-      const calls = new LiveCalls();
-      const flow = new CallFlow({
+      const { slow, calls, flow } = runnerOnSlowDatabase(db, rig, clock, campaign.id, definition);
+      const { attemptId, row, call } = await dialThroughFlow(
         db,
-        telephony: rig.tel,
+        rig,
         clock,
-        logger: silentLogger(),
-        campaignId: campaign.id,
-        definition,
-        pool,
-        calls,
-        observe: () => {},
-        counters: newRunCounters(),
-        updateAttempt: slow.update,
-      });
-      const attemptId = rig.tel.newCallId(`c${campaign.id}-k${contactId}`);
-      const row = await createAttempt(db, {
-        campaignId: campaign.id,
-        contactId: contactId as number,
-        phoneE164: '+12125550106',
-        channelId: attemptId,
-        gateReasons: [],
-        queuedAt: clock.now(),
-      });
-      const call = new CallContext(
-        attemptId,
-        row.id,
-        contactId as number,
-        campaign.id,
-        silentLogger(),
-        clock.now(),
+        { flow, calls },
+        {
+          campaignId: campaign.id,
+          contactId: contactId as number,
+          phoneE164: '+12125550106',
+          endpoint: 'PJSIP/+12125550106@carrier',
+        },
       );
-      calls.add(call);
-      rig.tel.onEvent((event) => {
-        if ('attemptId' in event && event.attemptId === attemptId) void call.serial(() => flow.handle(event));
-      });
-
-      await rig.tel.originate({
-        attemptId,
-        endpoint: 'PJSIP/+12125550106@carrier',
-        callerId: '4000',
-        ringTimeoutSeconds: 30,
-      });
       // The message played and the call was hung up, while the row has heard nothing yet.
       await rig.log.waitFor('hangup', (e) => e.attemptId === attemptId);
       expect(slow.done).toEqual([]);

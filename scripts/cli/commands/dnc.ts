@@ -1,10 +1,13 @@
 import type { Command } from 'commander';
+import type { Kysely } from 'kysely';
 import { recordAudit } from '../../../db/queries/audit.ts';
 import { addDnc, checkDnc, dncHistory, dncSummary, listDnc, removeDnc } from '../../../db/queries/dnc.ts';
 import { importNationalDnc } from '../../../db/queries/national-dnc-import.ts';
+import type { Database } from '../../../db/schema.ts';
 import { UsageError } from '../../../engine/platform/errors.ts';
 import { FIELD_LIMITS } from '../../../engine/platform/field-limits.ts';
 import { maskPhone } from '../../../engine/platform/mask-phone.ts';
+import type { CliContext } from '../context.ts';
 import { limitedText } from '../parse-text.ts';
 import type { ContextFactory } from '../program.ts';
 import { action } from '../run-action.ts';
@@ -86,49 +89,58 @@ export function registerDncCommands(program: Command, contextFor: ContextFactory
       ),
     );
 
-  dnc
-    .command('check')
-    .description('every do-not-call list a number is on (national registry included)')
-    .argument('<phone>', 'the number')
-    .option('--region <CC>', 'region for numbers without a country code', 'US')
-    .action(
-      action(contextFor, 'dnc.read', async (ctx, phone: string, opts: { region: string }) => {
-        const e164 = parsePhone(phone, opts.region);
-        const { db } = await ctx.database();
-        const hits = await checkDnc(db, e164);
-        ctx.out.result({ phone: maskPhone(e164), listed: hits.length > 0, entries: hits }, () => {
-          if (hits.length === 0) ctx.out.line(`${maskPhone(e164)} is on no do-not-call list`);
-          else {
-            ctx.out.line(`${maskPhone(e164)} is on ${hits.length} list(s):`);
-            ctx.out.table(
-              hits.map((h) => ({ ...h })),
-              ['scopeKey', 'reason', 'source', 'addedBy', 'addedAt', 'expiresAt'],
-            );
-          }
-        });
-      }),
-    );
+  /** A read-only command on one number: the number parsed with its region, then `run`. */
+  const numberQuery = (
+    name: string,
+    description: string,
+    run: (ctx: CliContext, db: Kysely<Database>, e164: string) => Promise<void>,
+  ) =>
+    dnc
+      .command(name)
+      .description(description)
+      .argument('<phone>', 'the number')
+      .option('--region <CC>', 'region for numbers without a country code', 'US')
+      .action(
+        action(contextFor, 'dnc.read', async (ctx, phone: string, opts: { region: string }) => {
+          const e164 = parsePhone(phone, opts.region);
+          const { db } = await ctx.database();
+          await run(ctx, db, e164);
+        }),
+      );
 
-  dnc
-    .command('history')
-    .description('every addition and removal of a number’s entries, with who, when and why (the record)')
-    .argument('<phone>', 'the number')
-    .option('--region <CC>', 'region for numbers without a country code', 'US')
-    .action(
-      action(contextFor, 'dnc.read', async (ctx, phone: string, opts: { region: string }) => {
-        const e164 = parsePhone(phone, opts.region);
-        const { db } = await ctx.database();
-        const events = await dncHistory(db, e164);
-        ctx.out.result({ phone: maskPhone(e164), events }, () => {
-          if (events.length === 0) ctx.out.line(`${maskPhone(e164)} was never on a do-not-call list`);
-          else
-            ctx.out.table(
-              events.map((e) => ({ ...e })),
-              ['at', 'action', 'scope_key', 'reason', 'source', 'actor'],
-            );
-        });
-      }),
-    );
+  numberQuery(
+    'check',
+    'every do-not-call list a number is on (national registry included)',
+    async (ctx, db, e164) => {
+      const hits = await checkDnc(db, e164);
+      ctx.out.result({ phone: maskPhone(e164), listed: hits.length > 0, entries: hits }, () => {
+        if (hits.length === 0) ctx.out.line(`${maskPhone(e164)} is on no do-not-call list`);
+        else {
+          ctx.out.line(`${maskPhone(e164)} is on ${hits.length} list(s):`);
+          ctx.out.table(
+            hits.map((h) => ({ ...h })),
+            ['scopeKey', 'reason', 'source', 'addedBy', 'addedAt', 'expiresAt'],
+          );
+        }
+      });
+    },
+  );
+
+  numberQuery(
+    'history',
+    'every addition and removal of a number’s entries, with who, when and why (the record)',
+    async (ctx, db, e164) => {
+      const events = await dncHistory(db, e164);
+      ctx.out.result({ phone: maskPhone(e164), events }, () => {
+        if (events.length === 0) ctx.out.line(`${maskPhone(e164)} was never on a do-not-call list`);
+        else
+          ctx.out.table(
+            events.map((e) => ({ ...e })),
+            ['at', 'action', 'scope_key', 'reason', 'source', 'actor'],
+          );
+      });
+    },
+  );
 
   dnc
     .command('list')

@@ -7,6 +7,7 @@ import {
   setPasswordHash,
   setUserRole,
   USER_ROLES,
+  userListColumns,
 } from '../../../db/queries/users.ts';
 import type { UserRole } from '../../../db/schema.ts';
 import { hashPassword } from '../../../engine/access/passwords.ts';
@@ -95,16 +96,7 @@ export function registerUserCommands(program: Command, contextFor: ContextFactor
       action(contextFor, 'user.list', async (ctx) => {
         const { db } = await ctx.database();
         const rows = await listUsers(db);
-        ctx.out.result(rows, () =>
-          ctx.out.table(rows, [
-            'name',
-            'role',
-            'created_by',
-            'created_at',
-            'disabled_at',
-            'password_changed_at',
-          ]),
-        );
+        ctx.out.result(rows, () => ctx.out.table(rows, userListColumns));
       }),
     );
 
