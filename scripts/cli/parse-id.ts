@@ -18,3 +18,20 @@ export function parseId(value: string, what: string): number {
   }
   return id;
 }
+
+/** The most rows a listing shows at once: a bound on one answer, not on what exists. */
+export const MAX_LIMIT = 100_000;
+
+/**
+ * Parses `--limit <n>`: a whole number from 1 to MAX_LIMIT. `--limit abc` or `--limit 0` is a
+ * usage error (exit 2) rather than quietly replaced by the default.
+ */
+export function parseLimit(value: string, option = '--limit'): number {
+  const text = value.trim();
+  if (!/^\d+$/.test(text)) throw new UsageError(`${option} must be a positive whole number, got "${value}"`);
+  const limit = Number(text);
+  if (limit < 1 || limit > MAX_LIMIT) {
+    throw new UsageError(`${option} must be between 1 and ${MAX_LIMIT}, got "${value}"`);
+  }
+  return limit;
+}

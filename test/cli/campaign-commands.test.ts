@@ -154,6 +154,13 @@ describeEachDatabase('dialer campaign and client commands', (database) => {
     [['log', 'show', '9223372036854775808'], 'attempt id must be between'],
     [['list', 'rejects', '--batch', '2147483648'], 'batch id must be between'],
     [['dnc', 'add', '2125550111', '--scope', 'campaign:99999999999'], 'campaign id must be between'],
+    [['log', 'list', '--limit', 'abc'], '--limit must be a positive whole number'],
+    [['audit', 'list', '--limit', '0'], '--limit must be between 1 and 100000'],
+    [['dnc', 'list', '--limit', '-5'], '--limit must be a positive whole number'],
+    [
+      ['compliance', 'history', '--phone', '2125550111', '--limit', '1e9'],
+      '--limit must be a positive whole number',
+    ],
     [['dnc', 'add', '2125550111', '--scope', 'client:99999999999'], 'client id must be between'],
     [
       ['user', 'add', 'u'.repeat(FIELD_LIMITS.code + 1), '--role', 'compliance_officer'],

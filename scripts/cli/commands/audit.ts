@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { listAuditEntries } from '../../../db/queries/reports.ts';
+import { parseLimit } from '../parse-id.ts';
 import type { ContextFactory } from '../program.ts';
 import { action } from '../run-action.ts';
 import { parseInstant } from './compliance-args.ts';
@@ -31,7 +32,7 @@ export function registerAuditCommands(program: Command, contextFor: ContextFacto
             ...(opts.actor ? { actor: opts.actor } : {}),
             ...(opts.since ? { since: parseInstant(opts.since, '--since') } : {}),
             ...(opts.until ? { until: parseInstant(opts.until, '--until') } : {}),
-            limit: Math.max(1, Number(opts.limit) || 100),
+            limit: parseLimit(opts.limit),
           });
           ctx.out.result(rows, () =>
             ctx.out.table(rows, ['id', 'at', 'actor', 'role', 'action', 'subject', 'details']),

@@ -5,7 +5,7 @@ import { gateInputFor, loadGateFactsForPhone } from '../../../db/queries/gate-fa
 import { listDialLog } from '../../../db/queries/reports.ts';
 import { evaluateGate } from '../../../engine/compliance/gate.ts';
 import { maskPhone } from '../../../engine/platform/mask-phone.ts';
-import { parseId } from '../parse-id.ts';
+import { parseId, parseLimit } from '../parse-id.ts';
 import type { ContextFactory } from '../program.ts';
 import { action } from '../run-action.ts';
 import { parseInstant, parsePhone } from './compliance-args.ts';
@@ -73,7 +73,7 @@ export function registerComplianceCommands(program: Command, contextFor: Context
         async (ctx, opts: { phone: string; campaign?: string; region: string; limit: string }) => {
           const e164 = parsePhone(opts.phone, opts.region);
           const campaignId = opts.campaign ? parseId(opts.campaign, 'campaign id') : undefined;
-          const limit = Math.max(1, Number(opts.limit) || 50);
+          const limit = parseLimit(opts.limit);
           const { db } = await ctx.database();
           const filter = { phoneE164: e164, ...(campaignId !== undefined ? { campaignId } : {}), limit };
           const [attempts, denials] = await Promise.all([

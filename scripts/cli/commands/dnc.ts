@@ -8,6 +8,7 @@ import { UsageError } from '../../../engine/platform/errors.ts';
 import { FIELD_LIMITS } from '../../../engine/platform/field-limits.ts';
 import { maskPhone } from '../../../engine/platform/mask-phone.ts';
 import type { CliContext } from '../context.ts';
+import { parseLimit } from '../parse-id.ts';
 import { limitedText } from '../parse-text.ts';
 import type { ContextFactory } from '../program.ts';
 import { action } from '../run-action.ts';
@@ -156,9 +157,7 @@ export function registerDncCommands(program: Command, contextFor: ContextFactory
           const user = opts.unmask ? await ctx.authorize('numbers.full', 'showing full numbers') : undefined;
           const { db } = await ctx.database();
           const ref = opts.scope ? await parseScope(db, opts.scope) : undefined;
-          const limit = Number(opts.limit);
-          if (!Number.isInteger(limit) || limit < 1)
-            throw new UsageError('--limit must be a positive number');
+          const limit = parseLimit(opts.limit);
           const rows = await listDnc(db, { ...(ref ? { scopeKey: ref.scopeKey } : {}), limit });
           if (user) {
             // Who (the user and the role they hold, not the role the check asked for: the policy

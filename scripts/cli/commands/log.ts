@@ -12,7 +12,7 @@ import { UsageError, UserError } from '../../../engine/platform/errors.ts';
 import { maskPhone } from '../../../engine/platform/mask-phone.ts';
 import { signedCheckpoint } from '../checkpoint-statement.ts';
 import { initKey, loadPublicKey, requireKeyFile } from '../evidence-key.ts';
-import { parseId } from '../parse-id.ts';
+import { parseId, parseLimit } from '../parse-id.ts';
 import type { ContextFactory } from '../program.ts';
 import { action } from '../run-action.ts';
 import { parseInstant } from './compliance-args.ts';
@@ -126,7 +126,7 @@ export function registerLogCommands(program: Command, contextFor: ContextFactory
         if (campaignId !== undefined) await getCampaign(db, campaignId);
         const rows = await listDialLog(db, {
           ...(campaignId !== undefined ? { campaignId } : {}),
-          limit: Math.max(1, Number(opts.limit) || 50),
+          limit: parseLimit(opts.limit),
         });
         // An open row past the longest possible call with no engine lease is not a live call.
         const stale = new Set(
