@@ -68,6 +68,12 @@ export interface DemoSummary {
     connected: number;
     abandoned: number;
     machines: number;
+    /**
+     * Answered by Asterisk, hung up while machine detection listened: the engine never heard a
+     * verdict, so the row has no answered_at, but its result is `answered` (a person or machine
+     * took the call). Counted among the answered so that the lines add up.
+     */
+    hungUpInMachineDetection: number;
     byResult: Record<string, number>;
   };
   abandonmentRate: number;
@@ -298,7 +304,8 @@ async function summarize(
              count(*) filter (where abandoned or connected_at is not null or (answered_at is not null and coalesce(amd_result, '') not like 'MACHINE%')) as human,
              count(connected_at) as connected,
              count(*) filter (where abandoned) as abandoned,
-             count(*) filter (where amd_result like 'MACHINE%') as machines
+             count(*) filter (where amd_result like 'MACHINE%') as machines,
+             count(*) filter (where answered_at is null and result = 'answered') as in_amd
       from call_attempts where campaign_id = ${campaignId}`.execute(db)
   ).rows[0]!;
   const resultRows = await db
@@ -315,6 +322,7 @@ async function summarize(
     .execute();
   const human = Number(log.human);
   const attempts = Number(log.attempts);
+  const answered = Number(log.answered) + Number(log.in_amd);
   const abandonmentRate = human > 0 ? Number(log.abandoned) / human : 0;
   return {
     campaignId,
@@ -326,17 +334,18 @@ async function summarize(
       attempts,
       finalized: Number(log.finalized),
       open: Number(log.open),
-      answered: Number(log.answered),
+      answered,
       humanAnswered: human,
       connected: Number(log.connected),
       abandoned: Number(log.abandoned),
       machines: Number(log.machines),
+      hungUpInMachineDetection: Number(log.in_amd),
       byResult: Object.fromEntries(resultRows.map((r) => [r.result ?? 'open', Number(r.n)])),
     },
     abandonmentRate,
     abandonmentCap: definition.abandon.maxRate,
     abandonmentOverCap: abandonmentRate > definition.abandon.maxRate,
-    answerRate: attempts > 0 ? Number(log.answered) / attempts : 0,
+    answerRate: attempts > 0 ? answered / attempts : 0,
     outcomes: await outcomeCounts(db, campaignId),
     alarms,
   };

@@ -12,7 +12,8 @@ function list(counts: Record<string, number>): string {
 
 /**
  * The demo's summary for a campaign manager: the dial log's counts add up line by line (final =
- * not answered + answered; answered = machine + person; person = connected + abandoned + hung
+ * not answered + answered; answered = machine + person + hung up while machine detection listened
+ * (no verdict, so neither); person = connected + abandoned + hung
  * up before an agent), and an abandonment rate over the cap is flagged before anything else.
  */
 export function summaryLines(s: DemoSummary): string[] {
@@ -36,7 +37,9 @@ export function summaryLines(s: DemoSummary): string[] {
   line(
     `  final ${d.finalized} = not answered ${notAnswered} + answered ${d.answered} (${pct(s.answerRate)} of attempts)`,
   );
-  line(`  answered ${d.answered} = by a machine ${d.machines} + by a person ${d.humanAnswered}`);
+  line(
+    `  answered ${d.answered} = by a machine ${d.machines} + by a person ${d.humanAnswered} + hung up during machine detection ${d.hungUpInMachineDetection}`,
+  );
   line(
     `  by a person ${d.humanAnswered} = connected to an agent ${d.connected} + abandoned ${d.abandoned} + hung up before an agent ${leftBeforeAgent}`,
   );

@@ -23,6 +23,7 @@ function summary(overrides: Partial<DemoSummary> = {}): DemoSummary {
       connected: 150,
       abandoned: 8,
       machines: 23,
+      hungUpInMachineDetection: 0,
       byResult: { connected: 150, abandoned: 8, machine: 23, answered: 9, busy: 50, no_answer: 58 },
     },
     abandonmentRate: 8 / 167,
@@ -61,10 +62,23 @@ describe('the demo summary', () => {
     const text = summaryLines(summary()).join('\n');
     expect(text).toContain('300 attempts = 298 final + 2 open');
     expect(text).toContain('final 298 = not answered 108 + answered 190');
-    expect(text).toContain('answered 190 = by a machine 23 + by a person 167');
+    expect(text).toContain(
+      'answered 190 = by a machine 23 + by a person 167 + hung up during machine detection 0',
+    );
     expect(text).toContain(
       'by a person 167 = connected to an agent 150 + abandoned 8 + hung up before an agent 9',
     );
     expect(text).toContain('outcomes (298, one per final attempt)');
+  });
+
+  it('counts a call hung up while machine detection listened as answered, not as not answered', () => {
+    const base = summary().dialLog;
+    const text = summaryLines(
+      summary({ dialLog: { ...base, answered: 206, hungUpInMachineDetection: 16 } }),
+    ).join('\n');
+    expect(text).toContain('final 298 = not answered 92 + answered 206');
+    expect(text).toContain(
+      'answered 206 = by a machine 23 + by a person 167 + hung up during machine detection 16',
+    );
   });
 });
