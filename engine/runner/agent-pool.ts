@@ -238,6 +238,16 @@ export class AgentPool {
     return this.agents.get(agentId);
   }
 
+  /**
+   * The agent, reading the sessions again if the pool does not know it yet: a conversation that
+   * recovery adopted can end before the pool's first sync, and its agent must still go to
+   * wrap-up (else the session stays on a call that is over, and the runner never finishes).
+   */
+  async find(agentId: number): Promise<PooledAgent | undefined> {
+    if (!this.agents.has(agentId)) await this.sync();
+    return this.agents.get(agentId);
+  }
+
   /** Ready agents with a live leg, longest idle first. */
   free(): PooledAgent[] {
     return [...this.agents.values()]

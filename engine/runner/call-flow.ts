@@ -416,7 +416,7 @@ export class CallFlow {
         });
       });
     await this.settle(call, finalize);
-    const agent = call.agentId !== null ? this.d.pool.get(call.agentId) : undefined;
+    const agent = call.agentId !== null ? await this.d.pool.find(call.agentId) : undefined;
     if (agent) {
       // Never connected: the agent held for the call, or already on it because the connect was
       // accepted a moment before the person hung up, is free again with nothing to tag. The
