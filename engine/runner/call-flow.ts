@@ -6,7 +6,6 @@ import { finalizeAttempt, getAttempt, updateAttempt } from '../../db/queries/dia
 import type { Database } from '../../db/schema.ts';
 import { recordCallOutcome } from '../agents/call-outcome.ts';
 import type { PacingObservation } from '../pacing/pacer.ts';
-import { ConflictError } from '../platform/errors.ts';
 import type { Logger } from '../platform/logger.ts';
 import { isTelephonyError } from '../telephony/errors.ts';
 import type { CallOutcome, TelephonyEvent, TelephonyPort } from '../telephony/port.ts';
@@ -67,8 +66,7 @@ export interface CallFlowDeps {
 type AttemptPatch = Parameters<typeof updateAttempt>[2];
 
 /** Attempts of one background dial-log write before it is left to the sealing of the row. */
-const WRITE_TRIES = 5;
-const WRITE_RETRY_MS = 100;
+const WRITE_RETRY: DatabaseRetryPolicy = { attempts: 5, firstDelayMs: 100, maxDelayMs: 800 };
 
 export interface RunCounters {
   dialed: number;
@@ -138,24 +136,20 @@ export class CallFlow {
     const entry = this.writes.get(call) ?? { chain: Promise.resolve(), learnt: {} };
     Object.assign(entry.learnt, patch);
     const update = this.d.updateAttempt ?? updateAttempt;
-    entry.chain = entry.chain.then(async () => {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await update(this.d.db, call.dbId, patch);
-          return;
-        } catch (error) {
-          if (error instanceof ConflictError || attempt >= WRITE_TRIES) {
-            call.log.warn(
-              { err: error, patch: Object.keys(patch), attempt },
-              'dial-log update not written; the sealed row will carry it',
-            );
-            return;
-          }
-          call.log.warn({ err: error, attempt }, 'dial-log update failed; retrying');
-          await new Promise((resolve) => setTimeout(resolve, WRITE_RETRY_MS * 2 ** (attempt - 1)));
-        }
-      }
-    });
+    entry.chain = entry.chain.then(() =>
+      withDatabaseRetry(() => update(this.d.db, call.dbId, patch).then(() => {}), {
+        log: call.log,
+        what: 'dial-log update',
+        policy: WRITE_RETRY,
+      }).catch((error: unknown) =>
+        // A sealed row refuses updates (ConflictError), or the database stayed away: either way
+        // the facts are in `learnt` and go into the sealed row.
+        call.log.warn(
+          { err: error, patch: Object.keys(patch) },
+          'dial-log update not written; the sealed row will carry it',
+        ),
+      ),
+    );
     this.writes.set(call, entry);
   }
 
