@@ -1,5 +1,11 @@
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
+import {
+  DEFAULT_PRESET,
+  findPreset,
+  presetNames,
+  presetOverridesSchema,
+} from '../engine/compliance/presets/index.ts';
 import { FIELD_LIMITS } from '../engine/platform/field-limits.ts';
 import { DEFAULT_RETRY_MINUTES } from './outcomes/retry-policy.ts';
 
@@ -167,6 +173,17 @@ export const campaignDefinitionSchema = z
     questions: z.array(questionSchema).max(100).default([]),
     /** Days an imported list is kept in the archive; at least a year by the licence. */
     retentionDays: z.number().int().min(365).default(400),
+    /**
+     * The jurisdiction preset (engine/compliance/presets/) whose figures the gate, the recording
+     * notice and retention apply — the jurisdiction's own when absent — and field-by-field
+     * overrides of it.
+     */
+    compliance: z
+      .strictObject({
+        preset: z.string().min(1).max(FIELD_LIMITS.code).optional(),
+        overrides: presetOverridesSchema.optional(),
+      })
+      .prefault({}),
   })
   .superRefine((c, ctx) => {
     if (c.mode === 'agentless' && c.questions.length === 0) {
@@ -186,6 +203,22 @@ export const campaignDefinitionSchema = z
           });
         }
       });
+    }
+    if (c.compliance.preset !== undefined) {
+      const preset = findPreset(c.compliance.preset);
+      if (!preset) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['compliance', 'preset'],
+          message: `unknown preset (known: ${presetNames().join(', ')})`,
+        });
+      } else if (preset.jurisdiction !== c.jurisdiction) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['compliance', 'preset'],
+          message: `preset "${preset.name}" is for jurisdiction ${preset.jurisdiction}, not ${c.jurisdiction} (default: ${DEFAULT_PRESET[c.jurisdiction]})`,
+        });
+      }
     }
     if (c.dialing.amd.onMachine === 'leave_message' && !c.dialing.amd.machineMessage) {
       ctx.addIssue({

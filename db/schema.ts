@@ -76,6 +76,8 @@ export interface ContactsTable {
   time_zone_candidates: ColumnType<string[] | null, string[] | null | undefined, string[] | null>;
   fields: DefaultedJson<Record<string, string>>;
   consent_ref: string | null;
+  /** The account (debt) the contact is called about, from the list (migration 050); per-account rules count by it. */
+  account_ref: ColumnType<string | null, string | null | undefined, string | null>;
   /** Worked in another campaign before: dialable only while a re-marketing approval covers it. */
   needs_approval: ColumnType<boolean, boolean | undefined, boolean>;
   status: ColumnType<ContactStatus, ContactStatus | undefined, ContactStatus>;

@@ -6,12 +6,14 @@ import type {
   CampaignFacts,
   ContactFacts,
   DncHit,
+  FrequencyFacts,
   GateCampaign,
   GateContact,
   GateDncScope,
   GateInput,
 } from '../../engine/compliance/gate-types.ts';
-import { type JurisdictionPolicy, jurisdictionPolicy } from '../../engine/compliance/jurisdictions.ts';
+import { type JurisdictionPolicy, policyForDefinition } from '../../engine/compliance/jurisdictions.ts';
+import type { FrequencyRule } from '../../engine/compliance/presets/index.ts';
 import type { CampaignStatus, Database } from '../schema.ts';
 import { getCampaign } from './campaigns.ts';
 import { latestFullRegistryLoad } from './national-registry-age.ts';
@@ -172,7 +174,7 @@ async function campaignFacts(
 
 /** The contact columns the gate reads. */
 const CONTACT_COLUMNS = sql`id, phone_e164, batch_id, time_zone, time_zone_assumed, time_zone_candidates,
-  consent_ref, needs_approval, last_outcome, last_attempt_at`;
+  consent_ref, account_ref, needs_approval, last_outcome, last_attempt_at`;
 
 interface FactsRow {
   id: number;
@@ -183,6 +185,7 @@ interface FactsRow {
   /** Set by the list import when the number's digits name several zones. */
   time_zone_candidates: string[] | null;
   consent_ref: string | null;
+  account_ref: string | null;
   needs_approval: boolean;
   last_outcome: string | null;
   /** Times below come as epoch milliseconds: parsing thousands of timestamps is the client's main cost. */
@@ -202,6 +205,8 @@ interface FactsRow {
   last_at: number | null;
   last_abandoned_at: number | null;
   approval_ids: number[] | null;
+  /** Per frequency rule i: `f<i>_times` (epoch ms) and `f<i>_conv` (epoch ms or null). */
+  [frequencyColumn: `f${number}_${'times' | 'conv'}`]: number[] | number | null;
 }
 
 /**
@@ -259,6 +264,7 @@ export async function loadGateFactsForPhone(
     source = sql`select 0 as id, ${phoneE164}::text as phone_e164, null::int as batch_id,
       ${zone.timeZone}::text as time_zone, ${zone.assumed}::boolean as time_zone_assumed,
       ${zone.candidates ? [...zone.candidates] : null}::text[] as time_zone_candidates, null::text as consent_ref,
+      null::text as account_ref,
       ${elsewhere !== undefined}::boolean as needs_approval,
       null::text as last_outcome, null::timestamptz as last_attempt_at`;
   }
@@ -288,7 +294,49 @@ async function withoutJit<T>(db: Db, query: (trx: Transaction<Database>) => Prom
 
 /** The policy the gate will apply to these facts (the same choice as gateInputFor's). */
 function effectivePolicy(campaignPart: CampaignGateFacts): JurisdictionPolicy {
-  return campaignPart.policy ?? jurisdictionPolicy(campaignPart.campaign.definition.jurisdiction);
+  return campaignPart.policy ?? policyForDefinition(campaignPart.campaign.definition);
+}
+
+/**
+ * The calls one frequency rule counts, as two correlated probes per contact: by the number
+ * (call_attempts_phone_time), or by the account (contacts_account_ref, then call_attempts_contact)
+ * when the rule counts accounts and the contact has one — the other probe is cut off by a
+ * one-time filter on the contact's own column. Each returns the times of the calls in the rule's
+ * longest window and the last conversation (a call connected to an agent) in its quiet period.
+ */
+function frequencyColumns(rule: FrequencyRule, i: number, campaign: GateCampaign, now: Date) {
+  const MINUTE = 60_000;
+  const longest = Math.max(0, ...rule.windows.map((w) => w.minutes));
+  const quiet = rule.quietAfterConversationMinutes ?? 0;
+  const windowSince = new Date(now.getTime() - longest * MINUTE);
+  const convSince = new Date(now.getTime() - quiet * MINUTE);
+  // A conversation is connected within a ring timeout (≤ 120 s) and queueing of its dial: an
+  // hour of slack finds every call connected in the quiet period by the queued_at index.
+  const since = new Date(now.getTime() - Math.max(longest, quiet > 0 ? quiet + 60 : 0) * MINUTE);
+  const scope =
+    rule.across === 'campaign'
+      ? sql`and x.campaign_id = ${campaign.id}`
+      : rule.across === 'client'
+        ? sql`and x.campaign_id in (select cc.id from campaigns cc where cc.client_id = ${campaign.clientId})`
+        : sql``;
+  const figures = sql`array_agg(${epochMs(sql`x.queued_at`)}) filter (where x.queued_at > ${windowSince}) as times,
+      ${epochMs(sql`max(x.connected_at) filter (where x.connected_at > ${convSince} and x.connected_at <= ${now})`)} as conv`;
+  const byNumber = sql`select ${figures} from call_attempts x
+      where ${rule.unit === 'account' ? sql`src.account_ref is null and ` : sql``}x.phone_e164 = src.phone_e164
+        and x.queued_at > ${since} and x.queued_at <= ${now} ${scope}`;
+  const select = sql.raw(
+    rule.unit === 'account'
+      ? `coalesce(f${i}a.times, f${i}n.times) as f${i}_times, coalesce(f${i}a.conv, f${i}n.conv) as f${i}_conv`
+      : `f${i}n.times as f${i}_times, f${i}n.conv as f${i}_conv`,
+  );
+  const joins = [sql`left join lateral (${byNumber}) ${sql.raw(`f${i}n`)} on true`];
+  if (rule.unit === 'account') {
+    const byAccount = sql`select ${figures} from contacts c2 join call_attempts x on x.contact_id = c2.id
+      where src.account_ref is not null and c2.account_ref = src.account_ref
+        and x.queued_at > ${since} and x.queued_at <= ${now} ${scope}`;
+    joins.push(sql`left join lateral (${byAccount}) ${sql.raw(`f${i}a`)} on true`);
+  }
+  return { select, joins: sql.join(joins, sql` `) };
 }
 
 async function factsFor(
@@ -306,6 +354,12 @@ async function factsFor(
   const abandonSince = new Date(now.getTime() - policy.repeatAfterAbandonHours * HOUR);
   // Approvals matter only to contacts that need one, or where consent may rest on one.
   const requiresConsent = policy.requiresConsent;
+  const frequency = policy.frequency.map((rule, i) => frequencyColumns(rule, i, campaign, now));
+  const frequencySelect = frequency.length ? sql`, ${sql.join(frequency.map((f) => f.select))}` : sql``;
+  const frequencyJoins = sql.join(
+    frequency.map((f) => f.joins),
+    sql` `,
+  );
   const [factRows, approvalRows] = await Promise.all([
     withoutJit(db, (trx) =>
       sql<FactsRow>`
@@ -326,7 +380,7 @@ async function factsFor(
           (select array_agg(r.approval_id) from remarketing_approval_numbers r
              join remarketing_approvals g on g.id = r.approval_id
             where r.phone_e164 = src.phone_e164 and g.campaign_id = ${campaign.id})
-        end as approval_ids
+        end as approval_ids${frequencySelect}
       from src
       left join lateral (
         select count(*) as total,
@@ -336,7 +390,7 @@ async function factsFor(
                ${epochMs(sql`(array_agg(coalesce(a.ended_at, a.queued_at) order by a.queued_at desc))[1]`)} as last_at
           from call_attempts a
          where a.contact_id = src.id and a.queued_at <= ${now}
-      ) att on true`.execute(trx),
+      ) att on true ${frequencyJoins}`.execute(trx),
     ),
     db
       .selectFrom('remarketing_approvals')
@@ -445,6 +499,7 @@ async function factsFor(
       timeZoneAssumed: r.time_zone_assumed,
       candidateTimeZones: r.time_zone_candidates ?? undefined,
       consentRef: r.consent_ref,
+      accountRef: r.account_ref,
       needsApproval: r.needs_approval,
     };
     const facts: ContactFacts = {
@@ -458,6 +513,18 @@ async function factsFor(
       agentReserved: reserved.has(r.id),
       lastOutcome:
         r.last_outcome && r.last_attempt_at ? { tag: r.last_outcome, at: new Date(r.last_attempt_at) } : null,
+      ...(policy.frequency.length
+        ? {
+            frequency: policy.frequency.map(
+              (rule, i): FrequencyFacts => ({
+                ruleId: rule.id,
+                countedBy: rule.unit === 'account' && r.account_ref !== null ? 'account' : 'number',
+                attemptTimes: ((r[`f${i}_times`] as number[] | null) ?? []).map(Number),
+                lastConversationAt: r[`f${i}_conv`] === null ? null : Number(r[`f${i}_conv`]),
+              }),
+            ),
+          }
+        : {}),
     };
     out.set(r.id, { contact, facts });
   }

@@ -18,6 +18,8 @@ export type RuleName =
   | 'attempts'
   | 'retry_gap'
   | 'abandon_repeat'
+  | 'machine_redial'
+  | 'frequency'
   | 'in_flight'
   | 'abandonment_rate';
 
@@ -80,6 +82,8 @@ export interface GateContact {
   consentRef: string | null;
   /** Worked in another campaign before: needs an approval valid at dial time. */
   needsApproval: boolean;
+  /** The account (the debt) the contact is called about, from the list; per-account rules count by it. */
+  accountRef?: string | null | undefined;
 }
 
 export interface GateCampaign {
@@ -92,7 +96,21 @@ export interface GateCampaign {
 export type GateCampaignDefinition = Pick<
   CampaignDefinition,
   'jurisdiction' | 'mode' | 'defaultTimeZone' | 'callingWindow' | 'holidays' | 'attempts' | 'abandon'
->;
+> &
+  Partial<Pick<CampaignDefinition, 'compliance'>>;
+
+/**
+ * What one frequency rule of the policy counts for a contact: the times (epoch ms) of the calls
+ * in the rule's longest window and the last conversation within its quiet period, about the
+ * rule's unit (the number, or the contact's account — by the number when it has none).
+ */
+export interface FrequencyFacts {
+  ruleId: string;
+  countedBy: 'number' | 'account';
+  attemptTimes: readonly number[];
+  /** Epoch ms of the last call connected to an agent within the quiet period; null: none. */
+  lastConversationAt: number | null;
+}
 
 /** Per-contact facts from the database. */
 export interface ContactFacts {
@@ -117,6 +135,11 @@ export interface ContactFacts {
   agentReserved: boolean;
   /** The outcome the contact carries (contacts.last_outcome / last_attempt_at), if any. */
   lastOutcome: { tag: string; at: Date } | null;
+  /**
+   * One entry per frequency rule of the policy (by ruleId), loaded by loadGateFacts. Absent when
+   * the policy has none; a rule without its facts holds the contact (never dials blind).
+   */
+  frequency?: readonly FrequencyFacts[] | undefined;
 }
 
 /** Campaign-wide facts, loaded once per batch. */
@@ -165,6 +188,8 @@ export interface GateDecision {
   permanent: boolean;
   /** When every denial is time-based: the earliest moment all of them lift. */
   retryAt: Date | null;
+  /** The jurisdiction preset whose figures decided (a refusal names it and its rules' codes). */
+  preset: string;
   /** Every rule's result, in a fixed order. */
   results: RuleResult[];
   /** The denying results only (empty when allowed). */

@@ -6,7 +6,7 @@ import type {
   RuleName,
   RuleResult,
 } from './gate-types.ts';
-import { type JurisdictionPolicy, jurisdictionPolicy } from './jurisdictions.ts';
+import { policyForDefinition } from './jurisdictions.ts';
 import { abandonRepeatRule } from './rules/abandon-repeat.ts';
 import { abandonmentRateRule } from './rules/abandonment-rate.ts';
 import { approvalRule } from './rules/approval.ts';
@@ -15,7 +15,9 @@ import { blacklistRule } from './rules/blacklist.ts';
 import { callingWindowRule } from './rules/calling-window.ts';
 import { consentRule } from './rules/consent.ts';
 import { dncRule } from './rules/dnc.ts';
+import { frequencyRule } from './rules/frequency.ts';
 import { inFlightRule } from './rules/in-flight.ts';
+import { machineRedialRule } from './rules/machine-redial.ts';
 import { nationalRegistryRule } from './rules/national-registry.ts';
 import { retryGapRule } from './rules/retry-gap.ts';
 import type { RuleContext } from './rules/rule-context.ts';
@@ -33,21 +35,13 @@ const RULES: ReadonlyArray<readonly [RuleName, (ctx: RuleContext) => RuleResult]
   ['attempts', attemptsRule],
   ['retry_gap', retryGapRule],
   ['abandon_repeat', abandonRepeatRule],
+  ['machine_redial', machineRedialRule],
+  ['frequency', frequencyRule],
   ['in_flight', inFlightRule],
   ['abandonment_rate', abandonmentRateRule],
 ];
 
 export const RULE_NAMES: readonly RuleName[] = RULES.map(([name]) => name);
-
-const defaultPolicies = new Map<string, JurisdictionPolicy>();
-function defaultPolicy(code: GateInput['campaign']['definition']['jurisdiction']): JurisdictionPolicy {
-  let policy = defaultPolicies.get(code);
-  if (!policy) {
-    policy = jurisdictionPolicy(code);
-    defaultPolicies.set(code, policy);
-  }
-  return policy;
-}
 
 function dispositionOf(denial: RuleResult): Exclude<GateDisposition, 'dial'> {
   if (denial.rule === 'dnc' || denial.rule === 'blacklist') return 'block';
@@ -65,7 +59,7 @@ const rank: Record<GateDisposition, number> = { dial: 0, retry_later: 1, hold: 2
 export function evaluateGate(input: GateInput): GateDecision {
   const ctx: RuleContext = {
     ...input,
-    policy: input.policy ?? defaultPolicy(input.campaign.definition.jurisdiction),
+    policy: input.policy ?? policyForDefinition(input.campaign.definition),
   };
   const results: RuleResult[] = new Array(RULES.length);
   const denials: RuleResult[] = [];
@@ -90,6 +84,7 @@ export function evaluateGate(input: GateInput): GateDecision {
     predictiveAllowed,
     permanent: disposition === 'block' || disposition === 'exhausted',
     retryAt,
+    preset: ctx.policy.preset,
     results,
     denials,
     evaluatedAt: input.now,

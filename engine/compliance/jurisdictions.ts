@@ -1,4 +1,13 @@
 import type { Jurisdiction } from '../../campaigns/campaign-definition.ts';
+import {
+  applyOverrides,
+  DEFAULT_PRESET,
+  type FrequencyRule,
+  findPreset,
+  type Preset,
+  type PresetOverrides,
+  type RecordingNoticeMode,
+} from './presets/index.ts';
 
 /** A span of local time, "HH:MM" to "HH:MM", end exclusive. */
 export interface DailySpan {
@@ -7,11 +16,14 @@ export interface DailySpan {
 }
 
 /**
- * What a jurisdiction imposes on top of the campaign's own settings. The defaults follow
- * DESIGN.md §5; a deployment can pass its own policy to the gate (GateInput.policy).
+ * What a jurisdiction imposes on top of the campaign's own settings: the figures of the
+ * campaign's preset (presets/*.ts, with their sources), with the campaign's overrides applied.
+ * A deployment or a test can also pass its own policy to the gate (GateInput.policy).
  */
 export interface JurisdictionPolicy {
   code: Jurisdiction;
+  /** The preset these figures come from (named in refusals). */
+  preset: string;
   /** Local hours in which calls are lawful, every day. Several spans allow a midday pause. */
   legalHours: readonly DailySpan[];
   /** Public holidays on which the jurisdiction forbids calls (YYYY-MM-DD, local date). */
@@ -22,54 +34,66 @@ export interface JurisdictionPolicy {
   requiresConsent: boolean;
   /** No new call within this many hours after an abandoned call, unless an agent is reserved. */
   repeatAfterAbandonHours: number;
+  /** A number a machine answered is not called again the same local day unless an agent is reserved. */
+  machineRedialNextDayUnlessAgent: boolean;
+  /** Abandonment counting (the pacing code's definition) and the cap. */
+  abandonment: { definition: 'us' | 'uk' | 'cn'; maxRate: number };
+  /** Per-number and per-account frequency rules. */
+  frequency: readonly FrequencyRule[];
+  recordingNotice: RecordingNoticeMode;
+  retentionDays: Preset['retentionDays'];
 }
 
-const policies: Record<Jurisdiction, JurisdictionPolicy> = {
-  // FCC 47 CFR 64.1200(c)(1): not before 8 am or after 9 pm at the called party's location;
-  // the national registry must be scrubbed at least every 31 days.
-  US: {
-    code: 'US',
-    legalHours: [{ start: '08:00', end: '21:00' }],
-    holidays: [],
-    nationalRegistryMaxAgeDays: 31,
-    requiresConsent: false,
-    repeatAfterAbandonHours: 72,
-  },
-  // Ofcom sets no statutory calling hours; 08:00-21:00 is the industry practice (DMA code) and
-  // the product default. The TPS is not bulk-loaded here, so no registry age rule applies.
-  UK: {
-    code: 'UK',
-    legalHours: [{ start: '08:00', end: '21:00' }],
-    holidays: [],
-    nationalRegistryMaxAgeDays: null,
-    requiresConsent: false,
-    repeatAfterAbandonHours: 72,
-  },
-  // MIIT regulates calling periods without a single national clock; local rules commonly forbid
-  // marketing calls in the evening. 09:00-20:00 is a conservative default, configurable.
-  // Consent ("white list") is required for commercial marketing calls.
-  CN: {
-    code: 'CN',
-    legalHours: [{ start: '09:00', end: '20:00' }],
-    holidays: [],
-    nationalRegistryMaxAgeDays: null,
-    requiresConsent: true,
-    repeatAfterAbandonHours: 72,
-  },
-  OTHER: {
-    code: 'OTHER',
-    legalHours: [{ start: '08:00', end: '21:00' }],
-    holidays: [],
-    nationalRegistryMaxAgeDays: null,
-    requiresConsent: false,
-    repeatAfterAbandonHours: 72,
-  },
-};
+export function policyOfPreset(preset: Preset): JurisdictionPolicy {
+  return {
+    code: preset.jurisdiction,
+    preset: preset.name,
+    legalHours: preset.legalHours,
+    holidays: preset.holidays,
+    nationalRegistryMaxAgeDays: preset.nationalRegistryMaxAgeDays,
+    requiresConsent: preset.requiresConsent,
+    repeatAfterAbandonHours: preset.repeatAfterAbandonHours,
+    machineRedialNextDayUnlessAgent: preset.machineRedialNextDayUnlessAgent,
+    abandonment: preset.abandonment,
+    frequency: preset.frequency,
+    recordingNotice: preset.recordingNotice,
+    retentionDays: preset.retentionDays,
+  };
+}
 
-/** The default policy of a jurisdiction, optionally with some fields replaced. */
+/** The default policy of a jurisdiction (its default preset), optionally with some fields replaced. */
 export function jurisdictionPolicy(
   code: Jurisdiction,
   overrides: Partial<Omit<JurisdictionPolicy, 'code'>> = {},
 ): JurisdictionPolicy {
-  return { ...policies[code], ...overrides };
+  return { ...policyOfPreset(findPreset(DEFAULT_PRESET[code])!), ...overrides };
+}
+
+/** What a campaign definition says about its preset (campaign-definition.ts `compliance`). */
+export interface CampaignComplianceChoice {
+  jurisdiction: Jurisdiction;
+  compliance?: { preset?: string | undefined; overrides?: PresetOverrides | undefined } | undefined;
+}
+
+/** The campaign's preset with its overrides applied (the figures and their sources). */
+export function campaignPreset(definition: CampaignComplianceChoice): Preset {
+  const name = definition.compliance?.preset ?? DEFAULT_PRESET[definition.jurisdiction];
+  const preset = findPreset(name);
+  if (!preset) throw new Error(`unknown compliance preset "${name}"`);
+  return applyOverrides(preset, definition.compliance?.overrides);
+}
+
+const byDefinition = new WeakMap<object, JurisdictionPolicy>();
+
+/**
+ * The policy the gate applies to a campaign: its preset (or its jurisdiction's), overridden
+ * field by field. Memoized per definition object: a batch asks once per contact.
+ */
+export function policyForDefinition(definition: CampaignComplianceChoice): JurisdictionPolicy {
+  let policy = byDefinition.get(definition);
+  if (!policy) {
+    policy = policyOfPreset(campaignPreset(definition));
+    byDefinition.set(definition, policy);
+  }
+  return policy;
 }

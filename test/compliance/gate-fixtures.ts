@@ -5,6 +5,7 @@ import type {
   GateContact,
   GateInput,
 } from '../../engine/compliance/gate-types.ts';
+import { policyForDefinition } from '../../engine/compliance/jurisdictions.ts';
 
 /** Builds gate inputs for unit tests: a dialable US contact at a fixed moment, unless overridden. */
 
@@ -67,11 +68,19 @@ export function input(
     clientId?: number;
   } = {},
 ): GateInput {
+  const def = definition(parts.definition);
+  // No call counted by the preset's frequency rules unless the test says otherwise.
+  const frequency = policyForDefinition(def).frequency.map((rule) => ({
+    ruleId: rule.id,
+    countedBy: 'number' as const,
+    attemptTimes: [],
+    lastConversationAt: null,
+  }));
   return {
     contact: contact(parts.contact),
-    facts: facts(parts.facts),
+    facts: facts({ ...(frequency.length ? { frequency } : {}), ...parts.facts }),
     campaignFacts: campaignFacts(parts.campaignFacts),
-    campaign: { id: 7, clientId: parts.clientId ?? 3, definition: definition(parts.definition) },
+    campaign: { id: 7, clientId: parts.clientId ?? 3, definition: def },
     now: parts.now ? new Date(parts.now) : NOW,
   };
 }

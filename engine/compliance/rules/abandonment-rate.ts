@@ -16,10 +16,12 @@ export interface AbandonmentRate {
 export function abandonmentRate(
   facts: CampaignFacts,
   definition: Pick<GateCampaignDefinition, 'abandon'>,
+  presetMaxRate = Number.POSITIVE_INFINITY,
 ): AbandonmentRate {
   const { abandoned, humanAnswered } = facts.abandonment;
   const rate = humanAnswered === 0 ? 0 : abandoned / humanAnswered;
-  const maxRate = definition.abandon.maxRate;
+  // The lower of the campaign's cap and its preset's.
+  const maxRate = Math.min(definition.abandon.maxRate, presetMaxRate);
   return { rate, abandoned, humanAnswered, maxRate, overCap: humanAnswered > 0 && rate >= maxRate };
 }
 
@@ -31,11 +33,11 @@ const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
  */
 export function abandonmentRateRule(ctx: RuleContext): RuleResult {
   // Campaign-wide: one result per batch.
-  return last.get(ctx.campaignFacts, ctx.campaign.definition, 0, () => rateResult(ctx));
+  return last.get(ctx.campaignFacts, ctx.policy, 0, () => rateResult(ctx));
 }
 
 function rateResult(ctx: RuleContext): RuleResult {
-  const r = abandonmentRate(ctx.campaignFacts, ctx.campaign.definition);
+  const r = abandonmentRate(ctx.campaignFacts, ctx.campaign.definition, ctx.policy.abandonment.maxRate);
   const window = ctx.campaign.definition.abandon.window;
   const figures = `${r.abandoned} abandoned of ${r.humanAnswered} answered by a person over ${window}`;
   if (r.overCap) {

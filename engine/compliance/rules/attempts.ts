@@ -9,7 +9,8 @@ const within = new ResultMemo(1000);
 // whole batch evaluated at the same `now` (luxon's zone arithmetic is the gate's main cost).
 const dayBoundsMemo = new Map<string, { start: number; end: number }>();
 
-function localDayBounds(now: Date, zone: string): { start: number; end: number } {
+/** The contact-zone calendar day of `now`, as epoch ms [start, end). */
+export function localDayBounds(now: Date, zone: string): { start: number; end: number } {
   const key = `${zone}|${now.getTime()}`;
   let bounds = dayBoundsMemo.get(key);
   if (!bounds) {

@@ -1,0 +1,108 @@
+import type { FrequencyFacts, RuleResult } from '../gate-types.ts';
+import type { FrequencyRule } from '../presets/index.ts';
+import type { RuleContext } from './rule-context.ts';
+import { ResultMemo } from './shared-result.ts';
+
+const passes = new ResultMemo(100);
+
+function span(minutes: number): string {
+  if (minutes % 1440 === 0) return `${minutes / 1440} d`;
+  if (minutes % 60 === 0) return `${minutes / 60} h`;
+  return `${minutes} min`;
+}
+
+interface Violation {
+  message: string;
+  retryAt: Date;
+}
+
+/**
+ * One rule's verdict. A window of W minutes counts the calls in (now − W, now]: a call exactly W
+ * ago has left it. With c calls in the window and a cap of m, the (c − m + 1)-th oldest must
+ * leave before the next call: retryAt = its time + W. The quiet period after a conversation at
+ * t ends at t + Q (the conversation's moment is the period's first instant).
+ */
+export function frequencyViolations(rule: FrequencyRule, facts: FrequencyFacts, now: number): Violation[] {
+  const out: Violation[] = [];
+  const about = facts.countedBy === 'account' ? 'the account' : 'the number';
+  for (const window of rule.windows) {
+    const ms = window.minutes * 60_000;
+    const inWindow: number[] = [];
+    for (const t of facts.attemptTimes) if (t > now - ms && t <= now) inWindow.push(t);
+    if (inWindow.length < window.maxAttempts) continue;
+    inWindow.sort((a, b) => a - b);
+    const leaving = inWindow[inWindow.length - window.maxAttempts]!;
+    out.push({
+      message: `${inWindow.length} calls about ${about} in the last ${span(window.minutes)} (at most ${window.maxAttempts})`,
+      retryAt: new Date(leaving + ms),
+    });
+  }
+  const quiet = rule.quietAfterConversationMinutes;
+  if (quiet !== null && facts.lastConversationAt !== null) {
+    const until = facts.lastConversationAt + quiet * 60_000;
+    if (now < until) {
+      out.push({
+        message: `a conversation about ${about} at ${new Date(facts.lastConversationAt).toISOString()} (quiet for ${span(quiet)})`,
+        retryAt: new Date(until),
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * The preset's frequency rules (per number or per account, several windows each, a quiet period
+ * after a conversation), counted across campaigns and caller numbers as each rule says. The
+ * refusal names the preset and the rule; retryAt is when every violated window has room again.
+ */
+export function frequencyRule(ctx: RuleContext): RuleResult {
+  const rules = ctx.policy.frequency;
+  if (rules.length === 0) {
+    return passes.get(`none|${ctx.policy.preset}`, () => ({
+      rule: 'frequency',
+      status: 'not_applicable',
+      code: 'frequency.none',
+      message: `Preset ${ctx.policy.preset} sets no call-frequency rule.`,
+    }));
+  }
+  const now = ctx.now.getTime();
+  const parts: string[] = [];
+  let retryAt: Date | null = null;
+  const missing: string[] = [];
+  for (const rule of rules) {
+    const facts = ctx.facts.frequency?.find((f) => f.ruleId === rule.id);
+    if (!facts) {
+      missing.push(rule.id);
+      continue;
+    }
+    const violations = frequencyViolations(rule, facts, now);
+    if (violations.length === 0) continue;
+    let ruleRetry = violations[0]!.retryAt;
+    for (const v of violations) if (v.retryAt > ruleRetry) ruleRetry = v.retryAt;
+    if (!retryAt || ruleRetry > retryAt) retryAt = ruleRetry;
+    parts.push(`rule ${rule.id} (${rule.source}): ${violations.map((v) => v.message).join('; ')}`);
+  }
+  if (missing.length > 0) {
+    return {
+      rule: 'frequency',
+      status: 'deny',
+      code: 'frequency.facts_missing',
+      message: `Preset ${ctx.policy.preset}: the call counts of rule ${missing.join(', ')} were not loaded; the contact is held.`,
+    };
+  }
+  if (retryAt) {
+    return {
+      rule: 'frequency',
+      status: 'deny',
+      code: 'frequency.over_limit',
+      message: `Preset ${ctx.policy.preset}, ${parts.join('; ')}; no call before ${retryAt.toISOString()}.`,
+      retryAt,
+    };
+  }
+  return passes.get(`ok|${ctx.policy.preset}|${rules.map((r) => r.id).join(',')}`, () => ({
+    rule: 'frequency',
+    status: 'pass',
+    code: 'frequency.within_limits',
+    message: `Within the call-frequency rules of preset ${ctx.policy.preset} (${rules.map((r) => r.id).join(', ')}).`,
+  }));
+}
