@@ -365,7 +365,7 @@ async function factsFor(
       sql<FactsRow>`
       with src as (${source})
       select src.id, src.phone_e164, src.batch_id, src.time_zone, src.time_zone_assumed, src.time_zone_candidates,
-        src.consent_ref, src.needs_approval, src.last_outcome,
+        src.consent_ref, src.account_ref, src.needs_approval, src.last_outcome,
         ${epochMs(sql`src.last_attempt_at`)} as last_attempt_at,
         exists (select 1 from national_dnc n where n.phone_e164 = src.phone_e164) as national,
         (select json_agg(json_build_object('scope', d.scope, 'scope_key', d.scope_key, 'reason', d.reason,

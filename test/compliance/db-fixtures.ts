@@ -68,6 +68,7 @@ export async function makeContact(
     status: 'awaiting_approval' | 'ready';
     time_zone: string;
     consent_ref: string | null;
+    account_ref: string | null;
   }> = {},
 ) {
   return db
