@@ -7,7 +7,7 @@ import { ImportFileError } from './import-file-error.ts';
  * and Chinese. Only the phone column is required.
  */
 
-export const MAPPED_ROLES = ['phone', 'name', 'tz', 'consent'] as const;
+export const MAPPED_ROLES = ['phone', 'name', 'tz', 'consent', 'account'] as const;
 export type MappedRole = (typeof MAPPED_ROLES)[number];
 export type ColumnMapSpec = Partial<Record<MappedRole, string>>;
 
@@ -39,6 +39,8 @@ const SYNONYMS: Record<MappedRole, readonly string[]> = {
   name: ['name', 'fullname', 'customername', 'contactname', '姓名', '名字', '客户姓名', '客户名称'],
   tz: ['tz', 'timezone', 'zone', '时区'],
   consent: ['consent', 'consentref', 'consentreference', 'optin', '同意', '授权', '同意书', '授权编号'],
+  // The account (the debt) a contact is called about: per-account frequency rules count by it.
+  account: ['account', 'accountref', 'accountnumber', 'accountno', 'debtref', 'debtid', '账号', '账户', '合同号'],
 };
 
 const comparable = (header: string) =>
@@ -70,6 +72,7 @@ export interface ResolvedColumns {
   readonly name: number | undefined;
   readonly tz: number | undefined;
   readonly consent: number | undefined;
+  readonly account: number | undefined;
   /** Key under which each column is kept in contacts.fields (unique, never empty). */
   readonly fieldKeys: readonly string[];
 }
@@ -115,5 +118,12 @@ export function resolveColumns(headers: readonly string[], map: ColumnMapSpec): 
     seen.add(key);
     return key;
   });
-  return { phone: found.phone, name: found.name, tz: found.tz, consent: found.consent, fieldKeys };
+  return {
+    phone: found.phone,
+    name: found.name,
+    tz: found.tz,
+    consent: found.consent,
+    account: found.account,
+    fieldKeys,
+  };
 }

@@ -29,6 +29,7 @@ export const STAGE_COLUMNS = [
   'time_zone_candidates',
   'phone_raw',
   'consent_ref',
+  'account_ref',
   'fields',
   'raw_row',
 ] as const;
@@ -243,14 +244,16 @@ function copyRow(
   }
   fields += '}';
   const consent = columns.consent === undefined ? '' : (record[columns.consent] ?? '').trim();
+  const accountCell = columns.account === undefined ? '' : (record[columns.account] ?? '').trim();
+  const account = accountCell ? copyText(accountCell) : '\\N';
   const raw = JSON.stringify(record);
   if (!result.ok) {
-    return `${line}\t\\N\t${result.reason}\t${copyText(result.detail)}\t\\N\t\\N\t\\N\t${copyText(phoneRaw)}\t${consent ? copyText(consent) : '\\N'}\t${copyText(fields)}\t${copyText(raw)}\n`;
+    return `${line}\t\\N\t${result.reason}\t${copyText(result.detail)}\t\\N\t\\N\t\\N\t${copyText(phoneRaw)}\t${consent ? copyText(consent) : '\\N'}\t${account}\t${copyText(fields)}\t${copyText(raw)}\n`;
   }
   const zone = resolveTimeZone(
     result.e164,
     columns.tz === undefined ? undefined : record[columns.tz],
     options.defaultTimeZone,
   );
-  return `${line}\t${result.e164}\t\\N\t\\N\t${copyText(zone.timeZone)}\t${zone.assumed ? 't' : 'f'}\t${copyTextArray(zone.candidates)}\t${copyText(phoneRaw)}\t${consent ? copyText(consent) : '\\N'}\t${copyText(fields)}\t${copyText(raw)}\n`;
+  return `${line}\t${result.e164}\t\\N\t\\N\t${copyText(zone.timeZone)}\t${zone.assumed ? 't' : 'f'}\t${copyTextArray(zone.candidates)}\t${copyText(phoneRaw)}\t${consent ? copyText(consent) : '\\N'}\t${account}\t${copyText(fields)}\t${copyText(raw)}\n`;
 }

@@ -23,6 +23,7 @@ export async function createStage(session: ImportSession): Promise<void> {
     time_zone_candidates text[],
     phone_raw text,
     consent_ref text,
+    account_ref text,
     fields jsonb,
     raw_row text
   ) on commit drop`);
@@ -152,17 +153,17 @@ async function decide(session: ImportSession, scope: ScreeningScope): Promise<vo
  */
 export const STORE_VERDICT = `with verdict as materialized (
        select s.line_number, s.phone_e164, s.phone_raw, s.time_zone, s.time_zone_assumed,
-         s.time_zone_candidates, s.fields, s.consent_ref, s.raw_row,
+         s.time_zone_candidates, s.fields, s.consent_ref, s.account_ref, s.raw_row,
          ${FINAL_REASON} as reason, ${FINAL_DETAIL} as detail,
          ${ELSEWHERE} as elsewhere, ${APPROVED} as approved
        from ${STAGE_TABLE} s left join import_numbers n on n.phone_e164 = s.phone_e164
      ),
      inserted as (
        insert into contacts (campaign_id, batch_id, line_number, phone_e164, phone_raw, time_zone,
-         time_zone_assumed, time_zone_candidates, fields, consent_ref, needs_approval, status,
+         time_zone_assumed, time_zone_candidates, fields, consent_ref, account_ref, needs_approval, status,
          status_reason, next_attempt_at, created_at, updated_at)
        select $1, $3, v.line_number, v.phone_e164, v.phone_raw, v.time_zone, v.time_zone_assumed,
-         v.time_zone_candidates, v.fields, v.consent_ref, v.elsewhere,
+         v.time_zone_candidates, v.fields, v.consent_ref, v.account_ref, v.elsewhere,
          case when v.elsewhere and not v.approved then 'awaiting_approval' else 'ready' end,
          case when v.elsewhere and not v.approved then 'remarketing approval needed' end,
          $2, $2, $2

@@ -60,7 +60,7 @@ export function registerListCommands(program: Command, contextFor: ContextFactor
     .option('--received-by <name>', 'who received the list from the client')
     .option(
       '--map <roles>',
-      'columns by role: phone=<col>,name=<col>,tz=<col>,consent=<col> (name or 1-based number)',
+      'columns by role: phone=<col>,name=<col>,tz=<col>,consent=<col>,account=<col> (name or 1-based number)',
     )
     .option('--encoding <encoding>', `file encoding: ${ENCODING_CHOICES.join('|')}`, 'auto')
     .option(
