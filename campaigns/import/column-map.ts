@@ -40,7 +40,17 @@ const SYNONYMS: Record<MappedRole, readonly string[]> = {
   tz: ['tz', 'timezone', 'zone', '时区'],
   consent: ['consent', 'consentref', 'consentreference', 'optin', '同意', '授权', '同意书', '授权编号'],
   // The account (the debt) a contact is called about: per-account frequency rules count by it.
-  account: ['account', 'accountref', 'accountnumber', 'accountno', 'debtref', 'debtid', '账号', '账户', '合同号'],
+  account: [
+    'account',
+    'accountref',
+    'accountnumber',
+    'accountno',
+    'debtref',
+    'debtid',
+    '账号',
+    '账户',
+    '合同号',
+  ],
 };
 
 const comparable = (header: string) =>

@@ -89,6 +89,13 @@ export const configSchema = z.strictObject({
     .describe(
       "carrier limits per trunk name (a campaign's dialing.trunk); others get 50 calls/s, 1000 channels",
     ),
+  compliancePresets: z
+    .array(z.record(z.string(), z.unknown()))
+    .max(100)
+    .default([])
+    .describe(
+      'more jurisdiction presets (config file only), each validated by engine/compliance/presets/preset-schema.ts',
+    ),
 });
 
 export type Config = z.infer<typeof configSchema>;

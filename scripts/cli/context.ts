@@ -5,6 +5,7 @@ import { authenticateToken } from '../../engine/access/authenticate.ts';
 import { AuthenticationError, ForbiddenError } from '../../engine/access/errors.ts';
 import { decide, type Permission, type Principal } from '../../engine/access/permissions.ts';
 import { readTokenFile } from '../../engine/access/token-file.ts';
+import { registerPresets } from '../../engine/compliance/presets/index.ts';
 import { type Config, loadConfig, tokenFilePath } from '../../engine/platform/config.ts';
 import { createLogger, type Logger } from '../../engine/platform/logger.ts';
 import { createOutput, type Output } from './output.ts';
@@ -74,6 +75,8 @@ export function createCliContext(options: GlobalOptions, overrides: CliContextOv
     ...(options.config ? { file: options.config } : {}),
     overrides: options.dataDir ? { dataDir: options.dataDir } : {},
   });
+  // The deployment's own jurisdiction presets, before any campaign names one.
+  registerPresets(config.compliancePresets);
   const logger = createLogger({ level: options.debug ? 'debug' : config.logLevel });
   const tokenFile = tokenFilePath(config, env);
   const now = overrides.now ?? (() => new Date());

@@ -96,6 +96,7 @@ const TABLE: ReadonlyArray<readonly [readonly string[], readonly Role[]]> = [
   [['approval', 'revoke', '999', '--reason', 'r'], OFFICER],
   [['compliance', 'check', '--campaign', '999', '--phone', '2125550100'], STAFF],
   [['compliance', 'history', '--phone', '2125550100'], STAFF],
+  [['compliance', 'preset', 'show', 'us'], STAFF],
   // the dial log, reports, audit
   [['log', 'verify'], STAFF],
   [['log', 'list'], STAFF],

@@ -1,3 +1,4 @@
+import { ValidationError } from '../../platform/errors.ts';
 import { cnPreset } from './cn.ts';
 import { otherPreset } from './other.ts';
 import {
@@ -40,13 +41,27 @@ export function findPreset(name: string): Preset | undefined {
 }
 
 /**
- * Adds presets from configuration (a deployment's own jurisdictions). Each is validated by the
- * schema; a name already taken is refused (a built-in is changed per campaign, by overrides).
+ * Adds presets from configuration (the config file's `compliancePresets`: a deployment's own
+ * jurisdictions). Each is validated by the schema; a name already taken by a different preset is
+ * refused (a built-in is changed per campaign, by overrides). Registering the same preset again
+ * (another command context in the same process) changes nothing.
  */
 export function registerPresets(inputs: readonly unknown[]): Preset[] {
-  const parsed = inputs.map((input) => presetSchema.parse(input));
+  const parsed = inputs.map((input, i) => {
+    const result = presetSchema.safeParse(input);
+    if (!result.success) {
+      const issue = result.error.issues[0]!;
+      throw new ValidationError(
+        `compliancePresets[${i}] is invalid: ${issue.path.join('.') || '(preset)'}: ${issue.message}`,
+      );
+    }
+    return result.data;
+  });
   for (const p of parsed) {
-    if (registry.has(p.name)) throw new Error(`preset "${p.name}" already exists`);
+    const existing = registry.get(p.name);
+    if (existing && JSON.stringify(existing) !== JSON.stringify(p)) {
+      throw new ValidationError(`compliancePresets: preset "${p.name}" already exists`);
+    }
   }
   for (const p of parsed) registry.set(p.name, p);
   return parsed;

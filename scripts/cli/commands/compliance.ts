@@ -9,11 +9,13 @@ import { parseId, parseLimit } from '../parse-id.ts';
 import type { ContextFactory } from '../program.ts';
 import { action } from '../run-action.ts';
 import { parseInstant, parsePhone } from './compliance-args.ts';
+import { registerPresetCommands } from './compliance-preset.ts';
 
 const mark = { pass: 'ok  ', deny: 'DENY', restrict: 'LIMIT', not_applicable: 'n/a ' } as const;
 
 export function registerComplianceCommands(program: Command, contextFor: ContextFactory): void {
   const compliance = program.command('compliance').description('the dial-time compliance gate');
+  registerPresetCommands(compliance, contextFor);
 
   compliance
     .command('check')
@@ -47,7 +49,7 @@ export function registerComplianceCommands(program: Command, contextFor: Context
           };
           ctx.out.result(document, () => {
             ctx.out.line(
-              `${maskPhone(e164)} in campaign ${campaignId} at ${at.toISOString()}: ${decision.allowed ? 'ALLOWED' : 'DENIED'} (${decision.disposition})${decision.retryAt ? `, not before ${decision.retryAt.toISOString()}` : ''}`,
+              `${maskPhone(e164)} in campaign ${campaignId} at ${at.toISOString()}: ${decision.allowed ? 'ALLOWED' : 'DENIED'} (${decision.disposition}, preset ${decision.preset})${decision.retryAt ? `, not before ${decision.retryAt.toISOString()}` : ''}`,
             );
             if (loaded.contactId === null)
               ctx.out.line('  (not a contact of this campaign: checked as a new number)');
