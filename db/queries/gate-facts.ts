@@ -317,7 +317,8 @@ function frequencyColumns(rule: FrequencyRule, i: number, campaign: GateCampaign
     rule.across === 'campaign'
       ? sql`and x.campaign_id = ${campaign.id}`
       : rule.across === 'client'
-        ? sql`and x.campaign_id in (select cc.id from campaigns cc where cc.client_id = ${campaign.clientId})`
+        ? // An init plan: the client's campaigns are listed once per statement, not per call row.
+          sql`and x.campaign_id = any(array(select cc.id from campaigns cc where cc.client_id = ${campaign.clientId}))`
         : sql``;
   const figures = sql`array_agg(${epochMs(sql`x.queued_at`)}) filter (where x.queued_at > ${windowSince}) as times,
       ${epochMs(sql`max(x.connected_at) filter (where x.connected_at > ${convSince} and x.connected_at <= ${now})`)} as conv`;

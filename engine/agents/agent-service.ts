@@ -179,6 +179,7 @@ export function createAgentService({ db, clock }: AgentServiceDeps) {
           outcome,
           recordedBy: `agent:${agent.code}`,
           now,
+          gateCallback: true,
         });
         const applied = await applyAgentEvent(
           trx,

@@ -4,6 +4,7 @@ import type { Outcome } from '../../campaigns/outcomes/outcome-schema.ts';
 import { applyOutcome, type OutcomeDecision } from '../../campaigns/outcomes/retry-policy.ts';
 import { recordOutcome } from '../../db/queries/outcomes.ts';
 import type { Database } from '../../db/schema.ts';
+import { callbackThroughGate } from './callback-gate.ts';
 
 export interface CallOutcomeInput {
   definition: Pick<CampaignDefinition, 'type' | 'attempts'>;
@@ -14,6 +15,11 @@ export interface CallOutcomeInput {
   outcome: Outcome;
   recordedBy: string;
   now: Date;
+  /**
+   * A callback the outcome asks for goes through the compliance gate now (callback-gate.ts):
+   * moved to the next allowed moment, or refused. Agents' tags set it.
+   */
+  gateCallback?: boolean;
 }
 
 /**
@@ -26,12 +32,27 @@ export async function recordCallOutcome(
   input: CallOutcomeInput,
 ): Promise<OutcomeDecision> {
   const attempts = await countAttempts(trx, input.campaignId, input.contactId);
-  const decision = applyOutcome(input.outcome, {
+  let decision = applyOutcome(input.outcome, {
     definition: input.definition,
     attempts,
     agentId: input.agentId,
     now: input.now,
   });
+  if (input.gateCallback && decision.callback) {
+    const verdict = await callbackThroughGate(trx, {
+      campaignId: input.campaignId,
+      contactId: input.contactId,
+      dueAt: decision.callback.dueAt,
+    });
+    if (verdict.moved) {
+      decision = {
+        ...decision,
+        nextAttemptAt: verdict.at,
+        callback: { ...decision.callback, dueAt: verdict.at },
+        reason: `${decision.reason}:moved_by_gate`,
+      };
+    }
+  }
   await recordOutcome(trx, {
     attemptId: input.attemptId,
     contactId: input.contactId,

@@ -150,7 +150,8 @@ describeEachDatabase('agent service', (database) => {
   it('schedules a personal callback for the tagging agent', async () => {
     const { db } = database();
     const { service, contactId } = await agentInWrapUp('ag-cb');
-    await service.scheduleCallback('ag-cb', new Date('2026-11-26T10:00:00Z'));
+    // 10:00 in New York: within calling hours (a time outside them is moved: callback-gate.test.ts).
+    await service.scheduleCallback('ag-cb', new Date('2026-11-26T15:00:00Z'));
     const callback = await db
       .selectFrom('callbacks')
       .selectAll()
@@ -164,7 +165,7 @@ describeEachDatabase('agent service', (database) => {
     expect(callback).toMatchObject({
       agent_id: agent.id,
       status: 'pending',
-      due_at: new Date('2026-11-26T10:00:00Z'),
+      due_at: new Date('2026-11-26T15:00:00Z'),
     });
   });
 

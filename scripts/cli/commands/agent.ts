@@ -282,8 +282,12 @@ export function registerAgentCommands(program: Command, contextFor: ContextFacto
             ...(opts.note ? { note: opts.note } : {}),
           });
           await auditOperation(ctx, code, 'callback', { at: at.toISOString() });
+          // The gate may have moved it (outside calling hours, a frequency rule): say when it is.
+          const due = result.decision.callback?.dueAt ?? at;
           ctx.out.result(result, () =>
-            ctx.out.line(`callback at ${at.toISOString()} scheduled; agent ${describeState(result.state)}`),
+            ctx.out.line(
+              `callback at ${due.toISOString()} scheduled${due.getTime() !== at.getTime() ? ` (asked ${at.toISOString()}; moved by the compliance gate)` : ''}; agent ${describeState(result.state)}`,
+            ),
           );
         },
       ),
