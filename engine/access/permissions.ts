@@ -54,6 +54,8 @@ export const PERMISSIONS = {
   'audit.read': ['admin', 'compliance_officer'],
   /** Sign a checkpoint of the evidence chains' heads (log checkpoint, its key). */
   'log.checkpoint': ['compliance_officer'],
+  /** Purge records past their retention minimum (retention purge; audited). */
+  'retention.purge': ['compliance_officer'],
   /** Correct an agent's or the engine's outcome with a new record (never an update). */
   'outcome.correct': ['manager', 'compliance_officer'],
   'outcome.read': STAFF,

@@ -6,6 +6,7 @@ import { registerAuditCommands } from './commands/audit.ts';
 import { registerCampaignCommands } from './commands/campaign.ts';
 import { registerClientCommands } from './commands/client.ts';
 import { registerComplianceCommands } from './commands/compliance.ts';
+import { registerRetentionCommands } from './commands/retention.ts';
 import { registerDbCommands } from './commands/db.ts';
 import { registerDemoCommands } from './commands/demo.ts';
 import { registerDncCommands } from './commands/dnc.ts';
@@ -54,6 +55,7 @@ export function buildProgram(makeContext: (options: GlobalOptions) => CliContext
   registerDncCommands(program, contextFor);
   registerApprovalCommands(program, contextFor);
   registerComplianceCommands(program, contextFor);
+  registerRetentionCommands(program, contextFor);
   registerLogCommands(program, contextFor);
   registerReportCommands(program, contextFor);
   registerAuditCommands(program, contextFor);

@@ -97,6 +97,8 @@ const TABLE: ReadonlyArray<readonly [readonly string[], readonly Role[]]> = [
   [['compliance', 'check', '--campaign', '999', '--phone', '2125550100'], STAFF],
   [['compliance', 'history', '--phone', '2125550100'], STAFF],
   [['compliance', 'preset', 'show', 'us'], STAFF],
+  [['retention', 'report'], STAFF],
+  [['retention', 'purge', '--kind', 'recordings', '--dry-run'], OFFICER],
   // the dial log, reports, audit
   [['log', 'verify'], STAFF],
   [['log', 'list'], STAFF],

@@ -1,0 +1,84 @@
+import type { Command } from 'commander';
+import { purgeRecordings, retentionReport } from '../../../db/queries/retention.ts';
+import { UsageError } from '../../../engine/platform/errors.ts';
+import type { ContextFactory } from '../program.ts';
+import { action } from '../run-action.ts';
+import { parseInstant } from './compliance-args.ts';
+
+const day = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : '');
+
+/** `dialer retention report|purge`: what is kept, until when, what is due; the purge, audited. */
+export function registerRetentionCommands(program: Command, contextFor: ContextFactory): void {
+  const retention = program
+    .command('retention')
+    .description('record retention by preset: what is kept, until when, and what is due for purge');
+
+  retention
+    .command('report')
+    .description('per kind of record and campaign: rows, oldest, the minimum kept, what is due for purge')
+    .option('--at <ISO time>', 'the moment to report for (default now)')
+    .action(
+      action(contextFor, 'compliance.read', async (ctx, opts: { at?: string }) => {
+        const at = opts.at ? parseInstant(opts.at, '--at') : new Date();
+        const { db } = await ctx.database();
+        const rows = await retentionReport(db, at);
+        ctx.out.result({ at: at.toISOString(), rows }, () => {
+          ctx.out.line(`retention at ${at.toISOString()}`);
+          ctx.out.table(
+            rows.map((r) => ({
+              kind: r.kind,
+              campaign: r.campaignId ?? 'all',
+              preset: r.preset,
+              'kept (days)': r.minimumDays,
+              rows: r.rows,
+              oldest: day(r.oldest),
+              'oldest kept until': day(r.oldestKeptUntil),
+              'due for purge': r.due,
+              purge: r.purge,
+            })),
+          );
+        });
+      }),
+    );
+
+  retention
+    .command('purge')
+    .description('delete the records of a kind past their minimum (recordings), audited')
+    .requiredOption(
+      '--kind <kind>',
+      'recordings (the chained dial log, outcomes and DNC events are not purged)',
+    )
+    .option('--dry-run', 'count what would go, delete nothing')
+    .option('--at <ISO time>', 'the moment to purge for (default now; never later)')
+    .action(
+      action(
+        contextFor,
+        'retention.purge',
+        async (ctx, opts: { kind: string; dryRun?: boolean; at?: string }) => {
+          if (opts.kind !== 'recordings') {
+            throw new UsageError(
+              `--kind ${opts.kind}: only recordings can be purged (the dial log, outcomes and do-not-call events are hash-chained evidence)`,
+            );
+          }
+          const now = new Date();
+          const at = opts.at ? parseInstant(opts.at, '--at') : now;
+          if (at > now)
+            throw new UsageError('--at may not be in the future (a purge never goes below the minimum)');
+          const { db } = await ctx.database();
+          const result = await purgeRecordings(db, {
+            now: at,
+            actor: ctx.actor,
+            role: ctx.principal.role,
+            dryRun: opts.dryRun === true,
+          });
+          ctx.out.result(result, () =>
+            ctx.out.line(
+              opts.dryRun
+                ? `${result.ids.length} recording(s) past their minimum would be purged`
+                : `${result.purged} recording(s) purged (audited)`,
+            ),
+          );
+        },
+      ),
+    );
+}
