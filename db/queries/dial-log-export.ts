@@ -40,7 +40,33 @@ export const EXPORT_COLUMNS = [
   'gate_codes',
   'finalized_at',
   'row_hash',
+  /** The called person's consent reference from the list (CN: the evidence the call was lawful). */
+  'consent_ref',
+  /** The account (debt) the contact is called about, from the list. */
+  'account_ref',
 ] as const;
+
+/** A contact's references, shown and exported with each of its calls. */
+export interface ContactReferences {
+  consentRef: string | null;
+  accountRef: string | null;
+}
+
+/** The consent and account references of the contacts of some calls (one statement). */
+export async function contactReferences(
+  db: Kysely<Database>,
+  contactIds: readonly number[],
+): Promise<Map<number, ContactReferences>> {
+  const ids = [...new Set(contactIds)];
+  if (ids.length === 0) return new Map();
+  // contacts_pkey: one probe per contact of the page.
+  const rows = await db
+    .selectFrom('contacts')
+    .select(['id', 'consent_ref', 'account_ref'])
+    .where('id', 'in', ids)
+    .execute();
+  return new Map(rows.map((r) => [r.id, { consentRef: r.consent_ref, accountRef: r.account_ref }]));
+}
 
 function gateCodes(reasons: unknown): string[] {
   if (!Array.isArray(reasons)) return [];
@@ -54,6 +80,7 @@ function gateCodes(reasons: unknown): string[] {
 export function exportRecord(
   row: CallAttemptRow,
   full: boolean,
+  references: ContactReferences | undefined = undefined,
 ): Record<(typeof EXPORT_COLUMNS)[number], unknown> {
   return {
     id: row.id,
@@ -78,6 +105,8 @@ export function exportRecord(
     gate_codes: gateCodes(row.gate_reasons),
     finalized_at: row.finalized_at,
     row_hash: row.row_hash,
+    consent_ref: references?.consentRef ?? null,
+    account_ref: references?.accountRef ?? null,
   };
 }
 
@@ -117,7 +146,11 @@ export async function exportDialLog(
   };
   if (options.format === 'csv') await write(stringify([[...EXPORT_COLUMNS]]));
   for await (const page of dialLogPages(db, options.filter)) {
-    const records = page.map((r) => exportRecord(r, options.full));
+    const references = await contactReferences(
+      db,
+      page.map((r) => r.contact_id),
+    );
+    const records = page.map((r) => exportRecord(r, options.full, references.get(r.contact_id)));
     rows += records.length;
     if (options.format === 'csv') {
       await write(stringify(records.map((r) => EXPORT_COLUMNS.map((c) => csvCell(r[c])))));

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { recordAudit } from '../../../db/queries/audit.ts';
 import { getCampaign } from '../../../db/queries/campaigns.ts';
 import { getAttempt } from '../../../db/queries/dial-log.ts';
-import { type ExportFormat, exportDialLog } from '../../../db/queries/dial-log-export.ts';
+import { contactReferences, type ExportFormat, exportDialLog } from '../../../db/queries/dial-log-export.ts';
 import { type LogVerifyReport, verifyLog } from '../../../db/queries/log-verify.ts';
 import { listDialLog } from '../../../db/queries/reports.ts';
 import { staleOpenAttempts } from '../../../db/queries/stale-attempts.ts';
@@ -180,7 +180,14 @@ export function registerLogCommands(program: Command, contextFor: ContextFactory
             },
           });
         }
-        const view = { ...row, phone_e164: opts.unmask ? row.phone_e164 : maskPhone(row.phone_e164) };
+        // The contact's consent reference (CN: the evidence the call was lawful) and account.
+        const refs = (await contactReferences(db, [row.contact_id])).get(row.contact_id);
+        const view = {
+          ...row,
+          phone_e164: opts.unmask ? row.phone_e164 : maskPhone(row.phone_e164),
+          consent_ref: refs?.consentRef ?? null,
+          account_ref: refs?.accountRef ?? null,
+        };
         ctx.out.result(view, () => {
           for (const [key, value] of Object.entries(view)) {
             if (key === 'gate_reasons') continue;
