@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RULE_NAMES } from '../../engine/compliance/gate.ts';
 import { runCli, runCliClosingStdout } from '../cli/cli-run.ts';
 import { createTestDatabase, type TestDatabase, testDatabaseKinds } from '../support/database.ts';
 import { bootstrapThroughCli, type TestUser } from '../support/identity.ts';
@@ -75,7 +76,8 @@ describe(`dialer compliance commands [${kind}]`, { timeout: 180_000 }, () => {
       'dnc.internal',
       'national_registry.never_loaded',
     ]);
-    expect(decision.results).toHaveLength(11);
+    expect(decision.results).toHaveLength(RULE_NAMES.length);
+    expect(decision.preset).toBe('us');
     expect(check.stdout).not.toContain('2125550111');
   });
 
