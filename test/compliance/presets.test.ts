@@ -131,6 +131,36 @@ describeEachDatabase('dialer compliance preset', (handle) => {
     expect(unknown.stderr).toContain('known: us, us-collections');
   });
 
+  it('compliance check --next: when a call planned ahead (a manual dial) would be allowed, and what else it waits for', async () => {
+    const qa = await testUser(handle().db, 'qa');
+    const definition = campaign({ name: `Next ${Math.random()}`, clientName: 'Acme' }).data!;
+    const row = await insertCampaign(handle().db, definition, 'test');
+    const checked = await runCliInProcess(
+      [
+        '--json',
+        'compliance',
+        'check',
+        '--campaign',
+        String(row.id),
+        '--phone',
+        '2125550199',
+        '--at',
+        '2026-06-10T06:00:00Z',
+        '--next',
+      ],
+      handle(),
+      { token: qa.token },
+    );
+    const document = JSON.parse(checked.stdout);
+    expect(document.allowed).toBe(false);
+    // 02:00 in New York: the campaign's window opens at 09:00; no registry copy is loaded yet.
+    expect(document.next).toEqual({
+      kind: 'held',
+      at: '2026-06-10T13:00:00.000Z',
+      codes: ['national_registry.never_loaded'],
+    });
+  });
+
   it('takes more presets from the config file, validated', async () => {
     const qa = await testUser(handle().db, 'qa');
     const dir = mkdtempSync(join(tmpdir(), 'dialer-presets-'));

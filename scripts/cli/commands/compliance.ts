@@ -4,6 +4,7 @@ import { listGateDenials } from '../../../db/queries/gate-denials.ts';
 import { gateInputFor, loadGateFactsForPhone } from '../../../db/queries/gate-facts.ts';
 import { listDialLog } from '../../../db/queries/reports.ts';
 import { evaluateGate } from '../../../engine/compliance/gate.ts';
+import { nextAllowedMoment } from '../../../engine/compliance/next-allowed.ts';
 import { maskPhone } from '../../../engine/platform/mask-phone.ts';
 import { parseId, parseLimit } from '../parse-id.ts';
 import type { ContextFactory } from '../program.ts';
@@ -24,11 +25,15 @@ export function registerComplianceCommands(program: Command, contextFor: Context
     .requiredOption('--phone <number>', 'the number')
     .option('--at <ISO time>', 'the moment to decide for (default now)')
     .option('--region <CC>', 'region of a number without a country code (default: the campaign’s)')
+    .option('--next', 'also the first moment from then on at which the gate would allow the call')
     .action(
       action(
         contextFor,
         'compliance.read',
-        async (ctx, opts: { campaign: string; phone: string; at?: string; region?: string }) => {
+        async (
+          ctx,
+          opts: { campaign: string; phone: string; at?: string; region?: string; next?: boolean },
+        ) => {
           const campaignId = parseId(opts.campaign, 'campaign id');
           const at = opts.at ? parseInstant(opts.at, '--at') : new Date();
           const { db } = await ctx.database();
@@ -36,7 +41,19 @@ export function registerComplianceCommands(program: Command, contextFor: Context
           const e164 = parsePhone(opts.phone, opts.region ?? definition.region);
           const loaded = await loadGateFactsForPhone(db, campaignId, e164, at);
           const key = loaded.contactId ?? 0;
-          const decision = evaluateGate(gateInputFor(loaded, key, at)!);
+          const input = gateInputFor(loaded, key, at)!;
+          const decision = evaluateGate(input);
+          // A call planned ahead (a manual dial, a callback): when would the gate allow it?
+          const verdict = opts.next ? nextAllowedMoment(input) : undefined;
+          const next = verdict
+            ? verdict.kind === 'refused'
+              ? { kind: verdict.kind, codes: verdict.denials.map((d) => d.code) }
+              : {
+                  kind: verdict.kind,
+                  at: verdict.at.toISOString(),
+                  codes: verdict.kind === 'held' ? verdict.denials.map((d) => d.code) : [],
+                }
+            : undefined;
           const contact = loaded.contacts.get(key)!.contact;
           const document = {
             campaignId,
@@ -46,6 +63,7 @@ export function registerComplianceCommands(program: Command, contextFor: Context
             timeZone: contact.timeZone,
             timeZoneAssumed: contact.timeZoneAssumed,
             ...decision,
+            ...(next ? { next } : {}),
           };
           ctx.out.result(document, () => {
             ctx.out.line(
@@ -54,6 +72,13 @@ export function registerComplianceCommands(program: Command, contextFor: Context
             if (loaded.contactId === null)
               ctx.out.line('  (not a contact of this campaign: checked as a new number)');
             if (!decision.predictiveAllowed) ctx.out.line('  predictive pacing refused: dial progressively');
+            if (next) {
+              ctx.out.line(
+                next.kind === 'refused'
+                  ? `  next allowed moment: none (${next.codes.join(', ')})`
+                  : `  next allowed moment: ${next.at}${next.kind === 'held' ? ` once ${next.codes.join(', ')} is lifted` : ''}`,
+              );
+            }
             for (const r of decision.results)
               ctx.out.line(`  ${mark[r.status]}  ${r.code.padEnd(36)} ${r.message}`);
           });
