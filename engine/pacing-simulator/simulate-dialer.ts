@@ -1,3 +1,4 @@
+import { answerObservation, type CallMoments, callInFlight } from '../pacing/live-inputs.ts';
 import { createStatistics, type PacingStatistics, updateStatistics } from '../pacing/statistics.ts';
 import type { BusyAgent, CallInFlight, PacingConfig } from '../pacing/types.ts';
 import { type AttemptOutcome, attemptOutcome, type CompiledScenario } from './attempts.ts';
@@ -29,11 +30,13 @@ interface Agent {
   call: Call | null;
 }
 
-interface Call {
+interface Call extends CallMoments {
   readonly outcome: AttemptOutcome;
   readonly launchedAt: number;
   stage: 'ringing' | 'classifying' | 'waiting' | 'done';
-  stageStart: number;
+  lineAnsweredAt: number | null;
+  verdictAt: number | null;
+  waiting: boolean;
   flightIndex: number;
 }
 
@@ -111,7 +114,7 @@ export function simulateDialer(
     const ready: Agent[] = [];
     const waiting: Call[] = [];
     const flight: Call[] = [];
-    const flightView: { stage: CallInFlight['stage']; elapsedSeconds: number }[] = [];
+    const flightView: CallInFlight[] = [];
     const busyView: { phase: BusyAgent['phase']; elapsedSeconds: number }[] = [];
     let nextAttempt = 0;
     let talking = 0;
@@ -132,13 +135,15 @@ export function simulateDialer(
       agent.call = call;
       talking++;
       call.stage = 'done';
+      call.waiting = false;
       if (call.outcome.party === 'human') m.humanConnects++;
       else m.machineConnects++;
       queue.push({ time: now + call.outcome.talkSeconds, seq: 0, kind: 'talk-end', agent });
     };
     const route = (call: Call, now: number): void => {
       m.routed++;
-      observe({ kind: 'answered', ringSeconds: now - call.launchedAt, party: 'human' });
+      call.verdictAt = now;
+      observe(answerObservation(call, now, 'human'));
       const agent = ready.shift();
       if (agent) {
         removeFromFlight(call);
@@ -146,7 +151,7 @@ export function simulateDialer(
         return;
       }
       call.stage = 'waiting';
-      call.stageStart = now;
+      call.waiting = true;
       waiting.push(call);
       queue.push({ time: now + grace, seq: 0, kind: 'grace-end', call });
     };
@@ -192,7 +197,7 @@ export function simulateDialer(
           }
           if (scenario.machine.amd.enabled) {
             call.stage = 'classifying';
-            call.stageStart = now;
+            call.lineAnsweredAt = now;
             queue.push({ time: now + o.amdSeconds, seq: 0, kind: 'amd-done', call });
           } else route(call, now);
           break;
@@ -203,7 +208,8 @@ export function simulateDialer(
             route(call, now);
           } else {
             if (call.outcome.party === 'human') m.amdHangups++;
-            observe({ kind: 'answered', ringSeconds: now - call.launchedAt, party: 'machine' });
+            call.verdictAt = now;
+            observe(answerObservation(call, now, 'machine'));
             removeFromFlight(call);
             call.stage = 'done';
           }
@@ -220,6 +226,7 @@ export function simulateDialer(
           waiting.splice(waiting.indexOf(call), 1);
           removeFromFlight(call);
           call.stage = 'done';
+          call.waiting = false;
           m.routedAbandoned++;
           if (call.outcome.party === 'human') {
             m.abandoned++;
@@ -257,7 +264,9 @@ export function simulateDialer(
         outcome,
         launchedAt: now,
         stage: 'ringing',
-        stageStart: now,
+        lineAnsweredAt: null,
+        verdictAt: null,
+        waiting: false,
         flightIndex: flight.length,
       };
       flight.push(call);
@@ -275,9 +284,9 @@ export function simulateDialer(
         while (queue.size > 0) handle(queue.pop() as SimEvent);
         break;
       }
-      // The pacer's view: agents within `drain` of their shift end are no longer offered calls.
-      let readyCount = 0;
-      for (const agent of ready) if (t < agent.shiftEnd - drain) readyCount++;
+      // The pacer's view is the engine's: every agent logged in, until they log off (the engine
+      // has no shift schedule, so nobody is hidden before leaving).
+      const readyCount = ready.length;
       let busyCount = 0;
       let loggedIn = 0;
       let busyNow = 0;
@@ -286,7 +295,6 @@ export function simulateDialer(
         loggedIn++;
         if (agent.status === 'ready') continue;
         busyNow++;
-        if (t >= agent.shiftEnd - drain) continue;
         let view = busyView[busyCount];
         if (!view) {
           view = { phase: 'talking', elapsedSeconds: 0 };
@@ -297,17 +305,9 @@ export function simulateDialer(
         busyCount++;
       }
       busyView.length = busyCount;
-      for (let i = 0; i < flight.length; i++) {
-        const call = flight[i] as Call;
-        let view = flightView[i];
-        if (!view) {
-          view = { stage: 'ringing', elapsedSeconds: 0 };
-          flightView.push(view);
-        }
-        view.stage = call.stage === 'done' ? 'ringing' : call.stage;
-        view.elapsedSeconds = t - call.stageStart;
-      }
-      flightView.length = flight.length;
+      // Built by the same function as the runner's (engine/pacing/live-inputs.ts).
+      flightView.length = 0;
+      for (const call of flight) flightView.push(callInFlight(call, t));
 
       const bucket = bucketOf(t);
       addTo(series.busy, bucket, busyNow);
