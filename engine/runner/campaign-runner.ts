@@ -15,6 +15,11 @@ import {
 } from '../../db/queries/leads.ts';
 import type { Database } from '../../db/schema.ts';
 import { recordCallOutcome } from '../agents/call-outcome.ts';
+import {
+  type AbandonmentCounts,
+  abandonmentFigures,
+  campaignAbandonmentDefinition,
+} from '../compliance/abandonment.ts';
 import { evaluateGate, type GateDecision, gateReasonsForLog } from '../compliance/gate.ts';
 import {
   createStatistics,
@@ -484,7 +489,8 @@ export class CampaignRunner {
         ...this.definition.pacing,
         connectWithinSeconds: this.definition.abandon.connectWithinSeconds,
       },
-      abandonment: { abandoned: abandonment.abandoned, humanAnswered: abandonment.humanAnswered },
+      // As the campaign's abandonment definition counts (engine/compliance/abandonment.ts).
+      abandonment: pacerAbandonment(abandonment, this.definition),
       predictiveAllowed: this.predictiveAllowed,
     });
     this.lastPacing = decision;
@@ -832,4 +838,13 @@ export class CampaignRunner {
       lastPacing: this.lastPacing,
     };
   }
+}
+
+/** The window's figures as the campaign's definition counts them, for the pacer's window guard. */
+function pacerAbandonment(
+  counts: AbandonmentCounts,
+  definition: CampaignDefinition,
+): { abandoned: number; humanAnswered: number } {
+  const f = abandonmentFigures(counts, campaignAbandonmentDefinition(definition));
+  return { abandoned: f.abandoned, humanAnswered: f.answered };
 }
