@@ -17,6 +17,8 @@ export interface AttemptOutcome {
   /** Agent seconds on the call when connected (machine handling time for a machine). */
   readonly talkSeconds: number;
   readonly wrapUpSeconds: number;
+  /** A person's seconds of silence after answering before hanging up (Infinity for a machine). */
+  readonly patienceSeconds: number;
 }
 
 /** The scenario with its schedule resolved once, for the hot loop. */
@@ -67,6 +69,8 @@ export function attemptOutcome(
   const wrapUp = sample(s.wrapUpSeconds, random);
   const uEarly = random();
   const earlyEnd = sample(s.unanswered.earlyEndSeconds, random);
+  // Drawn last, so that the earlier draws (and every strategy's people) are as before it existed.
+  const patience = sample(s.answer.patienceSeconds, random);
 
   const answered =
     uAnswer < answerProbabilityAt(compiled, launchSecond) && ringToAnswer < s.ringTimeoutSeconds;
@@ -93,5 +97,6 @@ export function attemptOutcome(
     amdSeconds: amd.enabled ? amdSeconds : 0,
     talkSeconds: party === 'human' ? humanTalk : machineTalk,
     wrapUpSeconds: party === 'human' ? wrapUp : Math.min(wrapUp, 5),
+    patienceSeconds: party === 'human' ? patience : Number.POSITIVE_INFINITY,
   };
 }

@@ -2,7 +2,12 @@ import { compileScenario } from './attempts.ts';
 import { simulateClairvoyant } from './clairvoyant.ts';
 import { type StrategySummary, summarize } from './metrics.ts';
 import type { Scenario } from './scenario.ts';
-import { type RunOptions, type StrategyRun, simulateDialer } from './simulate-dialer.ts';
+import {
+  type RunOptions,
+  type StrategyRun,
+  scenarioAbandonmentDefinition,
+  simulateDialer,
+} from './simulate-dialer.ts';
 import {
   type DialerStrategy,
   predictiveStrategy,
@@ -51,7 +56,8 @@ export function runScenario(
   }
   if (wanted('clairvoyant')) runs.push(simulateClairvoyant(compiled, options));
   const strategies: Record<string, StrategySummary> = {};
-  for (const run of runs) strategies[run.name] = summarize(run.days, run.series);
+  const definition = scenarioAbandonmentDefinition(scenario);
+  for (const run of runs) strategies[run.name] = summarize(run.days, run.series, definition);
   return {
     scenario: scenario.name,
     seed: options.seed,

@@ -35,6 +35,11 @@ export const scenarioSchema = z.strictObject({
     changes: z.array(z.strictObject({ at: timeOfDay, probability: z.number().min(0).max(1) })).default([]),
     /** Ring seconds before an answer; draws longer than the ring timeout are not answered. */
     ringSeconds: distributionSchema,
+    /**
+     * Seconds of silence a person bears after answering before hanging up: during AMD, or
+     * waiting for an agent (such a person is not abandoned, but is lost to the campaign).
+     */
+    patienceSeconds: distributionSchema.default({ kind: 'lognormal', mean: 10, sd: 5, minSeconds: 2 }),
   }),
   unanswered: z
     .strictObject({

@@ -1,10 +1,20 @@
-import { answerObservation, type CallMoments, callInFlight } from '../pacing/live-inputs.ts';
+import {
+  abandonmentFigures,
+  abandonmentWindowDays,
+  campaignAbandonmentDefinition,
+} from '../compliance/abandonment.ts';
+import {
+  answerObservation,
+  type CallMoments,
+  callInFlight,
+  endBeforeVerdictObservation,
+} from '../pacing/live-inputs.ts';
 import { createStatistics, type PacingStatistics, updateStatistics } from '../pacing/statistics.ts';
 import type { BusyAgent, CallInFlight, PacingConfig } from '../pacing/types.ts';
 import { type AttemptOutcome, attemptOutcome, type CompiledScenario } from './attempts.ts';
 import { EventQueue } from './event-queue.ts';
 import { addTo, type DayMetrics, emptyDay, emptySeries, type TimeSeries } from './metrics.ts';
-import { secondsOfDay } from './scenario.ts';
+import { type Scenario, secondsOfDay } from './scenario.ts';
 import type { DialerStrategy, DialerView } from './strategies.ts';
 
 export interface RunOptions {
@@ -42,7 +52,12 @@ interface Call extends CallMoments {
 
 type SimEvent =
   | { time: number; seq: number; kind: 'shift-start' | 'shift-end'; agent: Agent }
-  | { time: number; seq: number; kind: 'answer' | 'unanswered-end' | 'amd-done' | 'grace-end'; call: Call }
+  | {
+      time: number;
+      seq: number;
+      kind: 'answer' | 'unanswered-end' | 'amd-done' | 'grace-end' | 'caller-hangup';
+      call: Call;
+    }
   | { time: number; seq: number; kind: 'talk-end' | 'wrap-end'; agent: Agent };
 
 /**
@@ -65,7 +80,8 @@ export function simulateDialer(
     connectWithinSeconds: scenario.abandon.connectWithinSeconds,
   };
   const grace = scenario.abandon.connectWithinSeconds;
-  const windowDays = scenario.abandon.window === '24h' ? 1 : 30;
+  const definition = scenarioAbandonmentDefinition(scenario);
+  const windowDays = abandonmentWindowDays(definition);
   let stats: PacingStatistics = createStatistics({ targetAbandonRate: scenario.pacing.targetAbandonRate });
   const learns = strategy.learns;
   const observe = learns
@@ -81,9 +97,11 @@ export function simulateDialer(
     days.push(m);
     let windowRouted = 0;
     let windowAbandoned = 0;
+    let windowMachineVerdicts = 0;
     for (let j = Math.max(0, day - windowDays + 1); j < day; j++) {
       windowRouted += (days[j] as DayMetrics).routed;
       windowAbandoned += (days[j] as DayMetrics).routedAbandoned;
+      windowMachineVerdicts += (days[j] as DayMetrics).machineVerdicts;
     }
 
     const agents: Agent[] = [];
@@ -194,6 +212,9 @@ export function simulateDialer(
           if (o.party === 'human') {
             m.humanAnswered++;
             addTo(series.humanAnswered, bucketOf(now), 1);
+            if (Number.isFinite(o.patienceSeconds)) {
+              queue.push({ time: now + o.patienceSeconds, seq: 0, kind: 'caller-hangup', call });
+            }
           }
           if (scenario.machine.amd.enabled) {
             call.stage = 'classifying';
@@ -204,15 +225,32 @@ export function simulateDialer(
         }
         case 'amd-done': {
           const call = e.call;
+          if (call.stage !== 'classifying') break; // the person hung up during AMD
           if (call.outcome.verdict === 'human') {
             route(call, now);
           } else {
+            m.machineVerdicts++;
             if (call.outcome.party === 'human') m.amdHangups++;
             call.verdictAt = now;
             observe(answerObservation(call, now, 'machine'));
             removeFromFlight(call);
             call.stage = 'done';
           }
+          break;
+        }
+        case 'caller-hangup': {
+          // Silence too long for this person: during AMD (the engine sees an answer with no
+          // verdict), or waiting for an agent within the grace (a hang-up, not an abandon).
+          const call = e.call;
+          if (call.stage === 'classifying') {
+            observe(endBeforeVerdictObservation(call, now, true));
+          } else if (call.stage === 'waiting') {
+            waiting.splice(waiting.indexOf(call), 1);
+            call.waiting = false;
+          } else break;
+          removeFromFlight(call);
+          call.stage = 'done';
+          m.silentHangups++;
           break;
         }
         case 'unanswered-end':
@@ -315,15 +353,22 @@ export function simulateDialer(
       addTo(series.lines, bucket, flight.length);
       addTo(series.samples, bucket, 1);
 
-      const routed = windowRouted + m.routed;
-      const abandoned = windowAbandoned + m.routedAbandoned;
+      // The gate's and the pacer's figures, as the engine counts them (machine verdicts estimated).
+      const figures = abandonmentFigures(
+        {
+          abandoned: windowAbandoned + m.routedAbandoned,
+          humanAnswered: windowRouted + m.routed,
+          machineVerdicts: windowMachineVerdicts + m.machineVerdicts,
+        },
+        definition,
+      );
       const view: DialerView = {
         second: t,
         state: { agentsReady: readyCount, agentsBusy: busyView, callsInFlight: flightView },
         stats,
         config,
-        abandonment: { abandoned, humanAnswered: routed },
-        predictiveAllowed: abandoned === 0 || abandoned < scenario.abandon.maxRate * routed,
+        abandonment: { abandoned: figures.abandoned, humanAnswered: figures.answered },
+        predictiveAllowed: !figures.overCap,
         agentsTalking: talking,
         callsWaiting: waiting.length,
         todayRouted: m.routed,
@@ -335,4 +380,9 @@ export function simulateDialer(
     bucketOffset += Math.ceil((dayEnd - dayStart) / bucketSeconds);
   }
   return { name: strategy.name, days, series };
+}
+
+/** The scenario's abandonment definition: its `abandon` block, a US campaign's by default. */
+export function scenarioAbandonmentDefinition(scenario: Pick<Scenario, 'abandon'>) {
+  return campaignAbandonmentDefinition({ jurisdiction: 'US', abandon: scenario.abandon });
 }

@@ -21,9 +21,9 @@ export function checkTargets(report: ScenarioReport): TargetCheck[] {
   const checks: TargetCheck[] = [
     {
       target: 'rolling 30-day abandonment ≤ 3 %',
-      value: ours.maxRolling30dAbandonRate,
+      value: ours.maxRollingAbandonRate,
       limit: MAX_ROLLING,
-      met: ours.maxRolling30dAbandonRate <= MAX_ROLLING,
+      met: ours.maxRollingAbandonRate <= MAX_ROLLING,
     },
     {
       target: 'daily abandonment ≤ 5 %',
