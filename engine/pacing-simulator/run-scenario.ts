@@ -1,4 +1,4 @@
-import { compileScenario } from './attempts.ts';
+import { type CompiledScenario, compileScenario } from './attempts.ts';
 import { simulateClairvoyant } from './clairvoyant.ts';
 import { type StrategySummary, summarize } from './metrics.ts';
 import type { Scenario } from './scenario.ts';
@@ -10,6 +10,7 @@ import {
 } from './simulate-dialer.ts';
 import {
   type DialerStrategy,
+  informedPredictiveStrategy,
   predictiveStrategy,
   progressiveStrategy,
   vicidialAdaptStrategy,
@@ -20,17 +21,19 @@ export const strategyNames = [
   'ratio-2.0',
   'vicidial-adapt',
   'predictive',
+  'true-laws',
   'clairvoyant',
 ] as const;
 export type StrategyName = (typeof strategyNames)[number];
 
 /** The baselines and ours, fresh for each run (strategies keep state between seconds). */
-export function dialerStrategies(): DialerStrategy[] {
+export function dialerStrategies(compiled: CompiledScenario): DialerStrategy[] {
   return [
     progressiveStrategy('progressive', 1),
     progressiveStrategy('ratio-2.0', 2),
     vicidialAdaptStrategy('vicidial-adapt'),
     predictiveStrategy('predictive'),
+    informedPredictiveStrategy(compiled, 'true-laws'),
   ];
 }
 
@@ -51,7 +54,7 @@ export function runScenario(
   const compiled = compileScenario(scenario);
   const wanted = (name: string) => !options.only || options.only.includes(name);
   const runs: StrategyRun[] = [];
-  for (const strategy of dialerStrategies()) {
+  for (const strategy of dialerStrategies(compiled)) {
     if (wanted(strategy.name)) runs.push(simulateDialer(compiled, strategy, options));
   }
   if (wanted('clairvoyant')) runs.push(simulateClairvoyant(compiled, options));

@@ -371,6 +371,7 @@ export function simulateDialer(
         predictiveAllowed: !figures.overCap,
         agentsTalking: talking,
         callsWaiting: waiting.length,
+        todayAttempts: m.attempts,
         todayRouted: m.routed,
         todayAbandoned: m.routedAbandoned,
       };
