@@ -26,6 +26,8 @@ export interface CompiledScenario {
   readonly scenario: Scenario;
   readonly changeAt: readonly number[];
   readonly changeProbability: readonly number[];
+  /** The first shift start: where a smooth schedule starts from `answer.probability`. */
+  readonly dayStart: number;
 }
 
 export function compileScenario(scenario: Scenario): CompiledScenario {
@@ -34,11 +36,28 @@ export function compileScenario(scenario: Scenario): CompiledScenario {
     scenario,
     changeAt: changes.map((c) => secondsOfDay(c.at)),
     changeProbability: changes.map((c) => c.probability),
+    dayStart: Math.min(...scenario.shifts.map((s) => secondsOfDay(s.start))),
   };
 }
 
 export function answerProbabilityAt(compiled: CompiledScenario, second: number): number {
   let p = compiled.scenario.answer.probability;
+  if (compiled.scenario.answer.smooth) {
+    // Linear between the points (day start, probability), (at, probability)…; flat after the last.
+    let fromAt = compiled.dayStart;
+    let fromP = p;
+    for (let i = 0; i < compiled.changeAt.length; i++) {
+      const at = compiled.changeAt[i] ?? Infinity;
+      const to = compiled.changeProbability[i] ?? fromP;
+      if (second < at) {
+        if (at <= fromAt || second <= fromAt) return fromP;
+        return fromP + ((to - fromP) * (second - fromAt)) / (at - fromAt);
+      }
+      fromAt = at;
+      fromP = to;
+    }
+    return fromP;
+  }
   for (let i = 0; i < compiled.changeAt.length; i++) {
     if ((compiled.changeAt[i] ?? Infinity) <= second) p = compiled.changeProbability[i] ?? p;
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cdf } from '../../engine/pacing/histogram.ts';
 import { createStatistics, routedShare } from '../../engine/pacing/statistics.ts';
-import { compileScenario } from '../../engine/pacing-simulator/attempts.ts';
+import { answerProbabilityAt, compileScenario } from '../../engine/pacing-simulator/attempts.ts';
 import { scenarioSchema } from '../../engine/pacing-simulator/scenario.ts';
 import { type DialerView, vicidialAdaptStrategy } from '../../engine/pacing-simulator/strategies.ts';
 import { trueStatistics } from '../../engine/pacing-simulator/true-statistics.ts';
@@ -91,5 +91,34 @@ describe('the second reference: our pacer given the true laws', () => {
   it('keeps the abandonment controller it learnt itself', () => {
     const learned = { ...createStatistics(), control: { target: 0.02, logThreshold: Math.log(0.05) } };
     expect(trueStatistics(compiled, 9 * 3600, learned).control).toEqual(learned.control);
+  });
+});
+
+describe('answer rates that drift smoothly', () => {
+  it('moves linearly from the day start to each change, then holds', () => {
+    const compiled = compileScenario(
+      scenarioSchema.parse({
+        name: 'ramp',
+        days: 1,
+        shifts: [{ agents: 5, start: '08:00', end: '18:00' }],
+        answer: {
+          probability: 0.3,
+          smooth: true,
+          changes: [
+            { at: '12:00', probability: 0.1 },
+            { at: '14:00', probability: 0.2 },
+          ],
+          ringSeconds: { kind: 'fixed', seconds: 6 },
+        },
+        talkSeconds: { kind: 'fixed', seconds: 100 },
+        wrapUpSeconds: { kind: 'fixed', seconds: 10 },
+      }),
+    );
+    const at = (h: number) => answerProbabilityAt(compiled, h * 3600);
+    expect(at(8)).toBeCloseTo(0.3, 10);
+    expect(at(10)).toBeCloseTo(0.2, 10);
+    expect(at(12)).toBeCloseTo(0.1, 10);
+    expect(at(13)).toBeCloseTo(0.15, 10);
+    expect(at(17)).toBeCloseTo(0.2, 10);
   });
 });
