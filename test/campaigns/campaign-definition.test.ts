@@ -47,11 +47,11 @@ describe('campaign definition', () => {
     const d = campaignDefinitionSchema.parse(minimal);
     expect(d.dialing.ringTimeoutSeconds).toBeGreaterThanOrEqual(15);
     expect(d.abandon).toMatchObject({ connectWithinSeconds: 2, maxRate: 0.03 });
-    // Counted as the jurisdiction's regulator counts (US by default): 30 days, AMD errors included.
+    // Counted as the jurisdiction's regulator counts (US by default): 30 days, persons AMD hung up on answered.
     expect(campaignAbandonmentDefinition(d)).toMatchObject({
       name: 'us',
       window: '30d',
-      countsAmdFalsePositives: true,
+      amdFalsePositives: 'answered',
     });
     expect(d.callingWindow).toMatchObject({ start: '09:00', end: '20:00' });
     expect(d.retentionDays).toBeGreaterThanOrEqual(365);
