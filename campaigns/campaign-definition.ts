@@ -88,7 +88,19 @@ export const abandonSchema = z.strictObject({
   identificationMessage: reference.default('sound:dialer-identification'),
   /** Legal cap on abandoned / human-answered calls over the window. */
   maxRate: z.number().min(0).max(0.05).default(0.03),
-  window: z.enum(['30d', '24h']).default('30d'),
+  /**
+   * How abandonment is counted (engine/compliance/abandonment.ts): `us`, `uk` (Ofcom) or `cn`;
+   * by default the jurisdiction's. Its window (30d for us/cn, 24h for uk) unless `window` is set.
+   */
+  definition: z.enum(['us', 'uk', 'cn']).optional(),
+  window: z.enum(['30d', '24h']).optional(),
+  /**
+   * The reasoned estimate of the share of AMD "machine" verdicts that were persons (from the
+   * operator's test calls): they are calls answered by a person. Default 0.1.
+   */
+  amdFalsePositiveShare: z.number().min(0).max(1).optional(),
+  /** Whether those persons count as answered only (us, cn) or as abandoned too (uk). */
+  amdFalsePositives: z.enum(['answered', 'abandoned']).optional(),
 });
 
 /** The outcomes that call again later: the only keys `attempts.retryMinutes` may have. */

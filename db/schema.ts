@@ -370,6 +370,13 @@ export interface DncEventsTable {
   row_hash: EvidenceChainColumn<string>;
 }
 
+/** The pacer's learned statistics per campaign (engine/pacing/statistics.ts), replaced in place. */
+export interface PacingStatisticsTable {
+  campaign_id: number;
+  statistics: Json<unknown>;
+  saved_at: Timestamp;
+}
+
 export interface Database {
   clients: ClientsTable;
   campaigns: CampaignsTable;
@@ -396,6 +403,7 @@ export interface Database {
   evidence_chain: EvidenceChainTable;
   dnc_events: DncEventsTable;
   api_tokens: ApiTokensTable;
+  pacing_statistics: PacingStatisticsTable;
 }
 
 export type ClientRow = Selectable<ClientsTable>;

@@ -1,6 +1,10 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { campaignDefinitionSchema } from '../../campaigns/campaign-definition.ts';
 import { resolveTimeZone } from '../../campaigns/import/time-zone.ts';
+import {
+  abandonmentWindowStart,
+  campaignAbandonmentDefinition,
+} from '../../engine/compliance/abandonment.ts';
 import type {
   ApprovalCoverage,
   CampaignFacts,
@@ -28,7 +32,6 @@ import { latestFullRegistryLoad } from './national-registry-age.ts';
 type Db = Kysely<Database> | Transaction<Database>;
 
 const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
 /** Attempts this recent are returned with their times, to count "today" in the contact's zone. */
 const RECENT_ATTEMPTS_MS = 50 * HOUR;
 
@@ -67,8 +70,14 @@ export interface LoadedGateFacts extends CampaignGateFacts {
 }
 
 export function abandonWindowStart(window: '30d' | '24h', now: Date): Date {
-  return new Date(now.getTime() - (window === '24h' ? DAY : 30 * DAY));
+  return abandonmentWindowStart({ window }, now);
 }
+
+/**
+ * Answered calls AMD judged machines: the base of the estimate of persons it hung up on, which
+ * the abandonment definition may count (engine/compliance/abandonment.ts).
+ */
+export const machineVerdictSql = sql<boolean>`(answered_at is not null and coalesce(amd_result, '') like 'MACHINE%')`;
 
 /** Campaign-wide facts: the definition, the registry's last full load, the abandonment figures. */
 export async function loadCampaignGateFacts(
@@ -78,9 +87,10 @@ export async function loadCampaignGateFacts(
   options: GateFactsOptions = {},
 ): Promise<CampaignGateFacts> {
   return campaignFacts(db, campaignId, now, options, (windowStart) =>
-    sql<{ abandoned: number; human: number; written: null }>`
+    sql<{ abandoned: number; human: number; machines: number; written: null }>`
       select count(*) filter (where abandoned) as abandoned,
              count(*) filter (where ${humanAnsweredSql}) as human,
+             count(*) filter (where ${machineVerdictSql}) as machines,
              null as written
       from call_attempts
       where campaign_id = ${campaignId} and queued_at >= ${windowStart} and queued_at <= ${now}`.execute(db),
@@ -128,9 +138,12 @@ export async function loadHeldCampaignGateFacts(
   const ids = [...new Set(options.abandonedAttemptIds)];
   return campaignFacts(db, campaignId, now, options, (windowStart) => {
     const humanSince = new Date(windowStart.getTime() + Math.max(0, options.validForMs));
-    return sql<{ abandoned: number; human: number; written: number[] | null }>`
+    // Machine verdicts over the whole window at `now`: the estimate they feed is added to the
+    // abandoned calls and to the answered ones alike, so more of them never lowers the rate.
+    return sql<{ abandoned: number; human: number; machines: number; written: number[] | null }>`
       select count(*) filter (where abandoned) as abandoned,
              count(*) filter (where queued_at >= ${humanSince} and ${settledHumanSql}) as human,
+             count(*) filter (where ${machineVerdictSql}) as machines,
              array_agg(id) filter (where abandoned and id = any(${ids}::int[])) as written
       from call_attempts
       where campaign_id = ${campaignId} and queued_at >= ${windowStart} and queued_at <= ${now}`.execute(db);
@@ -142,13 +155,13 @@ async function campaignFacts(
   campaignId: number,
   now: Date,
   options: GateFactsOptions,
-  abandonmentQuery: (
-    windowStart: Date,
-  ) => Promise<{ rows: Array<{ abandoned: number; human: number; written: number[] | null }> }>,
+  abandonmentQuery: (windowStart: Date) => Promise<{
+    rows: Array<{ abandoned: number; human: number; machines: number; written: number[] | null }>;
+  }>,
 ): Promise<HeldCampaignGateFacts> {
   const row = await getCampaign(db as Kysely<Database>, campaignId);
   const definition = campaignDefinitionSchema.parse(row.config);
-  const windowStart = abandonWindowStart(definition.abandon.window, now);
+  const windowStart = abandonmentWindowStart(campaignAbandonmentDefinition(definition), now);
   const [sync, abandonment] = await Promise.all([
     latestFullRegistryLoad(db, now),
     abandonmentQuery(windowStart),
@@ -164,6 +177,7 @@ async function campaignFacts(
         abandonment: {
           abandoned: Number(counts?.abandoned ?? 0),
           humanAnswered: Number(counts?.human ?? 0),
+          machineVerdicts: Number(counts?.machines ?? 0),
           windowStart,
         },
       },

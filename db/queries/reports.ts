@@ -1,7 +1,8 @@
 import { type Kysely, sql } from 'kysely';
 import { DateTime } from 'luxon';
+import { type AbandonmentDefinition, abandonmentFigures } from '../../engine/compliance/abandonment.ts';
 import type { CallAttemptRow, Database } from '../schema.ts';
-import { humanAnsweredSql } from './gate-facts.ts';
+import { humanAnsweredSql, machineVerdictSql } from './gate-facts.ts';
 
 /**
  * Compliance reports over the dial log, gate denials and outcomes. Read-only; the numbers are
@@ -15,7 +16,11 @@ export interface AbandonmentDay {
   attempts: number;
   humanAnswered: number;
   abandoned: number;
-  /** abandoned / humanAnswered on that day (null when nobody answered). */
+  /** Answered calls AMD judged machines that day (the base of the false-positive estimate). */
+  machineVerdicts: number;
+  /** Of them, persons by the definition's reasoned estimate (0 without a definition). */
+  estimatedAmdFalsePositives: number;
+  /** abandoned / humanAnswered on that day, as the definition counts (null when nobody answered). */
   dayRate: number | null;
   /** Over the window ending at the end of that day (30 days, or that day for a 24 h window). */
   rollingRate: number | null;
@@ -24,6 +29,8 @@ export interface AbandonmentDay {
 
 export interface AbandonmentReport {
   campaignId: number;
+  /** The abandonment definition the figures follow (engine/compliance/abandonment.ts), or null. */
+  definition: AbandonmentDefinition['name'] | null;
   window: '30d' | '24h';
   timeZone: string;
   maxRate: number;
@@ -33,6 +40,7 @@ export interface AbandonmentReport {
     to: Date;
     humanAnswered: number;
     abandoned: number;
+    estimatedAmdFalsePositives: number;
     rate: number | null;
     overCap: boolean;
   };
@@ -40,6 +48,8 @@ export interface AbandonmentReport {
 }
 
 const rate = (abandoned: number, human: number) => (human === 0 ? null : abandoned / human);
+
+type CountingRules = Pick<AbandonmentDefinition, 'name' | 'amdFalsePositives' | 'amdFalsePositiveShare'>;
 
 export async function abandonmentReport(
   db: Kysely<Database>,
@@ -50,22 +60,35 @@ export async function abandonmentReport(
     timeZone: string;
     days: number;
     now: Date;
+    /** How to count (the campaign's definition); without it, abandoned / person-answered as recorded. */
+    definition?: CountingRules;
   },
 ): Promise<AbandonmentReport> {
+  const rules = {
+    amdFalsePositives: input.definition?.amdFalsePositives ?? ('answered' as const),
+    amdFalsePositiveShare: input.definition?.amdFalsePositiveShare ?? 0,
+    maxRate: input.maxRate,
+  };
+  const figures = (abandoned: number, humanAnswered: number, machineVerdicts: number) => {
+    const f = abandonmentFigures({ abandoned, humanAnswered, machineVerdicts }, rules);
+    return { ...f, rate: f.answered === 0 ? null : f.rate };
+  };
   const windowDays = input.window === '30d' ? 30 : 1;
   const end = DateTime.fromJSDate(input.now, { zone: input.timeZone }).startOf('day').plus({ days: 1 });
   // Enough days back for the first reported day's rolling window.
   const start = end.minus({ days: input.days + windowDays - 1 });
-  const rows = await sql<{ day: string; attempts: number; human: number; abandoned: number }>`
+  type DayCounts = { day: string; attempts: number; human: number; abandoned: number; machines: number };
+  const rows = await sql<DayCounts>`
     select to_char(queued_at at time zone ${input.timeZone}, 'YYYY-MM-DD') as day,
            count(*) as attempts,
            count(*) filter (where ${humanAnsweredSql}) as human,
-           count(*) filter (where abandoned) as abandoned
+           count(*) filter (where abandoned) as abandoned,
+           count(*) filter (where ${machineVerdictSql}) as machines
     from call_attempts
     where campaign_id = ${input.campaignId} and queued_at >= ${start.toJSDate()} and queued_at < ${end.toJSDate()}
     group by 1 order by 1`.execute(db);
   const byDay = new Map(rows.rows.map((r) => [r.day, r]));
-  const allDays: Array<{ day: string; attempts: number; human: number; abandoned: number }> = [];
+  const allDays: DayCounts[] = [];
   for (let d = start; d < end; d = d.plus({ days: 1 })) {
     const key = d.toISODate()!;
     const r = byDay.get(key);
@@ -74,6 +97,7 @@ export async function abandonmentReport(
       attempts: Number(r?.attempts ?? 0),
       human: Number(r?.human ?? 0),
       abandoned: Number(r?.abandoned ?? 0),
+      machines: Number(r?.machines ?? 0),
     });
   }
   const days: AbandonmentDay[] = [];
@@ -81,24 +105,30 @@ export async function abandonmentReport(
     const day = allDays[i]!;
     let human = 0;
     let abandoned = 0;
+    let machines = 0;
     for (let j = i - windowDays + 1; j <= i; j++) {
       human += allDays[j]!.human;
       abandoned += allDays[j]!.abandoned;
+      machines += allDays[j]!.machines;
     }
-    const rolling = rate(abandoned, human);
+    const rolling = figures(abandoned, human, machines).rate;
+    const today = figures(day.abandoned, day.human, day.machines);
     days.push({
       day: day.day,
       attempts: day.attempts,
       humanAnswered: day.human,
       abandoned: day.abandoned,
-      dayRate: rate(day.abandoned, day.human),
+      machineVerdicts: day.machines,
+      estimatedAmdFalsePositives: today.estimatedAmdFalsePositives,
+      dayRate: today.rate,
       rollingRate: rolling,
       overCap: rolling !== null && rolling >= input.maxRate,
     });
   }
   const from = new Date(input.now.getTime() - windowDays * DAY);
-  const current = await sql<{ human: number; abandoned: number }>`
-    select count(*) filter (where ${humanAnsweredSql}) as human, count(*) filter (where abandoned) as abandoned
+  const current = await sql<{ human: number; abandoned: number; machines: number }>`
+    select count(*) filter (where ${humanAnsweredSql}) as human, count(*) filter (where abandoned) as abandoned,
+           count(*) filter (where ${machineVerdictSql}) as machines
     from call_attempts
     where campaign_id = ${input.campaignId} and queued_at >= ${from} and queued_at <= ${input.now}`.execute(
     db,
@@ -106,9 +136,11 @@ export async function abandonmentReport(
   const c = current.rows[0];
   const human = Number(c?.human ?? 0);
   const abandoned = Number(c?.abandoned ?? 0);
-  const currentRate = rate(abandoned, human);
+  const now = figures(abandoned, human, Number(c?.machines ?? 0));
+  const currentRate = now.rate;
   return {
     campaignId: input.campaignId,
+    definition: input.definition?.name ?? null,
     window: input.window,
     timeZone: input.timeZone,
     maxRate: input.maxRate,
@@ -117,6 +149,7 @@ export async function abandonmentReport(
       to: input.now,
       humanAnswered: human,
       abandoned,
+      estimatedAmdFalsePositives: now.estimatedAmdFalsePositives,
       rate: currentRate,
       overCap: currentRate !== null && currentRate >= input.maxRate,
     },

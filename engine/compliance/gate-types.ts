@@ -149,8 +149,14 @@ export interface CampaignFacts {
    * date the copy); null if never fully loaded.
    */
   nationalRegistrySyncedAt: Date | null;
-  /** Abandoned and human-answered calls of this campaign over definition.abandon.window. */
-  abandonment: { abandoned: number; humanAnswered: number; windowStart: Date };
+  /** Abandoned and human-answered calls of this campaign over its abandonment definition's window. */
+  abandonment: {
+    abandoned: number;
+    humanAnswered: number;
+    /** Answered calls AMD judged machines (the base of the false-positive estimate); 0 if absent. */
+    machineVerdicts?: number;
+    windowStart: Date;
+  };
 }
 
 export interface GateInput {

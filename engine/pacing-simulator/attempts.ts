@@ -17,6 +17,8 @@ export interface AttemptOutcome {
   /** Agent seconds on the call when connected (machine handling time for a machine). */
   readonly talkSeconds: number;
   readonly wrapUpSeconds: number;
+  /** A person's seconds of silence after answering before hanging up (Infinity for a machine). */
+  readonly patienceSeconds: number;
 }
 
 /** The scenario with its schedule resolved once, for the hot loop. */
@@ -24,6 +26,8 @@ export interface CompiledScenario {
   readonly scenario: Scenario;
   readonly changeAt: readonly number[];
   readonly changeProbability: readonly number[];
+  /** The first shift start: where a smooth schedule starts from `answer.probability`. */
+  readonly dayStart: number;
 }
 
 export function compileScenario(scenario: Scenario): CompiledScenario {
@@ -32,11 +36,28 @@ export function compileScenario(scenario: Scenario): CompiledScenario {
     scenario,
     changeAt: changes.map((c) => secondsOfDay(c.at)),
     changeProbability: changes.map((c) => c.probability),
+    dayStart: Math.min(...scenario.shifts.map((s) => secondsOfDay(s.start))),
   };
 }
 
 export function answerProbabilityAt(compiled: CompiledScenario, second: number): number {
   let p = compiled.scenario.answer.probability;
+  if (compiled.scenario.answer.smooth) {
+    // Linear between the points (day start, probability), (at, probability)…; flat after the last.
+    let fromAt = compiled.dayStart;
+    let fromP = p;
+    for (let i = 0; i < compiled.changeAt.length; i++) {
+      const at = compiled.changeAt[i] ?? Infinity;
+      const to = compiled.changeProbability[i] ?? fromP;
+      if (second < at) {
+        if (at <= fromAt || second <= fromAt) return fromP;
+        return fromP + ((to - fromP) * (second - fromAt)) / (at - fromAt);
+      }
+      fromAt = at;
+      fromP = to;
+    }
+    return fromP;
+  }
   for (let i = 0; i < compiled.changeAt.length; i++) {
     if ((compiled.changeAt[i] ?? Infinity) <= second) p = compiled.changeProbability[i] ?? p;
   }
@@ -67,6 +88,8 @@ export function attemptOutcome(
   const wrapUp = sample(s.wrapUpSeconds, random);
   const uEarly = random();
   const earlyEnd = sample(s.unanswered.earlyEndSeconds, random);
+  // Drawn last, so that the earlier draws (and every strategy's people) are as before it existed.
+  const patience = sample(s.answer.patienceSeconds, random);
 
   const answered =
     uAnswer < answerProbabilityAt(compiled, launchSecond) && ringToAnswer < s.ringTimeoutSeconds;
@@ -93,5 +116,6 @@ export function attemptOutcome(
     amdSeconds: amd.enabled ? amdSeconds : 0,
     talkSeconds: party === 'human' ? humanTalk : machineTalk,
     wrapUpSeconds: party === 'human' ? wrapUp : Math.min(wrapUp, 5),
+    patienceSeconds: party === 'human' ? patience : Number.POSITIVE_INFINITY,
   };
 }

@@ -1,3 +1,4 @@
+import { type AbandonmentDefinition, abandonmentWindowDays } from '../compliance/abandonment.ts';
 /** Counters one strategy accumulates over one simulated day. */
 export interface DayMetrics {
   attempts: number;
@@ -11,6 +12,10 @@ export interface DayMetrics {
   amdHangups: number;
   /** Machines AMD passed to an agent. */
   machineConnects: number;
+  /** Answered calls AMD judged machines (persons among them included): what the dialer counts. */
+  machineVerdicts: number;
+  /** Persons who hung up in silence before an agent took them (during AMD, or while waiting within the grace). */
+  silentHangups: number;
   /** What the dialer itself sees (the abandonment rate its gate and pacer use): routed answers. */
   routed: number;
   routedAbandoned: number;
@@ -32,6 +37,8 @@ export function emptyDay(): DayMetrics {
     abandoned: 0,
     amdHangups: 0,
     machineConnects: 0,
+    machineVerdicts: 0,
+    silentHangups: 0,
     routed: 0,
     routedAbandoned: 0,
     loggedInSeconds: 0,
@@ -67,9 +74,15 @@ export function addTo(series: number[], index: number, value: number): void {
 
 export interface StrategySummary {
   readonly occupancy: number;
+  /** As the scenario's abandonment definition counts, from the true counts (over every person who answered). */
   readonly abandonRate: number;
   readonly maxDailyAbandonRate: number;
-  readonly maxRolling30dAbandonRate: number;
+  /** The worst window of the definition's length (30 days, or 24 h = a day) ending on a simulated day. */
+  readonly maxRollingAbandonRate: number;
+  /** What the dialer itself saw: abandoned / routed answers (its gate counts by the definition's estimate). */
+  readonly dialerAbandonRate: number;
+  /** Persons who hung up in silence before reaching an agent (not abandoned) / persons who answered. */
+  readonly silentHangupRate: number;
   readonly connectsPerAgentHour: number;
   readonly meanAgentWaitSeconds: number;
   readonly callsPerHour: number;
@@ -83,8 +96,28 @@ export interface StrategySummary {
 
 const rate = (num: number, den: number): number => (den > 0 ? num / den : 0);
 
-/** Rolling windows end on each simulated day and span up to 30 days (fewer at the start of the run). */
-export function summarize(days: readonly DayMetrics[], series: TimeSeries): StrategySummary {
+/**
+ * The regulator's count for a day (or a window): the persons the dialer abandoned, plus, where the
+ * definition says so (Ofcom), the persons AMD hung up on — the simulator knows them, where the
+ * dialer only estimates them — over every person who answered.
+ */
+export function regulatoryAbandoned(
+  d: Pick<DayMetrics, 'abandoned' | 'amdHangups'>,
+  definition: Pick<AbandonmentDefinition, 'amdFalsePositives'>,
+): number {
+  return d.abandoned + (definition.amdFalsePositives === 'abandoned' ? d.amdHangups : 0);
+}
+
+/** Rolling windows end on each simulated day and span the definition's days (fewer at the start). */
+export function summarize(
+  days: readonly DayMetrics[],
+  series: TimeSeries,
+  definition: Pick<AbandonmentDefinition, 'amdFalsePositives' | 'window'> = {
+    amdFalsePositives: 'answered',
+    window: '30d',
+  },
+): StrategySummary {
+  const windowDays = abandonmentWindowDays(definition);
   const total = emptyDay();
   for (const d of days) {
     for (const key of Object.keys(total) as (keyof DayMetrics)[]) total[key] += d[key];
@@ -93,11 +126,11 @@ export function summarize(days: readonly DayMetrics[], series: TimeSeries): Stra
   let maxRolling = 0;
   for (let i = 0; i < days.length; i++) {
     const d = days[i] as DayMetrics;
-    maxDaily = Math.max(maxDaily, rate(d.abandoned, d.humanAnswered));
+    maxDaily = Math.max(maxDaily, rate(regulatoryAbandoned(d, definition), d.humanAnswered));
     let abandoned = 0;
     let answered = 0;
-    for (let j = Math.max(0, i - 29); j <= i; j++) {
-      abandoned += (days[j] as DayMetrics).abandoned;
+    for (let j = Math.max(0, i - windowDays + 1); j <= i; j++) {
+      abandoned += regulatoryAbandoned(days[j] as DayMetrics, definition);
       answered += (days[j] as DayMetrics).humanAnswered;
     }
     maxRolling = Math.max(maxRolling, rate(abandoned, answered));
@@ -106,9 +139,11 @@ export function summarize(days: readonly DayMetrics[], series: TimeSeries): Stra
   const samples = series.samples.reduce((a, b) => a + b, 0);
   return {
     occupancy: rate(total.talkSeconds + total.wrapUpSeconds, total.loggedInSeconds),
-    abandonRate: rate(total.abandoned, total.humanAnswered),
+    abandonRate: rate(regulatoryAbandoned(total, definition), total.humanAnswered),
     maxDailyAbandonRate: maxDaily,
-    maxRolling30dAbandonRate: maxRolling,
+    maxRollingAbandonRate: maxRolling,
+    dialerAbandonRate: rate(total.routedAbandoned, total.routed),
+    silentHangupRate: rate(total.silentHangups, total.humanAnswered),
     connectsPerAgentHour: rate(total.humanConnects, total.loggedInSeconds / 3600),
     meanAgentWaitSeconds: rate(total.waitSeconds, total.waitsEnded),
     callsPerHour: rate(total.attempts, total.dialingSeconds / 3600),

@@ -1,10 +1,16 @@
-import { compileScenario } from './attempts.ts';
+import { type CompiledScenario, compileScenario } from './attempts.ts';
 import { simulateClairvoyant } from './clairvoyant.ts';
 import { type StrategySummary, summarize } from './metrics.ts';
 import type { Scenario } from './scenario.ts';
-import { type RunOptions, type StrategyRun, simulateDialer } from './simulate-dialer.ts';
+import {
+  type RunOptions,
+  type StrategyRun,
+  scenarioAbandonmentDefinition,
+  simulateDialer,
+} from './simulate-dialer.ts';
 import {
   type DialerStrategy,
+  informedPredictiveStrategy,
   predictiveStrategy,
   progressiveStrategy,
   vicidialAdaptStrategy,
@@ -15,17 +21,19 @@ export const strategyNames = [
   'ratio-2.0',
   'vicidial-adapt',
   'predictive',
+  'true-laws',
   'clairvoyant',
 ] as const;
 export type StrategyName = (typeof strategyNames)[number];
 
 /** The baselines and ours, fresh for each run (strategies keep state between seconds). */
-export function dialerStrategies(): DialerStrategy[] {
+export function dialerStrategies(compiled: CompiledScenario): DialerStrategy[] {
   return [
     progressiveStrategy('progressive', 1),
     progressiveStrategy('ratio-2.0', 2),
     vicidialAdaptStrategy('vicidial-adapt'),
     predictiveStrategy('predictive'),
+    informedPredictiveStrategy(compiled, 'true-laws'),
   ];
 }
 
@@ -46,12 +54,13 @@ export function runScenario(
   const compiled = compileScenario(scenario);
   const wanted = (name: string) => !options.only || options.only.includes(name);
   const runs: StrategyRun[] = [];
-  for (const strategy of dialerStrategies()) {
+  for (const strategy of dialerStrategies(compiled)) {
     if (wanted(strategy.name)) runs.push(simulateDialer(compiled, strategy, options));
   }
   if (wanted('clairvoyant')) runs.push(simulateClairvoyant(compiled, options));
   const strategies: Record<string, StrategySummary> = {};
-  for (const run of runs) strategies[run.name] = summarize(run.days, run.series);
+  const definition = scenarioAbandonmentDefinition(scenario);
+  for (const run of runs) strategies[run.name] = summarize(run.days, run.series, definition);
   return {
     scenario: scenario.name,
     seed: options.seed,

@@ -33,8 +33,18 @@ export const scenarioSchema = z.strictObject({
     probability: z.number().min(0).max(1),
     /** From `at` (time of day) on, the probability becomes `probability`: a step schedule. */
     changes: z.array(z.strictObject({ at: timeOfDay, probability: z.number().min(0).max(1) })).default([]),
+    /**
+     * Smooth drift instead of steps: the probability moves linearly from one point to the next
+     * (`probability` holds at the first shift start, each change is reached at its `at`).
+     */
+    smooth: z.boolean().default(false),
     /** Ring seconds before an answer; draws longer than the ring timeout are not answered. */
     ringSeconds: distributionSchema,
+    /**
+     * Seconds of silence a person bears after answering before hanging up: during AMD, or
+     * waiting for an agent (such a person is not abandoned, but is lost to the campaign).
+     */
+    patienceSeconds: distributionSchema.default({ kind: 'lognormal', mean: 10, sd: 5, minSeconds: 2 }),
   }),
   unanswered: z
     .strictObject({

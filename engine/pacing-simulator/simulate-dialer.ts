@@ -1,9 +1,20 @@
+import {
+  abandonmentFigures,
+  abandonmentWindowDays,
+  campaignAbandonmentDefinition,
+} from '../compliance/abandonment.ts';
+import {
+  answerObservation,
+  type CallMoments,
+  callInFlight,
+  endBeforeVerdictObservation,
+} from '../pacing/live-inputs.ts';
 import { createStatistics, type PacingStatistics, updateStatistics } from '../pacing/statistics.ts';
 import type { BusyAgent, CallInFlight, PacingConfig } from '../pacing/types.ts';
 import { type AttemptOutcome, attemptOutcome, type CompiledScenario } from './attempts.ts';
 import { EventQueue } from './event-queue.ts';
 import { addTo, type DayMetrics, emptyDay, emptySeries, type TimeSeries } from './metrics.ts';
-import { secondsOfDay } from './scenario.ts';
+import { type Scenario, secondsOfDay } from './scenario.ts';
 import type { DialerStrategy, DialerView } from './strategies.ts';
 
 export interface RunOptions {
@@ -29,17 +40,24 @@ interface Agent {
   call: Call | null;
 }
 
-interface Call {
+interface Call extends CallMoments {
   readonly outcome: AttemptOutcome;
   readonly launchedAt: number;
   stage: 'ringing' | 'classifying' | 'waiting' | 'done';
-  stageStart: number;
+  lineAnsweredAt: number | null;
+  verdictAt: number | null;
+  waiting: boolean;
   flightIndex: number;
 }
 
 type SimEvent =
   | { time: number; seq: number; kind: 'shift-start' | 'shift-end'; agent: Agent }
-  | { time: number; seq: number; kind: 'answer' | 'unanswered-end' | 'amd-done' | 'grace-end'; call: Call }
+  | {
+      time: number;
+      seq: number;
+      kind: 'answer' | 'unanswered-end' | 'amd-done' | 'grace-end' | 'caller-hangup';
+      call: Call;
+    }
   | { time: number; seq: number; kind: 'talk-end' | 'wrap-end'; agent: Agent };
 
 /**
@@ -62,7 +80,8 @@ export function simulateDialer(
     connectWithinSeconds: scenario.abandon.connectWithinSeconds,
   };
   const grace = scenario.abandon.connectWithinSeconds;
-  const windowDays = scenario.abandon.window === '24h' ? 1 : 30;
+  const definition = scenarioAbandonmentDefinition(scenario);
+  const windowDays = abandonmentWindowDays(definition);
   let stats: PacingStatistics = createStatistics({ targetAbandonRate: scenario.pacing.targetAbandonRate });
   const learns = strategy.learns;
   const observe = learns
@@ -78,9 +97,11 @@ export function simulateDialer(
     days.push(m);
     let windowRouted = 0;
     let windowAbandoned = 0;
+    let windowMachineVerdicts = 0;
     for (let j = Math.max(0, day - windowDays + 1); j < day; j++) {
       windowRouted += (days[j] as DayMetrics).routed;
       windowAbandoned += (days[j] as DayMetrics).routedAbandoned;
+      windowMachineVerdicts += (days[j] as DayMetrics).machineVerdicts;
     }
 
     const agents: Agent[] = [];
@@ -111,7 +132,7 @@ export function simulateDialer(
     const ready: Agent[] = [];
     const waiting: Call[] = [];
     const flight: Call[] = [];
-    const flightView: { stage: CallInFlight['stage']; elapsedSeconds: number }[] = [];
+    const flightView: CallInFlight[] = [];
     const busyView: { phase: BusyAgent['phase']; elapsedSeconds: number }[] = [];
     let nextAttempt = 0;
     let talking = 0;
@@ -132,13 +153,15 @@ export function simulateDialer(
       agent.call = call;
       talking++;
       call.stage = 'done';
+      call.waiting = false;
       if (call.outcome.party === 'human') m.humanConnects++;
       else m.machineConnects++;
       queue.push({ time: now + call.outcome.talkSeconds, seq: 0, kind: 'talk-end', agent });
     };
     const route = (call: Call, now: number): void => {
       m.routed++;
-      observe({ kind: 'answered', ringSeconds: now - call.launchedAt, party: 'human' });
+      call.verdictAt = now;
+      observe(answerObservation(call, now, 'human'));
       const agent = ready.shift();
       if (agent) {
         removeFromFlight(call);
@@ -146,7 +169,7 @@ export function simulateDialer(
         return;
       }
       call.stage = 'waiting';
-      call.stageStart = now;
+      call.waiting = true;
       waiting.push(call);
       queue.push({ time: now + grace, seq: 0, kind: 'grace-end', call });
     };
@@ -189,24 +212,45 @@ export function simulateDialer(
           if (o.party === 'human') {
             m.humanAnswered++;
             addTo(series.humanAnswered, bucketOf(now), 1);
+            if (Number.isFinite(o.patienceSeconds)) {
+              queue.push({ time: now + o.patienceSeconds, seq: 0, kind: 'caller-hangup', call });
+            }
           }
           if (scenario.machine.amd.enabled) {
             call.stage = 'classifying';
-            call.stageStart = now;
+            call.lineAnsweredAt = now;
             queue.push({ time: now + o.amdSeconds, seq: 0, kind: 'amd-done', call });
           } else route(call, now);
           break;
         }
         case 'amd-done': {
           const call = e.call;
+          if (call.stage !== 'classifying') break; // the person hung up during AMD
           if (call.outcome.verdict === 'human') {
             route(call, now);
           } else {
+            m.machineVerdicts++;
             if (call.outcome.party === 'human') m.amdHangups++;
-            observe({ kind: 'answered', ringSeconds: now - call.launchedAt, party: 'machine' });
+            call.verdictAt = now;
+            observe(answerObservation(call, now, 'machine'));
             removeFromFlight(call);
             call.stage = 'done';
           }
+          break;
+        }
+        case 'caller-hangup': {
+          // Silence too long for this person: during AMD (the engine sees an answer with no
+          // verdict), or waiting for an agent within the grace (a hang-up, not an abandon).
+          const call = e.call;
+          if (call.stage === 'classifying') {
+            observe(endBeforeVerdictObservation(call, now, true));
+          } else if (call.stage === 'waiting') {
+            waiting.splice(waiting.indexOf(call), 1);
+            call.waiting = false;
+          } else break;
+          removeFromFlight(call);
+          call.stage = 'done';
+          m.silentHangups++;
           break;
         }
         case 'unanswered-end':
@@ -220,6 +264,7 @@ export function simulateDialer(
           waiting.splice(waiting.indexOf(call), 1);
           removeFromFlight(call);
           call.stage = 'done';
+          call.waiting = false;
           m.routedAbandoned++;
           if (call.outcome.party === 'human') {
             m.abandoned++;
@@ -257,7 +302,9 @@ export function simulateDialer(
         outcome,
         launchedAt: now,
         stage: 'ringing',
-        stageStart: now,
+        lineAnsweredAt: null,
+        verdictAt: null,
+        waiting: false,
         flightIndex: flight.length,
       };
       flight.push(call);
@@ -275,9 +322,9 @@ export function simulateDialer(
         while (queue.size > 0) handle(queue.pop() as SimEvent);
         break;
       }
-      // The pacer's view: agents within `drain` of their shift end are no longer offered calls.
-      let readyCount = 0;
-      for (const agent of ready) if (t < agent.shiftEnd - drain) readyCount++;
+      // The pacer's view is the engine's: every agent logged in, until they log off (the engine
+      // has no shift schedule, so nobody is hidden before leaving).
+      const readyCount = ready.length;
       let busyCount = 0;
       let loggedIn = 0;
       let busyNow = 0;
@@ -286,7 +333,6 @@ export function simulateDialer(
         loggedIn++;
         if (agent.status === 'ready') continue;
         busyNow++;
-        if (t >= agent.shiftEnd - drain) continue;
         let view = busyView[busyCount];
         if (!view) {
           view = { phase: 'talking', elapsedSeconds: 0 };
@@ -297,17 +343,9 @@ export function simulateDialer(
         busyCount++;
       }
       busyView.length = busyCount;
-      for (let i = 0; i < flight.length; i++) {
-        const call = flight[i] as Call;
-        let view = flightView[i];
-        if (!view) {
-          view = { stage: 'ringing', elapsedSeconds: 0 };
-          flightView.push(view);
-        }
-        view.stage = call.stage === 'done' ? 'ringing' : call.stage;
-        view.elapsedSeconds = t - call.stageStart;
-      }
-      flightView.length = flight.length;
+      // Built by the same function as the runner's (engine/pacing/live-inputs.ts).
+      flightView.length = 0;
+      for (const call of flight) flightView.push(callInFlight(call, t));
 
       const bucket = bucketOf(t);
       addTo(series.busy, bucket, busyNow);
@@ -315,17 +353,25 @@ export function simulateDialer(
       addTo(series.lines, bucket, flight.length);
       addTo(series.samples, bucket, 1);
 
-      const routed = windowRouted + m.routed;
-      const abandoned = windowAbandoned + m.routedAbandoned;
+      // The gate's and the pacer's figures, as the engine counts them (machine verdicts estimated).
+      const figures = abandonmentFigures(
+        {
+          abandoned: windowAbandoned + m.routedAbandoned,
+          humanAnswered: windowRouted + m.routed,
+          machineVerdicts: windowMachineVerdicts + m.machineVerdicts,
+        },
+        definition,
+      );
       const view: DialerView = {
         second: t,
         state: { agentsReady: readyCount, agentsBusy: busyView, callsInFlight: flightView },
         stats,
         config,
-        abandonment: { abandoned, humanAnswered: routed },
-        predictiveAllowed: abandoned === 0 || abandoned < scenario.abandon.maxRate * routed,
+        abandonment: { abandoned: figures.abandoned, humanAnswered: figures.answered },
+        predictiveAllowed: !figures.overCap,
         agentsTalking: talking,
         callsWaiting: waiting.length,
+        todayAttempts: m.attempts,
         todayRouted: m.routed,
         todayAbandoned: m.routedAbandoned,
       };
@@ -335,4 +381,9 @@ export function simulateDialer(
     bucketOffset += Math.ceil((dayEnd - dayStart) / bucketSeconds);
   }
   return { name: strategy.name, days, series };
+}
+
+/** The scenario's abandonment definition: its `abandon` block, a US campaign's by default. */
+export function scenarioAbandonmentDefinition(scenario: Pick<Scenario, 'abandon'>) {
+  return campaignAbandonmentDefinition({ jurisdiction: 'US', abandon: scenario.abandon });
 }

@@ -1,6 +1,8 @@
 import { decideLaunches } from '../pacing/pacer.ts';
 import type { PacingStatistics } from '../pacing/statistics.ts';
 import type { AbandonmentWindow, LivePacingState, PacingConfig } from '../pacing/types.ts';
+import type { CompiledScenario } from './attempts.ts';
+import { trueStatistics } from './true-statistics.ts';
 
 /** What the simulator hands a strategy each second. */
 export interface DialerView {
@@ -15,7 +17,8 @@ export interface DialerView {
   readonly agentsTalking: number;
   /** Answered calls waiting for an agent. */
   readonly callsWaiting: number;
-  /** Cumulative routed answers and abandoned calls today (the dialer's view). */
+  /** Cumulative attempts, routed answers and abandoned calls today (the dialer's view). */
+  readonly todayAttempts: number;
   readonly todayRouted: number;
   readonly todayAbandoned: number;
 }
@@ -67,21 +70,65 @@ export function predictiveStrategy(name = 'predictive'): DialerStrategy {
   };
 }
 
+export interface VicidialAdaptOptions {
+  /** adaptive_dropped_percentage as a share; default: the campaign's own target (ours). */
+  readonly droppedShare?: number;
+  /** adaptive_maximum_level (default 3.0). */
+  readonly maximumLevel?: number;
+  /** The dial level of the first day (auto_dial_level; later days start where the last ended). */
+  readonly startLevel?: number;
+}
+
 /**
- * VICIdial's adaptive dial level with ADAPT_HARD_LIMIT, from its published behaviour. Its own
+ * The second reference: our predictive pacer given the scenario's true laws (trueStatistics:
+ * ring, AMD, talk and wrap-up distributions, answer rate and routed share; never an attempt's
+ * outcome). Its abandonment controller learns as ours does. Its gap to the clairvoyant is the
+ * policy's loss; ours beyond it is the estimation's.
+ */
+export function informedPredictiveStrategy(compiled: CompiledScenario, name = 'true-laws'): DialerStrategy {
+  return {
+    name,
+    learns: true,
+    startDay() {},
+    decide(view) {
+      return decideLaunches({
+        mode: 'predictive',
+        state: view.state,
+        stats: trueStatistics(compiled, view.second, view.stats),
+        config: view.config,
+        abandonment: view.abandonment,
+        predictiveAllowed: view.predictiveAllowed,
+      }).launch;
+    },
+  };
+}
+
+/**
+ * VICIdial's ADAPT_HARD_LIMIT as AST_VDadapt.pl computes it, re-checked every 15 s. Its own
  * counting: active agents are the ready and the talking ones (an agent tagging an outcome is
  * paused), and the campaign's lines are every live call, connected ones included, so the goal
  * level × active agents − live lines leaves level × ready + (level − 1) × talking calls ringing.
- * Every 15 s: level ×= 1 + d / a, d the last minute's mean of (ready agents − calls waiting), a the
- * mean active agents; clamped to [1, 3]; halved when over 20 calls in the last minute were answered
- * and more than half of them dropped; 1.0 for the rest of the day once today's drops exceed 3 % of
- * today's answers after 50 answers.
+ * Every 15 s, from the current level:
+ * - suggested = level × (1 + d / a), d the last minute's mean of (ready agents − calls waiting),
+ *   a the mean active agents (adaptive_intensity 0, adaptive_dl_diff_target 0); capped at the
+ *   maximum level;
+ * - halved when more than 20 calls were placed in the last minute and over 50 % of the last
+ *   minute's answers were dropped;
+ * - set to 1.0 when more than 50 calls were placed today and today's drops exceed
+ *   adaptive_dropped_percentage of today's answers — for this period only: the next one starts
+ *   from 1.0 and adapts again if the day's rate has come back under the limit;
+ * - never below 1.0.
+ * The level carries over from one day to the next (it is the campaign's auto_dial_level).
  */
-export function vicidialAdaptStrategy(name = 'vicidial-adapt', startLevel = 1): DialerStrategy {
-  let level = startLevel;
-  let hardLimited = false;
+export function vicidialAdaptStrategy(
+  name = 'vicidial-adapt',
+  options: VicidialAdaptOptions = {},
+): DialerStrategy {
+  let level = options.startLevel ?? 1;
+  const maximumLevel = options.maximumLevel ?? 3;
   const surplus: number[] = [];
   const agents: number[] = [];
+  const attemptsAt: number[] = [];
   const routedAt: number[] = [];
   const abandonedAt: number[] = [];
   let lastAdjust = -Infinity;
@@ -89,9 +136,9 @@ export function vicidialAdaptStrategy(name = 'vicidial-adapt', startLevel = 1): 
     name,
     learns: false,
     startDay() {
-      hardLimited = false;
       surplus.length = 0;
       agents.length = 0;
+      attemptsAt.length = 0;
       routedAt.length = 0;
       abandonedAt.length = 0;
       lastAdjust = -Infinity;
@@ -101,22 +148,23 @@ export function vicidialAdaptStrategy(name = 'vicidial-adapt', startLevel = 1): 
       const active = ready + view.agentsTalking;
       push(surplus, ready - view.callsWaiting);
       push(agents, active);
+      push(attemptsAt, view.todayAttempts);
       push(routedAt, view.todayRouted);
       push(abandonedAt, view.todayAbandoned);
 
-      if (!hardLimited && view.todayRouted >= 50 && view.todayAbandoned > 0.03 * view.todayRouted) {
-        hardLimited = true;
-      }
-      if (hardLimited) level = 1;
-      else if (view.second - lastAdjust >= 15) {
+      if (view.second - lastAdjust >= 15) {
         lastAdjust = view.second;
         const d = average(surplus);
         const a = average(agents);
-        if (a > 0) level *= 1 + d / a;
+        let next = a > 0 ? level * (1 + d / a) : level;
+        next = Math.min(maximumLevel, next);
+        const callsLastMinute = (attemptsAt.at(-1) ?? 0) - (attemptsAt[0] ?? 0);
         const answeredLastMinute = (routedAt.at(-1) ?? 0) - (routedAt[0] ?? 0);
         const droppedLastMinute = (abandonedAt.at(-1) ?? 0) - (abandonedAt[0] ?? 0);
-        if (answeredLastMinute > 20 && droppedLastMinute > 0.5 * answeredLastMinute) level /= 2;
-        level = Math.min(3, Math.max(1, level));
+        if (callsLastMinute > 20 && droppedLastMinute > 0.5 * answeredLastMinute) next /= 2;
+        const droppedShare = options.droppedShare ?? view.config.targetAbandonRate;
+        if (view.todayAttempts > 50 && view.todayAbandoned > droppedShare * view.todayRouted) next = 1;
+        level = Math.max(1, next);
       }
       const lines = view.state.callsInFlight.length + view.agentsTalking;
       return Math.max(0, Math.floor(level * active + 1e-9) - lines);

@@ -21,6 +21,9 @@ export type CallStage =
 export class CallContext {
   stage: CallStage = 'originating';
   readonly launchedAt: Date;
+  /** The line was answered while AMD listens (telephony `line-answered`); null without AMD. */
+  lineAnsweredAt: Date | null = null;
+  /** When the answer was classified (the `answered` event: the AMD verdict, or the answer itself). */
   answeredAt: Date | null = null;
   connectedAt: Date | null = null;
   amd: AmdResult | null = null;

@@ -5,6 +5,12 @@ import { databaseFault } from '../../db/pg-error.ts';
 import { finalizeAttempt, getAttempt, updateAttempt } from '../../db/queries/dial-log.ts';
 import type { Database } from '../../db/schema.ts';
 import { recordCallOutcome } from '../agents/call-outcome.ts';
+import {
+  answerObservation,
+  type CallMoments,
+  callInFlight,
+  endBeforeVerdictObservation,
+} from '../pacing/live-inputs.ts';
 import type { PacingObservation } from '../pacing/pacer.ts';
 import type { Logger } from '../platform/logger.ts';
 import { isTelephonyError } from '../telephony/errors.ts';
@@ -112,6 +118,10 @@ export class CallFlow {
           this.write(call, { status: 'ringing' });
         }
         return;
+      case 'line-answered':
+        // AMD is listening: the pacer sees the call as classifying from now on (inFlight).
+        if (!call.lineAnsweredAt && !call.answeredAt) call.lineAnsweredAt = event.at;
+        return;
       case 'answered':
         return this.answered(call, event.at, event.amd ?? null);
       case 'connected':
@@ -168,11 +178,7 @@ export class CallFlow {
     call.amd = amd;
     this.d.counters.answered += 1;
     const machine = amd?.status === 'MACHINE';
-    this.d.observe({
-      kind: 'answered',
-      ringSeconds: Math.max(0, (at.getTime() - call.launchedAt.getTime()) / 1000),
-      party: machine ? 'machine' : 'human',
-    });
+    this.d.observe(answerObservation(callMoments(call), seconds(at), machine ? 'machine' : 'human'));
     // The person is routed (or the machine handled) first; the row learns of the answer behind.
     const handled = machine
       ? this.machine(call)
@@ -356,15 +362,12 @@ export class CallFlow {
     this.dropWaiting(call);
     this.d.counters.ended += 1;
     const now = event.at;
-    if (!call.answeredAt && event.answered) {
+    if (!call.answeredAt) {
       // Answered, then gone while AMD was still listening: an answer that needed no agent, not a
       // call nobody picked up (which would lower the answer rate the pacer dials by).
-      this.d.observe({ kind: 'answered', ringSeconds: null, party: 'undetermined' });
-    } else if (!call.answeredAt) {
-      this.d.observe({
-        kind: 'unanswered',
-        seconds: Math.max(0, (now.getTime() - call.launchedAt.getTime()) / 1000),
-      });
+      this.d.observe(
+        endBeforeVerdictObservation(callMoments(call), seconds(now), event.answered || !!call.lineAnsweredAt),
+      );
     }
     if (wasConnected && call.connectedAt) {
       this.d.observe({
@@ -466,15 +469,18 @@ export class CallFlow {
     return this.d.calls
       .all()
       .filter((c) => c.stage !== 'connected' && c.stage !== 'ended' && c.stage !== 'playing')
-      .map((c) => {
-        const since = c.answeredAt ?? c.launchedAt;
-        const stage =
-          c.stage === 'waiting'
-            ? ('waiting' as const)
-            : c.answeredAt
-              ? ('classifying' as const)
-              : ('ringing' as const);
-        return { stage, elapsedSeconds: Math.max(0, (now.getTime() - since.getTime()) / 1000) };
-      });
+      .map((c) => callInFlight(callMoments(c), seconds(now)));
   }
+}
+
+const seconds = (at: Date): number => at.getTime() / 1000;
+
+/** What the pacer may know of a live call (engine/pacing/live-inputs.ts, shared with the simulator). */
+function callMoments(call: CallContext): CallMoments {
+  return {
+    launchedAt: seconds(call.launchedAt),
+    lineAnsweredAt: call.lineAnsweredAt ? seconds(call.lineAnsweredAt) : null,
+    verdictAt: call.answeredAt ? seconds(call.answeredAt) : null,
+    waiting: call.stage === 'waiting',
+  };
 }

@@ -15,6 +15,11 @@ import {
 } from '../../db/queries/leads.ts';
 import type { Database } from '../../db/schema.ts';
 import { recordCallOutcome } from '../agents/call-outcome.ts';
+import {
+  type AbandonmentCounts,
+  abandonmentFigures,
+  campaignAbandonmentDefinition,
+} from '../compliance/abandonment.ts';
 import { evaluateGate, type GateDecision, gateReasonsForLog } from '../compliance/gate.ts';
 import {
   createStatistics,
@@ -37,6 +42,7 @@ import { checkConnectionRates } from './connection-rate.ts';
 import { type DatabaseRetryPolicy, withDatabaseRetry } from './database-retry.ts';
 import { type EngineClock, holdTime } from './engine-clock.ts';
 import { LiveCalls } from './live-calls.ts';
+import { PacingMemory } from './pacing-memory.ts';
 import { type AdoptedCall, type RecoveryReport, reconcileCampaign, recoverCampaign } from './recovery.ts';
 import { refusalOf } from './refusal.ts';
 
@@ -75,6 +81,8 @@ export interface RunnerOptions {
   alarmCheckSeconds?: number;
   /** How finalizations and agent events are retried on a database fault (real time). */
   databaseRetry?: DatabaseRetryPolicy;
+  /** Engine seconds between two saves of the pacer's statistics (default 60). */
+  pacingSaveSeconds?: number;
 }
 
 export interface RunnerSnapshot {
@@ -99,6 +107,7 @@ export class CampaignRunner {
   private pool!: AgentPool;
   private flow!: CallFlow;
   private stats: PacingStatistics = createStatistics();
+  private readonly pacingMemory: PacingMemory;
   private lastPacing: PacingDecision | null = null;
   private predictiveAllowed = true;
   /** Campaign-wide gate facts (abandonment figures included), read at most every 5 engine seconds. */
@@ -136,6 +145,7 @@ export class CampaignRunner {
     this.log = deps.logger.child({ campaignId });
     this.db = deps.database.db;
     this.lock = campaignLock(deps.database, campaignId, this.log);
+    this.pacingMemory = new PacingMemory(this.db, campaignId, this.log, options.pacingSaveSeconds);
     this.facts = new CampaignFactsCache((now, hold) =>
       loadHeldCampaignGateFacts(this.db, campaignId, now, hold),
     );
@@ -152,8 +162,9 @@ export class CampaignRunner {
     }
     const { definition } = await getCampaignDefinition(this.db, this.campaignId);
     this.definition = definition;
-    // The pacer's abandonment controller aims at this campaign's own target, not the default.
-    this.stats = createStatistics({ targetAbandonRate: definition.pacing.targetAbandonRate });
+    // Warm from the campaign's saved statistics; the abandonment controller aims at this
+    // campaign's own target, not the default.
+    this.stats = await this.pacingMemory.load(definition.pacing.targetAbandonRate, this.deps.clock.now());
     const { db, telephony, clock, engineId } = { db: this.db, ...this.deps };
     this.pool = new AgentPool(
       {
@@ -304,6 +315,9 @@ export class CampaignRunner {
       this.log.info({ inFlight: this.calls.size }, 'draining live calls');
       await this.calls.drained();
       await this.settleDeferred();
+      await this.pacingMemory
+        .save(this.stats, clock.now())
+        .catch((error: unknown) => this.log.warn({ err: error }, 'pacer statistics not saved at stop'));
       await this.pool.releaseLegs();
     } finally {
       await this.lock
@@ -438,6 +452,7 @@ export class CampaignRunner {
     if (status.status !== 'running') return true;
     if (this.definition.mode === 'preview') await this.previewPass(now);
     else await this.launch(await this.howMany(now), now);
+    if (this.definition.mode === 'predictive') await this.pacingMemory.saveIfDue(this.stats, now);
     // Only stopWhenDone reads the answer: a runner that runs until stopped asks nothing.
     return this.options.stopWhenDone ? this.hasWork(now) : true;
   }
@@ -474,7 +489,8 @@ export class CampaignRunner {
         ...this.definition.pacing,
         connectWithinSeconds: this.definition.abandon.connectWithinSeconds,
       },
-      abandonment: { abandoned: abandonment.abandoned, humanAnswered: abandonment.humanAnswered },
+      // As the campaign's abandonment definition counts (engine/compliance/abandonment.ts).
+      abandonment: pacerAbandonment(abandonment, this.definition),
       predictiveAllowed: this.predictiveAllowed,
     });
     this.lastPacing = decision;
@@ -822,4 +838,13 @@ export class CampaignRunner {
       lastPacing: this.lastPacing,
     };
   }
+}
+
+/** The window's figures as the campaign's definition counts them, for the pacer's window guard. */
+function pacerAbandonment(
+  counts: AbandonmentCounts,
+  definition: CampaignDefinition,
+): { abandoned: number; humanAnswered: number } {
+  const f = abandonmentFigures(counts, campaignAbandonmentDefinition(definition));
+  return { abandoned: f.abandoned, humanAnswered: f.answered };
 }

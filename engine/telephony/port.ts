@@ -68,6 +68,15 @@ export type TelephonyEvent =
       /** Present when the call went through the AMD context; absent means no AMD. */
       amd?: AmdResult;
     }
+  | {
+      /**
+       * The line was answered (channel Up) and answering-machine detection is listening: the
+       * `answered` event with the verdict follows. Only for calls sent through AMD.
+       */
+      type: 'line-answered';
+      attemptId: string;
+      at: Date;
+    }
   | { type: 'dtmf'; attemptId: string; digit: string; at: Date }
   | { type: 'connected'; attemptId: string; agentId: string; at: Date }
   | {

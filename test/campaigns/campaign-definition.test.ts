@@ -6,6 +6,7 @@ import {
   campaignDefinitionSchema,
   requiresConsent,
 } from '../../campaigns/campaign-definition.ts';
+import { campaignAbandonmentDefinition } from '../../engine/compliance/abandonment.ts';
 import { ValidationError } from '../../engine/platform/errors.ts';
 import { FIELD_LIMITS } from '../../engine/platform/field-limits.ts';
 import { parseOrThrow } from '../../engine/platform/zod-error.ts';
@@ -45,7 +46,13 @@ describe('campaign definition', () => {
   it('fills the regulatory defaults of DESIGN.md §5', () => {
     const d = campaignDefinitionSchema.parse(minimal);
     expect(d.dialing.ringTimeoutSeconds).toBeGreaterThanOrEqual(15);
-    expect(d.abandon).toMatchObject({ connectWithinSeconds: 2, maxRate: 0.03, window: '30d' });
+    expect(d.abandon).toMatchObject({ connectWithinSeconds: 2, maxRate: 0.03 });
+    // Counted as the jurisdiction's regulator counts (US by default): 30 days, persons AMD hung up on answered.
+    expect(campaignAbandonmentDefinition(d)).toMatchObject({
+      name: 'us',
+      window: '30d',
+      amdFalsePositives: 'answered',
+    });
     expect(d.callingWindow).toMatchObject({ start: '09:00', end: '20:00' });
     expect(d.retentionDays).toBeGreaterThanOrEqual(365);
     expect(d.dialing.amd.enabled).toBe(false);

@@ -7,6 +7,7 @@ import { createAttempt, finalizeAttempt } from '../../db/queries/dial-log.ts';
 import { exportDialLog } from '../../db/queries/dial-log-export.ts';
 import { recordGateDenials } from '../../db/queries/gate-denials.ts';
 import { abandonmentReport, blockCategory, periodBounds, summaryReport } from '../../db/queries/reports.ts';
+import { abandonmentDefinition } from '../../engine/compliance/abandonment.ts';
 import { evaluateGate } from '../../engine/compliance/gate.ts';
 import { describeEachDatabase } from '../support/database.ts';
 import { makeCampaign, makeClient, makeContact } from './db-fixtures.ts';
@@ -111,6 +112,29 @@ describeEachDatabase('compliance reports and exports', (handle) => {
     });
     expect(uk.days.map((d) => d.rollingRate)).toEqual([0.25, null]);
     expect(uk.current).toMatchObject({ humanAnswered: 4, abandoned: 1 });
+  });
+
+  it('counts by the campaign’s abandonment definition: Ofcom adds the estimate of persons AMD hung up on', async () => {
+    const common = { campaignId, maxRate: 0.03, timeZone: 'America/New_York', days: 2 };
+    const now = new Date('2026-06-10T14:00:00Z');
+    // 9 June: 4 answered by a person, 1 abandoned, 2 machine verdicts; 1 in 2 of those taken to be a person.
+    const uk = await abandonmentReport(handle().db, {
+      ...common,
+      window: '24h',
+      now,
+      definition: abandonmentDefinition('uk', { amdFalsePositiveShare: 0.5 }),
+    });
+    expect(uk.definition).toBe('uk');
+    expect(uk.days[0]).toMatchObject({ machineVerdicts: 2, estimatedAmdFalsePositives: 1, dayRate: 2 / 5 });
+    expect(uk.current).toMatchObject({ estimatedAmdFalsePositives: 1, rate: 2 / 5 });
+    const us = await abandonmentReport(handle().db, {
+      ...common,
+      window: '24h',
+      now,
+      definition: abandonmentDefinition('us', { amdFalsePositiveShare: 0.5 }),
+    });
+    // The US counts them answered by a person, not abandoned.
+    expect(us.days[0]).toMatchObject({ estimatedAmdFalsePositives: 1, dayRate: 1 / 5 });
   });
 
   it('summarizes a period per campaign with outcomes and blocks by reason', async () => {

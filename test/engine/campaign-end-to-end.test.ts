@@ -3,9 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Kysely, sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
+import { loadPacingStatistics } from '../../db/queries/pacing-statistics.ts';
 import type { Database } from '../../db/schema.ts';
 import { createAgentService } from '../../engine/agents/agent-service.ts';
 import { main } from '../../engine/main.ts';
+import { restoreStatistics } from '../../engine/pacing/saved-statistics.ts';
 import { silentLogger } from '../../engine/platform/logger.ts';
 import { runDemo } from '../../scripts/demo/run-demo.ts';
 import { ensureSimulatedAgents, SimulatedAgents } from '../../scripts/demo/simulated-agents.ts';
@@ -110,6 +112,12 @@ describe.each(testDatabaseKinds)('a predictive campaign end to end over the ARI 
       expect(summary.dialLog.connected).toBeGreaterThan(CONTACTS * 0.35);
       expect(summary.abandonmentRate).toBeLessThanOrEqual(summary.abandonmentCap);
       expect(summary.abandonmentOverCap).toBe(false);
+      // The pacer's statistics were kept with the campaign at the stop: the next start is warm.
+      const saved = await loadPacingStatistics(handle.db, summary.campaignId);
+      const warm = restoreStatistics(saved?.statistics);
+      expect(warm.warm).toBe(true);
+      expect(warm.stats.totals.routed).toBeGreaterThan(CONTACTS * 0.35);
+      expect(warm.stats.totals.attempts).toBeLessThanOrEqual(summary.dialLog.attempts);
     } finally {
       await handle.close();
     }

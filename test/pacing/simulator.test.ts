@@ -55,8 +55,11 @@ describe('pacing simulator', () => {
     const report = runScenario(scenario, { seed: 3 });
     for (const run of report.runs) {
       for (const day of run.days) {
-        // A person who answers is connected, abandoned, or hung up on by AMD: nothing else.
-        expect(day.humanConnects + day.abandoned + day.amdHangups, run.name).toBe(day.humanAnswered);
+        // A person who answers is connected, abandoned, hung up on by AMD, or hangs up in the
+        // silence before an agent: nothing else.
+        expect(day.humanConnects + day.abandoned + day.amdHangups + day.silentHangups, run.name).toBe(
+          day.humanAnswered,
+        );
         expect(day.humanAnswered, run.name).toBeLessThanOrEqual(day.attempts);
         expect(day.routedAbandoned, run.name).toBeGreaterThanOrEqual(day.abandoned);
         expect(day.talkSeconds + day.wrapUpSeconds, run.name).toBeLessThanOrEqual(day.loggedInSeconds + 1e-6);
@@ -67,6 +70,45 @@ describe('pacing simulator', () => {
       expect(s?.occupancy).toBeGreaterThan(0);
       expect(s?.occupancy).toBeLessThanOrEqual(1);
     }
+  });
+
+  it('counts abandonment as the scenario’s definition does: Ofcom adds the persons AMD hung up on', () => {
+    const us = runScenario(scenario, { seed: 4, only: ['predictive'] });
+    const uk = runScenario(scenarioSchema.parse({ ...small, abandon: { definition: 'uk', window: '30d' } }), {
+      seed: 4,
+      only: ['predictive'],
+    });
+    const run = us.runs[0];
+    const days = run?.days ?? [];
+    const total = (key: 'abandoned' | 'amdHangups' | 'humanAnswered') =>
+      days.reduce((sum, d) => sum + d[key], 0);
+    expect(total('amdHangups')).toBeGreaterThan(0);
+    expect(us.strategies.predictive?.abandonRate).toBeCloseTo(
+      total('abandoned') / total('humanAnswered'),
+      10,
+    );
+    // The same people, the same calls: the UK rate is higher by exactly the persons AMD hung up on.
+    const ukRun = uk.runs[0];
+    const ukDays = ukRun?.days ?? [];
+    const ukTotal = (key: 'abandoned' | 'amdHangups' | 'humanAnswered') =>
+      ukDays.reduce((sum, d) => sum + d[key], 0);
+    expect(uk.strategies.predictive?.abandonRate).toBeCloseTo(
+      (ukTotal('abandoned') + ukTotal('amdHangups')) / ukTotal('humanAnswered'),
+      10,
+    );
+  });
+
+  it('lets people hang up in the silence during AMD or while waiting, without counting them abandoned', () => {
+    const impatient = scenarioSchema.parse({
+      ...small,
+      answer: { ...small.answer, patienceSeconds: { kind: 'uniform', min: 1, max: 5 } },
+      machine: { share: 0.2, amd: { enabled: true, seconds: { kind: 'uniform', min: 2, max: 4 } } },
+    });
+    const report = runScenario(impatient, { seed: 2, only: ['predictive'] });
+    const days = report.runs[0]?.days ?? [];
+    const silent = days.reduce((sum, d) => sum + d.silentHangups, 0);
+    expect(silent).toBeGreaterThan(0);
+    expect(report.strategies.predictive?.silentHangupRate).toBeGreaterThan(0);
   });
 
   it('never abandons with the clairvoyant dialer, whose occupancy bounds every other strategy', () => {
@@ -100,7 +142,7 @@ describe('pacing simulator', () => {
     const days = run.days.map((d, i) => ({ ...d, abandoned: i === 0 ? 10 : 0, humanAnswered: 100 }));
     const summary = summarize(days, run.series);
     expect(summary.maxDailyAbandonRate).toBeCloseTo(0.1, 10);
-    expect(summary.maxRolling30dAbandonRate).toBeCloseTo(0.1, 10);
+    expect(summary.maxRollingAbandonRate).toBeCloseTo(0.1, 10);
     expect(summary.abandonRate).toBeCloseTo(0.05, 10);
   });
 
@@ -173,7 +215,7 @@ describe('dialer simulate', { timeout: 120_000 }, () => {
           'occupancy',
           'abandonRate',
           'maxDailyAbandonRate',
-          'maxRolling30dAbandonRate',
+          'maxRollingAbandonRate',
           'connectsPerAgentHour',
           'meanAgentWaitSeconds',
         ]),

@@ -92,7 +92,11 @@ describe('telephony over ARI: answering-machine detection', () => {
       await rig.tel.hangup(attemptId);
       const hangup = await rig.log.waitFor('hangup', (e) => e.attemptId === attemptId);
       expect(hangup).toMatchObject({ outcome: 'answered', cause: 16, answered: true });
-      expect(rig.log.of(attemptId)).toEqual(['ringing', 'answered', 'hangup']);
+      // The line answer is told at once (the pacer stops counting the call as ringing), the
+      // verdict after AMD().
+      expect(rig.log.of(attemptId)).toEqual(['ringing', 'line-answered', 'answered', 'hangup']);
+      const lineAnswered = await rig.log.waitFor('line-answered', (e) => e.attemptId === attemptId);
+      expect(lineAnswered.at.getTime()).toBeLessThanOrEqual(answered.at.getTime());
       expect(rawOf(attemptId).slice(0, 5)).toEqual([
         'StasisStart:customer',
         'StasisEnd',
@@ -104,11 +108,11 @@ describe('telephony over ARI: answering-machine detection', () => {
     },
   );
 
-  it('reports a callee who hangs up during AMD as answered, cause 16, without an answered event', async () => {
+  it('reports a callee who hangs up during AMD as line-answered, then answered by the hangup (cause 16), without an answered event', async () => {
     await rig.tel.originate(originateRequest('att-amd-gone', '+8613800000035', AMD));
     const hangup = await rig.log.waitFor('hangup', (e) => e.attemptId === 'att-amd-gone');
     expect(hangup).toMatchObject({ outcome: 'answered', cause: 16, answered: true, dialStatus: 'ANSWER' });
-    expect(rig.log.of('att-amd-gone')).toEqual(['ringing', 'hangup']);
+    expect(rig.log.of('att-amd-gone')).toEqual(['ringing', 'line-answered', 'hangup']);
     await untilRaw((e) => e.type === 'ChannelDestroyed' && e.channel?.id === 'att-amd-gone');
     expect(rawOf('att-amd-gone')).toEqual([
       'StasisStart:customer',
@@ -128,6 +132,6 @@ describe('telephony over ARI: answering-machine detection', () => {
     await rig.tel.hangup('att-amd-stop');
     const hangup = await rig.log.waitFor('hangup', (e) => e.attemptId === 'att-amd-stop');
     expect(hangup).toMatchObject({ outcome: 'answered', cause: 16, answered: true });
-    expect(rig.log.of('att-amd-stop')).toEqual(['ringing', 'hangup']);
+    expect(rig.log.of('att-amd-stop')).toEqual(['ringing', 'line-answered', 'hangup']);
   });
 });

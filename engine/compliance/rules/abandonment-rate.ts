@@ -1,3 +1,8 @@
+import {
+  type AbandonmentDefinition,
+  abandonmentFigures,
+  campaignAbandonmentDefinition,
+} from '../abandonment.ts';
 import type { CampaignFacts, GateCampaignDefinition, RuleResult } from '../gate-types.ts';
 import type { RuleContext } from './rule-context.ts';
 import { LastResult } from './shared-result.ts';
@@ -6,23 +11,31 @@ const last = new LastResult();
 
 export interface AbandonmentRate {
   rate: number;
+  /** As the campaign's definition counts them (estimated AMD false positives included). */
   abandoned: number;
   humanAnswered: number;
+  estimatedAmdFalsePositives: number;
   maxRate: number;
   overCap: boolean;
+  definition: AbandonmentDefinition;
 }
 
-/** Abandoned / human-answered over the campaign's window; no answered call yet means 0 %. */
+/** Over the campaign's window, as its abandonment definition counts; no answered call yet means 0 %. */
 export function abandonmentRate(
   facts: CampaignFacts,
-  definition: Pick<GateCampaignDefinition, 'abandon'>,
-  presetMaxRate = Number.POSITIVE_INFINITY,
+  definition: Pick<GateCampaignDefinition, 'abandon' | 'jurisdiction' | 'compliance'>,
 ): AbandonmentRate {
-  const { abandoned, humanAnswered } = facts.abandonment;
-  const rate = humanAnswered === 0 ? 0 : abandoned / humanAnswered;
-  // The lower of the campaign's cap and its preset's.
-  const maxRate = Math.min(definition.abandon.maxRate, presetMaxRate);
-  return { rate, abandoned, humanAnswered, maxRate, overCap: humanAnswered > 0 && rate >= maxRate };
+  const rules = campaignAbandonmentDefinition(definition);
+  const f = abandonmentFigures(facts.abandonment, rules);
+  return {
+    rate: f.rate,
+    abandoned: f.abandoned,
+    humanAnswered: f.answered,
+    estimatedAmdFalsePositives: f.estimatedAmdFalsePositives,
+    maxRate: rules.maxRate,
+    overCap: f.overCap,
+    definition: rules,
+  };
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
@@ -33,13 +46,18 @@ const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
  */
 export function abandonmentRateRule(ctx: RuleContext): RuleResult {
   // Campaign-wide: one result per batch.
-  return last.get(ctx.campaignFacts, ctx.policy, 0, () => rateResult(ctx));
+  return last.get(ctx.campaignFacts, ctx.campaign.definition, 0, () => rateResult(ctx));
 }
 
 function rateResult(ctx: RuleContext): RuleResult {
-  const r = abandonmentRate(ctx.campaignFacts, ctx.campaign.definition, ctx.policy.abandonment.maxRate);
-  const window = ctx.campaign.definition.abandon.window;
-  const figures = `${r.abandoned} abandoned of ${r.humanAnswered} answered by a person over ${window}`;
+  const r = abandonmentRate(ctx.campaignFacts, ctx.campaign.definition);
+  const d = r.definition;
+  const count = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(1));
+  const estimate =
+    r.estimatedAmdFalsePositives > 0
+      ? `, ${count(r.estimatedAmdFalsePositives)} of them estimated persons AMD hung up on`
+      : '';
+  const figures = `${count(r.abandoned)} abandoned of ${count(r.humanAnswered)} answered by a person over ${d.window}${estimate}; ${d.name.toUpperCase()} definition`;
   if (r.overCap) {
     return {
       rule: 'abandonment_rate',

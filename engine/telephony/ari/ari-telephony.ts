@@ -65,6 +65,8 @@ interface CustomerCall {
    */
   amdContext: string | undefined;
   amdState: 'pending' | 'detecting' | 'done';
+  /** `line-answered` was told (AMD calls): the first of ChannelStateChange Up and StasisStart. */
+  lineAnsweredTold: boolean;
   ringing: boolean;
   answered: boolean;
   inStasis: boolean;
@@ -97,6 +99,7 @@ function newCustomerCall(
     release,
     amdContext,
     amdState: amdContext ? 'pending' : 'done',
+    lineAnsweredTold: false,
     ringing: false,
     answered: false,
     inStasis: false,
@@ -379,7 +382,10 @@ export class AriTelephony implements TelephonyPort {
         const call = this.calls.get(event.channel.id);
         if (!call) return;
         if (event.channel.state === 'Ringing') this.ringing(call);
-        if (event.channel.state === 'Up') call.answered = true;
+        if (event.channel.state === 'Up') {
+          call.answered = true;
+          this.lineAnswered(call);
+        }
         return;
       }
       case 'StasisStart':
@@ -514,6 +520,7 @@ export class AriTelephony implements TelephonyPort {
       return;
     }
     if (args[0] !== 'amd' && call.amdContext && call.amdState === 'pending') {
+      this.lineAnswered(call);
       call.amdState = 'detecting';
       void this.startAmd(call, call.amdContext);
       return;
@@ -534,6 +541,17 @@ export class AriTelephony implements TelephonyPort {
     } else {
       this.emit({ type: 'answered', attemptId: call.attemptId, at: this.clock.now() });
     }
+  }
+
+  /**
+   * An AMD call was answered: the pacer must know now (it is no longer ringing), not seconds
+   * later with the verdict. Once per call; never for a call without AMD (its `answered` is
+   * immediate) nor after the verdict.
+   */
+  private lineAnswered(call: CustomerCall): void {
+    if (!call.amdContext || call.lineAnsweredTold || call.amdState === 'done' || call.ended) return;
+    call.lineAnsweredTold = true;
+    this.emitAbout(call, { type: 'line-answered', attemptId: call.attemptId, at: this.clock.now() });
   }
 
   /** The call is over: classify, free the trunk slot, wake every waiter, tell the engine. */

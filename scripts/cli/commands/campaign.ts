@@ -7,6 +7,7 @@ import {
   insertCampaign,
   listCampaigns,
 } from '../../../db/queries/campaigns.ts';
+import { campaignAbandonmentDefinition } from '../../../engine/compliance/abandonment.ts';
 import { DEFAULT_LIMITS } from '../../../engine/platform/config.ts';
 import { UserError, ValidationError } from '../../../engine/platform/errors.ts';
 import { parseOrThrow } from '../../../engine/platform/zod-error.ts';
@@ -94,7 +95,7 @@ export function registerCampaignCommands(program: Command, contextFor: ContextFa
             `  calling window ${definition.callingWindow.days.join(',')} ${definition.callingWindow.start}-${definition.callingWindow.end} (${definition.defaultTimeZone} by default)`,
           );
           ctx.out.line(
-            `  ring ${definition.dialing.ringTimeoutSeconds}s, AMD ${definition.dialing.amd.enabled ? 'on' : 'off'}, abandon cap ${(definition.abandon.maxRate * 100).toFixed(1)}% over ${definition.abandon.window}`,
+            `  ring ${definition.dialing.ringTimeoutSeconds}s, AMD ${definition.dialing.amd.enabled ? 'on' : 'off'}, abandon cap ${(definition.abandon.maxRate * 100).toFixed(1)}% over ${campaignAbandonmentDefinition(definition).window} (${campaignAbandonmentDefinition(definition).name.toUpperCase()} definition)`,
           );
           const counts = Object.entries(contacts);
           ctx.out.line(

@@ -4,6 +4,7 @@ import { IANAZone } from 'luxon';
 import { neutralizeCell } from '../../../campaigns/import/formula-cells.ts';
 import { getCampaignDefinition } from '../../../db/queries/campaigns.ts';
 import { abandonmentReport, type Period, periodBounds, summaryReport } from '../../../db/queries/reports.ts';
+import { campaignAbandonmentDefinition } from '../../../engine/compliance/abandonment.ts';
 import { UsageError } from '../../../engine/platform/errors.ts';
 import { reportCheckpoint } from '../checkpoint-statement.ts';
 import type { CliContext } from '../context.ts';
@@ -90,11 +91,13 @@ export function registerReportCommands(program: Command, contextFor: ContextFact
           const { db } = await ctx.database();
           const { definition } = await getCampaignDefinition(db, campaignId);
           const timeZone = opts.timeZone ?? definition.defaultTimeZone;
+          const rules = campaignAbandonmentDefinition(definition);
           checkZone(timeZone);
           const result = await abandonmentReport(db, {
             campaignId,
-            window: (opts.window as '30d' | '24h' | undefined) ?? definition.abandon.window,
-            maxRate: definition.abandon.maxRate,
+            window: (opts.window as '30d' | '24h' | undefined) ?? rules.window,
+            maxRate: rules.maxRate,
+            definition: rules,
             timeZone,
             days,
             now: opts.at ? parseInstant(opts.at, '--at') : new Date(),
@@ -105,6 +108,8 @@ export function registerReportCommands(program: Command, contextFor: ContextFact
               'attempts',
               'humanAnswered',
               'abandoned',
+              'machineVerdicts',
+              'estimatedAmdFalsePositives',
               'dayRate',
               'rollingRate',
               'overCap',
@@ -114,7 +119,7 @@ export function registerReportCommands(program: Command, contextFor: ContextFact
           ctx.out.result(result, () => {
             const c = result.current;
             ctx.out.line(
-              `campaign ${campaignId}: abandonment over the last ${result.window}: ${percent(c.rate)} (${c.abandoned} of ${c.humanAnswered} answered by a person), cap ${percent(result.maxRate)}${c.overCap ? ' — OVER THE CAP: predictive pacing refused' : ''}`,
+              `campaign ${campaignId}: abandonment over the last ${result.window} (${rules.name.toUpperCase()} definition: ${rules.source}): ${percent(c.rate)} (${c.abandoned} of ${c.humanAnswered} answered by a person${c.estimatedAmdFalsePositives > 0 ? `, ${c.estimatedAmdFalsePositives.toFixed(1)} of them estimated persons AMD hung up on${rules.amdFalsePositives === 'abandoned' ? ', counted as abandoned' : ''}` : ''}), cap ${percent(result.maxRate)}${c.overCap ? ' — OVER THE CAP: predictive pacing refused' : ''}`,
             );
             ctx.out.table(
               result.days.map((d) => ({
@@ -122,6 +127,7 @@ export function registerReportCommands(program: Command, contextFor: ContextFact
                 attempts: d.attempts,
                 human_answered: d.humanAnswered,
                 abandoned: d.abandoned,
+                amd_fp_estimate: d.estimatedAmdFalsePositives.toFixed(1),
                 day_rate: percent(d.dayRate),
                 [`rolling_${result.window}`]: percent(d.rollingRate),
                 over_cap: d.overCap ? 'YES' : '',
