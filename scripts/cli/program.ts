@@ -15,6 +15,7 @@ import { registerLogCommands } from './commands/log.ts';
 import { registerOutcomeCommands } from './commands/outcome.ts';
 import { registerReportCommands } from './commands/report.ts';
 import { registerRunCommands } from './commands/run.ts';
+import { registerServeCommands } from './commands/serve.ts';
 import { registerSimAsteriskCommands } from './commands/sim-asterisk.ts';
 import { registerSimulateCommands } from './commands/simulate.ts';
 import { registerTokenCommands } from './commands/token.ts';
@@ -63,6 +64,7 @@ export function buildProgram(makeContext: (options: GlobalOptions) => CliContext
   registerAgentCommands(program, contextFor);
   registerOutcomeCommands(program, contextFor);
   registerRunCommands(program, contextFor);
+  registerServeCommands(program, contextFor);
   registerAlarmCommands(program, contextFor);
   return program;
 }
