@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Serving } from '../../scripts/serve/start-serve.ts';
 import { describeEachDatabase } from '../support/database.ts';
 import { testUser } from '../support/identity.ts';
-import { bearer, browser, givePassword, serveForTest, TEST_PASSWORD } from './support.ts';
+import { bearer, browser, errorOf, givePassword, serveForTest, TEST_PASSWORD } from './support.ts';
 
 describeEachDatabase('API sign-in and tokens', (database) => {
   let serving: Serving;
@@ -49,7 +49,7 @@ describeEachDatabase('API sign-in and tokens', (database) => {
       csrf: false,
     });
     expect(without.status).toBe(403);
-    expect((await without.json()).error.code).toBe('csrf');
+    expect((await errorOf(without)).code).toBe('csrf');
     const wrong = await b.fetch('/api/tokens', {
       method: 'POST',
       body: JSON.stringify({ name: 'x' }),
@@ -66,7 +66,7 @@ describeEachDatabase('API sign-in and tokens', (database) => {
     expect((await b.fetch('/api/session', { method: 'DELETE' })).status).toBe(204);
     const after = await b.fetch('/api/session');
     expect(after.status).toBe(401);
-    expect((await after.json()).error.code).toBe('token_revoked');
+    expect((await errorOf(after)).code).toBe('token_revoked');
   });
 
   it('takes a bearer token from a script; a token created through the API works at once', async () => {
@@ -87,7 +87,7 @@ describeEachDatabase('API sign-in and tokens', (database) => {
     expect(await none.json()).toEqual({ error: { code: 'unauthenticated', message: expect.any(String) } });
     const bad = await fetch(`${serving.url}/api/campaigns`, { headers: { authorization: 'Bearer nope' } });
     expect(bad.status).toBe(401);
-    expect((await bad.json()).error.code).toBe('token_invalid');
+    expect((await errorOf(bad)).code).toBe('token_invalid');
   });
 
   it('names the field of an invalid request body', async () => {
@@ -97,7 +97,7 @@ describeEachDatabase('API sign-in and tokens', (database) => {
       body: JSON.stringify({ name: manager.name }),
     });
     expect(response.status).toBe(400);
-    expect((await response.json()).error).toMatchObject({ code: 'invalid_request', field: 'body.password' });
+    expect(await errorOf(response)).toMatchObject({ code: 'invalid_request', field: 'body.password' });
   });
 
   it('limits sign-in attempts per client address (429 with the error shape)', async () => {
@@ -113,7 +113,7 @@ describeEachDatabase('API sign-in and tokens', (database) => {
       expect((await attempt()).status).toBe(401);
       const third = await attempt();
       expect(third.status).toBe(429);
-      expect((await third.json()).error.code).toBe('rate_limited');
+      expect((await errorOf(third)).code).toBe('rate_limited');
     } finally {
       await limited.stop();
     }
