@@ -91,7 +91,9 @@ export async function browser(url: string, name: string, password = TEST_PASSWOR
 }
 
 /** The `error` of an error response. */
-export async function errorOf(response: Response): Promise<{ code: string; message: string; field?: string }> {
+export async function errorOf(
+  response: Response,
+): Promise<{ code: string; message: string; field?: string }> {
   const body = (await response.json()) as { error: { code: string; message: string; field?: string } };
   return body.error;
 }
