@@ -97,3 +97,92 @@ export async function errorOf(
   const body = (await response.json()) as { error: { code: string; message: string; field?: string } };
   return body.error;
 }
+
+export interface FeedEvent {
+  id: number;
+  event: string;
+  data: unknown;
+  /** Real time the test read it (ms since epoch). */
+  receivedAt: number;
+}
+
+/**
+ * A live-feed client over real HTTP: reads `text/event-stream`, keeps every message in order,
+ * and waits for the next one matching a predicate.
+ */
+export async function openFeed(url: string, token: string, query = '') {
+  const controller = new AbortController();
+  const response = await fetch(`${url}/api/events${query}`, {
+    headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' },
+    signal: controller.signal,
+  });
+  if (response.status !== 200) throw new Error(`feed refused: ${response.status} ${await response.text()}`);
+  const events: FeedEvent[] = [];
+  const waiters = new Set<() => void>();
+  let consumed = 0;
+  let closed = false;
+  void (async () => {
+    const decoder = new TextDecoder();
+    let buffer = '';
+    try {
+      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+        buffer += decoder.decode(chunk, { stream: true });
+        for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const fields = Object.fromEntries(
+            block
+              .split('\n')
+              .filter((l) => !l.startsWith(':') && l.includes(': '))
+              .map((l) => [l.slice(0, l.indexOf(': ')), l.slice(l.indexOf(': ') + 2)]),
+          ) as Record<string, string>;
+          if (fields.event && fields.data) {
+            events.push({
+              id: Number(fields.id),
+              event: fields.event,
+              data: JSON.parse(fields.data),
+              receivedAt: Date.now(),
+            });
+            for (const w of waiters) w();
+          }
+        }
+      }
+    } catch {
+      // aborted
+    } finally {
+      closed = true;
+      for (const w of waiters) w();
+    }
+  })();
+  return {
+    events,
+    /** The next message (after those already taken) that `match` accepts; earlier ones are skipped. */
+    async next(match: (e: FeedEvent) => boolean, timeoutMs = 30_000): Promise<FeedEvent> {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        while (consumed < events.length) {
+          const e = events[consumed]!;
+          consumed += 1;
+          if (match(e)) return e;
+        }
+        if (closed) throw new Error('the feed closed');
+        if (Date.now() > deadline)
+          throw new Error(
+            `no matching feed message within ${timeoutMs} ms; got ${JSON.stringify(events.map((e) => e.data)).slice(-2000)}`,
+          );
+        await new Promise<void>((resolve) => {
+          const wake = () => {
+            waiters.delete(wake);
+            clearTimeout(timer);
+            resolve();
+          };
+          const timer = setTimeout(wake, 200);
+          waiters.add(wake);
+        });
+      }
+    },
+    close() {
+      controller.abort();
+    },
+  };
+}
