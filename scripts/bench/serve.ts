@@ -317,7 +317,8 @@ async function main() {
     let requests = 0;
     const load = setInterval(() => {
       for (let k = 0; k < 2; k += 1) {
-        const code = codes[(requests += 1) % codes.length]!;
+        requests += 1;
+        const code = codes[requests % codes.length]!;
         const t = performance.now();
         void fetch(`${serving.url}/api/agents/${code}/screen`, { headers: auth })
           .then((r) => r.arrayBuffer())
