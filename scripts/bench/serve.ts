@@ -268,8 +268,28 @@ async function main() {
       wrapUpSeconds: [1, 3],
       onTagged: () => serving.host?.poke(),
     });
-    await simulated.login(codes);
     simulated.start(200);
+    // Agents log in a few at a time, as a shift does: hundreds of phones rung in the same
+    // instant only measure how the simulator copes with a burst of originates.
+    const readyAgents = async () =>
+      Number(
+        (
+          await handle.db
+            .selectFrom('agent_sessions')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .where('campaign_id', '=', campaign.id)
+            .where('ended_at', 'is', null)
+            .where('state', '!=', 'logging_in')
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    for (let i = 0; i < codes.length; i += 25) {
+      await simulated.login(codes.slice(i, i + 25));
+      const wanted = Math.min(codes.length, i + 25);
+      const until = Date.now() + 10_000;
+      while (Date.now() < until && (await readyAgents()) < wanted * 0.9)
+        await new Promise((r) => setTimeout(r, 250));
+    }
     const inFlight = () => serving.host?.snapshots()[0]?.inFlight ?? 0;
 
     process.stderr.write(
@@ -344,6 +364,7 @@ async function main() {
     const result = {
       database: handle.kind,
       agents: AGENTS,
+      agentsLoggedIn: await readyAgents(),
       rampedTo,
       phaseSeconds: PHASE_MS / 1000,
       reference: {
