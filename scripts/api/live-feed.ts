@@ -134,7 +134,8 @@ export class LiveFeed {
 
   /** A manager's channel: every campaign's figures and the open alarms now, then each second and each alarm. */
   async subscribeManager(send: Send): Promise<() => void> {
-    if (this.figures.length === 0) await this.tickFigures(false);
+    // Figures as of now, not of the last tick: the first message is the current state.
+    await this.tickFigures(false);
     const open = await listAlarms(this.deps.db, { openOnly: true, limit: 100 });
     send({ event: 'snapshot', data: { campaigns: this.figures, alarms: open.map(alarmView) } });
     this.managers.add(send);
