@@ -38,6 +38,7 @@ const ROUTES: ReadonlyArray<{ method: string; path: string; permission: Permissi
   { method: 'POST', path: '/api/dnc', permission: 'dnc.add', body: {} },
   { method: 'POST', path: '/api/dnc/remove', permission: 'dnc.remove', body: {} },
   { method: 'GET', path: '/api/approvals', permission: 'approval.read' },
+  { method: 'POST', path: '/api/approvals', permission: 'approval.record', body: {} },
   { method: 'POST', path: '/api/approvals/999999/revoke', permission: 'approval.revoke', body: {} },
   { method: 'GET', path: '/api/log', permission: 'log.read' },
   { method: 'GET', path: '/api/log/999999', permission: 'log.read' },

@@ -1,9 +1,12 @@
 import { z } from 'zod';
-import { listApprovals, revokeApproval } from '../../../db/queries/approvals.ts';
+import { listApprovals, recordApproval, revokeApproval } from '../../../db/queries/approvals.ts';
 import { recordAudit } from '../../../db/queries/audit.ts';
+import { getCampaignDefinition } from '../../../db/queries/campaigns.ts';
+import { findClientByCode } from '../../../db/queries/clients.ts';
 import { addDnc, dncSummary, listDnc, removeDnc } from '../../../db/queries/dnc.ts';
 import { ForbiddenError } from '../../../engine/access/errors.ts';
 import { decide } from '../../../engine/access/permissions.ts';
+import { NotFoundError } from '../../../engine/platform/errors.ts';
 import { FIELD_LIMITS } from '../../../engine/platform/field-limits.ts';
 import { maskPhone } from '../../../engine/platform/mask-phone.ts';
 import { parseInstant, parsePhone, parseScope } from '../../cli/commands/compliance-args.ts';
@@ -190,6 +193,70 @@ export function dncRoutes(api: Api, deps: ApiDeps): void {
         request.query.campaign !== undefined ? { campaignId: request.query.campaign } : {},
       );
       return JSON.parse(JSON.stringify(rows)) as Record<string, unknown>[];
+    },
+  );
+
+  api.post(
+    '/api/approvals',
+    {
+      config: { access: 'approval.record' },
+      schema: {
+        tags: ['approvals'],
+        summary:
+          'record a re-marketing approval for a batch or a list of numbers (releases the covered held contacts)',
+        body: z
+          .strictObject({
+            client: z.string().min(1).max(FIELD_LIMITS.code),
+            campaignId: z.number().int().min(1).max(2147483647),
+            batchId: z.number().int().min(1).max(2147483647).optional(),
+            numbers: z.array(phone).min(1).max(100_000).optional(),
+            region: z
+              .string()
+              .regex(/^[A-Z]{2}$/)
+              .optional(),
+            reference: z.string().trim().min(1).max(FIELD_LIMITS.reference),
+            approvedBy: z.string().trim().min(1).max(FIELD_LIMITS.name),
+            validFrom: z.iso.datetime({ offset: true }).optional(),
+            validUntil: z.iso.datetime({ offset: true }).optional(),
+            note: z.string().max(FIELD_LIMITS.text).optional(),
+          })
+          .refine((b) => (b.batchId === undefined) !== (b.numbers === undefined), {
+            message: 'give either batchId or numbers',
+            path: ['batchId'],
+          }),
+        response: {
+          201: z.strictObject({
+            id: z.number(),
+            numbers: z.number().nullable(),
+            contactsReleased: z.number(),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request, reply) => {
+      const b = request.body;
+      const { definition } = await getCampaignDefinition(db, b.campaignId);
+      const client = await findClientByCode(db, b.client);
+      if (!client) throw new NotFoundError('client', b.client);
+      const numbers = b.numbers?.map((n) => parsePhone(n, b.region ?? definition.region));
+      const result = await recordApproval(db, {
+        clientId: client.id,
+        campaignId: b.campaignId,
+        batchId: b.batchId ?? null,
+        ...(numbers ? { numbers } : {}),
+        reference: b.reference,
+        approvedBy: b.approvedBy,
+        ...(b.validFrom ? { validFrom: new Date(b.validFrom) } : {}),
+        validUntil: b.validUntil ? new Date(b.validUntil) : null,
+        note: b.note ?? null,
+        actor: actorOf(request).name,
+      });
+      return reply.status(201).send({
+        id: result.approval.id,
+        numbers: result.numbers === undefined || result.numbers === null ? null : Number(result.numbers),
+        contactsReleased: Number(result.contactsReleased),
+      });
     },
   );
 
