@@ -183,6 +183,8 @@ export const campaignDefinitionSchema = z
     alarms: alarmsSchema.prefault({}),
     /** Survey questionnaire, or the agentless prompts (reminder confirmation, satisfaction score). */
     questions: z.array(questionSchema).max(100).default([]),
+    /** What the agent says: shown on the agent's screen with the connected call (API screen pop). */
+    script: z.string().max(FIELD_LIMITS.text).optional(),
     /** Days an imported list is kept in the archive; at least a year by the licence. */
     retentionDays: z.number().int().min(365).default(400),
     /**

@@ -51,3 +51,8 @@ export async function linkAgentUser(db: Kysely<Database>, code: string, userId: 
     throw error;
   }
 }
+
+/** The agent a user operates, if any (agents.user_id is unique). */
+export function findAgentByUser(db: Kysely<Database>, userId: number): Promise<AgentRow | undefined> {
+  return db.selectFrom('agents').selectAll().where('user_id', '=', userId).executeTakeFirst();
+}

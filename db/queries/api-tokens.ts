@@ -56,6 +56,7 @@ export function findTokenByHash(db: Kysely<Database>, tokenHash: string) {
       'api_tokens.id as tokenId',
       'api_tokens.expires_at as expiresAt',
       'api_tokens.revoked_at as revokedAt',
+      'api_tokens.last_used_at as lastUsedAt',
       'users.id as userId',
       'users.name as userName',
       'users.role as role',

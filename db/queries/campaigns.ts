@@ -3,7 +3,7 @@ import { type CampaignDefinition, campaignDefinitionSchema } from '../../campaig
 import { ConflictError, NotFoundError, UserError } from '../../engine/platform/errors.ts';
 import { PG_UNIQUE_VIOLATION, pgErrorCode } from '../pg-error.ts';
 import type { CampaignRow, CampaignStatus, Database } from '../schema.ts';
-import { recordAudit } from './audit.ts';
+import { type AuditEntry, recordAudit } from './audit.ts';
 
 /**
  * Creates a campaign in one transaction: the client it names must exist, or be registered now
@@ -101,6 +101,42 @@ export async function setCampaignStatus(
       .executeTakeFirst();
     if (!row) throw new NotFoundError('campaign', id);
     await recordAudit(trx, { actor, action: `campaign.${status}`, subject: `campaign:${id}` });
+    return row;
+  });
+}
+
+/**
+ * Moves a campaign to the status `decide` returns for its current one, in one transaction: the
+ * row is read `for update` (primary key), so two concurrent changes cannot both pass the check
+ * against the same old status. `decide` throws to refuse; nothing is written then.
+ */
+export async function transitionCampaignStatus(
+  db: Kysely<Database>,
+  id: number,
+  decide: (current: CampaignStatus) => CampaignStatus,
+  audit: Pick<AuditEntry, 'actor' | 'role'>,
+): Promise<CampaignRow> {
+  return db.transaction().execute(async (trx) => {
+    const current = await trx
+      .selectFrom('campaigns')
+      .select('status')
+      .where('id', '=', id)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!current) throw new NotFoundError('campaign', id);
+    const status = decide(current.status);
+    const row = await trx
+      .updateTable('campaigns')
+      .set({ status, updated_at: new Date() })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await recordAudit(trx, {
+      actor: audit.actor,
+      role: audit.role ?? null,
+      action: `campaign.${status}`,
+      subject: `campaign:${id}`,
+    });
     return row;
   });
 }

@@ -75,6 +75,30 @@ export const configSchema = z.strictObject({
     .describe(
       'the longest call; an open dial-log row older than ring timeout + this + 60 s with no engine lease is stale',
     ),
+  serve: z
+    .strictObject({
+      /** Address of `dialer serve`'s HTTP API; loopback unless a proxy in front says otherwise. */
+      host: z.string().min(1).default('127.0.0.1'),
+      port: z.coerce.number().int().min(0).max(65535).default(8080),
+      /** Largest JSON request body (a campaign definition, an outcome). */
+      bodyBytes: z.coerce
+        .number()
+        .int()
+        .min(1024)
+        .default(1 << 20),
+      /** Largest CSV upload, streamed to a private file; beyond it the upload is refused (413). */
+      uploadBytes: z.coerce
+        .number()
+        .int()
+        .min(1024)
+        .default(256 << 20),
+      /** Hours a browser sign-in (cookie session) lasts. */
+      sessionHours: z.coerce.number().int().min(1).max(168).default(12),
+      /** Sign-in attempts per client address per minute. */
+      signInPerMinute: z.coerce.number().int().min(1).max(1000).default(10),
+    })
+    .prefault({})
+    .describe('the HTTP API of `dialer serve`'),
   trunks: z
     .record(
       z.string().regex(/^[A-Za-z0-9._-]+$/, 'a trunk name is letters, digits, . _ -'),
@@ -152,6 +176,24 @@ const envMap: Record<string, (input: ConfigInput, value: string) => void> = {
   },
   ARI_APP: (c, v) => {
     c.ari = { ...c.ari, app: v };
+  },
+  DIALER_SERVE_HOST: (c, v) => {
+    c.serve = { ...c.serve, host: v };
+  },
+  DIALER_SERVE_PORT: (c, v) => {
+    c.serve = { ...c.serve, port: v };
+  },
+  DIALER_MAX_UPLOAD_BYTES: (c, v) => {
+    c.serve = { ...c.serve, uploadBytes: v };
+  },
+  DIALER_MAX_BODY_BYTES: (c, v) => {
+    c.serve = { ...c.serve, bodyBytes: v };
+  },
+  DIALER_SIGN_IN_PER_MINUTE: (c, v) => {
+    c.serve = { ...c.serve, signInPerMinute: v };
+  },
+  DIALER_SESSION_HOURS: (c, v) => {
+    c.serve = { ...c.serve, sessionHours: v };
   },
   DIALER_TRUNKS: (c, v) => {
     c.trunks = parseTrunksVariable(v);

@@ -16,6 +16,7 @@ import { registerOutcomeCommands } from './commands/outcome.ts';
 import { registerReportCommands } from './commands/report.ts';
 import { registerRetentionCommands } from './commands/retention.ts';
 import { registerRunCommands } from './commands/run.ts';
+import { registerServeCommands } from './commands/serve.ts';
 import { registerSimAsteriskCommands } from './commands/sim-asterisk.ts';
 import { registerSimulateCommands } from './commands/simulate.ts';
 import { registerTokenCommands } from './commands/token.ts';
@@ -65,6 +66,7 @@ export function buildProgram(makeContext: (options: GlobalOptions) => CliContext
   registerAgentCommands(program, contextFor);
   registerOutcomeCommands(program, contextFor);
   registerRunCommands(program, contextFor);
+  registerServeCommands(program, contextFor);
   registerAlarmCommands(program, contextFor);
   return program;
 }

@@ -209,7 +209,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   }
 }
 
-async function createDemoCampaign(
+export async function createDemoCampaign(
   handle: DatabaseHandle,
   actor: string,
   now: Date,
@@ -230,7 +230,7 @@ async function createDemoCampaign(
   return { campaignId: row.id, definition };
 }
 
-async function importSample(
+export async function importSample(
   handle: DatabaseHandle,
   logger: Logger,
   clock: { now(): Date },

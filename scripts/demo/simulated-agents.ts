@@ -113,6 +113,8 @@ export class SimulatedAgents {
       wrapUpSeconds?: [number, number];
       seed?: number;
       onTagged?: () => void;
+      /** Agents left to a person (`demo --serve`'s extra seat): never tagged by the program. */
+      leaveAlone?: ReadonlySet<number>;
     },
   ) {
     this.random = seeded(deps.seed ?? 7);
@@ -167,6 +169,7 @@ export class SimulatedAgents {
   private async poll(): Promise<void> {
     const sessions = await listOpenSessions(this.deps.db, this.deps.campaignId);
     for (const session of sessions) {
+      if (this.deps.leaveAlone?.has(session.agent_id)) continue;
       const state = sessionState(session);
       if (state.kind !== 'wrap_up' || this.scheduled.has(state.attemptId)) continue;
       this.scheduled.add(state.attemptId);

@@ -1,17 +1,16 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { findAgentByCode, insertAgent, linkAgentUser, listAgents } from '../../../db/queries/agents.ts';
+import { insertAgent, linkAgentUser, listAgents } from '../../../db/queries/agents.ts';
 import { recordAudit } from '../../../db/queries/audit.ts';
 import { findUser } from '../../../db/queries/users.ts';
-import { ForbiddenError } from '../../../engine/access/errors.ts';
-import { decideAgentOperation } from '../../../engine/access/permissions.ts';
 import { createAgentService } from '../../../engine/agents/agent-service.ts';
 import { describe as describeState } from '../../../engine/agents/agent-state.ts';
 import { systemClock } from '../../../engine/platform/clock.ts';
 import { NotFoundError, UsageError, UserError } from '../../../engine/platform/errors.ts';
 import { FIELD_LIMITS } from '../../../engine/platform/field-limits.ts';
 import { parseOrThrow } from '../../../engine/platform/zod-error.ts';
+import { auditAgentOperation, authorizeAgentOperation } from '../../../engine/services/agent-operations.ts';
 import type { CliContext } from '../context.ts';
 import { parseId } from '../parse-id.ts';
 import type { ContextFactory } from '../program.ts';
@@ -30,26 +29,14 @@ const agentInput = z.object({
 });
 
 /**
- * The agent service, once the acting user may operate this agent: a supervisor any agent, an
- * agent only the one linked to them (agent add --user / agent link). An unknown code is left
- * to the service, which says so.
+ * The agent service, once the acting user may operate this agent (engine/services/agent-operations.ts).
  */
 async function service(ctx: CliContext, code: string) {
   const { db } = await ctx.database();
-  const agent = await findAgentByCode(db, code);
-  if (agent) {
-    const decision = decideAgentOperation(ctx.principal, agent.user_id);
-    if (!decision.allowed) {
-      throw new ForbiddenError(ctx.principal, decision.permission, decision.needs, `operating agent ${code}`);
-    }
-  }
+  await authorizeAgentOperation(db, ctx.principal, code);
   return createAgentService({ db, clock: systemClock });
 }
 
-/**
- * Who operated the agent: the outcome itself says `agent:<code>`; a supervisor acting for the
- * agent, or the agent's own user, is named here, with the role they acted in.
- */
 async function auditOperation(
   ctx: CliContext,
   code: string,
@@ -57,7 +44,7 @@ async function auditOperation(
   details: Record<string, unknown> = {},
 ) {
   const { db } = await ctx.database();
-  await recordAudit(db, { ...ctx.audit, action: `agent.${operation}`, subject: `agent:${code}`, details });
+  await auditAgentOperation(db, ctx.auditActor, code, operation, details);
 }
 
 /** The user an agent is linked to, by name; must exist and hold the agent role. */

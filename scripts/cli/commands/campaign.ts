@@ -1,16 +1,12 @@
 import { readFileSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { campaignDefinitionSchema } from '../../../campaigns/campaign-definition.ts';
-import {
-  contactCountsByStatus,
-  getCampaignDefinition,
-  insertCampaign,
-  listCampaigns,
-} from '../../../db/queries/campaigns.ts';
+import { insertCampaign } from '../../../db/queries/campaigns.ts';
 import { campaignAbandonmentDefinition } from '../../../engine/compliance/abandonment.ts';
 import { DEFAULT_LIMITS } from '../../../engine/platform/config.ts';
 import { UserError, ValidationError } from '../../../engine/platform/errors.ts';
 import { parseOrThrow } from '../../../engine/platform/zod-error.ts';
+import { createCampaignService } from '../../../engine/services/campaign-service.ts';
 import { parseId } from '../parse-id.ts';
 import type { ContextFactory } from '../program.ts';
 import { action } from '../run-action.ts';
@@ -69,10 +65,9 @@ export function registerCampaignCommands(program: Command, contextFor: ContextFa
     .action(
       action(contextFor, 'campaign.read', async (ctx) => {
         const { db } = await ctx.database();
-        const rows = await listCampaigns(db);
-        ctx.out.result(
-          rows.map(({ config: _config, ...rest }) => rest),
-          () => ctx.out.table(rows, ['id', 'name', 'type', 'mode', 'status', 'jurisdiction', 'created_at']),
+        const rows = await createCampaignService({ db }).list();
+        ctx.out.result(rows, () =>
+          ctx.out.table(rows, ['id', 'name', 'type', 'mode', 'status', 'jurisdiction', 'created_at']),
         );
       }),
     );
@@ -84,9 +79,9 @@ export function registerCampaignCommands(program: Command, contextFor: ContextFa
     .action(
       action(contextFor, 'campaign.read', async (ctx, id: string) => {
         const { db } = await ctx.database();
-        const { row, definition } = await getCampaignDefinition(db, parseId(id, 'campaign id'));
-        const contacts = await contactCountsByStatus(db, row.id);
-        ctx.out.result({ ...row, config: definition, contacts }, () => {
+        const shown = await createCampaignService({ db }).show(parseId(id, 'campaign id'));
+        const { config: definition, contacts, ...row } = shown;
+        ctx.out.result(shown, () => {
           ctx.out.line(`campaign ${row.id}: ${row.name}`);
           ctx.out.line(
             `  type ${row.type}, mode ${row.mode}, status ${row.status}, jurisdiction ${row.jurisdiction}`,
@@ -94,8 +89,9 @@ export function registerCampaignCommands(program: Command, contextFor: ContextFa
           ctx.out.line(
             `  calling window ${definition.callingWindow.days.join(',')} ${definition.callingWindow.start}-${definition.callingWindow.end} (${definition.defaultTimeZone} by default)`,
           );
+          const abandonment = campaignAbandonmentDefinition(definition);
           ctx.out.line(
-            `  ring ${definition.dialing.ringTimeoutSeconds}s, AMD ${definition.dialing.amd.enabled ? 'on' : 'off'}, abandon cap ${(definition.abandon.maxRate * 100).toFixed(1)}% over ${campaignAbandonmentDefinition(definition).window} (${campaignAbandonmentDefinition(definition).name.toUpperCase()} definition)`,
+            `  ring ${definition.dialing.ringTimeoutSeconds}s, AMD ${definition.dialing.amd.enabled ? 'on' : 'off'}, abandon cap ${(abandonment.maxRate * 100).toFixed(1)}% over ${abandonment.window} (${abandonment.name.toUpperCase()} definition)`,
           );
           const counts = Object.entries(contacts);
           ctx.out.line(

@@ -12,6 +12,7 @@ import { createLogger } from '../../../engine/platform/logger.ts';
 import type { RunnerSnapshot } from '../../../engine/runner/campaign-runner.ts';
 import { createDemoIdentity } from '../../demo/demo-identity.ts';
 import { runDemo } from '../../demo/run-demo.ts';
+import { serveDemo } from '../../demo/serve-demo.ts';
 import { summaryLines } from '../../demo/summary-text.ts';
 import type { ContextFactory } from '../program.ts';
 import { action } from '../run-action.ts';
@@ -24,6 +25,9 @@ interface DemoFlags {
   contacts: string;
   seed: string;
   keep?: boolean;
+  serve?: boolean;
+  host?: string;
+  port?: string;
 }
 
 function positive(value: string, what: string, max: number): number {
@@ -60,6 +64,12 @@ export function registerDemoCommands(program: Command, contextFor: ContextFactor
     .option('--agents <n>', 'simulated agents', '10')
     .option('--contacts <n>', 'contacts to import from the sample list (max 1000)', '1000')
     .option('--seed <n>', 'seed of the simulated callees and agents', '1')
+    .option(
+      '--serve',
+      'keep the campaign running in real time with the HTTP API open and one extra seat for a person (until Ctrl-C)',
+    )
+    .option('--host <address>', 'with --serve: address of the API (default 127.0.0.1)')
+    .option('--port <port>', 'with --serve: TCP port of the API (default 8080; 0 for any free one)')
     .action(
       action(contextFor, 'anyone', async (ctx, flags: DemoFlags) => {
         const seconds = positive(flags.seconds, '--seconds', 3600);
@@ -97,10 +107,58 @@ export function registerDemoCommands(program: Command, contextFor: ContextFactor
               `demo: users ${identity.admin} and ${identity.manager} created; to look into this database as ${identity.admin} (token shown once, expires in a day):\nDIALER_TOKEN=${identity.adminToken}\n`,
             );
           }
-          if (!ctx.out.json) {
+          if (!ctx.out.json && !flags.serve) {
             process.stderr.write(
               `demo: database ${handle.location}; simulated Asterisk at up to ${speed}x; ${agents} simulated agents; up to ${seconds}s\n`,
             );
+          }
+          if (flags.serve) {
+            const port = flags.port === undefined ? ctx.config.serve.port : Number(flags.port);
+            if (!Number.isInteger(port) || port < 0 || port > 65535) {
+              throw new UsageError(
+                `--port must be a TCP port number (0-65535), got ${JSON.stringify(flags.port)}`,
+              );
+            }
+            const demo = await serveDemo({
+              handle,
+              config: ctx.config,
+              logger,
+              actor,
+              ...(identity ? { admin: identity.admin } : {}),
+              agents,
+              contacts,
+              seed: Math.round(Number(flags.seed)) || 1,
+              archiveRoot: archive ?? resolve(dataDir, 'archive'),
+              listen: { host: flags.host ?? ctx.config.serve.host, port },
+            });
+            ctx.out.result(
+              { url: demo.url, campaignId: demo.campaignId, seat: demo.seat, signIns: demo.signIns },
+              () => {
+                ctx.out.line(
+                  `demo serving on ${demo.url} (OpenAPI: ${demo.url}/api/openapi.json); Ctrl-C to stop`,
+                );
+                ctx.out.line(
+                  `campaign ${demo.campaignId} running in real time with ${agents} simulated agents`,
+                );
+                ctx.out.line(
+                  `your seat: agent ${demo.seat}, operated by demo-agent (POST /api/agents/me/login)`,
+                );
+                for (const s of demo.signIns) {
+                  ctx.out.line(
+                    `  sign in as ${s.role.padEnd(18)} name ${s.name.padEnd(24)} password ${s.password}`,
+                  );
+                }
+                ctx.out.line(
+                  `  e.g. curl -c jar -H 'content-type: application/json' -d '{"name":"demo-agent","password":"…"}' ${demo.url}/api/session`,
+                );
+              },
+            );
+            await new Promise<void>((done) => {
+              process.once('SIGINT', done);
+              process.once('SIGTERM', done);
+            });
+            await demo.stop();
+            return;
           }
           let lastLine = 0;
           const summary = await runDemo({

@@ -2,10 +2,9 @@ import type { Command } from 'commander';
 import { stringify } from 'csv-stringify/sync';
 import { IANAZone } from 'luxon';
 import { neutralizeCell } from '../../../campaigns/import/formula-cells.ts';
-import { getCampaignDefinition } from '../../../db/queries/campaigns.ts';
-import { abandonmentReport, type Period, periodBounds, summaryReport } from '../../../db/queries/reports.ts';
-import { campaignAbandonmentDefinition } from '../../../engine/compliance/abandonment.ts';
+import { type Period, periodBounds, summaryReport } from '../../../db/queries/reports.ts';
 import { UsageError } from '../../../engine/platform/errors.ts';
+import { campaignAbandonmentReport } from '../../../engine/services/abandonment-report.ts';
 import { reportCheckpoint } from '../checkpoint-statement.ts';
 import type { CliContext } from '../context.ts';
 import { parseId } from '../parse-id.ts';
@@ -89,16 +88,11 @@ export function registerReportCommands(program: Command, contextFor: ContextFact
             throw new UsageError('--days must be 1 to 366');
           const campaignId = parseId(opts.campaign, 'campaign id');
           const { db } = await ctx.database();
-          const { definition } = await getCampaignDefinition(db, campaignId);
-          const timeZone = opts.timeZone ?? definition.defaultTimeZone;
-          const rules = campaignAbandonmentDefinition(definition);
-          checkZone(timeZone);
-          const result = await abandonmentReport(db, {
+          if (opts.timeZone) checkZone(opts.timeZone);
+          const { report: result, rules } = await campaignAbandonmentReport(db, {
             campaignId,
-            window: (opts.window as '30d' | '24h' | undefined) ?? rules.window,
-            maxRate: rules.maxRate,
-            definition: rules,
-            timeZone,
+            ...(opts.window ? { window: opts.window as '30d' | '24h' } : {}),
+            ...(opts.timeZone ? { timeZone: opts.timeZone } : {}),
             days,
             now: opts.at ? parseInstant(opts.at, '--at') : new Date(),
           });

@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
-import { getCampaign, setCampaignStatus } from '../../../db/queries/campaigns.ts';
+import { getCampaign } from '../../../db/queries/campaigns.ts';
 import { defaultEngineId, main } from '../../../engine/main.ts';
-import { ConflictError, UsageError } from '../../../engine/platform/errors.ts';
+import { UsageError } from '../../../engine/platform/errors.ts';
 import { scaledEngineClock, systemEngineClock } from '../../../engine/runner/engine-clock.ts';
+import { createCampaignService } from '../../../engine/services/campaign-service.ts';
+import { CAMPAIGN_TRANSITIONS, CAMPAIGN_VERBS } from '../../../engine/services/campaign-status.ts';
 import { ariTelephonyFromConfig } from '../../../engine/telephony/ari/from-config.ts';
 import { parseId } from '../parse-id.ts';
 import type { ContextFactory } from '../program.ts';
@@ -92,20 +94,8 @@ export function registerRunCommands(program: Command, contextFor: ContextFactory
 
   const campaign = program.commands.find((c) => c.name() === 'campaign');
   if (!campaign) return;
-  const transitions = {
-    start: {
-      to: 'running',
-      from: ['draft', 'paused'],
-      what: 'start dialing (an engine running it picks it up)',
-    },
-    pause: { to: 'paused', from: ['running'], what: 'stop launching new calls; live calls finish' },
-    stop: {
-      to: 'stopped',
-      from: ['draft', 'running', 'paused'],
-      what: 'end the campaign: engines drain it and let go',
-    },
-  } as const;
-  for (const [verb, t] of Object.entries(transitions)) {
+  for (const verb of CAMPAIGN_VERBS) {
+    const t = CAMPAIGN_TRANSITIONS[verb];
     campaign
       .command(verb)
       .description(t.what)
@@ -113,12 +103,12 @@ export function registerRunCommands(program: Command, contextFor: ContextFactory
       .action(
         action(contextFor, 'campaign.control', async (ctx, id: string) => {
           const { db } = await ctx.database();
-          const row = await getCampaign(db, parseId(id, 'campaign id'));
-          if (!(t.from as readonly string[]).includes(row.status)) {
-            throw new ConflictError(`campaign ${row.id} is ${row.status}: cannot ${verb} it`);
-          }
-          const updated = await setCampaignStatus(db, row.id, t.to, ctx.actor);
-          ctx.out.result(updated, () => ctx.out.line(`campaign ${row.id} ${updated.status}`));
+          const updated = await createCampaignService({ db }).change(
+            parseId(id, 'campaign id'),
+            verb,
+            ctx.auditActor,
+          );
+          ctx.out.result(updated, () => ctx.out.line(`campaign ${updated.id} ${updated.status}`));
         }),
       );
   }

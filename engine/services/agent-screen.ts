@@ -1,0 +1,93 @@
+import type { Kysely } from 'kysely';
+import { campaignDefinitionSchema } from '../../campaigns/campaign-definition.ts';
+import type { AgentSessionRow } from '../../db/queries/agent-sessions.ts';
+import { sessionState } from '../../db/queries/agent-sessions.ts';
+import { findScreenCall, findScreenContact } from '../../db/queries/screen-pop.ts';
+import type { Database } from '../../db/schema.ts';
+import type { AgentState } from '../agents/agent-state.ts';
+import { maskPhone, maskPhonesInText } from '../platform/mask-phone.ts';
+
+/** What an agent's screen shows of a call: never the full number, whoever the viewer is. */
+export interface ScreenCall {
+  attemptId: string | null;
+  preview: boolean;
+  contactId: number;
+  /** Masked (phoneMasked): agents must not copy numbers. */
+  phoneMasked: string;
+  /** The list's other columns, with anything that looks like a phone number masked too. */
+  fields: Record<string, string>;
+  timeZone: string;
+  attempts: number;
+  campaign: { id: number; name: string; type: string; script: string | null };
+}
+
+export interface AgentScreen {
+  agentId: number;
+  code: string;
+  campaignId: number | null;
+  state: AgentState;
+  since: string;
+  version: number;
+  call: ScreenCall | null;
+}
+
+type ScreenRow = NonNullable<Awaited<ReturnType<typeof findScreenContact>>>;
+
+function toScreenCall(row: ScreenRow, attemptId: string | null, preview: boolean): ScreenCall {
+  const definition = campaignDefinitionSchema.safeParse(row.config);
+  return {
+    attemptId,
+    preview,
+    contactId: row.contactId,
+    phoneMasked: maskPhone(row.phone),
+    fields: Object.fromEntries(
+      Object.entries(row.fields ?? {}).map(([k, v]) => [k, maskPhonesInText(String(v))]),
+    ),
+    timeZone: row.timeZone,
+    attempts: row.attempts,
+    campaign: {
+      id: row.campaignId,
+      name: row.campaignName,
+      type: row.campaignType,
+      script: definition.success ? (definition.data.script ?? null) : null,
+    },
+  };
+}
+
+/** The call an agent state points at (connected, in wrap-up, or a lead on preview), masked. */
+export async function screenCallOf(db: Kysely<Database>, state: AgentState): Promise<ScreenCall | null> {
+  if (state.kind === 'on_call' || state.kind === 'wrap_up') {
+    const row = await findScreenCall(db, state.attemptId);
+    return row ? toScreenCall(row, state.attemptId, false) : null;
+  }
+  if (state.kind === 'reserved' && state.contactId !== null) {
+    if (state.attemptId) {
+      const row = await findScreenCall(db, state.attemptId);
+      if (row) return toScreenCall(row, state.attemptId, state.preview);
+    }
+    const row = await findScreenContact(db, state.contactId);
+    return row ? toScreenCall(row, state.attemptId, state.preview) : null;
+  }
+  return null;
+}
+
+/** An agent's screen from their open session row (or offline without one). */
+export async function agentScreen(
+  db: Kysely<Database>,
+  agent: { id: number; code: string },
+  session: Pick<
+    AgentSessionRow,
+    'campaign_id' | 'state' | 'state_reason' | 'state_data' | 'state_since' | 'version'
+  > | null,
+): Promise<AgentScreen> {
+  const state: AgentState = session ? sessionState(session) : { kind: 'offline' };
+  return {
+    agentId: agent.id,
+    code: agent.code,
+    campaignId: session?.campaign_id ?? null,
+    state,
+    since: (session?.state_since ?? new Date(0)).toISOString(),
+    version: session?.version ?? 0,
+    call: await screenCallOf(db, state),
+  };
+}

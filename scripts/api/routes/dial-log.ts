@@ -1,0 +1,206 @@
+import { z } from 'zod';
+import { recordAudit } from '../../../db/queries/audit.ts';
+import { getCampaign } from '../../../db/queries/campaigns.ts';
+import { getAttempt } from '../../../db/queries/dial-log.ts';
+import { exportDialLog } from '../../../db/queries/dial-log-export.ts';
+import { verifyLog } from '../../../db/queries/log-verify.ts';
+import { listDialLog } from '../../../db/queries/reports.ts';
+import { ForbiddenError } from '../../../engine/access/errors.ts';
+import { decide } from '../../../engine/access/permissions.ts';
+import { UsageError } from '../../../engine/platform/errors.ts';
+import { maskPhone } from '../../../engine/platform/mask-phone.ts';
+import { type Api, type ApiDeps, principalOf } from '../context.ts';
+import { errorResponses } from '../errors.ts';
+import { idParam, limitQuery } from '../schemas.ts';
+
+const attemptView = z.strictObject({
+  id: z.number(),
+  campaignId: z.number(),
+  contactId: z.number(),
+  /** Masked unless asked with unmask by a role holding numbers.full (audited). */
+  phone: z.string(),
+  agentId: z.number().nullable(),
+  status: z.string(),
+  queuedAt: z.string(),
+  result: z.string().nullable(),
+  hangupCause: z.number().nullable(),
+  abandoned: z.boolean(),
+  chainSeq: z.number().nullable(),
+});
+
+type AttemptRow = Awaited<ReturnType<typeof getAttempt>>;
+function toAttemptView(r: AttemptRow, full: boolean): z.infer<typeof attemptView> {
+  return {
+    id: r.id,
+    campaignId: r.campaign_id,
+    contactId: r.contact_id,
+    phone: full ? r.phone_e164 : maskPhone(r.phone_e164),
+    agentId: r.agent_id,
+    status: r.status,
+    queuedAt: r.queued_at.toISOString(),
+    result: r.result ?? null,
+    hangupCause: r.hangup_cause ?? null,
+    abandoned: Boolean(r.abandoned),
+    chainSeq: r.chain_seq === null || r.chain_seq === undefined ? null : Number(r.chain_seq),
+  };
+}
+
+/** The dial log: search (masked), one row (unmask audited), verify the chains, export (audited). */
+export function dialLogRoutes(api: Api, deps: ApiDeps): void {
+  const { db } = deps.handle;
+
+  /** Full numbers: only with numbers.full, checked against the real identity. */
+  const wantsFull = (request: Parameters<typeof principalOf>[0], asked: boolean, what: string) => {
+    if (!asked) return false;
+    const p = principalOf(request);
+    const decision = decide(p, 'numbers.full');
+    if (!decision.allowed) throw new ForbiddenError(p, 'numbers.full', decision.needs, what);
+    return true;
+  };
+
+  api.get(
+    '/api/log',
+    {
+      config: { access: 'log.read' },
+      schema: {
+        tags: ['dial log'],
+        summary: 'recent dial-log rows, newest first (numbers masked)',
+        querystring: z.strictObject({
+          campaign: z.coerce.number().int().min(1).max(2147483647).optional(),
+          limit: limitQuery.default(50),
+        }),
+        response: { 200: z.array(attemptView), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { campaign, limit } = request.query;
+      if (campaign !== undefined) await getCampaign(db, campaign);
+      const rows = await listDialLog(db, {
+        ...(campaign !== undefined ? { campaignId: campaign } : {}),
+        limit,
+      });
+      return rows.map((r) => toAttemptView(r as AttemptRow, false));
+    },
+  );
+
+  api.get(
+    '/api/log/:id',
+    {
+      config: { access: 'log.read' },
+      schema: {
+        tags: ['dial log'],
+        summary:
+          'one dial-log row with the gate’s reasons; unmask=true shows the full number (numbers.full, audited)',
+        params: idParam,
+        querystring: z.strictObject({ unmask: z.enum(['true', 'false']).default('false') }),
+        response: { 200: attemptView.extend({ gateReasons: z.array(z.unknown()) }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const full = wantsFull(request, request.query.unmask === 'true', 'showing a full number');
+      const row = await getAttempt(db, request.params.id);
+      if (full) {
+        const p = principalOf(request);
+        await recordAudit(db, {
+          actor: p.name,
+          role: p.role,
+          action: 'contact.unmask',
+          subject: `attempt:${row.id}`,
+          details: {
+            filter: { attemptId: row.id },
+            rows: 1,
+            campaignId: row.campaign_id,
+            contactId: row.contact_id,
+            via: 'api',
+          },
+        });
+      }
+      return { ...toAttemptView(row, full), gateReasons: (row.gate_reasons ?? []) as unknown[] };
+    },
+  );
+
+  api.get(
+    '/api/log/verify',
+    {
+      config: { access: 'log.read' },
+      schema: {
+        tags: ['dial log'],
+        summary: 'check every chain (dial log, evidence) and report stale open rows',
+        querystring: z.strictObject({ campaign: z.coerce.number().int().min(1).max(2147483647).optional() }),
+        response: { 200: z.record(z.string(), z.unknown()), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { campaign } = request.query;
+      if (campaign !== undefined) await getCampaign(db, campaign);
+      const report = await verifyLog(db, {
+        ...(campaign !== undefined ? { campaignId: campaign } : {}),
+        now: deps.clock.now(),
+        maxCallSeconds: deps.config.maxCallSeconds,
+        checkpoints: [],
+      });
+      return JSON.parse(JSON.stringify(report)) as Record<string, unknown>;
+    },
+  );
+
+  api.get(
+    '/api/log/export',
+    {
+      config: { access: 'log.export' },
+      schema: {
+        tags: ['dial log'],
+        summary:
+          'export a campaign’s dial log as CSV or JSON lines (numbers masked; full=true: numbers.full); always audited',
+        querystring: z.strictObject({
+          campaign: z.coerce.number().int().min(1).max(2147483647),
+          from: z.iso.datetime({ offset: true }),
+          to: z.iso.datetime({ offset: true }),
+          format: z.enum(['csv', 'jsonl']).default('csv'),
+          full: z.enum(['true', 'false']).default('false'),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const q = request.query;
+      const full = wantsFull(request, q.full === 'true', 'exporting full numbers');
+      const from = new Date(q.from);
+      const to = new Date(q.to);
+      if (to <= from) throw new UsageError('to must be after from');
+      await getCampaign(db, q.campaign);
+      const p = principalOf(request);
+      const audit = { actor: p.name, role: p.role, subject: `campaign:${q.campaign}` };
+      const details = {
+        filter: { campaignId: q.campaign, from: from.toISOString(), to: to.toISOString() },
+        format: q.format,
+        fullNumbers: full,
+        output: '(http)',
+      };
+      // Recorded before the first byte leaves, as the CLI does: a download cut short was an access.
+      await recordAudit(db, { ...audit, action: 'export.dial_log.started', details });
+      reply.hijack();
+      reply.raw.writeHead(200, {
+        ...(reply.getHeaders() as Record<string, string>),
+        'content-type': q.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson',
+        'content-disposition': `attachment; filename="dial-log-${q.campaign}.${q.format}"`,
+        'cache-control': 'no-store',
+      });
+      try {
+        const result = await exportDialLog(db, {
+          filter: { campaignId: q.campaign, from, to },
+          format: q.format,
+          full,
+          output: reply.raw,
+        });
+        await recordAudit(db, {
+          ...audit,
+          action: 'export.dial_log',
+          details: { ...details, rows: result.rows, sha256: result.sha256, bytes: result.bytes },
+        });
+      } catch (error) {
+        deps.logger.error({ err: error }, 'dial-log export failed midway');
+      } finally {
+        reply.raw.end();
+      }
+    },
+  );
+}
