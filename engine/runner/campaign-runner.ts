@@ -16,6 +16,7 @@ import {
 import type { Database } from '../../db/schema.ts';
 import { recordCallOutcome } from '../agents/call-outcome.ts';
 import { evaluateGate, type GateDecision, gateReasonsForLog } from '../compliance/gate.ts';
+import { recordingNoticeFor } from '../compliance/recording-policy.ts';
 import {
   createStatistics,
   decideLaunches,
@@ -31,6 +32,7 @@ import { AgentPool, type PooledAgent } from './agent-pool.ts';
 import { CallContext } from './call-context.ts';
 import { CallFlow, newRunCounters, type RunCounters } from './call-flow.ts';
 import { callName } from './call-name.ts';
+import { CallRecorder, type RecordingStorage } from './call-recorder.ts';
 import { CampaignFactsCache } from './campaign-facts-cache.ts';
 import { type CampaignLock, campaignLock } from './campaign-lock.ts';
 import { checkConnectionRates } from './connection-rate.ts';
@@ -57,6 +59,8 @@ export interface RunnerDeps {
   clock: EngineClock;
   logger: Logger;
   engineId: string;
+  /** Where finished recordings are fetched from and stored; without it a recording campaign's recordings fail (alarmed). */
+  recordings?: RecordingStorage;
 }
 
 export interface RunnerOptions {
@@ -98,6 +102,7 @@ export class CampaignRunner {
   private definition!: CampaignDefinition;
   private pool!: AgentPool;
   private flow!: CallFlow;
+  private recorder: CallRecorder | undefined;
   private stats: PacingStatistics = createStatistics();
   private lastPacing: PacingDecision | null = null;
   private predictiveAllowed = true;
@@ -176,7 +181,17 @@ export class CampaignRunner {
         },
       },
     );
+    this.recorder = new CallRecorder({
+      db,
+      telephony,
+      clock,
+      logger: this.log,
+      campaignId: this.campaignId,
+      definition,
+      ...(this.deps.recordings ? { storage: this.deps.recordings } : {}),
+    });
     this.flow = new CallFlow({
+      recorder: this.recorder,
       db,
       telephony,
       clock,
@@ -233,12 +248,30 @@ export class CampaignRunner {
       void holdTime(this.deps.clock, this.flow.handle(event));
       return true;
     }
+    if (event.type === 'recording-finished') {
+      if (!this.recorder?.owns(event)) return false;
+      this.recorder.handle(event);
+      return true;
+    }
     if (!('attemptId' in event)) return false;
     const call = this.calls.get(event.attemptId);
     if (!call) return false;
     // Held per task, not while queued: an earlier task may be waiting on later engine time.
     void call.serial(() => holdTime(this.deps.clock, this.flow.handle(event))).then(() => this.poke());
     return true;
+  }
+
+  /**
+   * The agent ends a connected call and the customer is asked for a satisfaction score (when the
+   * campaign asks for one). False when there is no such call or no survey.
+   */
+  sendToSatisfaction(attemptId: string): Promise<boolean> {
+    return holdTime(this.deps.clock, this.flow.toSatisfaction(attemptId));
+  }
+
+  /** Resolves when the recordings started so far are stored or failed. */
+  recordingsSettled(): Promise<void> {
+    return this.recorder?.settled() ?? Promise.resolve();
   }
 
   /** Runs the next pass now (an agent just became free, a call ended). */
@@ -595,6 +628,7 @@ export class CampaignRunner {
     // Under a key the logger leaves as it is (the value is the mask): `phone` is for full numbers.
     const log = this.log.child({ attemptId, contact: lead.id, phoneMasked: maskPhone(lead.phone_e164) });
     const call = new CallContext(attemptId, row.id, lead.id, this.campaignId, log, now);
+    call.recordingNotice = recordingNoticeFor(this.definition, lead.phone_e164);
     if (agent) {
       call.agentId = agent.agentId;
       call.preReserved = true;
