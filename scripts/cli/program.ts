@@ -13,6 +13,7 @@ import { registerExampleCommands } from './commands/examples.ts';
 import { registerListCommands } from './commands/list.ts';
 import { registerLogCommands } from './commands/log.ts';
 import { registerOutcomeCommands } from './commands/outcome.ts';
+import { registerRecordingCommands } from './commands/recording.ts';
 import { registerReportCommands } from './commands/report.ts';
 import { registerRunCommands } from './commands/run.ts';
 import { registerSimAsteriskCommands } from './commands/sim-asterisk.ts';
@@ -64,5 +65,6 @@ export function buildProgram(makeContext: (options: GlobalOptions) => CliContext
   registerOutcomeCommands(program, contextFor);
   registerRunCommands(program, contextFor);
   registerAlarmCommands(program, contextFor);
+  registerRecordingCommands(program, contextFor);
   return program;
 }
