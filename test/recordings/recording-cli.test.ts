@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { verifyEvidence } from '../../db/queries/evidence-verify.ts';
 import { findRecording, listRecordings } from '../../db/queries/recordings.ts';
 import { sha256 } from '../../engine/recordings/recording-files-store.ts';
 import { runCliInProcess } from '../cli/cli-run.ts';
@@ -162,6 +163,10 @@ describeEachDatabase('recordings from the command line', (database) => {
         .where('id', '=', evaluation.id)
         .execute(),
     ).rejects.toThrow(/append-only/);
+    // Both records are sealed into the evidence chain, which still verifies.
+    const verified = await verifyEvidence(database().db);
+    expect(verified.problems).toEqual([]);
+    expect(verified.ok).toBe(true);
     const report = await cli(['qa', 'report', '--campaign', String(run.campaignId)], qa);
     expect(JSON.parse(report.stdout)).toEqual([
       expect.objectContaining({ campaignId: run.campaignId, evaluations: 1, averageScore: 85, passRate: 1 }),
