@@ -266,7 +266,17 @@ export class CampaignRunner {
    * campaign asks for one). False when there is no such call or no survey.
    */
   sendToSatisfaction(attemptId: string): Promise<boolean> {
-    return holdTime(this.deps.clock, this.flow.toSatisfaction(attemptId));
+    const call = this.calls.get(attemptId);
+    if (!call) return Promise.resolve(false);
+    // Behind the call's events already received (its `connected` may still be queued).
+    return holdTime(
+      this.deps.clock,
+      new Promise<boolean>((resolve) => {
+        void call
+          .serial(async () => resolve(await this.flow.toSatisfaction(attemptId)))
+          .then(() => resolve(false));
+      }),
+    );
   }
 
   /** Resolves when the recordings started so far are stored or failed. */
