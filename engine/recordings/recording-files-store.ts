@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { open, readFile, rename, rm } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
-import { ensurePrivateDir, openPrivateFile } from '../platform/private-files.ts';
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../platform/private-files.ts';
 import { RecordingIntegrityError } from './wav-header.ts';
 
 /**
@@ -18,29 +19,31 @@ export class RecordingFolder {
   }
 
   /** Stores `bytes`; returns the path relative to the folder and the SHA-256 of the file. */
-  store(r: { campaignId: number; name: string; format: string; day: Date; bytes: Buffer }): {
+  async store(r: { campaignId: number; name: string; format: string; day: Date; bytes: Buffer }): Promise<{
     location: string;
     sha256: string;
     sizeBytes: number;
-  } {
+  }> {
     const expected = sha256(r.bytes);
     const day = r.day.toISOString().slice(0, 10);
     const dir = join(this.root, String(r.campaignId), day);
     ensurePrivateDir(dir);
     const final = join(dir, `${r.name}.${r.format}`);
     const partial = `${final}.part`;
-    const fd = openPrivateFile(partial, 'w');
+    // Asynchronous I/O: the engine's event loop (ARI events, the 2-second connects) never waits
+    // on the disk. The file is created 0600 before anything is written to it.
+    const handle = await open(partial, 'w', PRIVATE_FILE_MODE);
     try {
-      let offset = 0;
-      while (offset < r.bytes.length) offset += writeSync(fd, r.bytes, offset, r.bytes.length - offset);
-      fsyncSync(fd);
+      await handle.chmod(PRIVATE_FILE_MODE);
+      await handle.writeFile(r.bytes);
+      await handle.sync();
     } finally {
-      closeSync(fd);
+      await handle.close();
     }
-    renameSync(partial, final);
-    const onDisk = sha256(readFileSync(final));
+    await rename(partial, final);
+    const onDisk = sha256(await readFile(final));
     if (onDisk !== expected) {
-      rmSync(final, { force: true });
+      await rm(final, { force: true });
       throw new RecordingIntegrityError(
         `recording ${r.name}: the stored file's hash differs from what was fetched`,
       );

@@ -160,7 +160,7 @@ export class CallRecorder {
       }
       const wav = readWavHeader(fetched.bytes);
       const now = this.d.clock.now();
-      const stored = storage.folder.store({
+      const stored = await storage.folder.store({
         campaignId: this.d.campaignId,
         name,
         format: 'wav',

@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simulatedRecordingWav } from './sim-recording-file.ts';
@@ -8,16 +9,22 @@ export interface SimStoredRecording {
   format: string;
 }
 
+interface Stored extends SimStoredRecording {
+  bytes: Buffer;
+}
+
 /** A recording name Asterisk would store as one file in its spool (no folders, no dot files). */
 const SAFE_NAME = /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/;
 
 /**
  * The simulated Asterisk's recordings spool (`/var/spool/asterisk/recording`): one real wav file
  * per finished recording in a private temporary folder, kept across a simulated restart (files on
- * disk survive one), removed when the simulator stops.
+ * disk survive one), removed when the simulator stops. The file is written in the background
+ * (the simulator's event loop never waits on the disk); what is served is the same bytes, kept in
+ * memory until the recording is deleted.
  */
 export class SimRecordingSpool {
-  private readonly stored = new Map<string, SimStoredRecording>();
+  private readonly stored = new Map<string, Stored>();
   private folder: string | undefined;
 
   private dir(): string {
@@ -34,34 +41,36 @@ export class SimRecordingSpool {
   }
 
   get(name: string): SimStoredRecording | undefined {
-    return this.stored.get(name);
+    const rec = this.stored.get(name);
+    return rec ? { name: rec.name, format: rec.format } : undefined;
   }
 
   list(): SimStoredRecording[] {
-    return [...this.stored.values()];
+    return [...this.stored.values()].map(({ name, format }) => ({ name, format }));
   }
 
   /** Writes the recording's file: a tone of `ms` (the time it recorded). */
   store(name: string, format: string, ms: number): void {
-    writeFileSync(this.path(name, format), simulatedRecordingWav(ms), { mode: 0o600 });
-    this.stored.set(name, { name, format });
+    const bytes = simulatedRecordingWav(ms);
+    const path = this.path(name, format);
+    this.stored.set(name, { name, format, bytes });
+    void writeFile(path, bytes, { mode: 0o600 }).catch(() => {
+      // the spool folder was removed (simulator stopped)
+    });
   }
 
   /** The file's bytes, or undefined if there is no such recording. */
   read(name: string): Buffer | undefined {
-    const rec = this.stored.get(name);
-    return rec ? readFileSync(this.path(name, rec.format)) : undefined;
+    return this.stored.get(name)?.bytes;
   }
 
   delete(name: string): boolean {
     const rec = this.stored.get(name);
     if (!rec) return false;
     this.stored.delete(name);
-    try {
-      unlinkSync(this.path(name, rec.format));
-    } catch {
-      // already gone
-    }
+    void unlink(this.path(name, rec.format)).catch(() => {
+      // not written yet or already gone
+    });
     return true;
   }
 
