@@ -83,6 +83,41 @@ export class CallRecorder {
     );
   }
 
+  /**
+   * After a restart: recordings of this campaign still `recording` whose call ended over a minute
+   * ago (Asterisk finishes a recording seconds after its call) finished while no engine listened.
+   * Each is fetched and stored now if Asterisk has it, else marked failed (alarmed).
+   */
+  recoverUnsettled(): void {
+    this.track(
+      (async () => {
+        const before = new Date(this.d.clock.now().getTime() - 60_000);
+        const rows = await this.d.db
+          .selectFrom('recordings as r')
+          .innerJoin('call_attempts as a', 'a.id', 'r.attempt_id')
+          .select(['r.name', 'r.attempt_id'])
+          .where('r.campaign_id', '=', this.d.campaignId)
+          .where('r.state', '=', 'recording')
+          .where('a.finalized_at', '<', before)
+          .execute();
+        for (const row of rows) {
+          if (this.live.has(row.name) || row.attempt_id === null) continue;
+          const log = this.d.logger.child({ recording: row.name });
+          log.info('recording left unsettled by an earlier run: fetching it');
+          this.live.set(row.name, { attemptDbId: row.attempt_id, log });
+          await this.finished({
+            type: 'recording-finished',
+            recordingName: row.name,
+            target: { attemptId: '' },
+            at: this.d.clock.now(),
+          });
+        }
+      })().catch((error: unknown) =>
+        this.d.logger.error({ err: error }, 'could not settle earlier recordings'),
+      ),
+    );
+  }
+
   handle(event: RecordingFinished): void {
     this.track(this.finished(event));
   }

@@ -216,6 +216,7 @@ export class CampaignRunner {
         ),
       { log: this.log, what: 'recovery', policy: this.options.databaseRetry },
     );
+    if (definition.recording.enabled) this.recorder.recoverUnsettled();
     this.log.info({ mode: definition.mode, engineId }, 'campaign runner started');
     this.loop = this.run();
   }
