@@ -167,12 +167,19 @@ async function runCalls(url: string, n: number, offset: number, record: boolean)
   });
   await Promise.all(
     ids.map((id) =>
-      tel.originate({
-        attemptId: `att-${id}`,
-        endpoint: `PJSIP/+86138${id.padStart(6, '0')}5@carrier`,
-        callerId: '4000',
-        ringTimeoutSeconds: 30,
-      }),
+      tel
+        .originate({
+          attemptId: `att-${id}`,
+          endpoint: `PJSIP/+86138${id.padStart(6, '0')}5@carrier`,
+          callerId: '4000',
+          ringTimeoutSeconds: 30,
+        })
+        .catch((error: Error) => {
+          // Counted as a failure and as ended: the run goes on.
+          failures.push(error.message);
+          ended++;
+          check();
+        }),
     ),
   );
   await Promise.race([finished, new Promise((resolve) => setTimeout(resolve, 120_000))]);
@@ -183,6 +190,7 @@ async function runCalls(url: string, n: number, offset: number, record: boolean)
     store: stats(storeLatency),
     stored,
     failures: failures.length,
+    reasons: [...new Set(failures)],
     perSecond: stored > 1 ? stored / ((lastStored - firstFinished) / 1000) : Number.NaN,
   };
 }
@@ -191,11 +199,13 @@ const fmt = (v: number, digits = 1) => (Number.isFinite(v) ? v.toFixed(digits) :
 const sim = await startSimProcess();
 try {
   await runCalls(sim.url, 20, 100_000, true); // warm-up (ari-client loads lazily), not reported
+  process.stderr.write(`reference run: ${calls} calls, not recorded…\n`);
   const reference = await runCalls(sim.url, calls, 200_000, false);
+  process.stderr.write(`recorded run: ${calls} calls…\n`);
   const recorded = await runCalls(sim.url, calls, 300_000, true);
   const rows = [
     {
-      run: `reference: ${calls} calls, not recorded`,
+      run: `reference: ${calls} calls, not recorded${reference.failures ? ` (${reference.failures} failures)` : ''}`,
       'answer→bridge p50 ms': fmt(reference.bridge.p50),
       'answer→bridge p99 ms': fmt(reference.bridge.p99),
       'recordings stored': '',
@@ -224,6 +234,8 @@ try {
   process.stdout.write(`${line(columns)}\n${line(widths.map((w) => '-'.repeat(w)))}\n`);
   for (const row of rows)
     process.stdout.write(`${line(columns.map((c) => (row as Record<string, string>)[c] ?? ''))}\n`);
+  const reasons = [...new Set([...reference.reasons, ...recorded.reasons])].slice(0, 5);
+  if (reasons.length > 0) process.stdout.write(`failures, first distinct reasons: ${reasons.join(' | ')}\n`);
   process.stdout.write(
     `effect of recording on answer→bridge p99: ${fmt(recorded.bridge.p99 - reference.bridge.p99)} ms (recorded − reference, same run)\n`,
   );
