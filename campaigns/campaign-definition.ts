@@ -137,6 +137,28 @@ export const alarmsSchema = z.strictObject({
   minAttempts: z.number().int().min(1).default(20),
 });
 
+/** Call recording (issue #16): who is recorded, what they hear first, how long files are kept. */
+export const recordingSchema = z.strictObject({
+  enabled: z.boolean().default(false),
+  /**
+   * A recording notice played to the customer before the agent is bridged (engine/compliance
+   * recordingNoticeFor decides when one is required). Absent: no notice.
+   */
+  notice: z.strictObject({ sound: z.string().min(1).max(FIELD_LIMITS.reference) }).optional(),
+  /** Days a stored recording is kept; never shorter than the jurisdiction's minimum. */
+  retentionDays: z.number().int().min(1).max(36_500).default(365),
+  /** Hard limit of one recording in seconds (0: none; the call's end stops it). */
+  maxDurationSeconds: z.number().int().min(0).max(86_400).default(0),
+});
+
+export const satisfactionSchema = z.strictObject({
+  enabled: z.boolean().default(false),
+  /** The sound asking for a score from 1 to 5. */
+  prompt: z.string().min(1).max(FIELD_LIMITS.reference).default('sound:dialer/satisfaction-1-to-5'),
+  /** Seconds the customer has to press a key after the prompt. */
+  timeoutSeconds: z.number().int().min(1).max(60).default(6),
+});
+
 export const questionSchema = z.strictObject({
   id: z
     .string()
@@ -179,7 +201,9 @@ export const campaignDefinitionSchema = z
     attempts: attemptsSchema.prefault({}),
     /** Seconds an agent has to tag the outcome before it is recorded as missing. */
     wrapUpSeconds: z.number().int().min(5).max(900).default(60),
-    recording: z.strictObject({ enabled: z.boolean().default(false) }).prefault({}),
+    recording: recordingSchema.prefault({}),
+    /** Post-call service evaluation: after an agent call the customer scores 1–5 by DTMF. */
+    satisfaction: satisfactionSchema.prefault({}),
     alarms: alarmsSchema.prefault({}),
     /** Survey questionnaire, or the agentless prompts (reminder confirmation, satisfaction score). */
     questions: z.array(questionSchema).max(100).default([]),

@@ -304,6 +304,9 @@ export interface CallbacksTable {
   created_at: CreatedAt;
 }
 
+export type RecordingState = 'recording' | 'stored' | 'failed' | 'purged';
+
+/** One recorded call (migration 2026-12-03-030): the link to its dial-log row lives here. */
 export interface RecordingsTable {
   id: Generated<number>;
   attempt_id: number | null;
@@ -313,7 +316,60 @@ export interface RecordingsTable {
   started_at: DefaultedTimestamp;
   ended_at: Timestamp | null;
   duration_seconds: number | null;
+  /** Path of the stored file under the recordings folder. */
   location: string | null;
+  campaign_id: number | null;
+  agent_id: number | null;
+  contact_id: number | null;
+  state: ColumnType<RecordingState, RecordingState | undefined, RecordingState>;
+  size_bytes: number | null;
+  sha256: string | null;
+  failure: string | null;
+  stored_at: Timestamp | null;
+  purge_after: Timestamp | null;
+  purged_at: Timestamp | null;
+}
+
+export type CallFactKind = 'recording_notice' | 'satisfaction';
+
+/** What a call did besides its dial-log row (append-only). */
+export interface CallFactsTable {
+  id: Generated<number>;
+  attempt_id: number;
+  campaign_id: number;
+  kind: CallFactKind;
+  data: DefaultedJson<Record<string, unknown>>;
+  at: DefaultedTimestamp;
+}
+
+/** Evaluation forms per campaign, versioned (append-only). */
+export interface QaFormsTable {
+  id: Generated<number>;
+  campaign_id: number;
+  version: number;
+  definition: Json<unknown>;
+  created_by: string;
+  created_at: CreatedAt;
+}
+
+/** QA scores of recordings: evidence, append-only and sealed into the evidence chain. */
+export interface QaEvaluationsTable {
+  id: Generated<number>;
+  recording_id: number;
+  form_id: number;
+  campaign_id: number;
+  agent_id: number | null;
+  evaluator: string;
+  scores: Json<Record<string, number>>;
+  score: number;
+  passed: boolean;
+  note: string | null;
+  recorded_at: DefaultedTimestamp;
+  corrects_evaluation_id: ColumnType<number | null, number | null | undefined, never>;
+  correction_reason: ColumnType<string | null, string | null | undefined, never>;
+  chain_seq: EvidenceChainColumn<number>;
+  prev_hash: EvidenceChainColumn<string>;
+  row_hash: EvidenceChainColumn<string>;
 }
 
 export interface AlarmsTable {
@@ -394,6 +450,9 @@ export interface Database {
   outcomes: OutcomesTable;
   callbacks: CallbacksTable;
   recordings: RecordingsTable;
+  call_facts: CallFactsTable;
+  qa_forms: QaFormsTable;
+  qa_evaluations: QaEvaluationsTable;
   alarms: AlarmsTable;
   audit_log: AuditLogTable;
   dial_log_chain: DialLogChainTable;

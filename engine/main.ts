@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { DatabaseHandle } from '../db/connect.ts';
 import type { Logger } from './platform/logger.ts';
+import type { RecordingStorage } from './runner/call-recorder.ts';
 import { CampaignRunner, type RunnerOptions } from './runner/campaign-runner.ts';
 import type { EngineClock } from './runner/engine-clock.ts';
 import type { TelephonyPort } from './telephony/port.ts';
@@ -13,6 +14,8 @@ export interface EngineDeps {
   logger: Logger;
   /** Stable id of this engine process (leases, dial-log rows); default host-pid-random. */
   engineId?: string;
+  /** Where finished recordings are fetched from (ARI) and stored (the recordings folder). */
+  recordings?: RecordingStorage;
 }
 
 export interface Engine {

@@ -69,3 +69,25 @@ export function listAlarms(
   if (filter.openOnly) query = query.where('cleared_at', 'is', null);
   return query.limit(filter.limit ?? 100).execute();
 }
+
+/**
+ * Raises an alarm about one call (a failed recording): every such incident is its own alarm,
+ * with the call in its data, so it stays visible on that call; not folded into an open one.
+ */
+export async function raiseCallAlarm(
+  db: Kysely<Database>,
+  alarm: NewAlarm & { attemptId: number },
+): Promise<AlarmRow> {
+  return db
+    .insertInto('alarms')
+    .values({
+      campaign_id: alarm.campaignId,
+      kind: alarm.kind,
+      severity: alarm.severity,
+      message: alarm.message,
+      data: JSON.stringify({ ...(alarm.data ?? {}), attemptId: alarm.attemptId }),
+      raised_at: alarm.at,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}

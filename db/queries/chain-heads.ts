@@ -41,6 +41,7 @@ const EVIDENCE_TIME: Record<(typeof EVIDENCE_TABLE_NAMES)[number], string> = {
   remarketing_approvals: 'recorded_at',
   outcomes: 'recorded_at',
   audit_log: 'at',
+  qa_evaluations: 'recorded_at',
 };
 
 /**

@@ -61,6 +61,18 @@ export const PERMISSIONS = {
   'outcome.read': STAFF,
   'alarm.read': ['admin', 'manager', 'compliance_officer'],
 
+  /** Browse recordings (their rows: campaign, agent, contact id, duration, state; no numbers). */
+  'recording.read': STAFF,
+  /** Take a recording's file away (audited, hash checked): quality inspectors and compliance. */
+  'recording.download': ['qa', 'compliance_officer'],
+  /** Purge recordings whose retention is over (audited, hash kept). */
+  'recording.purge': ['admin', 'compliance_officer'],
+  /** Define a campaign's evaluation form (a new version each time). */
+  'qa.form': ['admin', 'manager', 'qa'],
+  /** Score a recording against its campaign's form, or correct a score (append-only). */
+  'qa.score': ['qa'],
+  'qa.read': STAFF,
+
   'agent.add': ['admin', 'manager'],
   'agent.read': ALL,
   /** Operate any agent (log in, ready, pause, tag, callback…): supervisors. */

@@ -62,6 +62,22 @@ export const EVIDENCE_TABLES = {
     'correction_reason',
   ],
   audit_log: ['id', 'at', 'actor', 'role', 'action', 'subject', 'details'],
+  /** QA scores of recordings (migration 2026-12-03-030). */
+  qa_evaluations: [
+    'id',
+    'recording_id',
+    'form_id',
+    'campaign_id',
+    'agent_id',
+    'evaluator',
+    'scores',
+    'score',
+    'passed',
+    'note',
+    'recorded_at',
+    'corrects_evaluation_id',
+    'correction_reason',
+  ],
 } as const satisfies Record<string, readonly string[]>;
 
 export type EvidenceTable = keyof typeof EVIDENCE_TABLES;

@@ -53,6 +53,13 @@ export const configSchema = z.strictObject({
     .describe(
       'where imported lists are archived; default <dataDir>/archive on the embedded database, required on PostgreSQL',
     ),
+  recordingsDir: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'where call recordings are stored (0700); default <dataDir>/recordings on the embedded database, required on PostgreSQL',
+    ),
   tokenFile: z
     .string()
     .min(1)
@@ -140,6 +147,9 @@ const envMap: Record<string, (input: ConfigInput, value: string) => void> = {
   },
   DIALER_ARCHIVE_DIR: (c, v) => {
     c.archiveDir = v;
+  },
+  DIALER_RECORDINGS_DIR: (c, v) => {
+    c.recordingsDir = v;
   },
   DIALER_TOKEN_FILE: (c, v) => {
     c.tokenFile = v;
@@ -273,6 +283,21 @@ export function archiveRoot(config: Pick<Config, 'archiveDir' | 'databaseUrl' | 
     );
   }
   return resolve(config.dataDir, 'archive');
+}
+
+/**
+ * Where call recordings are stored: configured, else `<dataDir>/recordings` on the embedded
+ * database; on PostgreSQL it must be configured (the same reasoning as the list archive).
+ */
+export function recordingsRoot(config: Pick<Config, 'recordingsDir' | 'databaseUrl' | 'dataDir'>): string {
+  if (config.recordingsDir) return resolve(config.recordingsDir);
+  if (config.databaseUrl) {
+    throw new UserError(
+      'on PostgreSQL the recordings folder must be configured: set DIALER_RECORDINGS_DIR (or "recordingsDir" in the config file) to a private folder',
+      'recordings_dir_unset',
+    );
+  }
+  return resolve(config.dataDir, 'recordings');
 }
 
 /** The token file: configured, else `$XDG_CONFIG_HOME/dialer/token` (~/.config/dialer/token). */

@@ -1,3 +1,4 @@
+import type { RecordingNotice } from '../compliance/recording-policy.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { AmdResult } from '../telephony/port.ts';
 
@@ -33,6 +34,12 @@ export class CallContext {
   preReserved = false;
   /** Set when the call ends by our decision: the outcome the engine records for it. */
   verdict: { tag: string; data?: Record<string, unknown>; abandoned?: boolean } | null = null;
+  /** The recording notice this person hears before an agent is bridged (decided at the dial). */
+  recordingNotice: RecordingNotice | null = null;
+  /** When the notice ended: the connect time is counted from then (the person was not left in silence). */
+  noticeEndedAt: Date | null = null;
+  /** The customer is in the post-call satisfaction prompt: the agent's part is over. */
+  inSatisfaction = false;
   private readonly cancellers = new Set<() => void>();
   private chain: Promise<void> = Promise.resolve();
 

@@ -17,11 +17,14 @@ import { isTelephonyError } from '../telephony/errors.ts';
 import type { CallOutcome, TelephonyEvent, TelephonyPort } from '../telephony/port.ts';
 import type { AgentPool } from './agent-pool.ts';
 import type { CallContext } from './call-context.ts';
+import type { CallRecorder } from './call-recorder.ts';
 import { type DatabaseRetryPolicy, withDatabaseRetry } from './database-retry.ts';
 import { awaitLater, type EngineClock, holdTime } from './engine-clock.ts';
 import { hangUpCustomer } from './hang-up.ts';
 import { ivrOutcome } from './ivr-outcome.ts';
 import type { LiveCalls } from './live-calls.ts';
+import { playRecordingNotice } from './recording-notice.ts';
+import { runSatisfactionSurvey } from './satisfaction-survey.ts';
 
 type HangupEvent = Extract<TelephonyEvent, { type: 'hangup' }>;
 
@@ -66,6 +69,8 @@ export interface CallFlowDeps {
   deferFinal?(call: CallContext, finalize: () => Promise<void>): void;
   /** The dial-log update (default db/queries/dial-log.ts); replaceable to test a slow database. */
   updateAttempt?: typeof updateAttempt;
+  /** Records connected (agentless: answered) calls when the campaign records. */
+  recorder?: CallRecorder;
 }
 
 /** What the dial-log row of a call has learnt, written in the background and again when sealed. */
@@ -129,6 +134,7 @@ export class CallFlow {
         call.connectedAt = event.at;
         this.d.counters.connected += 1;
         this.write(call, { status: 'connected', connectedAt: event.at, agentId: call.agentId });
+        this.d.recorder?.callConnected(call);
         return;
       case 'hangup':
         return this.ended(call, event);
@@ -180,11 +186,12 @@ export class CallFlow {
     const machine = amd?.status === 'MACHINE';
     this.d.observe(answerObservation(callMoments(call), seconds(at), machine ? 'machine' : 'human'));
     // The person is routed (or the machine handled) first; the row learns of the answer behind.
+    if (!machine && this.d.definition.mode === 'agentless') this.d.recorder?.callAnswered(call);
     const handled = machine
       ? this.machine(call)
       : this.d.definition.mode === 'agentless'
         ? this.ivr(call)
-        : this.route(call);
+        : this.noticeThenRoute(call);
     if (!machine) this.d.counters.humanAnswered += 1;
     this.write(call, {
       status: 'answered',
@@ -192,6 +199,44 @@ export class CallFlow {
       ...(amd ? { amdResult: `${amd.status}:${amd.cause}` } : {}),
     });
     return handled;
+  }
+
+  /** The recording notice first (never silence: the person hears it at once), then an agent. */
+  private async noticeThenRoute(call: CallContext): Promise<void> {
+    if (call.recordingNotice) {
+      const heard = await playRecordingNotice(this.d, call);
+      // Gone during the notice: their hangup ends the call (it is queued behind this).
+      if (!heard || call.stage === 'ended') return;
+    }
+    return this.route(call);
+  }
+
+  /**
+   * The agent's part is over and the campaign asks for a service evaluation: the agent goes to
+   * wrap-up, the customer hears the 1–5 prompt, the score is stored with the call, then we hang up.
+   * Returns false when the call is not a connected call of this flow.
+   */
+  async toSatisfaction(attemptId: string, options: { agentGone?: boolean } = {}): Promise<boolean> {
+    const call = this.d.calls.get(attemptId);
+    if (call?.stage !== 'connected' || call.inSatisfaction || !this.d.definition.satisfaction.enabled) {
+      return false;
+    }
+    call.inSatisfaction = true;
+    call.stage = 'playing';
+    if (!options.agentGone && call.agentId !== null) {
+      const agent = this.d.pool.get(call.agentId);
+      if (agent) await this.d.pool.tryApply(agent, { type: 'call_ended', attemptId });
+    }
+    void call.serial(() =>
+      holdTime(
+        this.d.clock,
+        (async () => {
+          await runSatisfactionSurvey(this.d, call);
+          await this.hangup(call);
+        })(),
+      ),
+    );
+    return true;
   }
 
   /** A person answered: their reserved agent, else the longest idle one, else wait (≤ connect time). */
@@ -209,10 +254,9 @@ export class CallFlow {
     this.waiting.push(call);
     const limitMs = this.d.definition.abandon.connectWithinSeconds * 1000;
     // The identification message must start within the limit: give up a little before it.
-    const waitMs = Math.max(
-      0,
-      limitMs - 250 - (this.d.clock.now().getTime() - (call.answeredAt?.getTime() ?? 0)),
-    );
+    // After a recording notice, from its end: the person was hearing it, not silence.
+    const from = call.noticeEndedAt ?? call.answeredAt;
+    const waitMs = Math.max(0, limitMs - 250 - (this.d.clock.now().getTime() - (from?.getTime() ?? 0)));
     call.own(
       this.d.clock.after(waitMs, () => void call.serial(() => holdTime(this.d.clock, this.abandon(call)))),
     );
@@ -456,6 +500,11 @@ export class CallFlow {
     if (agent.state.kind === 'on_call') {
       const attemptId = agent.state.attemptId;
       const call = this.d.calls.get(attemptId);
+      // The agent hung up on a connected call: the customer, still there, is asked for a score.
+      if (call && (await this.toSatisfaction(attemptId, { agentGone: true }))) {
+        await this.d.pool.tryApply(agent, { type: 'leg_lost' });
+        return;
+      }
       await hangUpCustomer(this.d.telephony, attemptId, {
         log: call?.log ?? this.d.logger,
         stillLive: () => this.d.calls.get(attemptId) !== undefined,

@@ -21,6 +21,7 @@ import {
   campaignAbandonmentDefinition,
 } from '../compliance/abandonment.ts';
 import { evaluateGate, type GateDecision, gateReasonsForLog } from '../compliance/gate.ts';
+import { recordingNoticeFor } from '../compliance/recording-policy.ts';
 import {
   createStatistics,
   decideLaunches,
@@ -36,6 +37,7 @@ import { AgentPool, type PooledAgent } from './agent-pool.ts';
 import { CallContext } from './call-context.ts';
 import { CallFlow, newRunCounters, type RunCounters } from './call-flow.ts';
 import { callName } from './call-name.ts';
+import { CallRecorder, type RecordingStorage } from './call-recorder.ts';
 import { CampaignFactsCache } from './campaign-facts-cache.ts';
 import { type CampaignLock, campaignLock } from './campaign-lock.ts';
 import { checkConnectionRates } from './connection-rate.ts';
@@ -63,6 +65,8 @@ export interface RunnerDeps {
   clock: EngineClock;
   logger: Logger;
   engineId: string;
+  /** Where finished recordings are fetched from and stored; without it a recording campaign's recordings fail (alarmed). */
+  recordings?: RecordingStorage;
 }
 
 export interface RunnerOptions {
@@ -106,6 +110,7 @@ export class CampaignRunner {
   private definition!: CampaignDefinition;
   private pool!: AgentPool;
   private flow!: CallFlow;
+  private recorder: CallRecorder | undefined;
   private stats: PacingStatistics = createStatistics();
   private readonly pacingMemory: PacingMemory;
   private lastPacing: PacingDecision | null = null;
@@ -187,7 +192,17 @@ export class CampaignRunner {
         },
       },
     );
+    this.recorder = new CallRecorder({
+      db,
+      telephony,
+      clock,
+      logger: this.log,
+      campaignId: this.campaignId,
+      definition,
+      ...(this.deps.recordings ? { storage: this.deps.recordings } : {}),
+    });
     this.flow = new CallFlow({
+      recorder: this.recorder,
       db,
       telephony,
       clock,
@@ -212,6 +227,7 @@ export class CampaignRunner {
         ),
       { log: this.log, what: 'recovery', policy: this.options.databaseRetry },
     );
+    if (definition.recording.enabled) this.recorder.recoverUnsettled();
     this.log.info({ mode: definition.mode, engineId }, 'campaign runner started');
     this.loop = this.run();
   }
@@ -244,12 +260,40 @@ export class CampaignRunner {
       void holdTime(this.deps.clock, this.flow.handle(event));
       return true;
     }
+    if (event.type === 'recording-finished') {
+      if (!this.recorder?.owns(event)) return false;
+      this.recorder.handle(event);
+      return true;
+    }
     if (!('attemptId' in event)) return false;
     const call = this.calls.get(event.attemptId);
     if (!call) return false;
     // Held per task, not while queued: an earlier task may be waiting on later engine time.
     void call.serial(() => holdTime(this.deps.clock, this.flow.handle(event))).then(() => this.poke());
     return true;
+  }
+
+  /**
+   * The agent ends a connected call and the customer is asked for a satisfaction score (when the
+   * campaign asks for one). False when there is no such call or no survey.
+   */
+  sendToSatisfaction(attemptId: string): Promise<boolean> {
+    const call = this.calls.get(attemptId);
+    if (!call) return Promise.resolve(false);
+    // Behind the call's events already received (its `connected` may still be queued).
+    return holdTime(
+      this.deps.clock,
+      new Promise<boolean>((resolve) => {
+        void call
+          .serial(async () => resolve(await this.flow.toSatisfaction(attemptId)))
+          .then(() => resolve(false));
+      }),
+    );
+  }
+
+  /** Resolves when the recordings started so far are stored or failed. */
+  recordingsSettled(): Promise<void> {
+    return this.recorder?.settled() ?? Promise.resolve();
   }
 
   /** Runs the next pass now (an agent just became free, a call ended). */
@@ -611,6 +655,7 @@ export class CampaignRunner {
     // Under a key the logger leaves as it is (the value is the mask): `phone` is for full numbers.
     const log = this.log.child({ attemptId, contact: lead.id, phoneMasked: maskPhone(lead.phone_e164) });
     const call = new CallContext(attemptId, row.id, lead.id, this.campaignId, log, now);
+    call.recordingNotice = recordingNoticeFor(this.definition, lead.phone_e164);
     if (agent) {
       call.agentId = agent.agentId;
       call.preReserved = true;

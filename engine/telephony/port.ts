@@ -92,6 +92,10 @@ export type TelephonyEvent =
       target: RecordTarget;
       /** Seconds recorded, when Asterisk said so. */
       durationSeconds?: number;
+      /** Asterisk said RecordingFailed: nothing (usable) was stored. */
+      failed?: boolean;
+      /** Asterisk's reason for a failure, when it gave one. */
+      cause?: string;
       at: Date;
     }
   | {

@@ -13,6 +13,7 @@ import { registerExampleCommands } from './commands/examples.ts';
 import { registerListCommands } from './commands/list.ts';
 import { registerLogCommands } from './commands/log.ts';
 import { registerOutcomeCommands } from './commands/outcome.ts';
+import { registerRecordingCommands } from './commands/recording.ts';
 import { registerReportCommands } from './commands/report.ts';
 import { registerRetentionCommands } from './commands/retention.ts';
 import { registerRunCommands } from './commands/run.ts';
@@ -68,5 +69,6 @@ export function buildProgram(makeContext: (options: GlobalOptions) => CliContext
   registerRunCommands(program, contextFor);
   registerServeCommands(program, contextFor);
   registerAlarmCommands(program, contextFor);
+  registerRecordingCommands(program, contextFor);
   return program;
 }

@@ -34,7 +34,7 @@ export type AriEvent = Base &
     | { type: 'PlaybackStarted' | 'PlaybackFinished'; playback: { id: string; state: string } }
     | {
         type: 'RecordingStarted' | 'RecordingFinished' | 'RecordingFailed';
-        recording: { name: string; target_uri: string; duration?: number; state: string };
+        recording: { name: string; target_uri: string; duration?: number; state: string; cause?: string };
       }
     | { type: 'ApplicationReplaced' }
     | { type: 'Other' }

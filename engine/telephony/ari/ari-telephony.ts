@@ -473,6 +473,9 @@ export class AriTelephony implements TelephonyPort {
           recordingName: event.recording.name,
           target,
           ...(event.recording.duration !== undefined ? { durationSeconds: event.recording.duration } : {}),
+          ...(event.type === 'RecordingFailed'
+            ? { failed: true, ...(event.recording.cause ? { cause: event.recording.cause } : {}) }
+            : {}),
           at: this.clock.now(),
         });
         return;

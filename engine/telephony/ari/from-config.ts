@@ -1,6 +1,8 @@
 import type { Clock } from '../../platform/clock.ts';
 import type { Config } from '../../platform/config.ts';
 import type { Logger } from '../../platform/logger.ts';
+import type { RecordingFiles } from '../recording-files.ts';
+import { createAriRecordingFiles } from './ari-recording-files.ts';
 import { type AriTelephony, type AriTelephonyOptions, createAriTelephony } from './ari-telephony.ts';
 
 /**
@@ -24,5 +26,17 @@ export function ariTelephonyFromConfig(
     trunks: config.trunks,
     logger: deps.logger,
     ...(deps.clock ? { clock: deps.clock } : {}),
+  });
+}
+
+/** Asterisk's stored recordings, over the same ARI connection settings as the adapter. */
+export function ariRecordingFilesFromConfig(
+  config: Pick<Config, 'ari'>,
+  ari: Partial<Config['ari']> = {},
+): RecordingFiles {
+  return createAriRecordingFiles({
+    url: ari.url ?? config.ari.url,
+    username: ari.username ?? config.ari.username,
+    password: ari.password ?? config.ari.password,
   });
 }

@@ -363,6 +363,13 @@ const RESOURCES: Record<string, ResourceSpec> = {
         path: '/recordings/stored/{recordingName}',
         operations: [
           { method: 'GET', nickname: 'getStored', responseClass: 'StoredRecording', params: [recordingName] },
+          { method: 'DELETE', nickname: 'deleteStored', responseClass: 'void', params: [recordingName] },
+        ],
+      },
+      {
+        path: '/recordings/stored/{recordingName}/file',
+        operations: [
+          { method: 'GET', nickname: 'getStoredFile', responseClass: 'binary', params: [recordingName] },
         ],
       },
       {

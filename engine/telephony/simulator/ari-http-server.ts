@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { apiDeclaration, resourceListing } from './api-docs.ts';
-import { type SimAsterisk, SimHttpError } from './sim-asterisk.ts';
+import { type SimAsterisk, SimBinaryReply, SimHttpError } from './sim-asterisk.ts';
 
 /**
  * HTTP + WebSocket front of the simulator, speaking the ARI wire format: Basic auth or
@@ -56,6 +56,8 @@ const ROUTES: Array<[string, RegExp, Handler]> = [
   ['DELETE', /^\/playbacks\/([^/]+)$/, (s, [id]) => s.stopPlayback(id as string)],
   ['GET', /^\/recordings\/stored$/, (s) => s.listStoredRecordings()],
   ['GET', /^\/recordings\/stored\/([^/]+)$/, (s, [n]) => s.getStoredRecording(n as string)],
+  ['DELETE', /^\/recordings\/stored\/([^/]+)$/, (s, [n]) => s.deleteStoredRecording(n as string)],
+  ['GET', /^\/recordings\/stored\/([^/]+)\/file$/, (s, [n]) => s.getStoredRecordingFile(n as string)],
   ['GET', /^\/recordings\/live\/([^/]+)$/, (s, [n]) => s.getLiveRecording(n as string)],
   ['POST', /^\/recordings\/live\/([^/]+)\/stop$/, (s, [n]) => s.stopRecording(n as string)],
   ['GET', /^\/applications\/([^/]+)$/, (s, [app]) => s.applicationJson(app as string)],
@@ -207,6 +209,9 @@ export class AriHttpServer {
           if (result === undefined) {
             res.writeHead(204);
             res.end();
+          } else if (result instanceof SimBinaryReply) {
+            res.writeHead(200, { 'Content-Type': result.contentType, 'Content-Length': result.body.length });
+            res.end(result.body);
           } else send(res, 200, result);
         } catch (error) {
           if (error instanceof SimHttpError) send(res, error.status, error.body);

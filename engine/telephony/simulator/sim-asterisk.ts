@@ -4,6 +4,7 @@ import { EVENT_MODELS } from './api-docs.ts';
 import { type CalleeBehaviour, type CalleeConfig, resolveCallee } from './callee-model.ts';
 import type { Random } from './seeded-random.ts';
 import type { SimClock, SimTimer } from './sim-clock.ts';
+import { SimRecordingSpool } from './sim-recording-spool.ts';
 
 /**
  * The simulated Asterisk: channels, bridges, playbacks and recordings, and the ARI events they
@@ -19,6 +20,14 @@ export class SimHttpError extends Error {
   ) {
     super(body.message ?? body.error ?? `HTTP ${status}`);
   }
+}
+
+/** A reply that is not JSON: a stored recording's file, served as Asterisk serves it. */
+export class SimBinaryReply {
+  constructor(
+    readonly contentType: string,
+    readonly body: Buffer,
+  ) {}
 }
 
 type ChannelState = 'Down' | 'Ring' | 'Ringing' | 'Up';
@@ -82,7 +91,7 @@ interface SimRecording {
   name: string;
   format: string;
   targetUri: string;
-  state: 'queued' | 'recording' | 'done';
+  state: 'queued' | 'recording' | 'done' | 'failed';
   startedAtMs: number;
   apps: Set<string>;
   bridge?: SimBridge;
@@ -102,6 +111,10 @@ export interface SimAsteriskOptions {
   /** Delivers an event to every WebSocket of `app`. */
   deliver: (app: string, event: Record<string, unknown>) => void;
   isAppRegistered: (app: string) => boolean;
+  /** Where finished recordings are stored (shared across restarts, as a disk is). */
+  spool: SimRecordingSpool;
+  /** Fault: how many of the next recordings fail (RecordingFailed, nothing stored). */
+  recordingFaults: { remaining: number };
 }
 
 export interface SimStats {
@@ -134,7 +147,6 @@ export class SimAsterisk {
   private readonly bridges = new Map<string, SimBridge>();
   private readonly playbacks = new Map<string, SimPlayback>();
   private readonly liveRecordings = new Map<string, SimRecording>();
-  private readonly storedRecordings = new Map<string, { name: string; format: string }>();
   private readonly subscriptions = new Map<string, Set<string>>();
   private seq = 0;
   private readonly counters = { originates: 0, eventsSent: 0, peakChannels: 0 };
@@ -849,7 +861,9 @@ export class SimAsterisk {
   private startRecording(q: Record<string, string | undefined>, targetUri: string, apps: Iterable<string>) {
     const name = q.name;
     if (!name) throw new SimHttpError(400, { message: 'Recording name is required' });
-    if (this.liveRecordings.has(name) || (this.storedRecordings.has(name) && q.ifExists !== 'overwrite')) {
+    if (!SimRecordingSpool.validName(name))
+      throw new SimHttpError(400, { message: 'Invalid recording name' });
+    if (this.liveRecordings.has(name) || (this.o.spool.has(name) && q.ifExists !== 'overwrite')) {
       throw new SimHttpError(409, { message: 'Recording with the same name already exists on the system' });
     }
     const rec: SimRecording = {
@@ -868,18 +882,27 @@ export class SimAsterisk {
 
   private recordingJson(rec: SimRecording) {
     const base = { name: rec.name, format: rec.format, state: rec.state, target_uri: rec.targetUri };
+    if (rec.state === 'failed') return { ...base, cause: 'Recording failed (simulated fault)' };
     return rec.state === 'done'
       ? { ...base, duration: Math.round((this.o.clock.elapsedMs() - rec.startedAtMs) / 1000) }
       : base;
   }
 
   private finishRecording(rec: SimRecording): void {
-    if (rec.state === 'done') return;
+    if (rec.state === 'done' || rec.state === 'failed') return;
     rec.timer?.cancel();
-    rec.state = 'done';
     this.liveRecordings.delete(rec.name);
-    this.storedRecordings.set(rec.name, { name: rec.name, format: rec.format });
     if (rec.bridge) rec.bridge.recorders = rec.bridge.recorders.filter((r) => r.recording !== rec.name);
+    if (this.o.recordingFaults.remaining > 0) {
+      // A full disk, a broken spool: Asterisk says RecordingFailed and stores nothing.
+      this.o.recordingFaults.remaining -= 1;
+      rec.state = 'failed';
+      this.send('RecordingFailed', { recording: this.recordingJson(rec) }, rec.apps);
+      return;
+    }
+    rec.state = 'done';
+    // The file holds what was recorded: a tone as long as the recording ran.
+    if (!this.stopped) this.o.spool.store(rec.name, rec.format, this.o.clock.elapsedMs() - rec.startedAtMs);
     this.send('RecordingFinished', { recording: this.recordingJson(rec) }, rec.apps);
   }
 
@@ -896,13 +919,25 @@ export class SimAsterisk {
   }
 
   getStoredRecording(name: string) {
-    const rec = this.storedRecordings.get(name);
+    const rec = this.o.spool.get(name);
     if (!rec) throw new SimHttpError(404, { message: 'Recording not found' });
     return rec;
   }
 
+  /** `GET /recordings/stored/{name}/file`: the file itself, `audio/wav` as Asterisk sends it. */
+  getStoredRecordingFile(name: string): SimBinaryReply {
+    const body = this.o.spool.read(name);
+    if (!body) throw new SimHttpError(404, { message: 'Recording not found' });
+    return new SimBinaryReply('audio/wav', body);
+  }
+
+  /** `DELETE /recordings/stored/{name}`. */
+  deleteStoredRecording(name: string): void {
+    if (!this.o.spool.delete(name)) throw new SimHttpError(404, { message: 'Recording not found' });
+  }
+
   listStoredRecordings() {
-    return [...this.storedRecordings.values()];
+    return this.o.spool.list();
   }
 
   // ---- applications ---------------------------------------------------------------------------

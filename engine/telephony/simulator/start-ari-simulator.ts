@@ -4,6 +4,7 @@ import { calleeConfigSchema } from './callee-model.ts';
 import { seededRandom } from './seeded-random.ts';
 import { SimAsterisk, type SimStats } from './sim-asterisk.ts';
 import { createSimClock, type SharedTime } from './sim-clock.ts';
+import { SimRecordingSpool } from './sim-recording-spool.ts';
 
 /** Options of the simulator; also the shape of a `--scenario` file (JSON). */
 export const simulatorOptionsSchema = z.object({
@@ -79,6 +80,10 @@ export interface AriSimulator {
   withholdReplies(fault: { method: string; path: RegExp; count?: number; carryOut?: boolean }): void;
   /** Test/demo control: the far end of a channel hangs up. */
   hangupFromFarEnd(channelId: string, cause?: number): boolean;
+  /** Fault: the next `count` recordings fail (RecordingFailed, no file stored). */
+  failRecordings(count?: number): void;
+  /** Names of the recordings in the simulated spool (fetched ones are deleted by the engine). */
+  storedRecordings(): string[];
   stats(): AriSimulatorStats;
 }
 
@@ -90,6 +95,8 @@ export async function startAriSimulator(input: AriSimulatorOptions = {}): Promis
   let framesSent = 0;
   let restarts = 0;
   let server: AriHttpServer;
+  const spool = new SimRecordingSpool();
+  const recordingFaults = { remaining: 0 };
 
   const makeSim = () =>
     new SimAsterisk({
@@ -102,6 +109,8 @@ export async function startAriSimulator(input: AriSimulatorOptions = {}): Promis
       asteriskId: '02:fc:00:00:00:01',
       deliver: (app, event) => server.deliver(app, event),
       isAppRegistered: (app) => server.isAppRegistered(app),
+      spool,
+      recordingFaults,
     });
   let sim = makeSim();
   const makeServer = () =>
@@ -128,6 +137,7 @@ export async function startAriSimulator(input: AriSimulatorOptions = {}): Promis
     async stop() {
       sim.halt();
       await server.close();
+      spool.removeAll();
     },
     async restart({ downMs = 300, loadingMs = 200 } = {}) {
       restarts++;
@@ -158,6 +168,12 @@ export async function startAriSimulator(input: AriSimulatorOptions = {}): Promis
     },
     hangupFromFarEnd(channelId, cause = 16) {
       return sim.remoteHangup(channelId, cause);
+    },
+    failRecordings(count = 1) {
+      recordingFaults.remaining += count;
+    },
+    storedRecordings() {
+      return spool.list().map((r) => r.name);
     },
     stats() {
       return { ...sim.stats(), restRequests, framesSent, webSockets: server.webSocketCount(), restarts };

@@ -1,9 +1,13 @@
+import { closeSync, writeSync } from 'node:fs';
 import type { Command } from 'commander';
 import { stringify } from 'csv-stringify/sync';
 import { IANAZone } from 'luxon';
 import { neutralizeCell } from '../../../campaigns/import/formula-cells.ts';
 import { type Period, periodBounds, summaryReport } from '../../../db/queries/reports.ts';
 import { UsageError } from '../../../engine/platform/errors.ts';
+import { openPrivateFile } from '../../../engine/platform/private-files.ts';
+import { managementSummary } from '../../../engine/reports/management-summary.ts';
+import { SUMMARY_CSV_COLUMNS, summaryCsvRows, summaryHtml } from '../../../engine/reports/summary-render.ts';
 import { campaignAbandonmentReport } from '../../../engine/services/abandonment-report.ts';
 import { reportCheckpoint } from '../checkpoint-statement.ts';
 import type { CliContext } from '../context.ts';
@@ -12,7 +16,33 @@ import type { ContextFactory } from '../program.ts';
 import { action } from '../run-action.ts';
 import { parseInstant, percent } from './compliance-args.ts';
 
-function writeCsv(ctx: CliContext, rows: Array<Record<string, unknown>>, columns: string[]) {
+/** Writes a report to `output` (a new private file) or, without one, to stdout. */
+function writeReport(output: string | undefined, text: string): void {
+  if (!output) {
+    process.stdout.write(text);
+    return;
+  }
+  const fd = openPrivateFile(output, 'wx');
+  try {
+    writeSync(fd, text);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function csvText(rows: Array<Record<string, unknown>>, columns: readonly string[]): string {
+  const cell = (v: unknown) =>
+    v === null || v === undefined
+      ? ''
+      : v instanceof Date
+        ? v.toISOString()
+        : typeof v === 'object'
+          ? neutralizeCell(JSON.stringify(v))
+          : neutralizeCell(String(v));
+  return stringify([columns, ...rows.map((r) => columns.map((c) => cell(r[c])))]);
+}
+
+function writeCsv(ctx: CliContext, rows: Array<Record<string, unknown>>, columns: readonly string[]) {
   const cell = (v: unknown) =>
     v === null || v === undefined
       ? ''
@@ -44,8 +74,9 @@ const SUMMARY_COLUMNS = [
   'blocks_other',
 ];
 
-function checkFormat(format: string) {
-  if (format !== 'table' && format !== 'csv') throw new UsageError('--format must be table or csv');
+function checkFormat(format: string, allowed: readonly string[] = ['table', 'csv']) {
+  if (!allowed.includes(format))
+    throw new UsageError(`--format must be ${allowed.join(', ').replace(/, ([^,]*)$/, ' or $1')}`);
 }
 
 function checkZone(zone: string) {
@@ -134,21 +165,31 @@ export function registerReportCommands(program: Command, contextFor: ContextFact
 
   report
     .command('summary')
-    .description('per campaign: attempts, answers, connects, abandons, outcomes, blocks by reason')
+    .description(
+      'per campaign: dials, answers, connects and connection rate, abandonment (worst day, rolling), outcomes, blocks by reason, agent hours and occupancy, QA scores, satisfaction, alarms; table, csv or html with charts',
+    )
     .requiredOption('--period <period>', 'day, week or month')
     .option('--at <date>', 'a moment inside the period (default now)')
     .option('--campaign <id>', 'only this campaign')
     .option('--time-zone <zone>', 'zone of the period boundaries', 'UTC')
-    .option('--format <format>', 'table or csv', 'table')
+    .option('--format <format>', 'table, csv or html (a self-contained page with SVG charts)', 'table')
+    .option('--output <file>', 'write the csv or html there (0600) instead of stdout')
     .action(
       action(
         contextFor,
         'report.read',
         async (
           ctx,
-          opts: { period: string; at?: string; campaign?: string; timeZone: string; format: string },
+          opts: {
+            period: string;
+            at?: string;
+            campaign?: string;
+            timeZone: string;
+            format: string;
+            output?: string;
+          },
         ) => {
-          checkFormat(opts.format);
+          checkFormat(opts.format, ['table', 'csv', 'html']);
           if (!['day', 'week', 'month'].includes(opts.period))
             throw new UsageError('--period must be day, week or month');
           checkZone(opts.timeZone);
@@ -158,11 +199,22 @@ export function registerReportCommands(program: Command, contextFor: ContextFact
             opts.timeZone,
           );
           const { db } = await ctx.database();
+          const campaignId = opts.campaign ? parseId(opts.campaign, 'campaign id') : undefined;
           const rows = await summaryReport(db, {
             from: bounds.from,
             to: bounds.to,
-            ...(opts.campaign ? { campaignId: parseId(opts.campaign, 'campaign id') } : {}),
+            ...(campaignId !== undefined ? { campaignId } : {}),
           });
+          const management = await managementSummary(db, {
+            period: opts.period as Period,
+            at: opts.at ? parseInstant(opts.at, '--at') : new Date(),
+            timeZone: opts.timeZone,
+            ...(campaignId !== undefined ? { campaignId } : {}),
+          });
+          if (opts.format === 'html' && !ctx.out.json) {
+            writeReport(opts.output, summaryHtml(management));
+            return;
+          }
           const flat = rows.map((r) => ({
             period: bounds.label,
             campaign_id: r.campaignId,
@@ -182,12 +234,20 @@ export function registerReportCommands(program: Command, contextFor: ContextFact
             blocks_other: (r.blocks.consent ?? 0) + (r.blocks.registry ?? 0) + (r.blocks.other ?? 0),
           }));
           if (opts.format === 'csv' && !ctx.out.json) {
-            writeCsv(ctx, flat, SUMMARY_COLUMNS);
+            // The management figures beside the dial-log ones, one row per campaign.
+            const extra = summaryCsvRows(management);
+            const columns = [
+              ...SUMMARY_COLUMNS,
+              ...SUMMARY_CSV_COLUMNS.filter((c) => !SUMMARY_COLUMNS.includes(c)),
+            ];
+            const merged = flat.map((f) => ({ ...extra.find((e) => e.campaign_id === f.campaign_id), ...f }));
+            if (opts.output) writeReport(opts.output, csvText(merged, columns));
+            else writeCsv(ctx, merged, columns);
             return;
           }
           // The period's checkpoint: every chain's head as of the period's end, signed (issue 13).
           const checkpoint = await reportCheckpoint(db, ctx.config.evidenceKeyFile, bounds.to);
-          ctx.out.result({ period: opts.period, ...bounds, campaigns: rows, checkpoint }, () => {
+          ctx.out.result({ period: opts.period, ...bounds, campaigns: rows, management, checkpoint }, () => {
             ctx.out.line(
               `${opts.period} ${bounds.label} (${bounds.from.toISOString()} to ${bounds.to.toISOString()})`,
             );

@@ -1,14 +1,29 @@
 import type { Command } from 'commander';
-import { getCampaign } from '../../../db/queries/campaigns.ts';
+import type { Kysely } from 'kysely';
+import { getCampaign, getCampaignDefinition } from '../../../db/queries/campaigns.ts';
+import type { Database } from '../../../db/schema.ts';
 import { defaultEngineId, main } from '../../../engine/main.ts';
+import { recordingsRoot } from '../../../engine/platform/config.ts';
 import { UsageError } from '../../../engine/platform/errors.ts';
+import { RecordingFolder } from '../../../engine/recordings/recording-files-store.ts';
 import { scaledEngineClock, systemEngineClock } from '../../../engine/runner/engine-clock.ts';
 import { createCampaignService } from '../../../engine/services/campaign-service.ts';
 import { CAMPAIGN_TRANSITIONS, CAMPAIGN_VERBS } from '../../../engine/services/campaign-status.ts';
-import { ariTelephonyFromConfig } from '../../../engine/telephony/ari/from-config.ts';
+import {
+  ariRecordingFilesFromConfig,
+  ariTelephonyFromConfig,
+} from '../../../engine/telephony/ari/from-config.ts';
 import { parseId } from '../parse-id.ts';
 import type { ContextFactory } from '../program.ts';
 import { action } from '../run-action.ts';
+
+/** Whether any of the campaigns records its calls (the engine then needs a recordings folder). */
+async function campaignsRecord(db: Kysely<Database>, ids: readonly number[]): Promise<boolean> {
+  for (const id of ids) {
+    if ((await getCampaignDefinition(db, id)).definition.recording.enabled) return true;
+  }
+  return false;
+}
 
 interface RunFlags {
   campaign: string[];
@@ -55,6 +70,17 @@ export function registerRunCommands(program: Command, contextFor: ContextFactory
         }
         const handle = await ctx.database();
         for (const id of ids) await getCampaign(handle.db, id);
+        const ariOverrides = {
+          ...(flags.ariUrl ? { url: flags.ariUrl } : {}),
+          ...(flags.ariUsername ? { username: flags.ariUsername } : {}),
+        };
+        // Refused before any dial when a recording campaign has nowhere to store its recordings.
+        const recordings = (await campaignsRecord(handle.db, ids))
+          ? {
+              files: ariRecordingFilesFromConfig(ctx.config, ariOverrides),
+              folder: new RecordingFolder(recordingsRoot(ctx.config)),
+            }
+          : undefined;
         const clock = engineClock();
         const logger = ctx.logger;
         // One identity for the runner (leases, dial log) and the adapter (channel ids).
@@ -68,9 +94,13 @@ export function registerRunCommands(program: Command, contextFor: ContextFactory
             ...(flags.ariApp ? { app: flags.ariApp } : {}),
           },
         );
-        const engine = await main({ database: handle, telephony, clock, logger, engineId }, ids, {
-          stopWhenDone: Boolean(flags.untilDone),
-        });
+        const engine = await main(
+          { database: handle, telephony, clock, logger, engineId, ...(recordings ? { recordings } : {}) },
+          ids,
+          {
+            stopWhenDone: Boolean(flags.untilDone),
+          },
+        );
         logger.info(
           { campaigns: ids, ari: flags.ariUrl ?? ctx.config.ari.url, trunks: ctx.config.trunks },
           'engine running',
