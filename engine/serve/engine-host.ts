@@ -3,6 +3,7 @@ import type { DatabaseHandle } from '../../db/connect.ts';
 import type { Database } from '../../db/schema.ts';
 import { defaultEngineId } from '../main.ts';
 import type { Logger } from '../platform/logger.ts';
+import type { RecordingStorage } from '../runner/call-recorder.ts';
 import { CampaignRunner, type RunnerOptions, type RunnerSnapshot } from '../runner/campaign-runner.ts';
 import type { EngineClock } from '../runner/engine-clock.ts';
 import type { TelephonyPort } from '../telephony/port.ts';
@@ -13,6 +14,8 @@ export interface EngineHostDeps {
   clock: EngineClock;
   logger: Logger;
   engineId?: string;
+  /** Where finished recordings are fetched from and stored (engine/runner/call-recorder.ts). */
+  recordings?: RecordingStorage;
 }
 
 export interface EngineHostOptions extends RunnerOptions {

@@ -2,6 +2,7 @@ import type { DatabaseHandle } from '../../db/connect.ts';
 import type { Clock } from '../../engine/platform/clock.ts';
 import type { Config } from '../../engine/platform/config.ts';
 import type { Logger } from '../../engine/platform/logger.ts';
+import type { RecordingStorage } from '../../engine/runner/call-recorder.ts';
 import type { EngineClock } from '../../engine/runner/engine-clock.ts';
 import { EngineHost, type EngineHostOptions } from '../../engine/serve/engine-host.ts';
 import { createServices } from '../../engine/services/index.ts';
@@ -18,6 +19,8 @@ export interface ServeDeps {
   clock: EngineClock;
   /** The telephone system; none: the API alone, no engine (tests of the API by itself). */
   telephony?: TelephonyPort;
+  /** Where the engine stores recordings (absent: a recording campaign's recordings fail, alarmed). */
+  recordings?: RecordingStorage;
   engineId?: string;
   engine?: EngineHostOptions;
   feed?: { agentPollMs?: number; figuresMs?: number };
@@ -48,6 +51,7 @@ export async function startServe(deps: ServeDeps, listen: { host: string; port: 
           clock: deps.clock,
           logger: deps.logger,
           ...(deps.engineId ? { engineId: deps.engineId } : {}),
+          ...(deps.recordings ? { recordings: deps.recordings } : {}),
         },
         deps.engine ?? {},
       )

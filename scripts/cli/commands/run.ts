@@ -3,18 +3,14 @@ import type { Kysely } from 'kysely';
 import { getCampaign, getCampaignDefinition } from '../../../db/queries/campaigns.ts';
 import type { Database } from '../../../db/schema.ts';
 import { defaultEngineId, main } from '../../../engine/main.ts';
-import { recordingsRoot } from '../../../engine/platform/config.ts';
 import { UsageError } from '../../../engine/platform/errors.ts';
-import { RecordingFolder } from '../../../engine/recordings/recording-files-store.ts';
 import { scaledEngineClock, systemEngineClock } from '../../../engine/runner/engine-clock.ts';
 import { createCampaignService } from '../../../engine/services/campaign-service.ts';
 import { CAMPAIGN_TRANSITIONS, CAMPAIGN_VERBS } from '../../../engine/services/campaign-status.ts';
-import {
-  ariRecordingFilesFromConfig,
-  ariTelephonyFromConfig,
-} from '../../../engine/telephony/ari/from-config.ts';
+import { ariTelephonyFromConfig } from '../../../engine/telephony/ari/from-config.ts';
 import { parseId } from '../parse-id.ts';
 import type { ContextFactory } from '../program.ts';
+import { recordingStorageFromConfig } from '../recording-storage.ts';
 import { action } from '../run-action.ts';
 
 /** Whether any of the campaigns records its calls (the engine then needs a recordings folder). */
@@ -76,10 +72,7 @@ export function registerRunCommands(program: Command, contextFor: ContextFactory
         };
         // Refused before any dial when a recording campaign has nowhere to store its recordings.
         const recordings = (await campaignsRecord(handle.db, ids))
-          ? {
-              files: ariRecordingFilesFromConfig(ctx.config, ariOverrides),
-              folder: new RecordingFolder(recordingsRoot(ctx.config)),
-            }
+          ? recordingStorageFromConfig(ctx.config, ariOverrides)
           : undefined;
         const clock = engineClock();
         const logger = ctx.logger;

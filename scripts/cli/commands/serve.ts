@@ -6,6 +6,7 @@ import { ariTelephonyFromConfig } from '../../../engine/telephony/ari/from-confi
 import { startAriSimulator } from '../../../engine/telephony/simulator/start-ari-simulator.ts';
 import { startServe } from '../../serve/start-serve.ts';
 import type { ContextFactory } from '../program.ts';
+import { recordingStorageFromConfig } from '../recording-storage.ts';
 import { action } from '../run-action.ts';
 
 interface ServeFlags {
@@ -39,13 +40,18 @@ export function registerServeCommands(program: Command, contextFor: ContextFacto
         const sim = flags.simulator
           ? await startAriSimulator({ port: 0, agents: { answerDelayMs: 500 } })
           : undefined;
+        const ari = sim ? { url: sim.url, username: sim.username, password: sim.password, app: sim.app } : {};
         const telephony = ariTelephonyFromConfig(
           ctx.config,
           { engineId, logger: logger.child({ part: 'telephony' }), clock },
-          sim ? { url: sim.url, username: sim.username, password: sim.password, app: sim.app } : {},
+          ari,
         );
+        // Campaigns start while serving, so the storage is there for any that records; on
+        // PostgreSQL without a recordings folder serving is refused like `dialer run` of a
+        // recording campaign, rather than failing every recording later.
+        const recordings = recordingStorageFromConfig(ctx.config, ari);
         const serving = await startServe(
-          { handle, config: ctx.config, logger, clock, telephony, engineId },
+          { handle, config: ctx.config, logger, clock, telephony, engineId, recordings },
           { host, port },
         );
         logger.info(
