@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Command, Help, Option } from 'commander';
 import { registerAgentCommands } from './commands/agent.ts';
 import { registerAlarmCommands } from './commands/alarm.ts';
 import { registerApprovalCommands } from './commands/approval.ts';
@@ -38,6 +38,13 @@ export function buildProgram(makeContext: (options: GlobalOptions) => CliContext
     // Removed: who acts is proven by an API token. Still parsed so that using it is refused
     // clearly instead of silently acting as someone else.
     .addOption(new Option('--as <user>').hideHelp())
+    // Every subcommand inherits this: an option the command cannot run without says so in --help.
+    .configureHelp({
+      optionDescription(option) {
+        const text = Help.prototype.optionDescription.call(this, option);
+        return option.mandatory ? `(required) ${text}` : text;
+      },
+    })
     .showHelpAfterError(false)
     .exitOverride()
     .configureOutput({ writeErr: () => {} });
