@@ -625,7 +625,12 @@ export class CampaignRunner {
               ringTimeoutSeconds: dialing.ringTimeoutSeconds,
               trunk: dialing.trunk,
               ...(dialing.amd.enabled ? { amd: { context: dialing.amd.context } } : {}),
-              variables: { DIALER_CAMPAIGN: String(this.campaignId), DIALER_ATTEMPT: String(row.id) },
+              variables: {
+                DIALER_CAMPAIGN: String(this.campaignId),
+                DIALER_ATTEMPT: String(row.id),
+                // Sounds played to the customer come from sounds/<language>/ (the message's language).
+                'CHANNEL(language)': this.definition.abandon.language,
+              },
             });
           } catch (error) {
             log.warn({ err: error }, 'originate failed');
