@@ -181,6 +181,12 @@ export interface RecordRequest {
   maxDurationSeconds?: number;
 }
 
+export interface SoundInfo {
+  exists: boolean;
+  /** Languages the sound is installed in (empty when missing). */
+  languages: string[];
+}
+
 export type HangupReason = 'normal' | 'busy' | 'congestion' | 'no_answer';
 
 /** Result of reconciling our view with the telephone system after a reconnect or a restart. */
@@ -232,6 +238,13 @@ export interface TelephonyPort {
   record(target: RecordTarget, request: RecordRequest): Promise<void>;
   /** Hangs the customer leg up; resolves at once (the `hangup` event follows). No-op if gone. */
   hangup(attemptId: string, reason?: HangupReason): Promise<void>;
+
+  /**
+   * Whether a sound (the name of a `sound:` URI) is installed on the telephone system, and in
+   * which languages. A missing sound plays as silence (the play request succeeds, the playback
+   * fails), so the engine asks before a campaign dials. Optional: test doubles may omit it.
+   */
+  soundInfo?(name: string): Promise<SoundInfo>;
 
   /** Registers a listener; returns its remover. Listeners must not throw. */
   onEvent(listener: TelephonyListener): () => void;

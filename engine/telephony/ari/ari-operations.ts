@@ -38,6 +38,7 @@ export interface AriOperations {
   addChannel(bridgeId: string, channelId: string): Promise<void>;
   recordBridge(bridgeId: string, p: RecordParams): Promise<unknown>;
   stopRecording(name: string): Promise<void>;
+  getSound(soundId: string): Promise<{ id: string; formats?: { language: string; format: string }[] }>;
 }
 
 export interface RecordParams {
@@ -62,5 +63,10 @@ export function clientOperations(client: Client): AriOperations {
     addChannel: (bridgeId, channel) => client.bridges.addChannel({ bridgeId, channel }),
     recordBridge: (bridgeId, p) => client.bridges.record({ bridgeId, ...p }),
     stopRecording: (recordingName) => client.recordings.stop({ recordingName }),
+    getSound: async (soundId) =>
+      (await client.sounds.get({ soundId })) as unknown as {
+        id: string;
+        formats?: { language: string; format: string }[];
+      },
   };
 }

@@ -19,6 +19,7 @@ import type {
   ReconcileResult,
   RecordRequest,
   RecordTarget,
+  SoundInfo,
   TelephonyEvent,
   TelephonyListener,
   TelephonyPort,
@@ -452,7 +453,15 @@ export class AriTelephony implements TelephonyPort {
         const waiter = this.playbacks.get(event.playback.id);
         if (waiter) {
           this.playbacks.delete(event.playback.id);
-          waiter(true);
+          // `failed`: the media does not exist (or cannot be played): the caller heard nothing.
+          const failed = (event.playback as { state?: string }).state === 'failed';
+          if (failed) {
+            this.log.error(
+              { playbackId: event.playback.id, media: (event.playback as { media_uri?: string }).media_uri },
+              'playback failed: the media does not exist on Asterisk, the caller heard silence',
+            );
+          }
+          waiter(!failed);
         }
         return;
       }
@@ -850,6 +859,16 @@ export class AriTelephony implements TelephonyPort {
     } catch (error) {
       call.agentId = undefined;
       throw wrapAriError(error, `connect ${attemptId} to agent ${agentId}`);
+    }
+  }
+
+  async soundInfo(name: string): Promise<SoundInfo> {
+    try {
+      const sound = await this.ari('getSound', { sound: name }, (c) => c.getSound(name));
+      return { exists: true, languages: [...new Set((sound.formats ?? []).map((f) => f.language))] };
+    } catch (error) {
+      if (isTelephonyError(error, 'not-found')) return { exists: false, languages: [] };
+      throw error;
     }
   }
 

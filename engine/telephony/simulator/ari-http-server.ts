@@ -25,6 +25,7 @@ const ROUTES: Array<[string, RegExp, Handler]> = [
   ],
   ['GET', /^\/endpoints$/, () => []],
   ['GET', /^\/sounds$/, () => []],
+  ['GET', /^\/sounds\/([^/]+)$/, (s, [name]) => s.getSound(name as string)],
   ['GET', /^\/deviceStates$/, () => []],
   ['GET', /^\/mailboxes$/, () => []],
   ['GET', /^\/channels$/, (s) => s.listChannels()],

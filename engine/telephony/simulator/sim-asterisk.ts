@@ -74,7 +74,7 @@ interface SimPlayback {
   id: string;
   media: string[];
   channel: SimChannel;
-  state: 'queued' | 'playing' | 'done';
+  state: 'queued' | 'playing' | 'done' | 'failed';
   timer?: SimTimer;
 }
 
@@ -98,6 +98,15 @@ export interface SimAsteriskOptions {
   /** Stasis app named by the AMD dialplan context (`Stasis(dialer,amd,...)`). */
   amdApp: string;
   soundMs: (media: string) => number;
+  /**
+   * Whether a sound is installed (`hello-world` for `sound:hello-world`). A missing one answers
+   * 404 to `GET /sounds/{id}` and plays as Asterisk 22 plays it: the play request succeeds,
+   * then `PlaybackStarted` and `PlaybackFinished` state `failed` at once (trace
+   * playback_missing_sound). Default: every sound exists.
+   */
+  soundExists?: (name: string) => boolean;
+  /** Languages an installed sound is reported in (default en). */
+  soundLanguages?: readonly string[];
   asteriskId: string;
   /** Delivers an event to every WebSocket of `app`. */
   deliver: (app: string, event: Record<string, unknown>) => void;
@@ -654,11 +663,32 @@ export class SimAsterisk {
     };
   }
 
+  /** `GET /sounds/{id}`: the sound and its formats, or 404 as Asterisk answers. */
+  getSound(name: string) {
+    if (!this.soundInstalled(name)) throw new SimHttpError(404, { message: 'Sound not found' });
+    return {
+      id: name,
+      text: '',
+      formats: (this.o.soundLanguages ?? ['en']).map((language) => ({ language, format: 'ulaw' })),
+    };
+  }
+
+  private soundInstalled(name: string): boolean {
+    return this.o.soundExists?.(name) ?? true;
+  }
+
   private startPlayback(pb: SimPlayback): void {
     const ch = pb.channel;
     ch.playing = pb;
     pb.state = 'playing';
     this.emitChannelScoped(ch, 'PlaybackStarted', { playback: this.playbackJson(pb) });
+    const missing = pb.media.some((m) => m.startsWith('sound:') && !this.soundInstalled(m.slice(6)));
+    if (missing) {
+      // Asterisk: "File … does not exist in any format", the playback fails in the same
+      // millisecond and the caller hears nothing.
+      this.failPlayback(pb);
+      return;
+    }
     const total = pb.media.reduce((sum, m) => sum + this.o.soundMs(m), 0);
     pb.timer = this.after(ch, total, () => this.finishPlayback(pb));
     const b = ch.behaviour;
@@ -674,6 +704,22 @@ export class SimAsterisk {
   private emitChannelScoped(ch: SimChannel, type: SimEventType, body: Record<string, unknown>): void {
     const apps = this.appsOf(ch);
     if (apps.length > 0) this.send(type, body, apps);
+  }
+
+  private failPlayback(pb: SimPlayback): void {
+    pb.state = 'failed';
+    this.playbacks.delete(pb.id);
+    const ch = pb.channel;
+    this.emitChannelScoped(ch, 'PlaybackFinished', { playback: this.playbackJson(pb) });
+    pb.state = 'done';
+    if (ch.playing === pb) {
+      ch.playing = undefined;
+      const next = ch.playQueue.shift();
+      if (next && !ch.ending) {
+        ch.playing = next;
+        this.startPlayback(next);
+      }
+    }
   }
 
   private finishPlayback(pb: SimPlayback): void {

@@ -38,6 +38,10 @@ export const simulatorOptionsSchema = z.object({
     .object({
       defaultMs: z.number().min(0).default(2000),
       durations: z.record(z.string(), z.number().min(0)).default({ 'sound:beep': 440 }),
+      /** Sounds not installed (names without `sound:`): 404 on GET /sounds/{id}, playback `failed`. */
+      missing: z.array(z.string()).default([]),
+      /** Languages every installed sound is reported in. */
+      languages: z.array(z.string()).default(['en', 'zh']),
     })
     .prefault({}),
 });
@@ -99,6 +103,8 @@ export async function startAriSimulator(input: AriSimulatorOptions = {}): Promis
       agentAnswerDelayMs: options.agents.answerDelayMs,
       amdApp: options.app,
       soundMs: (media) => options.sounds.durations[media] ?? options.sounds.defaultMs,
+      soundExists: (name) => !options.sounds.missing.includes(name),
+      soundLanguages: options.sounds.languages,
       asteriskId: '02:fc:00:00:00:01',
       deliver: (app, event) => server.deliver(app, event),
       isAppRegistered: (app) => server.isAppRegistered(app),
