@@ -9,6 +9,7 @@ import { registerComplianceCommands } from './commands/compliance.ts';
 import { registerDbCommands } from './commands/db.ts';
 import { registerDemoCommands } from './commands/demo.ts';
 import { registerDncCommands } from './commands/dnc.ts';
+import { registerDoctorCommands } from './commands/doctor.ts';
 import { registerExampleCommands } from './commands/examples.ts';
 import { registerListCommands } from './commands/list.ts';
 import { registerLogCommands } from './commands/log.ts';
@@ -70,6 +71,7 @@ export function buildProgram(makeContext: (options: GlobalOptions) => CliContext
   registerAgentCommands(program, contextFor);
   registerOutcomeCommands(program, contextFor);
   registerRunCommands(program, contextFor);
+  registerDoctorCommands(program, contextFor);
   registerAlarmCommands(program, contextFor);
   return program;
 }

@@ -107,6 +107,14 @@ export interface SimAsteriskOptions {
   soundExists?: (name: string) => boolean;
   /** Languages an installed sound is reported in (default en). */
   soundLanguages?: readonly string[];
+  /** Modules reported as not loaded (`GET /asterisk/modules/{name}` → 404); others Running. */
+  missingModules?: readonly string[];
+  /** Endpoints (`PJSIP/agent-9`) that do not exist (`GET /endpoints/{tech}/{resource}` → 404). */
+  missingEndpoints?: readonly string[];
+  /** Endpoints that exist but are not registered (state `offline`). */
+  offlineEndpoints?: readonly string[];
+  /** Dialplan globals (`GET /asterisk/variable`): what the shipped extensions.conf declares. */
+  globals?: Readonly<Record<string, string>>;
   asteriskId: string;
   /** Delivers an event to every WebSocket of `app`. */
   deliver: (app: string, event: Record<string, unknown>) => void;
@@ -953,7 +961,33 @@ export class SimAsterisk {
 
   // ---- applications ---------------------------------------------------------------------------
 
+  /** `GET /asterisk/modules/{name}`, as Asterisk 22 answers it. */
+  moduleJson(name: string) {
+    if (this.o.missingModules?.includes(name))
+      throw new SimHttpError(404, { message: 'Module could not be found in running modules' });
+    return { name, description: name, use_count: 0, status: 'Running', support_level: 'core' };
+  }
+
+  /** `GET /asterisk/variable?variable=`: a global (empty when unset, as Asterisk answers). */
+  globalVariable(name: string | undefined) {
+    if (!name) throw new SimHttpError(400, { message: 'Variable name is required' });
+    return { value: this.o.globals?.[name] ?? '' };
+  }
+
+  /** `GET /endpoints/{tech}/{resource}`. Local is no endpoint technology ARI lists. */
+  endpointJson(tech: string, resource: string) {
+    const name = `${tech}/${resource}`;
+    if (!KNOWN_TECH.has(tech) || tech === 'Local' || this.o.missingEndpoints?.includes(name))
+      throw new SimHttpError(404, { message: 'Endpoint not found' });
+    const state = this.o.offlineEndpoints?.includes(name) ? 'offline' : 'online';
+    const channelIds = [...this.channels.values()]
+      .filter((ch) => ch.name.startsWith(`${name}-`))
+      .map((ch) => ch.id);
+    return { technology: tech, resource, state, channel_ids: channelIds };
+  }
+
   applicationJson(app: string) {
+    if (!this.o.isAppRegistered(app)) throw new SimHttpError(404, { message: 'Application not found' });
     const channelIds = [...this.channels.values()].filter((ch) => ch.stasisApp === app).map((ch) => ch.id);
     return {
       name: app,
