@@ -91,6 +91,8 @@ export function newRunCounters(): RunCounters {
  */
 export class CallFlow {
   private readonly waiting: CallContext[] = [];
+  /** Calls whose bridge to the agent already failed once (retried once only). */
+  private readonly bridgeRetried = new WeakSet<CallContext>();
   /**
    * Per call: its dial-log writes in order (the next starts when the previous is done), and
    * everything they carried, which the sealing writes again, so a write that failed loses
@@ -122,6 +124,9 @@ export class CallFlow {
         return;
       case 'hangup':
         return this.ended(call, event);
+      case 'customer-left-bridge':
+        if (event.reason === 'unexplained') return this.leftBridge(call, Number(event.agentId));
+        return;
       default:
         return;
     }
@@ -220,6 +225,7 @@ export class CallFlow {
       const agent = this.d.pool.get(agentId);
       if (agent) await this.d.pool.tryApply(agent, { type: 'call_connected', attemptId: call.attemptId });
     } catch (error) {
+      if (isTelephonyError(error, 'bridge-failed')) return this.bridgeFailed(call, agentId, error);
       await this.releaseAgent(call);
       call.agentId = null;
       if (isTelephonyError(error, 'not-found')) {
@@ -240,6 +246,60 @@ export class CallFlow {
         await this.abandon(call);
       }
     }
+  }
+
+  /**
+   * The customer did not stay in the agent's bridge (Asterisk accepted the add, then dropped
+   * them: no audio path). Once more with the same agent; if that fails too, the person, who
+   * answered and reached nobody, hears the identification message and is hung up, and the call
+   * is recorded as a failed connect (`failed`, detail `bridge_failed`) that counts as abandoned.
+   */
+  private async bridgeFailed(call: CallContext, agentId: number, error: unknown): Promise<void> {
+    if (call.stage === 'ended') return this.releaseAgent(call);
+    if (!this.bridgeRetried.has(call)) {
+      this.bridgeRetried.add(call);
+      call.log.warn(
+        { agentId, err: error },
+        'the customer did not stay in the agent bridge; trying once more',
+      );
+      return this.connect(call);
+    }
+    call.log.error(
+      { agentId, err: error },
+      'the customer did not stay in the agent bridge twice: failed connect',
+    );
+    await this.releaseAgent(call);
+    call.agentId = null;
+    this.dropWaiting(call);
+    call.stage = 'playing';
+    call.verdict = { tag: 'failed', data: { detail: 'bridge_failed' }, abandoned: true };
+    this.d.counters.abandoned += 1;
+    this.d.observe({ kind: 'abandoned' });
+    const played = this.playThenHangup(call, [this.d.definition.abandon.identificationMessage]);
+    this.write(call, { abandoned: true });
+    await played;
+  }
+
+  /**
+   * A connected customer left the agent's bridge without hanging up: put them back once; else
+   * hang them up (the agent, who spoke to them, still owes the outcome in wrap-up).
+   */
+  private async leftBridge(call: CallContext, agentId: number): Promise<void> {
+    if (call.stage === 'ended' || call.agentId !== agentId) return;
+    if (!this.bridgeRetried.has(call)) {
+      this.bridgeRetried.add(call);
+      call.log.warn({ agentId }, 'the customer left the agent bridge without hanging up; bridging again');
+      try {
+        await this.d.telephony.connect(call.attemptId, String(agentId));
+        return;
+      } catch (error) {
+        call.log.error({ agentId, err: error }, 'could not bridge the customer again');
+      }
+    } else {
+      call.log.error({ agentId }, 'the customer left the agent bridge again; hanging up');
+    }
+    call.verdict = { tag: 'failed', data: { detail: 'left_bridge' } };
+    await this.hangup(call);
   }
 
   /** Offers waiting people to agents that just became free. */

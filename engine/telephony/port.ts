@@ -75,6 +75,11 @@ export type TelephonyEvent =
       type: 'customer-left-bridge';
       attemptId: string;
       agentId: string;
+      /**
+       * `hangup`: a hang-up (either side's) took the customer out. `unexplained`: the customer
+       * is still up, alone, outside the bridge (no audio path, or moved): the engine must act.
+       */
+      reason: 'hangup' | 'unexplained';
       at: Date;
     }
   | {
@@ -228,7 +233,11 @@ export interface TelephonyPort {
    * `TelephonyError` (kind `originate-failed`) when the originate itself fails.
    */
   originate(request: OriginateRequest): Promise<void>;
-  /** Adds the answered customer to the agent's bridge; emits `connected`. */
+  /**
+   * Adds the answered customer to the agent's bridge; resolves and emits `connected` only once
+   * both legs are in it. Rejects `bridge-failed` when the customer did not stay (Asterisk can
+   * accept the add and drop the customer 2 ms later), `not-found` when either leg is gone.
+   */
   connect(attemptId: string, agentId: string): Promise<void>;
   /** Plays media on the customer leg; resolves when finished (or the channel left). */
   play(attemptId: string, media: string[]): Promise<PlayResult>;

@@ -814,8 +814,25 @@ export class SimAsterisk {
         if (ch.stasisApp) b.apps.add(ch.stasisApp);
         this.emitChannel(ch, 'ChannelEnteredBridge', { bridge: this.bridgeJson(b) });
         if (b.members.length >= 2) this.peerVarsets(b);
+        if (!this.canTranslate(ch, b)) {
+          // Trace bridge_translation_failure: "No path to translate" — the newcomer leaves 2 ms
+          // after entering, with no hang-up and no reason; it stays up, in Stasis, alone.
+          this.after(ch, 2, () => {
+            if (ch.bridge === b) this.leaveBridge(ch);
+          });
+        }
       });
     }
+  }
+
+  /**
+   * A Local leg runs at slin192, a SIP leg at ulaw: mixing them needs codec_resample. Without it
+   * (modules.missing) Asterisk has no translation path between them.
+   */
+  private canTranslate(ch: SimChannel, b: SimBridge): boolean {
+    if (!this.o.missingModules?.includes('codec_resample')) return true;
+    const native = (c: SimChannel) => (c.name.startsWith('Local/') ? 'slin192' : 'ulaw');
+    return b.members.every((m) => native(m) === native(ch));
   }
 
   removeChannels(bridgeId: string, ids: string[]): void {
