@@ -125,7 +125,7 @@ export class CallFlow {
       case 'hangup':
         return this.ended(call, event);
       case 'customer-left-bridge':
-        if (event.reason === 'unexplained') return this.leftBridge(call, Number(event.agentId));
+        if (event.reason === 'unexplained') return this.bridgeLost(call, Number(event.agentId));
         return;
       default:
         return;
@@ -225,7 +225,6 @@ export class CallFlow {
       const agent = this.d.pool.get(agentId);
       if (agent) await this.d.pool.tryApply(agent, { type: 'call_connected', attemptId: call.attemptId });
     } catch (error) {
-      if (isTelephonyError(error, 'bridge-failed')) return this.bridgeFailed(call, agentId, error);
       await this.releaseAgent(call);
       call.agentId = null;
       if (isTelephonyError(error, 'not-found')) {
@@ -249,46 +248,21 @@ export class CallFlow {
   }
 
   /**
-   * The customer did not stay in the agent's bridge (Asterisk accepted the add, then dropped
-   * them: no audio path). Once more with the same agent; if that fails too, the person, who
-   * answered and reached nobody, hears the identification message and is hung up, and the call
-   * is recorded as a failed connect (`failed`, detail `bridge_failed`) that counts as abandoned.
+   * The customer is out of the agent's bridge but still up (no audio path between the legs, or
+   * moved): Asterisk says nothing more, the engine acts. Bridged once more with the same agent;
+   * if that fails too: a person who never reached the agent hears the identification message
+   * and is hung up, recorded as a failed connect (`failed`, detail `bridge_failed`, counted
+   * abandoned); one who had spoken to the agent is hung up (`left_bridge`), the agent owing the
+   * outcome in wrap-up.
    */
-  private async bridgeFailed(call: CallContext, agentId: number, error: unknown): Promise<void> {
-    if (call.stage === 'ended') return this.releaseAgent(call);
-    if (!this.bridgeRetried.has(call)) {
-      this.bridgeRetried.add(call);
-      call.log.warn(
-        { agentId, err: error },
-        'the customer did not stay in the agent bridge; trying once more',
-      );
-      return this.connect(call);
-    }
-    call.log.error(
-      { agentId, err: error },
-      'the customer did not stay in the agent bridge twice: failed connect',
-    );
-    await this.releaseAgent(call);
-    call.agentId = null;
-    this.dropWaiting(call);
-    call.stage = 'playing';
-    call.verdict = { tag: 'failed', data: { detail: 'bridge_failed' }, abandoned: true };
-    this.d.counters.abandoned += 1;
-    this.d.observe({ kind: 'abandoned' });
-    const played = this.playThenHangup(call, [this.d.definition.abandon.identificationMessage]);
-    this.write(call, { abandoned: true });
-    await played;
-  }
-
-  /**
-   * A connected customer left the agent's bridge without hanging up: put them back once; else
-   * hang them up (the agent, who spoke to them, still owes the outcome in wrap-up).
-   */
-  private async leftBridge(call: CallContext, agentId: number): Promise<void> {
+  private async bridgeLost(call: CallContext, agentId: number): Promise<void> {
     if (call.stage === 'ended' || call.agentId !== agentId) return;
     if (!this.bridgeRetried.has(call)) {
       this.bridgeRetried.add(call);
-      call.log.warn({ agentId }, 'the customer left the agent bridge without hanging up; bridging again');
+      call.log.warn(
+        { agentId },
+        'the customer is out of the agent bridge without hanging up; bridging again',
+      );
       try {
         await this.d.telephony.connect(call.attemptId, String(agentId));
         return;
@@ -296,10 +270,21 @@ export class CallFlow {
         call.log.error({ agentId, err: error }, 'could not bridge the customer again');
       }
     } else {
-      call.log.error({ agentId }, 'the customer left the agent bridge again; hanging up');
+      call.log.error({ agentId }, 'the customer is out of the agent bridge again: failed connect');
     }
-    call.verdict = { tag: 'failed', data: { detail: 'left_bridge' } };
-    await this.hangup(call);
+    if (this.d.calls.get(call.attemptId) !== call) return;
+    if (call.connectedAt !== null) {
+      call.verdict = { tag: 'failed', data: { detail: 'left_bridge' } };
+      await this.hangup(call);
+      return;
+    }
+    call.stage = 'playing';
+    call.verdict = { tag: 'failed', data: { detail: 'bridge_failed' }, abandoned: true };
+    this.d.counters.abandoned += 1;
+    this.d.observe({ kind: 'abandoned' });
+    const played = this.playThenHangup(call, [this.d.definition.abandon.identificationMessage]);
+    this.write(call, { abandoned: true });
+    await played;
   }
 
   /** Offers waiting people to agents that just became free. */

@@ -13,8 +13,6 @@ export type TelephonyErrorKind =
   | 'rejected'
   /** Not connected to the telephone system, or it did not answer. */
   | 'unavailable'
-  /** The customer was added to the agent's bridge but did not stay in it (no audio path). */
-  | 'bridge-failed'
   /** A trunk limit refused the call (the adapter was stopped while it waited). */
   | 'limit'
   | 'failed';

@@ -234,9 +234,9 @@ export interface TelephonyPort {
    */
   originate(request: OriginateRequest): Promise<void>;
   /**
-   * Adds the answered customer to the agent's bridge; resolves and emits `connected` only once
-   * both legs are in it. Rejects `bridge-failed` when the customer did not stay (Asterisk can
-   * accept the add and drop the customer 2 ms later), `not-found` when either leg is gone.
+   * Adds the answered customer to the agent's bridge. `connected` follows only once the bridge
+   * holds both legs; a customer who does not stay (Asterisk can accept the add and drop the
+   * customer 2 ms later) gets `customer-left-bridge` with reason `unexplained` instead.
    */
   connect(attemptId: string, agentId: string): Promise<void>;
   /** Plays media on the customer leg; resolves when finished (or the channel left). */

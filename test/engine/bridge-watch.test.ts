@@ -11,7 +11,6 @@ import { CallContext } from '../../engine/runner/call-context.ts';
 import { CallFlow, newRunCounters } from '../../engine/runner/call-flow.ts';
 import type { EngineClock } from '../../engine/runner/engine-clock.ts';
 import { LiveCalls } from '../../engine/runner/live-calls.ts';
-import { TelephonyError } from '../../engine/telephony/errors.ts';
 import type { TelephonyEvent, TelephonyPort } from '../../engine/telephony/port.ts';
 import { describeEachDatabase, type TestDatabase } from '../support/database.ts';
 import { addContacts, makeCampaign } from './fixtures.ts';
@@ -156,30 +155,47 @@ async function setUp(
   return { db, clock, agents, agentRow, pool, flow, call, deliver, hangup, agentState, outcomeOfCall };
 }
 
-const bridgeFailed = () =>
-  Promise.reject(new TelephonyError('bridge-failed', 'customer did not stay in the agent bridge'));
-
 describeEachDatabase('the engine watching the agent bridge', (database) => {
-  it('tries the bridge once more when the customer did not stay in it, and the call goes through', async () => {
+  const left = (attemptId: string, agentId: number): TelephonyEvent => ({
+    type: 'customer-left-bridge',
+    attemptId,
+    agentId: String(agentId),
+    reason: 'unexplained',
+    at: new Date(),
+  });
+
+  it('bridges once more a customer who did not stay in the bridge, and the call goes through', async () => {
     const spy: Spy = { connects: 0, played: [], hangups: 0 };
-    let failures = 1;
-    const telephony = acceptingTelephony(() => (failures-- > 0 ? bridgeFailed() : Promise.resolve()), spy);
-    const t = await setUp(database(), telephony);
+    const t = await setUp(
+      database(),
+      acceptingTelephony(async () => {}, spy),
+    );
     await t.deliver({ type: 'answered', attemptId: t.call.attemptId, at: t.clock.now() });
+    await t.deliver(left(t.call.attemptId, t.agentRow.id));
     expect(spy.connects).toBe(2);
+    await t.deliver({
+      type: 'connected',
+      attemptId: t.call.attemptId,
+      agentId: String(t.agentRow.id),
+      at: t.clock.now(),
+    });
+    expect(t.call.stage).toBe('connected');
     expect(await t.agentState()).toBe('on_call');
     expect(spy.played).toEqual([]);
   });
 
   it('after a second failure plays the identification message, hangs up, and records a failed connect counted as abandoned', async () => {
     const spy: Spy = { connects: 0, played: [], hangups: 0 };
-    const t = await setUp(database(), acceptingTelephony(bridgeFailed, spy));
+    const t = await setUp(
+      database(),
+      acceptingTelephony(async () => {}, spy),
+    );
     await t.deliver({ type: 'answered', attemptId: t.call.attemptId, at: t.clock.now() });
+    await t.deliver(left(t.call.attemptId, t.agentRow.id));
+    await t.deliver(left(t.call.attemptId, t.agentRow.id));
     expect(spy.connects).toBe(2);
     expect(spy.played).toEqual(['sound:dialer-identification']);
     expect(spy.hangups).toBe(1);
-    // The agent never had the call.
-    expect(await t.agentState()).toBe('ready');
 
     await t.deliver(t.hangup);
     const row = await t.db
@@ -189,13 +205,15 @@ describeEachDatabase('the engine watching the agent bridge', (database) => {
       .executeTakeFirstOrThrow();
     expect(row).toMatchObject({ result: 'failed', abandoned: true, connected_at: null });
     expect(await t.outcomeOfCall()).toEqual(['failed by engine']);
+    // The agent never spoke to the person: free again, nothing to tag.
+    expect(await t.agentState()).toBe('ready');
   });
 
   it('puts a connected customer who left the bridge without hanging up back once, then hangs them up', async () => {
     const spy: Spy = { connects: 0, played: [], hangups: 0 };
     const t = await setUp(
       database(),
-      acceptingTelephony(() => Promise.resolve(), spy),
+      acceptingTelephony(async () => {}, spy),
     );
     await t.deliver({ type: 'answered', attemptId: t.call.attemptId, at: t.clock.now() });
     await t.deliver({
@@ -204,35 +222,23 @@ describeEachDatabase('the engine watching the agent bridge', (database) => {
       agentId: String(t.agentRow.id),
       at: t.clock.now(),
     });
-    const left: TelephonyEvent = {
-      type: 'customer-left-bridge',
-      attemptId: t.call.attemptId,
-      agentId: String(t.agentRow.id),
-      reason: 'unexplained',
-      at: t.clock.now(),
-    };
-    await t.deliver(left);
+    await t.deliver(left(t.call.attemptId, t.agentRow.id));
     expect(spy.connects).toBe(2);
     expect(spy.hangups).toBe(0);
-    await t.deliver(left);
+    await t.deliver(left(t.call.attemptId, t.agentRow.id));
     expect(spy.connects).toBe(2);
     expect(spy.hangups).toBe(1);
+    expect(spy.played).toEqual([]);
   });
 
   it('does nothing when the customer left the bridge by hanging up (their hangup ends the call)', async () => {
     const spy: Spy = { connects: 0, played: [], hangups: 0 };
     const t = await setUp(
       database(),
-      acceptingTelephony(() => Promise.resolve(), spy),
+      acceptingTelephony(async () => {}, spy),
     );
     await t.deliver({ type: 'answered', attemptId: t.call.attemptId, at: t.clock.now() });
-    await t.deliver({
-      type: 'customer-left-bridge',
-      attemptId: t.call.attemptId,
-      agentId: String(t.agentRow.id),
-      reason: 'hangup',
-      at: t.clock.now(),
-    });
+    await t.deliver({ ...left(t.call.attemptId, t.agentRow.id), reason: 'hangup' } as TelephonyEvent);
     expect(spy.connects).toBe(1);
     expect(spy.hangups).toBe(0);
   });

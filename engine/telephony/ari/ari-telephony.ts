@@ -75,11 +75,6 @@ interface CustomerCall {
   hangingUp: boolean;
   hungUpByUs: boolean;
   agentId: string | undefined;
-  /**
-   * A connect under way: told when the customer enters the agent's bridge (true) or leaves it /
-   * is gone before the connect was confirmed (false).
-   */
-  bridgeWaiter: ((entered: boolean) => void) | undefined;
   ended: boolean;
   /**
    * The originate failed without an answer (timeout, link lost): the engine counts the attempt
@@ -111,7 +106,6 @@ function newCustomerCall(
     hangingUp: false,
     hungUpByUs: false,
     agentId: undefined,
-    bridgeWaiter: undefined,
     ended: false,
     detached: false,
     cancelling: false,
@@ -431,19 +425,7 @@ export class AriTelephony implements TelephonyPort {
       case 'ChannelEnteredBridge': {
         const call = this.calls.get(event.channel.id);
         const agent = call?.agentId ? this.agents.get(call.agentId) : undefined;
-        if (call?.bridgeWaiter && agent && agent.bridgeId === event.bridge.id) {
-          // connect() confirms both legs are in the bridge before it reports `connected`.
-          call.bridgeWaiter(true);
-          return;
-        }
-        if (call && agent && agent.bridgeId === event.bridge.id) {
-          this.emitAbout(call, {
-            type: 'connected',
-            attemptId: call.attemptId,
-            agentId: agent.agentId,
-            at: this.clock.now(),
-          });
-        }
+        if (call && agent && agent.bridgeId === event.bridge.id) void this.confirmBridge(call, agent);
         return;
       }
       case 'ChannelLeftBridge': {
@@ -452,11 +434,6 @@ export class AriTelephony implements TelephonyPort {
         if (!call || !agent || agent.bridgeId !== event.bridge.id) return;
         call.agentId = undefined;
         this.stopBridgeRecordings(agent);
-        if (call.bridgeWaiter) {
-          // Out again before the connect was confirmed: connect() fails (bridge-failed).
-          call.bridgeWaiter(false);
-          return;
-        }
         // A hang-up (ours or theirs) always shows ChannelHangupRequest first. Without one the
         // customer is still up, alone, out of the bridge: no audio path (no codec translation),
         // or something moved the channel. Asterisk says nothing more; the engine must act.
@@ -878,62 +855,56 @@ export class AriTelephony implements TelephonyPort {
     const agent = this.agents.get(agentId);
     if (agent?.state !== 'ready') throw new TelephonyError('not-found', `agent ${agentId} has no live leg`);
     call.agentId = agentId;
-    const entered = new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => settle(false), this.o.restTimeoutMs ?? 5000);
-      const onEnd = () => settle(false);
-      const settle = (result: boolean) => {
-        clearTimeout(timer);
-        call.endListeners.delete(onEnd);
-        if (call.bridgeWaiter === settle) call.bridgeWaiter = undefined;
-        resolve(result);
-      };
-      call.bridgeWaiter = settle;
-      call.endListeners.add(onEnd);
-    });
     try {
       await this.ari('addChannel', { attemptId, agentId, bridgeId: agent.bridgeId }, (c) =>
         c.addChannel(agent.bridgeId, attemptId),
       );
     } catch (error) {
-      call.bridgeWaiter?.(false);
       call.agentId = undefined;
       throw wrapAriError(error, `connect ${attemptId} to agent ${agentId}`);
     }
-    const inBridge = (await entered) && (await this.bothInBridge(call, agent));
-    if (!inBridge) {
-      if (call.ended)
-        throw new TelephonyError('not-found', `customer ${attemptId} hung up while being connected`);
-      call.agentId = undefined;
-      throw new TelephonyError(
-        'bridge-failed',
-        `customer ${attemptId} did not stay in agent ${agentId}'s bridge (no audio path between the legs? see codec_resample)`,
-      );
-    }
-    this.emitAbout(call, { type: 'connected', attemptId, agentId, at: this.clock.now() });
   }
 
   /**
-   * Asterisk accepts the addChannel and reports the customer entering even when it throws them
-   * out 2 ms later (no translation path, trace bridge_translation_failure): ask the bridge
-   * itself, after the entry, whether both legs are there and the customer has not left since.
+   * The customer entered the agent's bridge. Asterisk reports the entry even when it throws the
+   * customer out 2 ms later (no translation path, trace bridge_translation_failure), so the
+   * bridge itself is asked whether both legs are there before `connected` is reported. A
+   * customer who left meanwhile was already reported by ChannelLeftBridge.
    */
-  private async bothInBridge(call: CustomerCall, agent: AgentSession): Promise<boolean> {
-    let bridge: { channels: string[] };
+  private async confirmBridge(call: CustomerCall, agent: AgentSession): Promise<void> {
+    let channels: string[] | undefined;
     try {
-      bridge = await this.ari('getBridge', { bridgeId: agent.bridgeId }, (c) => c.getBridge(agent.bridgeId));
+      channels = (
+        await this.ari('getBridge', { bridgeId: agent.bridgeId }, (c) => c.getBridge(agent.bridgeId))
+      ).channels;
     } catch (error) {
       this.log.warn(
         { err: error, attemptId: call.attemptId },
         'could not read the agent bridge after a connect',
       );
-      return false;
     }
-    return (
-      !call.ended &&
-      call.agentId === agent.agentId &&
-      bridge.channels.includes(call.attemptId) &&
-      bridge.channels.includes(agent.channelId)
-    );
+    if (call.ended || call.agentId !== agent.agentId) return;
+    if (channels && !(channels.includes(call.attemptId) && channels.includes(agent.channelId))) {
+      call.agentId = undefined;
+      this.log.warn(
+        { attemptId: call.attemptId, agentId: agent.agentId, bridgeId: agent.bridgeId },
+        'the customer is not in the agent bridge after entering it',
+      );
+      this.emitAbout(call, {
+        type: 'customer-left-bridge',
+        attemptId: call.attemptId,
+        agentId: agent.agentId,
+        reason: 'unexplained',
+        at: this.clock.now(),
+      });
+      return;
+    }
+    this.emitAbout(call, {
+      type: 'connected',
+      attemptId: call.attemptId,
+      agentId: agent.agentId,
+      at: this.clock.now(),
+    });
   }
 
   async soundInfo(name: string): Promise<SoundInfo> {

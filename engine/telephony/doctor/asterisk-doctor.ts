@@ -92,7 +92,8 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorCheck[]> {
     ...(needsPjsip ? ['chan_pjsip'] : []),
   ];
   for (const name of modules) {
-    const answer = await probe.get(`/asterisk/modules/${encodeURIComponent(name)}`);
+    // Asterisk 22 wants the file name: `codec_resample` alone answers 409.
+    const answer = await probe.get(`/asterisk/modules/${encodeURIComponent(`${name}.so`)}`);
     const status = (answer.body as { status?: string } | undefined)?.status;
     if (answer.status === 200 && status === 'Running') add(`module ${name}`, 'ok', 'running');
     else if (answer.status === 200) add(`module ${name}`, 'fail', `loaded but ${status ?? 'not running'}`);

@@ -980,7 +980,9 @@ export class SimAsterisk {
 
   /** `GET /asterisk/modules/{name}`, as Asterisk 22 answers it. */
   moduleJson(name: string) {
-    if (this.o.missingModules?.includes(name))
+    if (!name.endsWith('.so'))
+      throw new SimHttpError(409, { message: 'Module information could not be retrieved' });
+    if (this.o.missingModules?.includes(name.slice(0, -3)))
       throw new SimHttpError(404, { message: 'Module could not be found in running modules' });
     return { name, description: name, use_count: 0, status: 'Running', support_level: 'core' };
   }
