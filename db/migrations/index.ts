@@ -9,6 +9,7 @@ import * as engineRuntime from './2026-11-25-040-engine-runtime.ts';
 import * as evidenceChain from './2026-12-02-001-evidence-chain.ts';
 import * as identityCredentials from './2026-12-02-060-identity-credentials.ts';
 import * as dialPassIndexes from './2026-12-02-080-dial-pass-indexes.ts';
+import * as sipAnsweredAt from './2026-12-03-010-sip-answered-at.ts';
 
 /**
  * Every migration, by name. Names sort by date, which is the order kysely applies them in.
@@ -25,4 +26,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-02-001-evidence-chain': evidenceChain,
   '2026-12-02-060-identity-credentials': identityCredentials,
   '2026-12-02-080-dial-pass-indexes': dialPassIndexes,
+  '2026-12-03-010-sip-answered-at': sipAnsweredAt,
 };

@@ -22,7 +22,15 @@ export interface JurisdictionPolicy {
   requiresConsent: boolean;
   /** No new call within this many hours after an abandoned call, unless an agent is reserved. */
   repeatAfterAbandonHours: number;
+  /**
+   * The moment the 2-second connect rule counts from: `greeting_end`, the end of the called
+   * person's greeting (with AMD, its verdict: the dial log's answered_at), or `sip_answer`, the
+   * SIP answer (sip_answered_at, ~2 s earlier with AMD). Without AMD the two are the same.
+   */
+  abandonClockFrom: AbandonClockFrom;
 }
+
+export type AbandonClockFrom = 'sip_answer' | 'greeting_end';
 
 const policies: Record<Jurisdiction, JurisdictionPolicy> = {
   // FCC 47 CFR 64.1200(c)(1): not before 8 am or after 9 pm at the called party's location;
@@ -34,6 +42,9 @@ const policies: Record<Jurisdiction, JurisdictionPolicy> = {
     nationalRegistryMaxAgeDays: 31,
     requiresConsent: false,
     repeatAfterAbandonHours: 72,
+    // 47 CFR 64.1200(a)(7)(i): connected "within two (2) seconds of the called person's
+    // completed greeting".
+    abandonClockFrom: 'greeting_end',
   },
   // Ofcom sets no statutory calling hours; 08:00-21:00 is the industry practice (DMA code) and
   // the product default. The TPS is not bulk-loaded here, so no registry age rule applies.
@@ -44,6 +55,8 @@ const policies: Record<Jurisdiction, JurisdictionPolicy> = {
     nationalRegistryMaxAgeDays: null,
     requiresConsent: false,
     repeatAfterAbandonHours: 72,
+    // Ofcom's persistent-misuse policy: two seconds from the end of the called person's greeting.
+    abandonClockFrom: 'greeting_end',
   },
   // MIIT regulates calling periods without a single national clock; local rules commonly forbid
   // marketing calls in the evening. 09:00-20:00 is a conservative default, configurable.
@@ -55,6 +68,8 @@ const policies: Record<Jurisdiction, JurisdictionPolicy> = {
     nationalRegistryMaxAgeDays: null,
     requiresConsent: true,
     repeatAfterAbandonHours: 72,
+    // No statutory 2-second rule: counted from the answer, the stricter reading.
+    abandonClockFrom: 'sip_answer',
   },
   OTHER: {
     code: 'OTHER',
@@ -63,6 +78,7 @@ const policies: Record<Jurisdiction, JurisdictionPolicy> = {
     nationalRegistryMaxAgeDays: null,
     requiresConsent: false,
     repeatAfterAbandonHours: 72,
+    abandonClockFrom: 'sip_answer',
   },
 };
 

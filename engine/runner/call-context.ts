@@ -22,6 +22,8 @@ export class CallContext {
   stage: CallStage = 'originating';
   readonly launchedAt: Date;
   answeredAt: Date | null = null;
+  /** The SIP answer: answeredAt is the AMD verdict when AMD ran (~2 s later). */
+  sipAnsweredAt: Date | null = null;
   connectedAt: Date | null = null;
   amd: AmdResult | null = null;
   /** The agent this call holds (reserved for it, or connected to it). */

@@ -9,6 +9,7 @@ import type { PacingObservation } from '../pacing/pacer.ts';
 import type { Logger } from '../platform/logger.ts';
 import { isTelephonyError } from '../telephony/errors.ts';
 import type { CallOutcome, TelephonyEvent, TelephonyPort } from '../telephony/port.ts';
+import { abandonClockStart } from './abandon-clock.ts';
 import type { AgentPool } from './agent-pool.ts';
 import type { CallContext } from './call-context.ts';
 import { type DatabaseRetryPolicy, withDatabaseRetry } from './database-retry.ts';
@@ -115,7 +116,7 @@ export class CallFlow {
         }
         return;
       case 'answered':
-        return this.answered(call, event.at, event.amd ?? null);
+        return this.answered(call, event.at, event.amd ?? null, event.sipAnsweredAt ?? event.at);
       case 'connected':
         call.stage = 'connected';
         call.connectedAt = event.at;
@@ -166,10 +167,16 @@ export class CallFlow {
     return entry.learnt;
   }
 
-  private async answered(call: CallContext, at: Date, amd: CallContext['amd']): Promise<void> {
+  private async answered(
+    call: CallContext,
+    at: Date,
+    amd: CallContext['amd'],
+    sipAnsweredAt: Date,
+  ): Promise<void> {
     if (call.stage === 'ended' || call.answeredAt) return;
     call.stage = 'answered';
     call.answeredAt = at;
+    call.sipAnsweredAt = sipAnsweredAt;
     call.amd = amd;
     this.d.counters.answered += 1;
     const machine = amd?.status === 'MACHINE';
@@ -188,6 +195,7 @@ export class CallFlow {
     this.write(call, {
       status: 'answered',
       answeredAt: at,
+      sipAnsweredAt,
       ...(amd ? { amdResult: `${amd.status}:${amd.cause}` } : {}),
     });
     return handled;
@@ -207,11 +215,11 @@ export class CallFlow {
     call.stage = 'waiting';
     this.waiting.push(call);
     const limitMs = this.d.definition.abandon.connectWithinSeconds * 1000;
-    // The identification message must start within the limit: give up a little before it.
-    const waitMs = Math.max(
-      0,
-      limitMs - 250 - (this.d.clock.now().getTime() - (call.answeredAt?.getTime() ?? 0)),
-    );
+    // The identification message must start within the limit, counted from the moment the
+    // campaign's jurisdiction counts from (the SIP answer, or the greeting's end = AMD's
+    // verdict): give up a little before it.
+    const from = abandonClockStart(this.d.definition, call);
+    const waitMs = Math.max(0, limitMs - 250 - (this.d.clock.now().getTime() - (from?.getTime() ?? 0)));
     call.own(
       this.d.clock.after(waitMs, () => void call.serial(() => holdTime(this.d.clock, this.abandon(call)))),
     );

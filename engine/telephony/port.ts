@@ -67,6 +67,8 @@ export type TelephonyEvent =
       at: Date;
       /** Present when the call went through the AMD context; absent means no AMD. */
       amd?: AmdResult;
+      /** The SIP answer (channel Up): with AMD ~2 s before `at`, the verdict; else the same. */
+      sipAnsweredAt?: Date;
     }
   | { type: 'dtmf'; attemptId: string; digit: string; at: Date }
   | { type: 'connected'; attemptId: string; agentId: string; at: Date }

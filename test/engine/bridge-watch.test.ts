@@ -200,10 +200,11 @@ describeEachDatabase('the engine watching the agent bridge', (database) => {
     await t.deliver(t.hangup);
     const row = await t.db
       .selectFrom('call_attempts')
-      .select(['result', 'abandoned', 'connected_at'])
+      .select(['result', 'abandoned', 'connected_at', 'sip_answered_at'])
       .where('channel_id', '=', t.call.attemptId)
       .executeTakeFirstOrThrow();
     expect(row).toMatchObject({ result: 'failed', abandoned: true, connected_at: null });
+    expect(row.sip_answered_at).toBeInstanceOf(Date);
     expect(await t.outcomeOfCall()).toEqual(['failed by engine']);
     // The agent never spoke to the person: free again, nothing to tag.
     expect(await t.agentState()).toBe('ready');

@@ -68,6 +68,8 @@ interface CustomerCall {
   amdState: 'pending' | 'detecting' | 'done';
   ringing: boolean;
   answered: boolean;
+  /** When the channel went Up (the SIP answer), engine clock. */
+  sipAnsweredAt: Date | undefined;
   inStasis: boolean;
   dialStatus: DialStatus | undefined;
   hangupRequestCause: number | undefined;
@@ -100,6 +102,7 @@ function newCustomerCall(
     amdState: amdContext ? 'pending' : 'done',
     ringing: false,
     answered: false,
+    sipAnsweredAt: undefined,
     inStasis: false,
     dialStatus: undefined,
     hangupRequestCause: undefined,
@@ -380,7 +383,10 @@ export class AriTelephony implements TelephonyPort {
         const call = this.calls.get(event.channel.id);
         if (!call) return;
         if (event.channel.state === 'Ringing') this.ringing(call);
-        if (event.channel.state === 'Up') call.answered = true;
+        if (event.channel.state === 'Up') {
+          call.answered = true;
+          call.sipAnsweredAt ??= this.clock.now();
+        }
         return;
       }
       case 'StasisStart':
@@ -515,6 +521,7 @@ export class AriTelephony implements TelephonyPort {
     const call = this.calls.get(channel.id);
     if (!call) return;
     call.answered = true;
+    call.sipAnsweredAt ??= this.clock.now();
     call.inStasis = true;
     if (call.detached) {
       // Somebody answered a call the engine already counts as failed: end it now.
@@ -541,10 +548,12 @@ export class AriTelephony implements TelephonyPort {
         type: 'answered',
         attemptId: call.attemptId,
         amd: { status: status satisfies AmdStatus, cause: args[2] ?? '' },
+        sipAnsweredAt: call.sipAnsweredAt ?? this.clock.now(),
         at: this.clock.now(),
       });
     } else {
-      this.emit({ type: 'answered', attemptId: call.attemptId, at: this.clock.now() });
+      const at = this.clock.now();
+      this.emit({ type: 'answered', attemptId: call.attemptId, sipAnsweredAt: call.sipAnsweredAt ?? at, at });
     }
   }
 
