@@ -24,6 +24,7 @@ import {
   type PacingStatistics,
   updateStatistics,
 } from '../pacing/pacer.ts';
+import { ConflictError } from '../platform/errors.ts';
 import type { Logger } from '../platform/logger.ts';
 import { maskPhone } from '../platform/mask-phone.ts';
 import type { TelephonyEvent, TelephonyPort } from '../telephony/port.ts';
@@ -744,7 +745,29 @@ export class CampaignRunner {
   private async wrapUpTimedOut(agent: PooledAgent, attemptId: string): Promise<void> {
     const now = this.deps.clock.now();
     try {
-      const recorded = await this.db.transaction().execute(async (trx) => {
+      const recorded = await this.recordMissingOutcome(agent, attemptId, now);
+      await this.pool.tryApply(agent, { type: 'wrap_up_timeout', attemptId });
+      if (recorded)
+        this.log.warn(
+          { agent: agent.code, attemptId },
+          'no outcome by the wrap-up timeout; recorded as such',
+        );
+      this.poke();
+    } catch (error) {
+      // The session is still in wrap-up past its deadline: the pool's next sync arms the timer
+      // again (at once), so this is tried again until the database answers.
+      this.log.error({ err: error, agent: agent.code }, 'wrap-up timeout handling failed');
+    }
+  }
+
+  /**
+   * Records `no_outcome` for a call the agent did not tag by the deadline; false when the agent
+   * did tag it, also when the tag commits between the check and the insert (the unique outcome
+   * per attempt refuses ours: the agent was in time, nothing is missing, nothing to log).
+   */
+  private async recordMissingOutcome(agent: PooledAgent, attemptId: string, now: Date): Promise<boolean> {
+    try {
+      return await this.db.transaction().execute(async (trx) => {
         const attempt = await trx
           .selectFrom('call_attempts')
           .select(['id', 'contact_id'])
@@ -769,17 +792,9 @@ export class CampaignRunner {
         });
         return true;
       });
-      await this.pool.tryApply(agent, { type: 'wrap_up_timeout', attemptId });
-      if (recorded)
-        this.log.warn(
-          { agent: agent.code, attemptId },
-          'no outcome by the wrap-up timeout; recorded as such',
-        );
-      this.poke();
     } catch (error) {
-      // The session is still in wrap-up past its deadline: the pool's next sync arms the timer
-      // again (at once), so this is tried again until the database answers.
-      this.log.error({ err: error, agent: agent.code }, 'wrap-up timeout handling failed');
+      if (error instanceof ConflictError) return false;
+      throw error;
     }
   }
 
