@@ -503,6 +503,10 @@ export class CallFlow {
   private async agentLegLost(agentId: number): Promise<void> {
     const agent = this.d.pool.legLost(agentId);
     if (!agent) return;
+    // Waiting for calls (Asterisk went down, the phone dropped): a phone lost, not an agent
+    // gone. The session stays open and the phone is rung again with backoff.
+    const waiting = ['ready', 'paused', 'logging_in'].includes(agent.state.kind);
+    if (waiting && this.d.pool.ringLater(agent)) return;
     if (agent.state.kind === 'on_call') {
       const attemptId = agent.state.attemptId;
       const call = this.d.calls.get(attemptId);
