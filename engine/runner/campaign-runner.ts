@@ -9,6 +9,7 @@ import {
   type ClaimedLead,
   campaignHasWork,
   claimLeads,
+  releaseEngineLeases,
   releaseExpiredLeases,
   releaseLead,
   renewLeases,
@@ -254,7 +255,8 @@ export class CampaignRunner {
 
   /**
    * Stops dialing; live calls finish (their outcomes are recorded), then agent legs are hung
-   * up and the campaign lock is released. Agent sessions stay open for the next run.
+   * up, agents waiting for calls are logged out (one in wrap-up keeps the session: its tag is
+   * owed), this engine's leases are released and the campaign lock too.
    */
   async stop(): Promise<void> {
     this.stopping = true;
@@ -306,11 +308,38 @@ export class CampaignRunner {
       await this.calls.drained();
       await this.settleDeferred();
       await this.pool.releaseLegs();
+      await this.letGo();
     } finally {
       await this.lock
         .release()
         .catch((error: unknown) => this.log.warn({ err: error }, 'campaign lock release failed'));
       this.log.info({ counters: this.counters }, 'campaign runner stopped');
+    }
+  }
+
+  /**
+   * SIGTERM, after the drain: agents waiting for calls (their phones were just hung up) are
+   * logged out, so no session stays `ready` under an engine that is gone; an agent in wrap-up
+   * keeps the session (the tag is still owed: the agent's terminal, or the next engine's
+   * wrap-up timeout, settles it). Every contact this engine still holds is released
+   * (releaseEngineLeases). Failures are logged: leases run out by themselves anyway.
+   */
+  private async letGo(): Promise<void> {
+    try {
+      await this.pool.sync();
+      for (const agent of this.pool.all()) {
+        if (['ready', 'paused', 'logging_in'].includes(agent.state.kind))
+          await this.pool.tryApply(agent, { type: 'logout' });
+      }
+      const released = await releaseEngineLeases(
+        this.db,
+        this.campaignId,
+        this.deps.engineId,
+        this.deps.clock.now(),
+      );
+      this.log.info({ released }, 'agent sessions closed and contacts released');
+    } catch (error) {
+      this.log.warn({ err: error }, 'could not close sessions or release contacts at stop');
     }
   }
 
