@@ -86,6 +86,14 @@ export const abandonSchema = z.strictObject({
   connectWithinSeconds: z.number().min(0.5).max(2).default(2),
   /** The identification message played to an abandoned call (an Asterisk sound URI). */
   identificationMessage: reference.default('sound:dialer-identification'),
+  /**
+   * What that message says, when the campaign has its own (the seller's name, a number to call
+   * back): `npm run sounds -- --campaign <file>` speaks it into the sound above. Absent: the
+   * shipped generic message (asterisk-conf/sounds/).
+   */
+  identificationText: z.string().min(1).max(FIELD_LIMITS.text).optional(),
+  /** The language of the message: Asterisk plays `sounds/<language>/<name>` (en, zh shipped). */
+  language: z.enum(['en', 'zh']).default('en'),
   /** Legal cap on abandoned / human-answered calls over the window. */
   maxRate: z.number().min(0).max(0.05).default(0.03),
   /**

@@ -199,6 +199,8 @@ export interface CallAttemptsTable {
   queued_at: DefaultedTimestamp;
   originated_at: Timestamp | null;
   answered_at: Timestamp | null;
+  /** The SIP answer (migration 2026-12-03-010); answered_at is the AMD verdict when AMD ran. */
+  sip_answered_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   connected_at: Timestamp | null;
   ended_at: Timestamp | null;
   result: string | null;

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { DatabaseHandle } from '../db/connect.ts';
+import { getCampaignDefinition } from '../db/queries/campaigns.ts';
 import type { Logger } from './platform/logger.ts';
 import type { RecordingStorage } from './runner/call-recorder.ts';
 import { CampaignRunner, type RunnerOptions } from './runner/campaign-runner.ts';
+import { requireCampaignSounds } from './runner/campaign-sounds.ts';
 import type { EngineClock } from './runner/engine-clock.ts';
 import type { TelephonyPort } from './telephony/port.ts';
 
@@ -49,6 +51,17 @@ export async function main(
     if (event.type === 'connection') logger.warn({ state: event.state }, 'telephony connection changed');
   });
   await deps.telephony.start();
+  try {
+    // Before any runner dials: a campaign whose sounds are missing would play silence.
+    for (const id of campaignIds) {
+      const { definition } = await getCampaignDefinition(deps.database.db, id);
+      await requireCampaignSounds(deps.telephony, id, definition);
+    }
+  } catch (error) {
+    removeListener();
+    await deps.telephony.stop();
+    throw error;
+  }
   await Promise.all(runners.map((r) => r.start()));
   const finished = Promise.all(runners.map((r) => r.finished)).then(() => {});
   let stopping: Promise<void> | undefined;

@@ -9,6 +9,7 @@ import * as engineRuntime from './2026-11-25-040-engine-runtime.ts';
 import * as evidenceChain from './2026-12-02-001-evidence-chain.ts';
 import * as identityCredentials from './2026-12-02-060-identity-credentials.ts';
 import * as dialPassIndexes from './2026-12-02-080-dial-pass-indexes.ts';
+import * as sipAnsweredAt from './2026-12-03-010-sip-answered-at.ts';
 import * as recordingsAndQa from './2026-12-03-030-recordings-and-qa.ts';
 import * as pacingStatistics from './2026-12-03-040-pacing-statistics.ts';
 import * as contactAccountRef from './2026-12-03-050-contact-account-ref.ts';
@@ -31,4 +32,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03-030-recordings-and-qa': recordingsAndQa,
   '2026-12-03-040-pacing-statistics': pacingStatistics,
   '2026-12-03-050-contact-account-ref': contactAccountRef,
+  '2026-12-03-010-sip-answered-at': sipAnsweredAt,
 };

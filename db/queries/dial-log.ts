@@ -53,6 +53,8 @@ export interface AttemptPatch {
   agentId?: number | null;
   originatedAt?: Date;
   answeredAt?: Date;
+  /** The SIP answer; differs from answeredAt (the AMD verdict) when AMD ran. */
+  sipAnsweredAt?: Date;
   connectedAt?: Date;
   endedAt?: Date;
   dialStatus?: string | null;
@@ -68,6 +70,7 @@ function patchValues(patch: AttemptPatch) {
     ...(patch.agentId !== undefined ? { agent_id: patch.agentId } : {}),
     ...(patch.originatedAt !== undefined ? { originated_at: patch.originatedAt } : {}),
     ...(patch.answeredAt !== undefined ? { answered_at: patch.answeredAt } : {}),
+    ...(patch.sipAnsweredAt !== undefined ? { sip_answered_at: patch.sipAnsweredAt } : {}),
     ...(patch.connectedAt !== undefined ? { connected_at: patch.connectedAt } : {}),
     ...(patch.endedAt !== undefined ? { ended_at: patch.endedAt } : {}),
     ...(patch.dialStatus !== undefined ? { dial_status: patch.dialStatus } : {}),

@@ -281,6 +281,42 @@ export async function releaseExpiredLeases(
 }
 
 /**
+ * A stopping engine (SIGTERM) lets go of every contact of the campaign it still holds whose call
+ * is over and whose outcome no agent owes: back to 'ready', nothing left in_progress under a dead
+ * engine's lease. Kept: a contact with an open dial-log row (reconciled by the next engine) and
+ * one whose attempt an open agent session is still on (on_call, wrap_up: the agent's tag, or
+ * the next engine's wrap-up timeout, settles it). Reads contacts_in_progress
+ * (campaign_id, lease_owner); the lease-owner check means it never touches another engine's.
+ */
+export async function releaseEngineLeases(
+  db: Kysely<Database>,
+  campaignId: number,
+  engineId: string,
+  now: Date,
+): Promise<number> {
+  const result = await db
+    .updateTable('contacts')
+    .set({ status: 'ready', lease_owner: null, lease_expires_at: null, updated_at: now })
+    .where('campaign_id', '=', campaignId)
+    .where('status', '=', 'in_progress')
+    .where('lease_owner', '=', engineId)
+    .where(noOpenCall)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('agent_sessions as s')
+            .innerJoin('call_attempts as a', 'a.id', 's.current_attempt_id')
+            .select('s.id')
+            .whereRef('a.contact_id', '=', 'contacts.id')
+            .where('s.ended_at', 'is', null),
+        ),
+      ),
+    )
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/**
  * Is anything of the campaign left to dial now or still held (the runner's end check)? A
  * contact ready and due, or one claimed (in_progress). Two existence probes, not a count: the
  * due one walks the priorities present (one descent each of contacts_ready_queue, as in

@@ -42,6 +42,14 @@ export const HASHED_COLUMNS = [
 export type HashedColumn = (typeof HASHED_COLUMNS)[number];
 
 /**
+ * Columns added after rows were already sealed. Each is hashed only when it holds a value: a row
+ * sealed before the column existed (null there) keeps its hash, while a value set on such a row
+ * later, or removed from a newer one, changes the content and breaks the hash like any change.
+ */
+export const LATER_HASHED_COLUMNS = ['sip_answered_at'] as const;
+export type LaterHashedColumn = (typeof LATER_HASHED_COLUMNS)[number];
+
+/**
  * The hashed columns that are timestamps. The database keeps them to the microsecond, the hash
  * sees them as JavaScript Dates (milliseconds): verify checks these for a sub-millisecond part
  * separately (db/queries/dial-log-verify.ts), or an edit smaller than a millisecond would pass.
@@ -53,8 +61,9 @@ export const HASHED_TIMESTAMP_COLUMNS = [
   'connected_at',
   'ended_at',
   'finalized_at',
-] as const satisfies readonly HashedColumn[];
-export type HashableRow = Record<HashedColumn, unknown>;
+  'sip_answered_at',
+] as const satisfies readonly (HashedColumn | LaterHashedColumn)[];
+export type HashableRow = Record<HashedColumn, unknown> & Partial<Record<LaterHashedColumn, unknown>>;
 
 function canonical(value: unknown): string {
   if (value === null || value === undefined) return 'null';
@@ -78,6 +87,10 @@ export function canonicalRowContent(row: HashableRow): string {
     const value = row[column];
     content[column] =
       (column === 'chain_seq' || column === 'campaign_seq') && value !== null ? Number(value) : value;
+  }
+  for (const column of LATER_HASHED_COLUMNS) {
+    const value = row[column];
+    if (value !== null && value !== undefined) content[column] = value;
   }
   return canonical(content);
 }

@@ -42,7 +42,26 @@ export interface JurisdictionPolicy {
   frequency: readonly FrequencyRule[];
   recordingNotice: RecordingNoticeMode;
   retentionDays: Preset['retentionDays'];
+  /**
+   * The moment the 2-second connect rule counts from: `greeting_end`, the end of the called
+   * person's greeting (with AMD, its verdict: the dial log's answered_at), or `sip_answer`, the
+   * SIP answer (sip_answered_at, ~2 s earlier with AMD). Without AMD the two are the same.
+   */
+  abandonClockFrom: AbandonClockFrom;
 }
+
+export type AbandonClockFrom = 'sip_answer' | 'greeting_end';
+
+/** Where each jurisdiction's 2-second rule starts its clock. */
+const ABANDON_CLOCK_FROM: Record<Jurisdiction, AbandonClockFrom> = {
+  // 47 CFR 64.1200(a)(7)(i): connected "within two (2) seconds of the called person's completed greeting".
+  US: 'greeting_end',
+  // Ofcom's persistent-misuse policy: two seconds from the end of the called person's greeting.
+  UK: 'greeting_end',
+  // No statutory 2-second rule: counted from the answer, the stricter reading.
+  CN: 'sip_answer',
+  OTHER: 'sip_answer',
+};
 
 export function policyOfPreset(preset: Preset): JurisdictionPolicy {
   return {
@@ -58,6 +77,7 @@ export function policyOfPreset(preset: Preset): JurisdictionPolicy {
     frequency: preset.frequency,
     recordingNotice: preset.recordingNotice,
     retentionDays: preset.retentionDays,
+    abandonClockFrom: ABANDON_CLOCK_FROM[preset.jurisdiction],
   };
 }
 

@@ -10,6 +10,7 @@ import { isTelephonyError } from '../telephony/errors.ts';
 import type { TelephonyPort } from '../telephony/port.ts';
 import { type DatabaseRetryPolicy, withDatabaseRetry } from './database-retry.ts';
 import { awaitLater, type EngineClock, holdTime } from './engine-clock.ts';
+import { ringBackoff } from './phone-lost.ts';
 
 export interface PooledAgent {
   agentId: number;
@@ -45,6 +46,12 @@ export class AgentPool {
   private readonly agents = new Map<number, PooledAgent>();
   private readonly dialing = new Set<number>();
   private readonly wrapTimers = new Map<number, { attemptId: string; cancel: () => void }>();
+  /**
+   * Phone lost (Asterisk unavailable, or the leg dropped while the agent waited for calls): the
+   * agent stays logged in, its phone is rung again after a backoff, not in a loop. Per agent:
+   * rings tried so far and the pending ring.
+   */
+  private readonly phoneLost = new Map<number, { tries: number; cancel: () => void }>();
 
   constructor(
     private readonly deps: {
@@ -114,7 +121,12 @@ export class AgentPool {
     }
     if (state.kind === 'wrap_up') this.armWrapTimer(agent, state.attemptId, state.deadline);
     else this.cancelWrapTimer(session.agent_id);
-    if (!agent.legUp && !this.dialing.has(agent.agentId) && state.kind !== 'offline')
+    if (
+      !agent.legUp &&
+      !this.dialing.has(agent.agentId) &&
+      !this.phoneLost.has(agent.agentId) &&
+      state.kind !== 'offline'
+    )
       void holdTime(this.deps.clock, this.dialLeg(agent));
   }
 
@@ -140,6 +152,7 @@ export class AgentPool {
         return;
       }
       current.legUp = true;
+      this.phoneLost.delete(agent.agentId);
       if (current.state.kind === 'logging_in') {
         await this.apply(
           current,
@@ -149,8 +162,10 @@ export class AgentPool {
       }
       logger.info({ agent: agent.code }, 'agent leg up');
     } catch (error) {
-      logger.warn({ agent: agent.code, err: error }, 'agent phone did not answer');
       const current = this.agents.get(agent.agentId);
+      if (current && isTelephonyError(error, 'unavailable') && this.ringLater(current, error)) return;
+      this.phoneLost.delete(agent.agentId);
+      logger.warn({ agent: agent.code, err: error }, 'agent phone did not answer');
       if (current) await this.tryApply(current, { type: 'leg_lost' });
     } finally {
       this.dialing.delete(agent.agentId);
@@ -269,6 +284,36 @@ export class AgentPool {
     return [...this.agents.values()];
   }
 
+  /**
+   * The agent's phone is lost but the agent is not: ring it again after the backoff (the
+   * session stays open, calls resume when it answers). False once the tries are used up: the
+   * caller ends the session as before.
+   */
+  ringLater(agent: PooledAgent, cause?: unknown): boolean {
+    const tries = (this.phoneLost.get(agent.agentId)?.tries ?? 0) + 1;
+    const delayMs = ringBackoff(tries);
+    if (delayMs === undefined) {
+      this.phoneLost.delete(agent.agentId);
+      return false;
+    }
+    this.phoneLost.get(agent.agentId)?.cancel();
+    agent.legUp = false;
+    this.deps.logger.warn(
+      { agent: agent.code, tries, retryInMs: delayMs, ...(cause ? { err: cause } : {}) },
+      'agent phone lost; ringing it again later (the agent stays logged in)',
+    );
+    const cancel = this.deps.clock.after(delayMs, () => {
+      const current = this.agents.get(agent.agentId);
+      if (!current || current.legUp || this.dialing.has(agent.agentId) || current.state.kind === 'offline') {
+        if (!current || current.state.kind === 'offline') this.phoneLost.delete(agent.agentId);
+        return;
+      }
+      void holdTime(this.deps.clock, this.dialLeg(current));
+    });
+    this.phoneLost.set(agent.agentId, { tries, cancel });
+    return true;
+  }
+
   legLost(agentId: number): PooledAgent | undefined {
     const agent = this.agents.get(agentId);
     if (agent) agent.legUp = false;
@@ -279,6 +324,8 @@ export class AgentPool {
   async releaseLegs(): Promise<void> {
     for (const timer of this.wrapTimers.values()) timer.cancel();
     this.wrapTimers.clear();
+    for (const ring of this.phoneLost.values()) ring.cancel();
+    this.phoneLost.clear();
     await Promise.all([...this.agents.values()].filter((a) => a.legUp).map((a) => this.hangupLeg(a.agentId)));
     for (const agent of this.agents.values()) agent.legUp = false;
   }

@@ -26,6 +26,8 @@ export class CallContext {
   lineAnsweredAt: Date | null = null;
   /** When the answer was classified (the `answered` event: the AMD verdict, or the answer itself). */
   answeredAt: Date | null = null;
+  /** The SIP answer: answeredAt is the AMD verdict when AMD ran (~2 s later). */
+  sipAnsweredAt: Date | null = null;
   connectedAt: Date | null = null;
   amd: AmdResult | null = null;
   /** The agent this call holds (reserved for it, or connected to it). */

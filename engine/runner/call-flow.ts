@@ -15,6 +15,7 @@ import type { PacingObservation } from '../pacing/pacer.ts';
 import type { Logger } from '../platform/logger.ts';
 import { isTelephonyError } from '../telephony/errors.ts';
 import type { CallOutcome, TelephonyEvent, TelephonyPort } from '../telephony/port.ts';
+import { abandonClockStart } from './abandon-clock.ts';
 import type { AgentPool } from './agent-pool.ts';
 import type { CallContext } from './call-context.ts';
 import type { CallRecorder } from './call-recorder.ts';
@@ -102,6 +103,8 @@ export function newRunCounters(): RunCounters {
  */
 export class CallFlow {
   private readonly waiting: CallContext[] = [];
+  /** Calls whose bridge to the agent already failed once (retried once only). */
+  private readonly bridgeRetried = new WeakSet<CallContext>();
   /**
    * Per call: its dial-log writes in order (the next starts when the previous is done), and
    * everything they carried, which the sealing writes again, so a write that failed loses
@@ -128,7 +131,7 @@ export class CallFlow {
         if (!call.lineAnsweredAt && !call.answeredAt) call.lineAnsweredAt = event.at;
         return;
       case 'answered':
-        return this.answered(call, event.at, event.amd ?? null);
+        return this.answered(call, event.at, event.amd ?? null, event.sipAnsweredAt ?? event.at);
       case 'connected':
         call.stage = 'connected';
         call.connectedAt = event.at;
@@ -138,6 +141,9 @@ export class CallFlow {
         return;
       case 'hangup':
         return this.ended(call, event);
+      case 'customer-left-bridge':
+        if (event.reason === 'unexplained') return this.bridgeLost(call, Number(event.agentId));
+        return;
       default:
         return;
     }
@@ -177,10 +183,16 @@ export class CallFlow {
     return entry.learnt;
   }
 
-  private async answered(call: CallContext, at: Date, amd: CallContext['amd']): Promise<void> {
+  private async answered(
+    call: CallContext,
+    at: Date,
+    amd: CallContext['amd'],
+    sipAnsweredAt: Date,
+  ): Promise<void> {
     if (call.stage === 'ended' || call.answeredAt) return;
     call.stage = 'answered';
     call.answeredAt = at;
+    call.sipAnsweredAt = sipAnsweredAt;
     call.amd = amd;
     this.d.counters.answered += 1;
     const machine = amd?.status === 'MACHINE';
@@ -196,6 +208,7 @@ export class CallFlow {
     this.write(call, {
       status: 'answered',
       answeredAt: at,
+      sipAnsweredAt,
       ...(amd ? { amdResult: `${amd.status}:${amd.cause}` } : {}),
     });
     return handled;
@@ -253,9 +266,11 @@ export class CallFlow {
     call.stage = 'waiting';
     this.waiting.push(call);
     const limitMs = this.d.definition.abandon.connectWithinSeconds * 1000;
-    // The identification message must start within the limit: give up a little before it.
-    // After a recording notice, from its end: the person was hearing it, not silence.
-    const from = call.noticeEndedAt ?? call.answeredAt;
+    // The identification message must start within the limit, counted from the moment the
+    // campaign's jurisdiction counts from (the SIP answer, or the greeting's end = AMD's
+    // verdict), or from the end of a recording notice (the person was hearing it, not
+    // silence): give up a little before it.
+    const from = call.noticeEndedAt ?? abandonClockStart(this.d.definition, call);
     const waitMs = Math.max(0, limitMs - 250 - (this.d.clock.now().getTime() - (from?.getTime() ?? 0)));
     call.own(
       this.d.clock.after(waitMs, () => void call.serial(() => holdTime(this.d.clock, this.abandon(call)))),
@@ -290,6 +305,46 @@ export class CallFlow {
         await this.abandon(call);
       }
     }
+  }
+
+  /**
+   * The customer is out of the agent's bridge but still up (no audio path between the legs, or
+   * moved): Asterisk says nothing more, the engine acts. Bridged once more with the same agent;
+   * if that fails too: a person who never reached the agent hears the identification message
+   * and is hung up, recorded as a failed connect (`failed`, detail `bridge_failed`, counted
+   * abandoned); one who had spoken to the agent is hung up (`left_bridge`), the agent owing the
+   * outcome in wrap-up.
+   */
+  private async bridgeLost(call: CallContext, agentId: number): Promise<void> {
+    if (call.stage === 'ended' || call.agentId !== agentId) return;
+    if (!this.bridgeRetried.has(call)) {
+      this.bridgeRetried.add(call);
+      call.log.warn(
+        { agentId },
+        'the customer is out of the agent bridge without hanging up; bridging again',
+      );
+      try {
+        await this.d.telephony.connect(call.attemptId, String(agentId));
+        return;
+      } catch (error) {
+        call.log.error({ agentId, err: error }, 'could not bridge the customer again');
+      }
+    } else {
+      call.log.error({ agentId }, 'the customer is out of the agent bridge again: failed connect');
+    }
+    if (this.d.calls.get(call.attemptId) !== call) return;
+    if (call.connectedAt !== null) {
+      call.verdict = { tag: 'failed', data: { detail: 'left_bridge' } };
+      await this.hangup(call);
+      return;
+    }
+    call.stage = 'playing';
+    call.verdict = { tag: 'failed', data: { detail: 'bridge_failed' }, abandoned: true };
+    this.d.counters.abandoned += 1;
+    this.d.observe({ kind: 'abandoned' });
+    const played = this.playThenHangup(call, [this.d.definition.abandon.identificationMessage]);
+    this.write(call, { abandoned: true });
+    await played;
   }
 
   /** Offers waiting people to agents that just became free. */
@@ -497,6 +552,10 @@ export class CallFlow {
   private async agentLegLost(agentId: number): Promise<void> {
     const agent = this.d.pool.legLost(agentId);
     if (!agent) return;
+    // Waiting for calls (Asterisk went down, the phone dropped): a phone lost, not an agent
+    // gone. The session stays open and the phone is rung again with backoff.
+    const waiting = ['ready', 'paused', 'logging_in'].includes(agent.state.kind);
+    if (waiting && this.d.pool.ringLater(agent)) return;
     if (agent.state.kind === 'on_call') {
       const attemptId = agent.state.attemptId;
       const call = this.d.calls.get(attemptId);

@@ -9,6 +9,7 @@ import {
   type ClaimedLead,
   campaignHasWork,
   claimLeads,
+  releaseEngineLeases,
   releaseExpiredLeases,
   releaseLead,
   renewLeases,
@@ -30,6 +31,7 @@ import {
   type PacingStatistics,
   updateStatistics,
 } from '../pacing/pacer.ts';
+import { ConflictError } from '../platform/errors.ts';
 import type { Logger } from '../platform/logger.ts';
 import { maskPhone } from '../platform/mask-phone.ts';
 import type { TelephonyEvent, TelephonyPort } from '../telephony/port.ts';
@@ -308,7 +310,8 @@ export class CampaignRunner {
 
   /**
    * Stops dialing; live calls finish (their outcomes are recorded), then agent legs are hung
-   * up and the campaign lock is released. Agent sessions stay open for the next run.
+   * up, agents waiting for calls are logged out (one in wrap-up keeps the session: its tag is
+   * owed), this engine's leases are released and the campaign lock too.
    */
   async stop(): Promise<void> {
     this.stopping = true;
@@ -363,11 +366,38 @@ export class CampaignRunner {
         .save(this.stats, clock.now())
         .catch((error: unknown) => this.log.warn({ err: error }, 'pacer statistics not saved at stop'));
       await this.pool.releaseLegs();
+      await this.letGo();
     } finally {
       await this.lock
         .release()
         .catch((error: unknown) => this.log.warn({ err: error }, 'campaign lock release failed'));
       this.log.info({ counters: this.counters }, 'campaign runner stopped');
+    }
+  }
+
+  /**
+   * SIGTERM, after the drain: agents waiting for calls (their phones were just hung up) are
+   * logged out, so no session stays `ready` under an engine that is gone; an agent in wrap-up
+   * keeps the session (the tag is still owed: the agent's terminal, or the next engine's
+   * wrap-up timeout, settles it). Every contact this engine still holds is released
+   * (releaseEngineLeases). Failures are logged: leases run out by themselves anyway.
+   */
+  private async letGo(): Promise<void> {
+    try {
+      await this.pool.sync();
+      for (const agent of this.pool.all()) {
+        if (['ready', 'paused', 'logging_in'].includes(agent.state.kind))
+          await this.pool.tryApply(agent, { type: 'logout' });
+      }
+      const released = await releaseEngineLeases(
+        this.db,
+        this.campaignId,
+        this.deps.engineId,
+        this.deps.clock.now(),
+      );
+      this.log.info({ released }, 'agent sessions closed and contacts released');
+    } catch (error) {
+      this.log.warn({ err: error }, 'could not close sessions or release contacts at stop');
     }
   }
 
@@ -686,7 +716,12 @@ export class CampaignRunner {
               ringTimeoutSeconds: dialing.ringTimeoutSeconds,
               trunk: dialing.trunk,
               ...(dialing.amd.enabled ? { amd: { context: dialing.amd.context } } : {}),
-              variables: { DIALER_CAMPAIGN: String(this.campaignId), DIALER_ATTEMPT: String(row.id) },
+              variables: {
+                DIALER_CAMPAIGN: String(this.campaignId),
+                DIALER_ATTEMPT: String(row.id),
+                // Sounds played to the customer come from sounds/<language>/ (the message's language).
+                'CHANNEL(language)': this.definition.abandon.language,
+              },
             });
           } catch (error) {
             log.warn({ err: error }, 'originate failed');
@@ -800,7 +835,29 @@ export class CampaignRunner {
   private async wrapUpTimedOut(agent: PooledAgent, attemptId: string): Promise<void> {
     const now = this.deps.clock.now();
     try {
-      const recorded = await this.db.transaction().execute(async (trx) => {
+      const recorded = await this.recordMissingOutcome(agent, attemptId, now);
+      await this.pool.tryApply(agent, { type: 'wrap_up_timeout', attemptId });
+      if (recorded)
+        this.log.warn(
+          { agent: agent.code, attemptId },
+          'no outcome by the wrap-up timeout; recorded as such',
+        );
+      this.poke();
+    } catch (error) {
+      // The session is still in wrap-up past its deadline: the pool's next sync arms the timer
+      // again (at once), so this is tried again until the database answers.
+      this.log.error({ err: error, agent: agent.code }, 'wrap-up timeout handling failed');
+    }
+  }
+
+  /**
+   * Records `no_outcome` for a call the agent did not tag by the deadline; false when the agent
+   * did tag it, also when the tag commits between the check and the insert (the unique outcome
+   * per attempt refuses ours: the agent was in time, nothing is missing, nothing to log).
+   */
+  private async recordMissingOutcome(agent: PooledAgent, attemptId: string, now: Date): Promise<boolean> {
+    try {
+      return await this.db.transaction().execute(async (trx) => {
         const attempt = await trx
           .selectFrom('call_attempts')
           .select(['id', 'contact_id'])
@@ -825,17 +882,9 @@ export class CampaignRunner {
         });
         return true;
       });
-      await this.pool.tryApply(agent, { type: 'wrap_up_timeout', attemptId });
-      if (recorded)
-        this.log.warn(
-          { agent: agent.code, attemptId },
-          'no outcome by the wrap-up timeout; recorded as such',
-        );
-      this.poke();
     } catch (error) {
-      // The session is still in wrap-up past its deadline: the pool's next sync arms the timer
-      // again (at once), so this is tried again until the database answers.
-      this.log.error({ err: error, agent: agent.code }, 'wrap-up timeout handling failed');
+      if (error instanceof ConflictError) return false;
+      throw error;
     }
   }
 

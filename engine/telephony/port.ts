@@ -67,6 +67,8 @@ export type TelephonyEvent =
       at: Date;
       /** Present when the call went through the AMD context; absent means no AMD. */
       amd?: AmdResult;
+      /** The SIP answer (channel Up): with AMD ~2 s before `at`, the verdict; else the same. */
+      sipAnsweredAt?: Date;
     }
   | {
       /**
@@ -84,6 +86,11 @@ export type TelephonyEvent =
       type: 'customer-left-bridge';
       attemptId: string;
       agentId: string;
+      /**
+       * `hangup`: a hang-up (either side's) took the customer out. `unexplained`: the customer
+       * is still up, alone, outside the bridge (no audio path, or moved): the engine must act.
+       */
+      reason: 'hangup' | 'unexplained';
       at: Date;
     }
   | {
@@ -194,6 +201,12 @@ export interface RecordRequest {
   maxDurationSeconds?: number;
 }
 
+export interface SoundInfo {
+  exists: boolean;
+  /** Languages the sound is installed in (empty when missing). */
+  languages: string[];
+}
+
 export type HangupReason = 'normal' | 'busy' | 'congestion' | 'no_answer';
 
 /** Result of reconciling our view with the telephone system after a reconnect or a restart. */
@@ -235,7 +248,11 @@ export interface TelephonyPort {
    * `TelephonyError` (kind `originate-failed`) when the originate itself fails.
    */
   originate(request: OriginateRequest): Promise<void>;
-  /** Adds the answered customer to the agent's bridge; emits `connected`. */
+  /**
+   * Adds the answered customer to the agent's bridge. `connected` follows only once the bridge
+   * holds both legs; a customer who does not stay (Asterisk can accept the add and drop the
+   * customer 2 ms later) gets `customer-left-bridge` with reason `unexplained` instead.
+   */
   connect(attemptId: string, agentId: string): Promise<void>;
   /** Plays media on the customer leg; resolves when finished (or the channel left). */
   play(attemptId: string, media: string[]): Promise<PlayResult>;
@@ -245,6 +262,13 @@ export interface TelephonyPort {
   record(target: RecordTarget, request: RecordRequest): Promise<void>;
   /** Hangs the customer leg up; resolves at once (the `hangup` event follows). No-op if gone. */
   hangup(attemptId: string, reason?: HangupReason): Promise<void>;
+
+  /**
+   * Whether a sound (the name of a `sound:` URI) is installed on the telephone system, and in
+   * which languages. A missing sound plays as silence (the play request succeeds, the playback
+   * fails), so the engine asks before a campaign dials. Optional: test doubles may omit it.
+   */
+  soundInfo?(name: string): Promise<SoundInfo>;
 
   /** Registers a listener; returns its remover. Listeners must not throw. */
   onEvent(listener: TelephonyListener): () => void;

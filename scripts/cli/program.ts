@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Command, Help, Option } from 'commander';
 import { registerAgentCommands } from './commands/agent.ts';
 import { registerAlarmCommands } from './commands/alarm.ts';
 import { registerApprovalCommands } from './commands/approval.ts';
@@ -9,6 +9,7 @@ import { registerComplianceCommands } from './commands/compliance.ts';
 import { registerDbCommands } from './commands/db.ts';
 import { registerDemoCommands } from './commands/demo.ts';
 import { registerDncCommands } from './commands/dnc.ts';
+import { registerDoctorCommands } from './commands/doctor.ts';
 import { registerExampleCommands } from './commands/examples.ts';
 import { registerListCommands } from './commands/list.ts';
 import { registerLogCommands } from './commands/log.ts';
@@ -41,6 +42,13 @@ export function buildProgram(makeContext: (options: GlobalOptions) => CliContext
     // Removed: who acts is proven by an API token. Still parsed so that using it is refused
     // clearly instead of silently acting as someone else.
     .addOption(new Option('--as <user>').hideHelp())
+    // Every subcommand inherits this: an option the command cannot run without says so in --help.
+    .configureHelp({
+      optionDescription(option) {
+        const text = Help.prototype.optionDescription.call(this, option);
+        return option.mandatory ? `(required) ${text}` : text;
+      },
+    })
     .showHelpAfterError(false)
     .exitOverride()
     .configureOutput({ writeErr: () => {} });
@@ -68,6 +76,7 @@ export function buildProgram(makeContext: (options: GlobalOptions) => CliContext
   registerOutcomeCommands(program, contextFor);
   registerRunCommands(program, contextFor);
   registerServeCommands(program, contextFor);
+  registerDoctorCommands(program, contextFor);
   registerAlarmCommands(program, contextFor);
   registerRecordingCommands(program, contextFor);
   return program;

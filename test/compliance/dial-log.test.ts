@@ -9,6 +9,7 @@ import {
   dialLogRowHash,
   HASHED_COLUMNS,
   HASHED_TIMESTAMP_COLUMNS,
+  LATER_HASHED_COLUMNS,
 } from '../../engine/compliance/dial-log-hash.ts';
 import { ConflictError } from '../../engine/platform/errors.ts';
 import { createTestDatabase, describeEachDatabase, testDatabaseKinds } from '../support/database.ts';
@@ -35,7 +36,11 @@ async function seed(db: Kysely<Database>, calls: number) {
     await updateAttempt(db, attempt.id, { status: 'ringing', originatedAt: new Date() });
     if (i === 4) {
       // One answered call, so that every timestamp column of some row holds a value.
-      await updateAttempt(db, attempt.id, { status: 'answered', answeredAt: new Date() });
+      await updateAttempt(db, attempt.id, {
+        status: 'answered',
+        sipAnsweredAt: new Date(Date.now() - 2000),
+        answeredAt: new Date(),
+      });
       await updateAttempt(db, attempt.id, { status: 'connected', connectedAt: new Date() });
       await finalizeAttempt(db, attempt.id, { result: 'answered', cause: 16 });
     } else {
@@ -87,7 +92,7 @@ describeEachDatabase('dial log', (handle) => {
     const { db } = handle();
     const columns = await sql<{ column_name: string }>`select column_name from information_schema.columns
       where table_name = 'call_attempts' and data_type like 'timestamp%'`.execute(db);
-    const hashed: readonly string[] = HASHED_COLUMNS;
+    const hashed: readonly string[] = [...HASHED_COLUMNS, ...LATER_HASHED_COLUMNS];
     const hashedTimestamps = columns.rows.map((c) => c.column_name).filter((c) => hashed.includes(c));
     expect(hashedTimestamps.sort()).toEqual([...HASHED_TIMESTAMP_COLUMNS].sort());
   });

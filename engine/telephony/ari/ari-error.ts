@@ -15,6 +15,15 @@ export function wrapAriError(error: unknown, doing: string, originate = false): 
   } catch {
     // not a JSON body: a network error or a swagger message
   }
+  if (/<\s*(!doctype|html|head|body|title)\b/i.test(raw)) {
+    // Asterisk answers with an HTML page while ARI is not loaded yet (404) or while it starts
+    // or stops (503): the link is not usable. The page itself goes nowhere: not into the
+    // message, not as the cause (pino would log it), never into a log line.
+    return new TelephonyError(
+      'unavailable',
+      `${doing}: Asterisk answered with an HTML error page (ARI not loaded, or Asterisk starting or stopping)`,
+    );
+  }
   let kind: TelephonyErrorKind;
   if (
     code === 'ECONNREFUSED' ||

@@ -36,8 +36,10 @@ export interface AriOperations {
   createBridge(bridgeId: string, name: string): Promise<unknown>;
   destroyBridge(bridgeId: string): Promise<void>;
   addChannel(bridgeId: string, channelId: string): Promise<void>;
+  getBridge(bridgeId: string): Promise<AriBridgeJson>;
   recordBridge(bridgeId: string, p: RecordParams): Promise<unknown>;
   stopRecording(name: string): Promise<void>;
+  getSound(soundId: string): Promise<{ id: string; formats?: { language: string; format: string }[] }>;
 }
 
 export interface RecordParams {
@@ -60,7 +62,13 @@ export function clientOperations(client: Client): AriOperations {
     createBridge: (bridgeId, name) => client.bridges.create({ type: 'mixing', bridgeId, name }),
     destroyBridge: (bridgeId) => client.bridges.destroy({ bridgeId }),
     addChannel: (bridgeId, channel) => client.bridges.addChannel({ bridgeId, channel }),
+    getBridge: async (bridgeId) => (await client.bridges.get({ bridgeId })) as unknown as AriBridgeJson,
     recordBridge: (bridgeId, p) => client.bridges.record({ bridgeId, ...p }),
     stopRecording: (recordingName) => client.recordings.stop({ recordingName }),
+    getSound: async (soundId) =>
+      (await client.sounds.get({ soundId })) as unknown as {
+        id: string;
+        formats?: { language: string; format: string }[];
+      },
   };
 }

@@ -19,6 +19,7 @@ import type {
   ReconcileResult,
   RecordRequest,
   RecordTarget,
+  SoundInfo,
   TelephonyEvent,
   TelephonyListener,
   TelephonyPort,
@@ -69,6 +70,8 @@ interface CustomerCall {
   lineAnsweredTold: boolean;
   ringing: boolean;
   answered: boolean;
+  /** When the channel went Up (the SIP answer), engine clock. */
+  sipAnsweredAt: Date | undefined;
   inStasis: boolean;
   dialStatus: DialStatus | undefined;
   hangupRequestCause: number | undefined;
@@ -102,6 +105,7 @@ function newCustomerCall(
     lineAnsweredTold: false,
     ringing: false,
     answered: false,
+    sipAnsweredAt: undefined,
     inStasis: false,
     dialStatus: undefined,
     hangupRequestCause: undefined,
@@ -384,6 +388,7 @@ export class AriTelephony implements TelephonyPort {
         if (event.channel.state === 'Ringing') this.ringing(call);
         if (event.channel.state === 'Up') {
           call.answered = true;
+          call.sipAnsweredAt ??= this.clock.now();
           this.lineAnswered(call);
         }
         return;
@@ -430,14 +435,7 @@ export class AriTelephony implements TelephonyPort {
       case 'ChannelEnteredBridge': {
         const call = this.calls.get(event.channel.id);
         const agent = call?.agentId ? this.agents.get(call.agentId) : undefined;
-        if (call && agent && agent.bridgeId === event.bridge.id) {
-          this.emitAbout(call, {
-            type: 'connected',
-            attemptId: call.attemptId,
-            agentId: agent.agentId,
-            at: this.clock.now(),
-          });
-        }
+        if (call && agent && agent.bridgeId === event.bridge.id) void this.confirmBridge(call, agent);
         return;
       }
       case 'ChannelLeftBridge': {
@@ -446,10 +444,20 @@ export class AriTelephony implements TelephonyPort {
         if (!call || !agent || agent.bridgeId !== event.bridge.id) return;
         call.agentId = undefined;
         this.stopBridgeRecordings(agent);
+        // A hang-up (ours or theirs) always shows ChannelHangupRequest first. Without one the
+        // customer is still up, alone, out of the bridge: no audio path (no codec translation),
+        // or something moved the channel. Asterisk says nothing more; the engine must act.
+        const reason = call.hangingUp || call.ended ? 'hangup' : 'unexplained';
+        if (reason === 'unexplained')
+          this.log.warn(
+            { attemptId: call.attemptId, agentId: agent.agentId, bridgeId: event.bridge.id },
+            'the customer left the agent bridge without hanging up',
+          );
         this.emitAbout(call, {
           type: 'customer-left-bridge',
           attemptId: call.attemptId,
           agentId: agent.agentId,
+          reason,
           at: this.clock.now(),
         });
         return;
@@ -458,7 +466,15 @@ export class AriTelephony implements TelephonyPort {
         const waiter = this.playbacks.get(event.playback.id);
         if (waiter) {
           this.playbacks.delete(event.playback.id);
-          waiter(true);
+          // `failed`: the media does not exist (or cannot be played): the caller heard nothing.
+          const failed = (event.playback as { state?: string }).state === 'failed';
+          if (failed) {
+            this.log.error(
+              { playbackId: event.playback.id, media: (event.playback as { media_uri?: string }).media_uri },
+              'playback failed: the media does not exist on Asterisk, the caller heard silence',
+            );
+          }
+          waiter(!failed);
         }
         return;
       }
@@ -512,6 +528,7 @@ export class AriTelephony implements TelephonyPort {
     const call = this.calls.get(channel.id);
     if (!call) return;
     call.answered = true;
+    call.sipAnsweredAt ??= this.clock.now();
     call.inStasis = true;
     if (call.detached) {
       // Somebody answered a call the engine already counts as failed: end it now.
@@ -539,10 +556,12 @@ export class AriTelephony implements TelephonyPort {
         type: 'answered',
         attemptId: call.attemptId,
         amd: { status: status satisfies AmdStatus, cause: args[2] ?? '' },
+        sipAnsweredAt: call.sipAnsweredAt ?? this.clock.now(),
         at: this.clock.now(),
       });
     } else {
-      this.emit({ type: 'answered', attemptId: call.attemptId, at: this.clock.now() });
+      const at = this.clock.now();
+      this.emit({ type: 'answered', attemptId: call.attemptId, sipAnsweredAt: call.sipAnsweredAt ?? at, at });
     }
   }
 
@@ -871,6 +890,58 @@ export class AriTelephony implements TelephonyPort {
     } catch (error) {
       call.agentId = undefined;
       throw wrapAriError(error, `connect ${attemptId} to agent ${agentId}`);
+    }
+  }
+
+  /**
+   * The customer entered the agent's bridge. Asterisk reports the entry even when it throws the
+   * customer out 2 ms later (no translation path, trace bridge_translation_failure), so the
+   * bridge itself is asked whether both legs are there before `connected` is reported. A
+   * customer who left meanwhile was already reported by ChannelLeftBridge.
+   */
+  private async confirmBridge(call: CustomerCall, agent: AgentSession): Promise<void> {
+    let channels: string[] | undefined;
+    try {
+      channels = (
+        await this.ari('getBridge', { bridgeId: agent.bridgeId }, (c) => c.getBridge(agent.bridgeId))
+      ).channels;
+    } catch (error) {
+      this.log.warn(
+        { err: error, attemptId: call.attemptId },
+        'could not read the agent bridge after a connect',
+      );
+    }
+    if (call.ended || call.agentId !== agent.agentId) return;
+    if (channels && !(channels.includes(call.attemptId) && channels.includes(agent.channelId))) {
+      call.agentId = undefined;
+      this.log.warn(
+        { attemptId: call.attemptId, agentId: agent.agentId, bridgeId: agent.bridgeId },
+        'the customer is not in the agent bridge after entering it',
+      );
+      this.emitAbout(call, {
+        type: 'customer-left-bridge',
+        attemptId: call.attemptId,
+        agentId: agent.agentId,
+        reason: 'unexplained',
+        at: this.clock.now(),
+      });
+      return;
+    }
+    this.emitAbout(call, {
+      type: 'connected',
+      attemptId: call.attemptId,
+      agentId: agent.agentId,
+      at: this.clock.now(),
+    });
+  }
+
+  async soundInfo(name: string): Promise<SoundInfo> {
+    try {
+      const sound = await this.ari('getSound', { sound: name }, (c) => c.getSound(name));
+      return { exists: true, languages: [...new Set((sound.formats ?? []).map((f) => f.language))] };
+    } catch (error) {
+      if (isTelephonyError(error, 'not-found')) return { exists: false, languages: [] };
+      throw error;
     }
   }
 

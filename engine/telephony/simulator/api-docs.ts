@@ -399,6 +399,17 @@ const RESOURCES: Record<string, ResourceSpec> = {
     description: 'Sound resources',
     apis: [
       { path: '/sounds', operations: [{ method: 'GET', nickname: 'list', responseClass: 'List[Sound]' }] },
+      {
+        path: '/sounds/{soundId}',
+        operations: [
+          {
+            method: 'GET',
+            nickname: 'get',
+            responseClass: 'Sound',
+            params: [['soundId', 'path', 'string', true]],
+          },
+        ],
+      },
     ],
     models: { Sound: { id: 'string', text: 'string', formats: 'List[FormatLangPair]' } },
   },

@@ -83,7 +83,7 @@ interface SimPlayback {
   id: string;
   media: string[];
   channel: SimChannel;
-  state: 'queued' | 'playing' | 'done';
+  state: 'queued' | 'playing' | 'done' | 'failed';
   timer?: SimTimer;
 }
 
@@ -107,6 +107,23 @@ export interface SimAsteriskOptions {
   /** Stasis app named by the AMD dialplan context (`Stasis(dialer,amd,...)`). */
   amdApp: string;
   soundMs: (media: string) => number;
+  /**
+   * Whether a sound is installed (`hello-world` for `sound:hello-world`). A missing one answers
+   * 404 to `GET /sounds/{id}` and plays as Asterisk 22 plays it: the play request succeeds,
+   * then `PlaybackStarted` and `PlaybackFinished` state `failed` at once (trace
+   * playback_missing_sound). Default: every sound exists.
+   */
+  soundExists?: (name: string) => boolean;
+  /** Languages an installed sound is reported in (default en). */
+  soundLanguages?: readonly string[];
+  /** Modules reported as not loaded (`GET /asterisk/modules/{name}` → 404); others Running. */
+  missingModules?: readonly string[];
+  /** Endpoints (`PJSIP/agent-9`) that do not exist (`GET /endpoints/{tech}/{resource}` → 404). */
+  missingEndpoints?: readonly string[];
+  /** Endpoints that exist but are not registered (state `offline`). */
+  offlineEndpoints?: readonly string[];
+  /** Dialplan globals (`GET /asterisk/variable`): what the shipped extensions.conf declares. */
+  globals?: Readonly<Record<string, string>>;
   asteriskId: string;
   /** Delivers an event to every WebSocket of `app`. */
   deliver: (app: string, event: Record<string, unknown>) => void;
@@ -666,11 +683,32 @@ export class SimAsterisk {
     };
   }
 
+  /** `GET /sounds/{id}`: the sound and its formats, or 404 as Asterisk answers. */
+  getSound(name: string) {
+    if (!this.soundInstalled(name)) throw new SimHttpError(404, { message: 'Sound not found' });
+    return {
+      id: name,
+      text: '',
+      formats: (this.o.soundLanguages ?? ['en']).map((language) => ({ language, format: 'ulaw' })),
+    };
+  }
+
+  private soundInstalled(name: string): boolean {
+    return this.o.soundExists?.(name) ?? true;
+  }
+
   private startPlayback(pb: SimPlayback): void {
     const ch = pb.channel;
     ch.playing = pb;
     pb.state = 'playing';
     this.emitChannelScoped(ch, 'PlaybackStarted', { playback: this.playbackJson(pb) });
+    const missing = pb.media.some((m) => m.startsWith('sound:') && !this.soundInstalled(m.slice(6)));
+    if (missing) {
+      // Asterisk: "File … does not exist in any format", the playback fails in the same
+      // millisecond and the caller hears nothing.
+      this.failPlayback(pb);
+      return;
+    }
     const total = pb.media.reduce((sum, m) => sum + this.o.soundMs(m), 0);
     pb.timer = this.after(ch, total, () => this.finishPlayback(pb));
     const b = ch.behaviour;
@@ -686,6 +724,22 @@ export class SimAsterisk {
   private emitChannelScoped(ch: SimChannel, type: SimEventType, body: Record<string, unknown>): void {
     const apps = this.appsOf(ch);
     if (apps.length > 0) this.send(type, body, apps);
+  }
+
+  private failPlayback(pb: SimPlayback): void {
+    pb.state = 'failed';
+    this.playbacks.delete(pb.id);
+    const ch = pb.channel;
+    this.emitChannelScoped(ch, 'PlaybackFinished', { playback: this.playbackJson(pb) });
+    pb.state = 'done';
+    if (ch.playing === pb) {
+      ch.playing = undefined;
+      const next = ch.playQueue.shift();
+      if (next && !ch.ending) {
+        ch.playing = next;
+        this.startPlayback(next);
+      }
+    }
   }
 
   private finishPlayback(pb: SimPlayback): void {
@@ -772,8 +826,25 @@ export class SimAsterisk {
         if (ch.stasisApp) b.apps.add(ch.stasisApp);
         this.emitChannel(ch, 'ChannelEnteredBridge', { bridge: this.bridgeJson(b) });
         if (b.members.length >= 2) this.peerVarsets(b);
+        if (!this.canTranslate(ch, b)) {
+          // Trace bridge_translation_failure: "No path to translate" — the newcomer leaves 2 ms
+          // after entering, with no hang-up and no reason; it stays up, in Stasis, alone.
+          this.after(ch, 2, () => {
+            if (ch.bridge === b) this.leaveBridge(ch);
+          });
+        }
       });
     }
+  }
+
+  /**
+   * A Local leg runs at slin192, a SIP leg at ulaw: mixing them needs codec_resample. Without it
+   * (modules.missing) Asterisk has no translation path between them.
+   */
+  private canTranslate(ch: SimChannel, b: SimBridge): boolean {
+    if (!this.o.missingModules?.includes('codec_resample')) return true;
+    const native = (c: SimChannel) => (c.name.startsWith('Local/') ? 'slin192' : 'ulaw');
+    return b.members.every((m) => native(m) === native(ch));
   }
 
   removeChannels(bridgeId: string, ids: string[]): void {
@@ -942,7 +1013,35 @@ export class SimAsterisk {
 
   // ---- applications ---------------------------------------------------------------------------
 
+  /** `GET /asterisk/modules/{name}`, as Asterisk 22 answers it. */
+  moduleJson(name: string) {
+    if (!name.endsWith('.so'))
+      throw new SimHttpError(409, { message: 'Module information could not be retrieved' });
+    if (this.o.missingModules?.includes(name.slice(0, -3)))
+      throw new SimHttpError(404, { message: 'Module could not be found in running modules' });
+    return { name, description: name, use_count: 0, status: 'Running', support_level: 'core' };
+  }
+
+  /** `GET /asterisk/variable?variable=`: a global (empty when unset, as Asterisk answers). */
+  globalVariable(name: string | undefined) {
+    if (!name) throw new SimHttpError(400, { message: 'Variable name is required' });
+    return { value: this.o.globals?.[name] ?? '' };
+  }
+
+  /** `GET /endpoints/{tech}/{resource}`. Local is no endpoint technology ARI lists. */
+  endpointJson(tech: string, resource: string) {
+    const name = `${tech}/${resource}`;
+    if (!KNOWN_TECH.has(tech) || tech === 'Local' || this.o.missingEndpoints?.includes(name))
+      throw new SimHttpError(404, { message: 'Endpoint not found' });
+    const state = this.o.offlineEndpoints?.includes(name) ? 'offline' : 'online';
+    const channelIds = [...this.channels.values()]
+      .filter((ch) => ch.name.startsWith(`${name}-`))
+      .map((ch) => ch.id);
+    return { technology: tech, resource, state, channel_ids: channelIds };
+  }
+
   applicationJson(app: string) {
+    if (!this.o.isAppRegistered(app)) throw new SimHttpError(404, { message: 'Application not found' });
     const channelIds = [...this.channels.values()].filter((ch) => ch.stasisApp === app).map((ch) => ch.id);
     return {
       name: app,

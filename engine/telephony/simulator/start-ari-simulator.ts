@@ -33,12 +33,24 @@ export const simulatorOptionsSchema = z.object({
     ])
     .default('realtime'),
   seed: z.number().int().default(1),
+  /** What `dialer doctor` asks: modules not loaded, endpoints missing or offline, dialplan globals. */
+  modules: z.object({ missing: z.array(z.string()).default([]) }).prefault({}),
+  endpoints: z
+    .object({ missing: z.array(z.string()).default([]), offline: z.array(z.string()).default([]) })
+    .prefault({}),
+  globals: z
+    .record(z.string(), z.string())
+    .default({ DIALER_STASIS_APP: 'DIALER_APP', DIALER_AMD_CONTEXTS: 'dialer-amd' }),
   callees: calleeConfigSchema.prefault({}),
   agents: z.object({ answerDelayMs: z.number().min(0).default(0) }).prefault({}),
   sounds: z
     .object({
       defaultMs: z.number().min(0).default(2000),
       durations: z.record(z.string(), z.number().min(0)).default({ 'sound:beep': 440 }),
+      /** Sounds not installed (names without `sound:`): 404 on GET /sounds/{id}, playback `failed`. */
+      missing: z.array(z.string()).default([]),
+      /** Languages every installed sound is reported in. */
+      languages: z.array(z.string()).default(['en', 'zh']),
     })
     .prefault({}),
 });
@@ -106,6 +118,12 @@ export async function startAriSimulator(input: AriSimulatorOptions = {}): Promis
       agentAnswerDelayMs: options.agents.answerDelayMs,
       amdApp: options.app,
       soundMs: (media) => options.sounds.durations[media] ?? options.sounds.defaultMs,
+      soundExists: (name) => !options.sounds.missing.includes(name),
+      soundLanguages: options.sounds.languages,
+      missingModules: options.modules.missing,
+      missingEndpoints: options.endpoints.missing,
+      offlineEndpoints: options.endpoints.offline,
+      globals: options.globals,
       asteriskId: '02:fc:00:00:00:01',
       deliver: (app, event) => server.deliver(app, event),
       isAppRegistered: (app) => server.isAppRegistered(app),
