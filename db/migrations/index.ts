@@ -29,8 +29,8 @@ export const migrations: Record<string, Migration> = {
   '2026-12-02-001-evidence-chain': evidenceChain,
   '2026-12-02-060-identity-credentials': identityCredentials,
   '2026-12-02-080-dial-pass-indexes': dialPassIndexes,
+  '2026-12-03-010-sip-answered-at': sipAnsweredAt,
   '2026-12-03-030-recordings-and-qa': recordingsAndQa,
   '2026-12-03-040-pacing-statistics': pacingStatistics,
   '2026-12-03-050-contact-account-ref': contactAccountRef,
-  '2026-12-03-010-sip-answered-at': sipAnsweredAt,
 };

@@ -1,10 +1,12 @@
 import type { Kysely } from 'kysely';
 import type { DatabaseHandle } from '../../db/connect.ts';
+import { getCampaignDefinition } from '../../db/queries/campaigns.ts';
 import type { Database } from '../../db/schema.ts';
 import { defaultEngineId } from '../main.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { RecordingStorage } from '../runner/call-recorder.ts';
 import { CampaignRunner, type RunnerOptions, type RunnerSnapshot } from '../runner/campaign-runner.ts';
+import { requireCampaignSounds } from '../runner/campaign-sounds.ts';
 import type { EngineClock } from '../runner/engine-clock.ts';
 import type { TelephonyPort } from '../telephony/port.ts';
 
@@ -47,6 +49,8 @@ function hostedCampaignIds(db: Kysely<Database>): Promise<number[]> {
 export class EngineHost {
   readonly engineId: string;
   private readonly runners = new Map<number, CampaignRunner>();
+  /** Campaigns refused at start (e.g. a sound missing), by the real time they may be tried again. */
+  private readonly refusedUntil = new Map<number, number>();
   private readonly starting = new Map<number, Promise<void>>();
   private readonly log: Logger;
   private scanTimer: NodeJS.Timeout | undefined;
@@ -89,18 +93,25 @@ export class EngineHost {
     const wanted = new Set(ids);
     for (const id of ids) {
       if (this.runners.has(id)) continue;
+      if ((this.refusedUntil.get(id) ?? 0) > Date.now()) continue;
       const runner = new CampaignRunner(
         { ...this.deps, logger: this.log, engineId: this.engineId },
         id,
         this.options,
       );
       this.runners.set(id, runner);
+      // Before it dials, as `main` does: a campaign whose sounds Asterisk lacks would play
+      // silence. Refused, it is tried again once a minute, not at every scan.
       // start() waits for the campaign lock (standby while another engine holds it).
-      const started = runner
-        .start()
+      const started = (async () => {
+        const { definition } = await getCampaignDefinition(this.deps.database.db, id);
+        await requireCampaignSounds(this.deps.telephony, id, definition);
+        await runner.start();
+      })()
         .catch((error: unknown) => {
           this.log.error({ err: error, campaignId: id }, 'campaign runner failed to start');
           this.runners.delete(id);
+          this.refusedUntil.set(id, Date.now() + 60_000);
         })
         .finally(() => this.starting.delete(id));
       this.starting.set(id, started);
