@@ -370,6 +370,19 @@ export interface DncEventsTable {
   row_hash: EvidenceChainColumn<string>;
 }
 
+/** A retention purge of a chain's oldest records (migration 2026-12-03-051). Append-only. */
+export interface ChainPurgesTable {
+  id: Generated<number>;
+  chain: 'dial_log' | 'evidence';
+  through_seq: number;
+  through_hash: string;
+  /** Dial log: per campaign id, its last purged campaign position and hash. */
+  campaign_heads: DefaultedJson<Record<string, { seq: number; hash: string }>>;
+  rows_purged: number;
+  purged_at: Timestamp;
+  actor: string;
+}
+
 export interface Database {
   clients: ClientsTable;
   campaigns: CampaignsTable;
@@ -396,6 +409,7 @@ export interface Database {
   evidence_chain: EvidenceChainTable;
   dnc_events: DncEventsTable;
   api_tokens: ApiTokensTable;
+  chain_purges: ChainPurgesTable;
 }
 
 export type ClientRow = Selectable<ClientsTable>;

@@ -10,6 +10,7 @@ import * as evidenceChain from './2026-12-02-001-evidence-chain.ts';
 import * as identityCredentials from './2026-12-02-060-identity-credentials.ts';
 import * as dialPassIndexes from './2026-12-02-080-dial-pass-indexes.ts';
 import * as contactAccountRef from './2026-12-03-050-contact-account-ref.ts';
+import * as chainPurges from './2026-12-03-051-chain-purges.ts';
 
 /**
  * Every migration, by name. Names sort by date, which is the order kysely applies them in.
@@ -27,4 +28,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-02-060-identity-credentials': identityCredentials,
   '2026-12-02-080-dial-pass-indexes': dialPassIndexes,
   '2026-12-03-050-contact-account-ref': contactAccountRef,
+  '2026-12-03-051-chain-purges': chainPurges,
 };

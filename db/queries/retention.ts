@@ -45,7 +45,7 @@ interface Governing {
 }
 
 /** Each campaign's preset minimum for a kind, and the strictest of them for shared records. */
-async function governingMinimums(db: Db) {
+export async function governingMinimums(db: Db) {
   const campaigns = await db.selectFrom('campaigns').select(['id', 'config']).execute();
   const byCampaign = new Map<number, Record<RetentionKind, Governing>>();
   for (const c of campaigns) {

@@ -124,13 +124,13 @@ describeEachDatabase('retention by preset', (handle) => {
     );
   });
 
-  it('refuses to purge the chained dial log and a moment in the future', async () => {
+  it('refuses a kind it cannot purge and a moment in the future', async () => {
     const officer = await testUser(handle().db, 'compliance_officer');
     const dialer = (...args: string[]) => runCliInProcess(args, handle(), { token: officer.token });
-    const chained = await dialer('retention', 'purge', '--kind', 'dialLog');
-    expect(chained.code).toBe(2);
-    expect(chained.stderr).toContain('hash-chained');
-    const future = await dialer('retention', 'purge', '--kind', 'recordings', '--at', '2999-01-01T00:00:00Z');
+    const unknown = await dialer('retention', 'purge', '--kind', 'consentEvidence');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('not purged here');
+    const future = await dialer('retention', 'purge', '--kind', 'dialLog', '--at', '2999-01-01T00:00:00Z');
     expect(future.code).toBe(2);
     const report = await dialer('retention', 'report');
     expect(report.code).toBe(0);
