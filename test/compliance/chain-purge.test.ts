@@ -1,12 +1,14 @@
 import { type Kysely, sql } from 'kysely';
 import { beforeAll, expect, it } from 'vitest';
 import { recordAudit } from '../../db/queries/audit.ts';
+import { checkChainHeads, currentChainHeads } from '../../db/queries/chain-heads.ts';
 import { purgeChained } from '../../db/queries/chain-purge.ts';
 import { createAttempt, finalizeAttempt } from '../../db/queries/dial-log.ts';
 import { verifyDialLog } from '../../db/queries/dial-log-verify.ts';
 import { scopeRef } from '../../db/queries/dnc.ts';
 import { verifyEvidence } from '../../db/queries/evidence-verify.ts';
 import type { Database } from '../../db/schema.ts';
+import type { ChainHead } from '../../engine/compliance/checkpoint.ts';
 import { runCliInProcess } from '../cli/cli-run.ts';
 import { describeEachDatabase } from '../support/database.ts';
 import { testAdmin, testUser } from '../support/identity.ts';
@@ -41,6 +43,9 @@ describeEachDatabase('retention purge of the dial log', (handle) => {
   const ids: number[] = [];
   let cn: { id: number };
   let us: { id: number };
+  /** Heads checkpointed after the second call (inside what the purge takes) and after all five. */
+  let early: ChainHead[] = [];
+  let late: ChainHead[] = [];
 
   beforeAll(async () => {
     const { db } = handle();
@@ -75,7 +80,9 @@ describeEachDatabase('retention purge of the dial log', (handle) => {
         endedAt: new Date(ago(days).getTime() + 30_000),
       });
       ids.push(row.id);
+      if (ids.length === 2) early = await currentChainHeads(db);
     }
+    late = await currentChainHeads(db);
   });
 
   it('refuses a delete of a dial-log row that no recorded purge covers', async () => {
@@ -170,6 +177,17 @@ describeEachDatabase('retention purge of the dial log', (handle) => {
     const out = await runCliInProcess(['log', 'verify'], handle(), { token: admin.token });
     expect(out.code).toBe(0);
     expect(out.stdout).toContain('positions 1-2 purged past retention');
+  });
+
+  it('checkpoints taken before the purge still verify; one naming a purged head with another hash does not', async () => {
+    const { db } = handle();
+    const dialHeads = (heads: ChainHead[]) => heads.filter((h) => h.chain.startsWith('dial_log'));
+    expect(await checkChainHeads(db, dialHeads(early))).toEqual([]);
+    expect(await checkChainHeads(db, dialHeads(late))).toEqual([]);
+    const forged = { chain: 'dial_log', position: 2, hash: 'f'.repeat(64) };
+    expect(await checkChainHeads(db, [forged])).toEqual([
+      expect.objectContaining({ chain: 'dial_log', position: 2, problem: 'replaced' }),
+    ]);
   });
 
   it('still detects a kept row deleted after the purge', async () => {
