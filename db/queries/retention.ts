@@ -111,7 +111,13 @@ export async function retentionReport(db: Db, now: Date): Promise<RetentionRow[]
 /**
  * Purges the recordings past their minimum (never one younger than the longest minimum that
  * governs it), in one transaction with its audit entry (actor, cutoff per campaign, count, ids).
- * The chained records (dial log, outcomes, do-not-call events) are not purged here.
+ * The chained records are purged by chain-purge.ts.
+ *
+ * JOIN with the recording service (engine/recordings/recording-service.ts on h-recording, whose
+ * purge removes the file and marks the row `purged` keeping its digest): this function should
+ * only SELECT the ids due here (the preset minimum, longest governing) and hand each to that
+ * service's per-row purge instead of deleting rows; the CLI call site is
+ * scripts/cli/commands/retention.ts (`--kind recordings`).
  */
 export async function purgeRecordings(
   db: Kysely<Database>,
