@@ -322,3 +322,87 @@ describeEachDatabase('retention purge of the evidence chain', (handle) => {
     expect(report.problems[0]).toMatchObject({ problem: 'content_changed', position: start + 6 });
   });
 });
+
+describeEachDatabase('what stops a chain purge besides age', (handle) => {
+  it('a dial-log row past its minimum but still referenced by a kept recording stays, and so does every row after it', async () => {
+    const { db } = handle();
+    const client = await makeClient(db);
+    const cn = await makeCampaign(db, client.id, {
+      jurisdiction: 'CN',
+      region: 'CN',
+      defaultTimeZone: 'Asia/Shanghai',
+    });
+    const contact = await makeContact(db, cn.id, '+8613800138031', { consent_ref: 'C-3' });
+    const ids: number[] = [];
+    for (const days of [50, 45, 40]) {
+      const row = await createAttempt(db, {
+        campaignId: cn.id,
+        contactId: contact.id,
+        phoneE164: contact.phone_e164,
+        channelId: `stop-${days}`,
+        gateReasons: [],
+        queuedAt: ago(days),
+      });
+      await finalizeAttempt(db, row.id, { result: 'connected', endedAt: ago(days) });
+      ids.push(row.id);
+    }
+    await db
+      .insertInto('recordings')
+      .values({ attempt_id: ids[1]!, name: 'kept', format: 'wav', started_at: ago(45) })
+      .execute();
+    const result = await purgeChained(db, { kind: 'dialLog', now, actor: 'test' });
+    expect(result).toMatchObject({
+      through: 1,
+      stoppedAt: { position: 2, reason: expect.stringContaining('still referenced') },
+    });
+    expect((await db.selectFrom('call_attempts').select('id').execute()).map((r) => r.id)).toEqual(
+      ids.slice(1),
+    );
+    expect((await verifyDialLog(db)).ok).toBe(true);
+  });
+});
+
+describeEachDatabase('a corrected outcome and a chain purge', (handle) => {
+  it('an outcome past its minimum whose correction is kept stays (the correction points at it)', async () => {
+    const { db } = handle();
+    const client = await makeClient(db);
+    const cn = await makeCampaign(db, client.id, {
+      jurisdiction: 'CN',
+      region: 'CN',
+      defaultTimeZone: 'Asia/Shanghai',
+    });
+    const contact = await makeContact(db, cn.id, '+8613800138032', { consent_ref: 'C-4' });
+    const before = await purgeChained(db, { kind: 'outcomes', now, actor: 'test', dryRun: true });
+    const original = await db
+      .insertInto('outcomes')
+      .values({
+        contact_id: contact.id,
+        campaign_id: cn.id,
+        tag: 'no_interest',
+        final: true,
+        recorded_at: ago(40),
+      })
+      .returning(['id', 'chain_seq'])
+      .executeTakeFirstOrThrow();
+    await db
+      .insertInto('outcomes')
+      .values({
+        contact_id: contact.id,
+        campaign_id: cn.id,
+        tag: 'callback',
+        final: false,
+        recorded_at: ago(5),
+        corrects_outcome_id: original.id,
+        correction_reason: 'wrong tag',
+      })
+      .execute();
+    const result = await purgeChained(db, { kind: 'outcomes', now, actor: 'test', dryRun: true });
+    // The correction (5 days) is young; the original (40 days, past CN's 30) would be the whole
+    // prefix but must stay with it.
+    expect(before).toMatchObject({ through: 0, stoppedAt: null });
+    expect(result).toMatchObject({
+      through: Number(original.chain_seq) - 1,
+      stoppedAt: { position: Number(original.chain_seq), reason: 'corrected by an outcome that is kept' },
+    });
+  });
+});
