@@ -435,6 +435,19 @@ export interface PacingStatisticsTable {
   saved_at: Timestamp;
 }
 
+/** A retention purge of a chain's oldest records (migration 2026-12-03-051). Append-only. */
+export interface ChainPurgesTable {
+  id: Generated<number>;
+  chain: 'dial_log' | 'evidence';
+  through_seq: number;
+  through_hash: string;
+  /** Dial log: per campaign id, its last purged campaign position and hash. */
+  campaign_heads: DefaultedJson<Record<string, { seq: number; hash: string }>>;
+  rows_purged: number;
+  purged_at: Timestamp;
+  actor: string;
+}
+
 export interface Database {
   clients: ClientsTable;
   campaigns: CampaignsTable;
@@ -465,6 +478,7 @@ export interface Database {
   dnc_events: DncEventsTable;
   api_tokens: ApiTokensTable;
   pacing_statistics: PacingStatisticsTable;
+  chain_purges: ChainPurgesTable;
 }
 
 export type ClientRow = Selectable<ClientsTable>;

@@ -2,6 +2,7 @@ import { type Kysely, sql, type Transaction } from 'kysely';
 import type { ChainHead } from '../../engine/compliance/checkpoint.ts';
 import { EVIDENCE_TABLE_NAMES } from '../../engine/compliance/evidence-hash.ts';
 import type { Database } from '../schema.ts';
+import { latestChainPurge } from './chain-purge.ts';
 import { evidenceRowAt } from './evidence-verify.ts';
 
 /**
@@ -100,8 +101,31 @@ export interface CheckpointMismatch {
  */
 export async function checkChainHeads(db: Db, heads: readonly ChainHead[]): Promise<CheckpointMismatch[]> {
   const mismatches: CheckpointMismatch[] = [];
+  const dialPurge = await latestChainPurge(db, 'dial_log');
+  const evidencePurge = await latestChainPurge(db, 'evidence');
   for (const head of heads) {
     if (head.position === 0) continue;
+    // A head inside a purged prefix: the purge record holds the hash of its last position; the
+    // ones before it are gone lawfully (the kept chain links to that hash, which verify checks).
+    const purged =
+      head.chain === 'dial_log'
+        ? dialPurge && { seq: dialPurge.through, hash: dialPurge.hash }
+        : head.chain === 'evidence'
+          ? evidencePurge && { seq: evidencePurge.through, hash: evidencePurge.hash }
+          : dialPurge?.campaignHeads[head.chain.split(':')[2] ?? ''];
+    if (purged && head.position <= purged.seq) {
+      if (head.position === purged.seq && head.hash !== purged.hash) {
+        mismatches.push({
+          chain: head.chain,
+          position: head.position,
+          problem: 'replaced',
+          record: 'the retention purge record',
+          currentHead: null,
+          message: `chain ${head.chain}: the purge through position ${head.position} recorded a different hash than checkpointed: the log was rewritten before it was purged`,
+        });
+      }
+      continue;
+    }
     let found: { record: string; hash: string | null } | undefined;
     let current: number | null = null;
     if (head.chain === 'dial_log') {

@@ -5,6 +5,7 @@ import {
   HASHED_TIMESTAMP_COLUMNS,
 } from '../../engine/compliance/dial-log-hash.ts';
 import type { CallAttemptRow, Database } from '../schema.ts';
+import { latestChainPurge } from './chain-purge.ts';
 
 /**
  * Walks the dial log's hash chain and names the first row where it breaks.
@@ -16,6 +17,10 @@ import type { CallAttemptRow, Database } from '../schema.ts';
  * One campaign: the same over the campaign's own chain (campaign_seq, campaign_prev_hash,
  * dial_log_campaign_chain), plus each row's link into the global chain (its prev_hash equals
  * the row_hash of the global row before it). Rows of other campaigns are not re-hashed.
+ *
+ * After a retention purge (chain-purge.ts) the walk starts after the purged prefix: the first
+ * kept row must sit at the next position and link to the purged row's recorded hash, so a row
+ * deleted beyond the purge still shows as missing.
  *
  * Timestamps: the database stores them to the microsecond, the hash covers them to the
  * millisecond (the row as the driver returns it, JavaScript Dates). The application only ever
@@ -51,6 +56,11 @@ export interface VerifyReport {
   /** Rows not finalized yet (calls in progress): not part of the chain yet. */
   openRows: number;
   head: { seq: number; hash: string } | null;
+  /**
+   * The chain's oldest rows up to this position were purged past their retention (chain_purges):
+   * the walk starts after it, the first kept row linking to the recorded hash. Null: none purged.
+   */
+  purgedThrough: { seq: number; hash: string } | null;
   firstBreak: ChainBreak | null;
 }
 
@@ -134,6 +144,7 @@ function contentCheck(row: Row, seqLabel: string): ChainBreak | null {
 async function verifyGlobal(db: Kysely<Database>): Promise<VerifyReport> {
   const headRow = await db.selectFrom('dial_log_chain').selectAll().where('id', '=', 1).executeTakeFirst();
   const head = headRow ? { seq: Number(headRow.last_seq), hash: headRow.last_hash } : null;
+  const purged = await latestChainPurge(db, 'dial_log');
   const report: VerifyReport = {
     ok: true,
     scope: 'global',
@@ -141,11 +152,12 @@ async function verifyGlobal(db: Kysely<Database>): Promise<VerifyReport> {
     rowsChecked: 0,
     openRows: await openRows(db),
     head,
+    purgedThrough: purged ? { seq: purged.through, hash: purged.hash } : null,
     firstBreak: null,
   };
   const fail = (b: ChainBreak) => ({ ...report, ok: false, firstBreak: b });
-  let prevSeq = 0;
-  let prevHash = GENESIS_HASH;
+  let prevSeq = purged?.through ?? 0;
+  let prevHash = purged?.hash ?? GENESIS_HASH;
   for (;;) {
     const rows = await db
       .selectFrom('call_attempts')
@@ -205,6 +217,8 @@ async function verifyCampaign(db: Kysely<Database>, campaignId: number): Promise
     .where('campaign_id', '=', campaignId)
     .executeTakeFirst();
   const head = headRow ? { seq: Number(headRow.last_seq), hash: headRow.last_hash } : null;
+  const purged = await latestChainPurge(db, 'dial_log');
+  const campaignPurged = purged?.campaignHeads[String(campaignId)];
   const report: VerifyReport = {
     ok: true,
     scope: 'campaign',
@@ -212,11 +226,12 @@ async function verifyCampaign(db: Kysely<Database>, campaignId: number): Promise
     rowsChecked: 0,
     openRows: await openRows(db, campaignId),
     head,
+    purgedThrough: campaignPurged ? { seq: campaignPurged.seq, hash: campaignPurged.hash } : null,
     firstBreak: null,
   };
   const fail = (b: ChainBreak) => ({ ...report, ok: false, firstBreak: b });
-  let prevSeq = 0;
-  let prevHash = GENESIS_HASH;
+  let prevSeq = campaignPurged?.seq ?? 0;
+  let prevHash = campaignPurged?.hash ?? GENESIS_HASH;
   for (;;) {
     const rows = await db
       .selectFrom('call_attempts')
@@ -259,7 +274,12 @@ async function verifyCampaign(db: Kysely<Database>, campaignId: number): Promise
         });
       }
       const globalSeq = Number(row.chain_seq);
-      const expectedPrev = globalSeq === 1 ? GENESIS_HASH : globalPrev.get(globalSeq - 1);
+      const expectedPrev =
+        globalSeq === 1
+          ? GENESIS_HASH
+          : purged && globalSeq - 1 === purged.through
+            ? purged.hash
+            : globalPrev.get(globalSeq - 1);
       if (expectedPrev !== row.prev_hash) {
         return fail({
           problem: 'global_link',

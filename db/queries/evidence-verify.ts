@@ -9,12 +9,15 @@ import {
 } from '../../engine/compliance/evidence-hash.ts';
 import { maskPhone } from '../../engine/platform/mask-phone.ts';
 import type { Database } from '../schema.ts';
+import { latestChainPurge } from './chain-purge.ts';
 
 /**
  * Walks the evidence chain (outcomes, approvals, do-not-call events, audit log; migration
  * 2026-12-02-001) and names every record where it breaks, up to MAX_PROBLEMS:
  * - each position from 1 to the head is there once, links to the one before, and its hash is
  *   that of its own content (recomputed here, not by the database);
+ * - after a retention purge (chain-purge.ts), the walk starts after the purged prefix: the first
+ *   kept record sits at the next position and links to the purged record's recorded hash;
  * - the last row is the chain head (a deleted tail with the head left alone is seen; a deleted
  *   tail with the head rewound needs a checkpoint: checkpoint.ts);
  * - no row of these tables is outside the chain (inserted with the seal trigger off);
@@ -49,6 +52,8 @@ export interface EvidenceReport {
   ok: boolean;
   rowsChecked: number;
   head: { seq: number; hash: string } | null;
+  /** The oldest records up to this position were purged past their retention; the walk starts after it. */
+  purgedThrough: { seq: number; hash: string } | null;
   problems: EvidenceProblem[];
   /** More problems were found than are listed. */
   truncated: boolean;
@@ -120,8 +125,9 @@ async function verifyIn(trx: Transaction<Database>): Promise<EvidenceReport> {
     if (problems.length < MAX_PROBLEMS) problems.push(p);
   };
   let rowsChecked = 0;
-  let prevSeq = 0;
-  let prevHash = GENESIS_HASH;
+  const purged = await latestChainPurge(trx, 'evidence');
+  let prevSeq = purged?.through ?? 0;
+  let prevHash = purged?.hash ?? GENESIS_HASH;
   for (;;) {
     const { rows } = await chainPage(trx, prevSeq);
     for (const raw of rows) {
@@ -179,7 +185,14 @@ async function verifyIn(trx: Transaction<Database>): Promise<EvidenceReport> {
   for (const p of await outsideChain(trx)) add(p);
   for (const p of await approvalNumbers(trx)) add(p);
   for (const p of await dncState(trx)) add(p);
-  return { ok: found === 0, rowsChecked, head, problems, truncated: found > problems.length };
+  return {
+    ok: found === 0,
+    rowsChecked,
+    head,
+    purgedThrough: purged ? { seq: purged.through, hash: purged.hash } : null,
+    problems,
+    truncated: found > problems.length,
+  };
 }
 
 /** Rows of the evidence tables that carry no seal (inserted with the trigger off, or unsealed later). */

@@ -10,7 +10,6 @@ import {
   strictest,
 } from '../../engine/compliance/retention.ts';
 import type { Database } from '../schema.ts';
-import { recordAudit } from './audit.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -37,7 +36,11 @@ const SOURCES: Record<RetentionKind, { from: string; at: string; campaign: strin
   dncRequests: { from: 'dnc_events t', at: 't.at', campaign: 'null::int' },
   lists: { from: 'batches t', at: 't.received_at', campaign: 't.campaign_id' },
 };
-const EXTRA_FILTER: Partial<Record<RetentionKind, string>> = { consentEvidence: 't.consent_ref is not null' };
+const EXTRA_FILTER: Partial<Record<RetentionKind, string>> = {
+  consentEvidence: 't.consent_ref is not null',
+  // A purged recording's row stays (its digest); its file is gone, nothing of it is kept.
+  recordings: "t.state <> 'purged'",
+};
 
 interface Governing {
   preset: string;
@@ -45,7 +48,7 @@ interface Governing {
 }
 
 /** Each campaign's preset minimum for a kind, and the strictest of them for shared records. */
-async function governingMinimums(db: Db) {
+export async function governingMinimums(db: Db) {
   const campaigns = await db.selectFrom('campaigns').select(['id', 'config']).execute();
   const byCampaign = new Map<number, Record<RetentionKind, Governing>>();
   for (const c of campaigns) {
@@ -106,57 +109,4 @@ export async function retentionReport(db: Db, now: Date): Promise<RetentionRow[]
     }
   }
   return out;
-}
-
-/**
- * Purges the recordings past their minimum (never one younger than the longest minimum that
- * governs it), in one transaction with its audit entry (actor, cutoff per campaign, count, ids).
- * The chained records (dial log, outcomes, do-not-call events) are not purged here.
- */
-export async function purgeRecordings(
-  db: Kysely<Database>,
-  input: { now: Date; actor: string; role?: string | null; dryRun?: boolean },
-): Promise<{ purged: number; ids: number[]; locations: string[] }> {
-  return db.transaction().execute(async (trx) => {
-    const { byCampaign, shared } = await governingMinimums(trx);
-    const ids = [...byCampaign.keys()];
-    const times = ids.map((id) =>
-      retentionCutoff(input.now, byCampaign.get(id)!.recordings.minimumDays).toISOString(),
-    );
-    const sharedCutoff = retentionCutoff(input.now, shared.recordings.minimumDays);
-    // Locks the rows it will delete (a concurrent purge waits and then finds them gone).
-    const due = await sql<{ id: number; location: string | null }>`
-      with cut as (select * from unnest(${ids}::int[], ${times}::timestamptz[]) as c(campaign_id, cutoff))
-      select r.id, r.location from recordings r
-        left join call_attempts a on a.id = r.attempt_id
-        left join cut on cut.campaign_id = a.campaign_id
-      where r.started_at < coalesce(cut.cutoff, ${sharedCutoff}::timestamptz)
-      order by r.id
-      for update of r`.execute(trx);
-    const dueIds = due.rows.map((r) => Number(r.id));
-    if (input.dryRun || dueIds.length === 0) {
-      return { purged: 0, ids: dueIds, locations: due.rows.flatMap((r) => (r.location ? [r.location] : [])) };
-    }
-    await trx.deleteFrom('recordings').where('id', 'in', dueIds).execute();
-    await recordAudit(trx, {
-      actor: input.actor,
-      role: input.role ?? null,
-      action: 'retention.purge',
-      subject: 'recordings',
-      details: {
-        kind: 'recordings',
-        purged: dueIds.length,
-        ids: dueIds,
-        cutoffs: Object.fromEntries(ids.map((id, i) => [id, times[i]])),
-        sharedCutoff: sharedCutoff.toISOString(),
-        at: input.now.toISOString(),
-      },
-      at: input.now,
-    });
-    return {
-      purged: dueIds.length,
-      ids: dueIds,
-      locations: due.rows.flatMap((r) => (r.location ? [r.location] : [])),
-    };
-  });
 }

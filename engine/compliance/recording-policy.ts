@@ -1,4 +1,5 @@
-import type { CampaignDefinition, Jurisdiction } from '../../campaigns/campaign-definition.ts';
+import type { CampaignDefinition } from '../../campaigns/campaign-definition.ts';
+import { policyForDefinition } from './jurisdictions.ts';
 
 /**
  * What the rules say about recording a call: whether the customer must hear a recording notice
@@ -25,19 +26,13 @@ export function recordingNoticeFor(
 }
 
 /**
- * The shortest time a jurisdiction lets a call-centre recording be kept, in days. Defaults of
- * this product, to be confirmed per licence: China's call-centre licences ask for recordings to
- * be kept for dispute handling (6 months here); elsewhere a month covers complaint windows.
+ * Days a campaign's recordings are kept: its own setting, never below its compliance preset's
+ * minimum for recordings (engine/compliance/presets: each figure with its source, overridable
+ * per campaign), the same figure `dialer retention report` shows.
  */
-const MIN_RETENTION_DAYS: Record<Jurisdiction, number> = { US: 30, UK: 30, CN: 180, OTHER: 30 };
-
-export function recordingRetentionMinDays(jurisdiction: Jurisdiction): number {
-  return MIN_RETENTION_DAYS[jurisdiction];
-}
-
-/** Days a campaign's recordings are kept: its own setting, never below the jurisdiction's minimum. */
 export function recordingRetentionDays(
-  campaign: Pick<CampaignDefinition, 'recording' | 'jurisdiction'>,
+  campaign: Pick<CampaignDefinition, 'recording' | 'jurisdiction'> &
+    Partial<Pick<CampaignDefinition, 'compliance'>>,
 ): number {
-  return Math.max(campaign.recording.retentionDays, recordingRetentionMinDays(campaign.jurisdiction));
+  return Math.max(campaign.recording.retentionDays, policyForDefinition(campaign).retentionDays.recordings);
 }

@@ -1,3 +1,6 @@
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
 import { createAttempt, finalizeAttempt } from '../../db/queries/dial-log.ts';
 import { addDnc, scopeRef } from '../../db/queries/dnc.ts';
@@ -14,6 +17,7 @@ describeEachDatabase('retention by preset', (handle) => {
   // Records dated from the real clock: a purge never runs at a moment in the future.
   const now = new Date();
   const ago = (days: number) => new Date(now.getTime() - days * DAY);
+  const recordingsDir = mkdtempSync(join(tmpdir(), 'dialer-test-recordings-'));
   let cn: { id: number };
   let us: { id: number };
 
@@ -41,9 +45,14 @@ describeEachDatabase('retention by preset', (handle) => {
         name: `rec-${row.id}`,
         format: 'wav',
         started_at: at,
-        location: `/rec/${row.id}.wav`,
+        state: 'stored',
+        stored_at: at,
+        // As the recorder sets it: the campaign's preset minimum (CN 30 days, US 1826).
+        purge_after: new Date(at.getTime() + (campaignId === cn.id ? 30 : 1826) * DAY),
+        location: `rec-${row.id}.wav`,
       })
       .execute();
+    writeFileSync(join(recordingsDir, `rec-${row.id}.wav`), 'RIFF');
   }
 
   beforeAll(async () => {
@@ -96,41 +105,47 @@ describeEachDatabase('retention by preset', (handle) => {
     });
   });
 
-  it('purges only the recordings past their minimum, audited, and says so on the command line', async () => {
+  it('purges only the recordings past their minimum (file deleted, digest row kept), audited, and says so on the command line', async () => {
     const { db } = handle();
     const officer = await testUser(db, 'compliance_officer');
-    const dialer = (...args: string[]) => runCliInProcess(args, handle(), { token: officer.token });
+    const dialer = (...args: string[]) =>
+      runCliInProcess(args, handle(), {
+        token: officer.token,
+        env: { DIALER_RECORDINGS_DIR: recordingsDir },
+      });
     const dry = JSON.parse(
       (await dialer('--json', 'retention', 'purge', '--kind', 'recordings', '--dry-run')).stdout,
     );
-    expect(dry).toMatchObject({ purged: 0, ids: [expect.any(Number)] });
+    expect(dry).toMatchObject({ dryRun: true, due: [expect.any(Number)] });
     const purged = await dialer('retention', 'purge', '--kind', 'recordings');
     expect(purged.stdout).toContain('1 recording(s) purged (audited)');
-    const left = await db.selectFrom('recordings').select('started_at').orderBy('started_at').execute();
-    expect(left.map((r) => r.started_at)).toEqual([ago(40), ago(10)]); // the US one, the young CN one
+    const left = await db
+      .selectFrom('recordings')
+      .select(['id', 'started_at', 'state'])
+      .orderBy('started_at')
+      .execute();
+    expect(left.filter((r) => r.state === 'stored').map((r) => r.started_at)).toEqual([ago(40), ago(10)]); // the US one, the young CN one
+    expect(left.filter((r) => r.state === 'purged').map((r) => r.id)).toEqual(dry.due);
+    expect(existsSync(join(recordingsDir, `rec-${dry.due[0]}.wav`))).toBe(false);
     const audit = await db
       .selectFrom('audit_log')
       .selectAll()
-      .where('action', '=', 'retention.purge')
+      .where('action', '=', 'recording.purge')
       .execute();
     expect(audit).toHaveLength(1);
-    expect(audit[0]).toMatchObject({
-      actor: officer.name,
-      subject: 'recordings',
-      details: { purged: 1, ids: dry.ids },
-    });
+    expect(audit[0]).toMatchObject({ actor: officer.name, subject: `recording:${dry.due[0]}` });
     expect((await dialer('retention', 'purge', '--kind', 'recordings')).stdout).toContain(
       '0 recording(s) purged',
     );
   });
 
-  it('refuses to purge the chained dial log and a moment in the future', async () => {
+  it('refuses a kind it cannot purge and a moment in the future', async () => {
     const officer = await testUser(handle().db, 'compliance_officer');
     const dialer = (...args: string[]) => runCliInProcess(args, handle(), { token: officer.token });
-    const chained = await dialer('retention', 'purge', '--kind', 'dialLog');
-    expect(chained.code).toBe(2);
-    expect(chained.stderr).toContain('hash-chained');
-    const future = await dialer('retention', 'purge', '--kind', 'recordings', '--at', '2999-01-01T00:00:00Z');
+    const unknown = await dialer('retention', 'purge', '--kind', 'consentEvidence');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('not purged here');
+    const future = await dialer('retention', 'purge', '--kind', 'dialLog', '--at', '2999-01-01T00:00:00Z');
     expect(future.code).toBe(2);
     const report = await dialer('retention', 'report');
     expect(report.code).toBe(0);

@@ -192,7 +192,7 @@ describeEachDatabase('recordings from the command line', (database) => {
     );
     expect(JSON.parse(early.stdout)).toMatchObject({ purged: [] });
     const late = await cli(
-      ['recording', 'purge', '--at', new Date(storedAt.getTime() + 366 * DAY).toISOString()],
+      ['recording', 'purge', '--at', new Date(storedAt.getTime() + 1827 * DAY).toISOString()],
       officer,
     );
     expect(late.code).toBe(0);

@@ -291,7 +291,17 @@ function printVerifyReport(out: { line(text: string): void }, report: LogVerifyR
     out.line(`${what}: BROKEN after ${d.rowsChecked} intact row(s)`);
     out.line(`  first break: ${d.firstBreak?.message}`);
   }
+  if (d.purgedThrough) {
+    out.line(
+      `  positions 1-${d.purgedThrough.seq} purged past retention (recorded; the kept chain starts from that record's hash)`,
+    );
+  }
   const e = report.evidence;
+  if (e?.purgedThrough) {
+    out.line(
+      `evidence positions 1-${e.purgedThrough.seq} purged past retention (recorded; the kept chain starts from that record's hash)`,
+    );
+  }
   if (e) {
     if (e.ok) {
       out.line(

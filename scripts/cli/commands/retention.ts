@@ -1,6 +1,11 @@
 import type { Command } from 'commander';
-import { purgeRecordings, retentionReport } from '../../../db/queries/retention.ts';
+import { CHAINED_KINDS, type ChainedKind, purgeChained } from '../../../db/queries/chain-purge.ts';
+import { recordingsDueForPurge } from '../../../db/queries/recordings.ts';
+import { retentionReport } from '../../../db/queries/retention.ts';
+import { recordingsRoot } from '../../../engine/platform/config.ts';
 import { UsageError } from '../../../engine/platform/errors.ts';
+import { RecordingFolder } from '../../../engine/recordings/recording-files-store.ts';
+import { purgeRecordings } from '../../../engine/recordings/recording-service.ts';
 import type { ContextFactory } from '../program.ts';
 import { action } from '../run-action.ts';
 import { parseInstant } from './compliance-args.ts';
@@ -43,11 +48,10 @@ export function registerRetentionCommands(program: Command, contextFor: ContextF
 
   retention
     .command('purge')
-    .description('delete the records of a kind past their minimum (recordings), audited')
-    .requiredOption(
-      '--kind <kind>',
-      'recordings (the chained dial log, outcomes and DNC events are not purged)',
+    .description(
+      'delete the records of a kind past their minimum, audited (the chained kinds: their oldest prefix only)',
     )
+    .requiredOption('--kind <kind>', `recordings | ${CHAINED_KINDS.join(' | ')}`)
     .option('--dry-run', 'count what would go, delete nothing')
     .option('--at <ISO time>', 'the moment to purge for (default now; never later)')
     .action(
@@ -55,9 +59,10 @@ export function registerRetentionCommands(program: Command, contextFor: ContextF
         contextFor,
         'retention.purge',
         async (ctx, opts: { kind: string; dryRun?: boolean; at?: string }) => {
-          if (opts.kind !== 'recordings') {
+          const chained = (CHAINED_KINDS as readonly string[]).includes(opts.kind);
+          if (opts.kind !== 'recordings' && !chained) {
             throw new UsageError(
-              `--kind ${opts.kind}: only recordings can be purged (the dial log, outcomes and do-not-call events are hash-chained evidence)`,
+              `--kind ${opts.kind}: one of recordings, ${CHAINED_KINDS.join(', ')} (consent evidence and lists are not purged here)`,
             );
           }
           const now = new Date();
@@ -65,18 +70,53 @@ export function registerRetentionCommands(program: Command, contextFor: ContextF
           if (at > now)
             throw new UsageError('--at may not be in the future (a purge never goes below the minimum)');
           const { db } = await ctx.database();
-          const result = await purgeRecordings(db, {
-            now: at,
-            actor: ctx.actor,
-            role: ctx.principal.role,
-            dryRun: opts.dryRun === true,
-          });
+          if (chained) {
+            const result = await purgeChained(db, {
+              kind: opts.kind as ChainedKind,
+              now: at,
+              actor: ctx.actor,
+              role: ctx.principal.role,
+              dryRun: opts.dryRun === true,
+            });
+            ctx.out.result(result, () => {
+              const rows =
+                Object.entries(result.rows)
+                  .map(([t, n]) => `${n} ${t}`)
+                  .join(', ') || 'nothing';
+              if (result.through === result.previousThrough) {
+                ctx.out.line(
+                  `${result.chain} chain: nothing to purge (purged through position ${result.through})`,
+                );
+              } else {
+                ctx.out.line(
+                  `${result.chain} chain: positions ${result.previousThrough + 1}-${result.through} ${result.dryRun ? 'would be purged' : 'purged (recorded, audited)'}: ${rows}; last purged hash ${result.throughHash}`,
+                );
+              }
+              if (result.stoppedAt) {
+                ctx.out.line(
+                  `stopped before position ${result.stoppedAt.position} (${result.stoppedAt.record}): ${result.stoppedAt.reason}`,
+                );
+              }
+              ctx.out.line(result.note);
+            });
+            return;
+          }
+          // Recordings: the recording service's purge (the file deleted, the row kept with its
+          // digest, each audited), the one rule for `recording purge` and this command.
+          if (opts.dryRun) {
+            const due = await recordingsDueForPurge(db, at);
+            ctx.out.result({ dryRun: true, due: due.map((r) => r.id) }, () =>
+              ctx.out.line(`${due.length} recording(s) past their minimum would be purged`),
+            );
+            return;
+          }
+          const result = await purgeRecordings(
+            { db, folder: new RecordingFolder(recordingsRoot(ctx.config)) },
+            ctx.principal,
+            at,
+          );
           ctx.out.result(result, () =>
-            ctx.out.line(
-              opts.dryRun
-                ? `${result.ids.length} recording(s) past their minimum would be purged`
-                : `${result.purged} recording(s) purged (audited)`,
-            ),
+            ctx.out.line(`${result.purged.length} recording(s) purged (audited), ${result.kept} kept`),
           );
         },
       ),
