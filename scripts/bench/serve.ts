@@ -356,10 +356,14 @@ async function main() {
     await new Promise<void>((resolve) => serving.api.server.once('request', () => resolve()));
     const bStart = new Date();
     const endB = phaseProbe();
+    // Feeds open in the middle of the phase (the child closes them when its own time is up).
+    let listeners = serving.feed.listeners;
+    setTimeout(() => {
+      listeners = serving.feed.listeners;
+    }, PHASE_MS / 2).unref();
     await new Promise((r) => setTimeout(r, PHASE_MS));
     const bEnd = new Date();
     const probeB = endB();
-    const listeners = serving.feed.listeners;
     await loadDone;
     serving.api.server.off('request', onRequest);
     clearInterval(sampler);
@@ -397,6 +401,7 @@ async function main() {
         screenRequestMs: stats(screenLatency),
         screenRequestsSent: requests,
         serverSideMs: stats(serverMs),
+        feedsConnectedByClient: loadResult.feedsConnected,
         requestFailures: Object.fromEntries(failures),
         ...probeB,
       },
