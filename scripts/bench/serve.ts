@@ -8,8 +8,11 @@
  *
  * Two phases of `--seconds` each, once the calls in flight have ramped up:
  * - reference: no API client at all;
- * - load: `--feeds` live-feed connections (each an agent's own channel, watched by a supervisor),
- *   one manager feed, and 20 screen requests a second.
+ * - load: from a separate process (serve-load.ts), `--feeds` live-feed connections (each an
+ *   agent's own channel, watched by a supervisor), one manager feed, 20 screen requests and 10
+ *   bare requests a second.
+ * Per phase also: the event loop's delay and the embedded database's lease (callers waiting,
+ * leases a second, busy share), and in the load phase the server-side time of each request.
  * Figures: the engine's answer → bridge latency (dial log: connected_at − answered_at of the calls
  * bridged in the phase) p50/p99/max in each phase; the feed's delay from an agent's state change
  * (the session's state_since, written by the engine) to the client reading it; and, as the
