@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { insertAgent } from '../../db/queries/agents.ts';
 import type { Serving } from '../../scripts/serve/start-serve.ts';
 import { describeEachDatabase } from '../support/database.ts';
 import { testUser } from '../support/identity.ts';
@@ -66,5 +67,37 @@ describeEachDatabase('API: clients and the audit log', (database) => {
       .where('actor', '=', manager.name)
       .execute();
     expect(audited).toHaveLength(1);
+  });
+
+  it('links an agent to a user of role agent, audited; refuses a user of another role', async () => {
+    const { db } = database();
+    const manager = await testUser(db, 'manager');
+    const agentUser = await testUser(db, 'agent');
+    const api = bearer(serving.url, manager.token);
+    await insertAgent(db, { code: 'link-me', name: 'Link me', endpoint: 'PJSIP/link-me' });
+    const refused = await api('/api/agents/link-me/user', {
+      method: 'PUT',
+      body: JSON.stringify({ user: manager.name }),
+    });
+    expect(refused.status).toBe(422);
+    expect(await errorOf(refused)).toMatchObject({ code: 'invalid' });
+    const linked = await api('/api/agents/link-me/user', {
+      method: 'PUT',
+      body: JSON.stringify({ user: agentUser.name }),
+    });
+    expect(linked.status).toBe(200);
+    const row = await db
+      .selectFrom('agents')
+      .innerJoin('users', 'users.id', 'agents.user_id')
+      .select('users.name')
+      .where('agents.code', '=', 'link-me')
+      .executeTakeFirstOrThrow();
+    expect(row.name).toBe(agentUser.name);
+    const audited = await db
+      .selectFrom('audit_log')
+      .select(['action', 'role'])
+      .where('actor', '=', manager.name)
+      .execute();
+    expect(audited).toEqual([{ action: 'agent.link', role: 'manager' }]);
   });
 });

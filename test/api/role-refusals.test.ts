@@ -54,6 +54,12 @@ const ROUTES: ReadonlyArray<{ method: string; path: string; permission: Permissi
   { method: 'GET', path: '/api/clients', permission: 'client.read' },
   { method: 'POST', path: '/api/clients', permission: 'client.add', body: { code: 'Bad Code' } },
   { method: 'GET', path: '/api/audit', permission: 'audit.read' },
+  {
+    method: 'PUT',
+    path: '/api/agents/no-such-agent/user',
+    permission: 'agent.add',
+    body: { user: 'nobody' },
+  },
 ];
 
 describeEachDatabase('API: role × route refusals', (database) => {
