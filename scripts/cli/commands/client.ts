@@ -1,9 +1,4 @@
 import type { Command } from 'commander';
-import { z } from 'zod';
-import { recordAudit } from '../../../db/queries/audit.ts';
-import { insertClient, listClients } from '../../../db/queries/clients.ts';
-import { FIELD_LIMITS } from '../../../engine/platform/field-limits.ts';
-import { parseOrThrow } from '../../../engine/platform/zod-error.ts';
 import { createClientService } from '../../../engine/services/client-service.ts';
 import type { ContextFactory } from '../program.ts';
 import { action } from '../run-action.ts';
