@@ -7,7 +7,7 @@ import type { Logger } from '../engine/platform/logger.ts';
 import { ensurePrivateDir } from '../engine/platform/private-files.ts';
 import { type DataDirLock, lockDataDir } from './data-dir-lock.ts';
 import { connectionErrorFrom } from './pg-error.ts';
-import { PGliteDialect } from './pglite-dialect.ts';
+import { type LeaseStats, PGliteDialect } from './pglite-dialect.ts';
 import type { Database } from './schema.ts';
 
 export type DatabaseKind = 'postgres' | 'pglite';
@@ -20,6 +20,8 @@ export interface DatabaseHandle {
   readonly pool?: pg.Pool;
   /** Set on PGlite: the embedded instance, for COPY from a blob. */
   readonly pglite?: PGlite;
+  /** Set on PGlite: how its one connection is shared (benchmarks watch the queue). */
+  readonly lease?: LeaseStats;
   /** Human-readable location, never containing a password. */
   readonly location: string;
   close(): Promise<void>;
@@ -157,11 +159,13 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
       { cause: error },
     );
   }
-  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+  const dialect = new PGliteDialect(pglite);
+  const db = new Kysely<Database>({ dialect });
   return {
     kind: 'pglite',
     db,
     pglite,
+    lease: dialect.lease,
     location: inMemory ? 'embedded (in memory)' : `embedded (${path})`,
     close: async () => {
       try {

@@ -17,6 +17,9 @@ import {
  * statements from interleaving with anybody else's.
  */
 export class PGliteDialect implements Dialect {
+  /** How the single connection is shared: read by benchmarks to see who waits for it. */
+  readonly lease: LeaseStats = { waiting: 0, leases: 0, waitedMs: 0, heldMs: 0 };
+
   constructor(private readonly pglite: PGlite) {}
 
   createAdapter() {
@@ -24,7 +27,7 @@ export class PGliteDialect implements Dialect {
   }
 
   createDriver(): Driver {
-    return new PGliteDriver(this.pglite);
+    return new PGliteDriver(this.pglite, this.lease);
   }
 
   createIntrospector(db: Kysely<unknown>) {
@@ -36,11 +39,26 @@ export class PGliteDialect implements Dialect {
   }
 }
 
+/**
+ * The lease's counters: callers waiting now, leases granted, and the total time spent waiting
+ * for and holding the connection (ms). Cheap enough to keep always on.
+ */
+export interface LeaseStats {
+  waiting: number;
+  leases: number;
+  waitedMs: number;
+  heldMs: number;
+}
+
 class PGliteDriver implements Driver {
   private queue: Promise<void> = Promise.resolve();
   private readonly connection: PGliteConnection;
+  private heldSince = 0;
 
-  constructor(pglite: PGlite) {
+  constructor(
+    pglite: PGlite,
+    private readonly lease: LeaseStats,
+  ) {
     this.connection = new PGliteConnection(pglite);
   }
 
@@ -53,7 +71,13 @@ class PGliteDriver implements Driver {
     });
     const previous = this.queue;
     this.queue = previous.then(() => released);
+    const asked = performance.now();
+    this.lease.waiting += 1;
     await previous;
+    this.lease.waiting -= 1;
+    this.heldSince = performance.now();
+    this.lease.waitedMs += this.heldSince - asked;
+    this.lease.leases += 1;
     this.connection.release = release;
     return this.connection;
   }
@@ -73,6 +97,7 @@ class PGliteDriver implements Driver {
   async releaseConnection(): Promise<void> {
     const release = this.connection.release;
     this.connection.release = undefined;
+    if (release) this.lease.heldMs += performance.now() - this.heldSince;
     release?.();
   }
 

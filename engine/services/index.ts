@@ -3,6 +3,7 @@ import type { Database } from '../../db/schema.ts';
 import { createAgentService } from '../agents/agent-service.ts';
 import type { Clock } from '../platform/clock.ts';
 import { createCampaignService } from './campaign-service.ts';
+import { createClientService } from './client-service.ts';
 
 export interface ServiceDeps {
   db: Kysely<Database>;
@@ -17,6 +18,7 @@ export function createServices(deps: ServiceDeps) {
   return {
     campaigns: createCampaignService(deps),
     agents: createAgentService(deps),
+    clients: createClientService(deps),
   };
 }
 

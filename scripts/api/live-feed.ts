@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { findOpenSession } from '../../db/queries/agent-sessions.ts';
 import { type AlarmRow, listAlarms } from '../../db/queries/alarms.ts';
 import { listAllOpenSessions } from '../../db/queries/screen-pop.ts';
 import type { Database } from '../../db/schema.ts';
@@ -112,8 +113,9 @@ export class LiveFeed {
 
   /** An agent's own channel: their screen now, then every change. */
   async subscribeAgent(agent: { id: number; code: string }, send: Send): Promise<() => void> {
-    const sessions = await listAllOpenSessions(this.deps.db);
-    const session = sessions.find((s) => s.agent_id === agent.id) ?? null;
+    // This agent's session only (one index probe), not every open session: a hundred feeds
+    // connecting at once would otherwise read every session a hundred times.
+    const session = (await findOpenSession(this.deps.db, agent.id)) ?? null;
     send({ event: 'agent', data: await agentScreen(this.deps.db, agent, session) });
     let set = this.agents.get(agent.id);
     if (!set) {

@@ -8,8 +8,11 @@
  *
  * Two phases of `--seconds` each, once the calls in flight have ramped up:
  * - reference: no API client at all;
- * - load: `--feeds` live-feed connections (each an agent's own channel, watched by a supervisor),
- *   one manager feed, and 20 screen requests a second.
+ * - load: from a separate process (serve-load.ts), `--feeds` live-feed connections (each an
+ *   agent's own channel, watched by a supervisor), one manager feed, 20 screen requests and 10
+ *   bare requests a second.
+ * Per phase also: the event loop's delay and the embedded database's lease (callers waiting,
+ * leases a second, busy share), and in the load phase the server-side time of each request.
  * Figures: the engine's answer → bridge latency (dial log: connected_at − answered_at of the calls
  * bridged in the phase) p50/p99/max in each phase; the feed's delay from an agent's state change
  * (the session's state_since, written by the engine) to the client reading it; and, as the
@@ -20,6 +23,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { DateTime } from 'luxon';
 import { campaignDefinitionSchema } from '../../campaigns/campaign-definition.ts';
@@ -143,40 +147,6 @@ async function startSimProcess(
         child.kill('SIGINT');
       }),
   };
-}
-
-/** A live-feed client that notes, for each agent message, its delay from the state change. */
-function feedClient(url: string, token: string, query: string, delays: number[] | null, signal: AbortSignal) {
-  return (async () => {
-    const response = await fetch(`${url}/api/events${query}`, {
-      headers: { authorization: `Bearer ${token}` },
-      signal,
-    });
-    const decoder = new TextDecoder();
-    let buffer = '';
-    let first = true;
-    try {
-      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-        const at = Date.now();
-        buffer += decoder.decode(chunk, { stream: true });
-        for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const data = block.split('\n').find((l) => l.startsWith('data: '));
-          if (!data || !block.includes('event: agent')) continue;
-          // The first message is the state at connection: not a change.
-          if (first) {
-            first = false;
-            continue;
-          }
-          const since = Date.parse((JSON.parse(data.slice(6)) as { since: string }).since);
-          delays?.push(at - since);
-        }
-      }
-    } catch {
-      // aborted at the end of the phase
-    }
-  })();
 }
 
 async function main() {
@@ -312,54 +282,108 @@ async function main() {
         .map((r) => r.connected_at!.getTime() - r.answered_at!.getTime());
     };
     const inFlightSamples: number[] = [];
-    const sampler = setInterval(() => inFlightSamples.push(inFlight()), 1000);
+    const waitingSamples: number[] = [];
+    const sampler = setInterval(() => {
+      inFlightSamples.push(inFlight());
+      if (handle.lease) waitingSamples.push(handle.lease.waiting);
+    }, 1000);
+    // Where the time goes: the event loop's delay, and how the embedded database's one
+    // connection is shared (callers waiting, leases a second, share of the phase it was held).
+    const loop = monitorEventLoopDelay({ resolution: 10 });
+    const phaseProbe = () => {
+      loop.reset();
+      loop.enable();
+      const start = handle.lease ? { ...handle.lease } : undefined;
+      const t0 = performance.now();
+      return () => {
+        loop.disable();
+        const ms = performance.now() - t0;
+        const l = handle.lease;
+        const lease =
+          l && start
+            ? {
+                perSecond: Math.round(((l.leases - start.leases) * 1000) / ms),
+                busyPercent: Math.round(((l.heldMs - start.heldMs) * 100) / ms),
+                meanWaitMs: Math.round((l.waitedMs - start.waitedMs) / Math.max(1, l.leases - start.leases)),
+                meanHeldMs:
+                  Math.round(((l.heldMs - start.heldMs) / Math.max(1, l.leases - start.leases)) * 100) / 100,
+                waiting: stats(waitingSamples.splice(0)),
+              }
+            : null;
+        return {
+          eventLoopDelayMs: {
+            p50: Math.round(loop.percentile(50) / 1e5) / 10,
+            p99: Math.round(loop.percentile(99) / 1e5) / 10,
+            max: Math.round(loop.max / 1e5) / 10,
+          },
+          databaseLease: lease,
+        };
+      };
+    };
 
     // Phase 1: the engine alone.
     const aStart = new Date();
+    const endA = phaseProbe();
     await new Promise((r) => setTimeout(r, PHASE_MS));
     const aEnd = new Date();
+    const probeA = endA();
     const inFlightA = stats(inFlightSamples.splice(0));
 
-    // Phase 2: the same engine with the API under load.
-    const abort = new AbortController();
-    const feedDelays: number[] = [];
-    const clients = [
-      ...codes
-        .slice(0, FEEDS)
-        .map((code) =>
-          feedClient(serving.url, supervisorToken, `?channel=agent&agent=${code}`, feedDelays, abort.signal),
-        ),
-      feedClient(serving.url, supervisorToken, '?channel=manager', null, abort.signal),
-    ];
-    const reference: number[] = [];
-    const screenLatency: number[] = [];
-    const auth = { authorization: `Bearer ${supervisorToken}` };
-    let requests = 0;
-    const load = setInterval(() => {
-      for (let k = 0; k < 2; k += 1) {
-        requests += 1;
-        const code = codes[requests % codes.length]!;
-        const t = performance.now();
-        void fetch(`${serving.url}/api/agents/${code}/screen`, { headers: auth })
-          .then((r) => r.arrayBuffer())
-          .then(() => screenLatency.push(performance.now() - t))
-          .catch(() => {});
-      }
+    // Phase 2: the same engine with the API under load, generated by a child process so that the
+    // clients' own work does not run on the event loop being measured. The server side of each
+    // plain request (received → response finished) is timed here: against the client's round
+    // trip it tells the time spent in this process from the time spent getting to it.
+    const serverMs: number[] = [];
+    const onRequest = (req: { url?: string }, res: NodeJS.EventEmitter) => {
+      if (req.url?.startsWith('/api/events')) return;
       const t = performance.now();
-      void fetch(`${serving.url}/api/session`, { headers: auth })
-        .then((r) => r.arrayBuffer())
-        .then(() => reference.push(performance.now() - t))
-        .catch(() => {});
-    }, 100);
+      res.once('finish', () => serverMs.push(performance.now() - t));
+    };
+    serving.api.server.on('request', onRequest);
+    const loadChild = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'scripts/bench/serve-load.ts',
+        JSON.stringify({ url: serving.url, token: supervisorToken, codes, feeds: FEEDS, ms: PHASE_MS }),
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let loadOut = '';
+    loadChild.stdout.on('data', (c: Buffer) => {
+      loadOut += c.toString('utf8');
+    });
+    const loadDone = new Promise<void>((resolve) => loadChild.once('exit', () => resolve()));
+    // The child needs a moment to start (tsx): the phase begins when its first request arrives.
+    await new Promise<void>((resolve) => serving.api.server.once('request', () => resolve()));
     const bStart = new Date();
+    const endB = phaseProbe();
+    // Feeds open in the middle of the phase (the child closes them when its own time is up).
+    let listeners = serving.feed.listeners;
+    setTimeout(() => {
+      listeners = serving.feed.listeners;
+    }, PHASE_MS / 2).unref();
     await new Promise((r) => setTimeout(r, PHASE_MS));
     const bEnd = new Date();
-    clearInterval(load);
+    const probeB = endB();
+    await loadDone;
+    serving.api.server.off('request', onRequest);
     clearInterval(sampler);
     const inFlightB = stats(inFlightSamples.splice(0));
-    const listeners = serving.feed.listeners;
-    abort.abort();
-    await Promise.allSettled(clients);
+    const loadResult = JSON.parse(loadOut) as {
+      feedDelays: number[];
+      screen: number[];
+      reference: number[];
+      requests: number;
+      failures: Record<string, number>;
+      feedsConnected: number;
+    };
+    const feedDelays = loadResult.feedDelays;
+    const screenLatency = loadResult.screen;
+    const reference = loadResult.reference;
+    const requests = loadResult.requests;
+    const failures = new Map(Object.entries(loadResult.failures));
 
     const result = {
       database: handle.kind,
@@ -370,6 +394,7 @@ async function main() {
       reference: {
         inFlight: inFlightA,
         answerToBridgeMs: stats(await bridgeLatencies(aStart, aEnd)),
+        ...probeA,
       },
       withApiLoad: {
         feedConnections: listeners,
@@ -377,6 +402,11 @@ async function main() {
         answerToBridgeMs: stats(await bridgeLatencies(bStart, bEnd)),
         feedDelayMs: stats(feedDelays),
         screenRequestMs: stats(screenLatency),
+        screenRequestsSent: requests,
+        serverSideMs: stats(serverMs),
+        feedsConnectedByClient: loadResult.feedsConnected,
+        requestFailures: Object.fromEntries(failures),
+        ...probeB,
       },
       referenceHttpRoundTripMs: stats(reference),
     };

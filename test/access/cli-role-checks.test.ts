@@ -124,6 +124,7 @@ const TABLE: ReadonlyArray<readonly [readonly string[], readonly Role[]]> = [
   ],
   // agents: supervisors operate any agent, an agent only their own
   [['agent', 'add', 'agent-{role}', '--name', 'A', '--endpoint', 'PJSIP/a'], SUPERVISORS],
+  [['agent', 'link', 'no-such-agent', 'nobody'], SUPERVISORS],
   [['agent', 'list'], ALL],
   [['agent', 'status', 'own-agent'], ALL],
   [

@@ -51,6 +51,15 @@ const ROUTES: ReadonlyArray<{ method: string; path: string; permission: Permissi
   { method: 'POST', path: '/api/users', permission: 'user.manage', body: {} },
   { method: 'PUT', path: '/api/users/nobody/role', permission: 'user.manage', body: {} },
   { method: 'POST', path: '/api/users/nobody-at-all/disable', permission: 'user.manage' },
+  { method: 'GET', path: '/api/clients', permission: 'client.read' },
+  { method: 'POST', path: '/api/clients', permission: 'client.add', body: { code: 'Bad Code' } },
+  { method: 'GET', path: '/api/audit', permission: 'audit.read' },
+  {
+    method: 'PUT',
+    path: '/api/agents/no-such-agent/user',
+    permission: 'agent.add',
+    body: { user: 'nobody' },
+  },
 ];
 
 describeEachDatabase('API: role × route refusals', (database) => {

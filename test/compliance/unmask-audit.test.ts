@@ -57,7 +57,7 @@ describeEachDatabase('full-number access is audited with the user’s own role',
     const entry = await auditEntry('dnc.unmask', who);
     expect(entry).toMatchObject({ actor: who, role: 'manager', subject: 'dnc:internal' });
     expect(entry.at).toBeInstanceOf(Date);
-    expect(entry.details).toEqual({ filter: { scope: 'internal', limit: 100 }, rows: shown });
+    expect(entry.details).toEqual({ filter: { scope: 'internal', limit: 100 }, rows: shown, via: 'cli' });
   });
 
   it('log show --unmask records the user and their role', async () => {

@@ -7,6 +7,7 @@ import { findUser } from '../../../db/queries/users.ts';
 import { describe as describeState } from '../../../engine/agents/agent-state.ts';
 import { NotFoundError, UserError } from '../../../engine/platform/errors.ts';
 import { FIELD_LIMITS } from '../../../engine/platform/field-limits.ts';
+import { linkAgentToUser } from '../../../engine/services/agent-link.ts';
 import { auditAgentOperation, authorizeAgentOperation } from '../../../engine/services/agent-operations.ts';
 import { agentScreen } from '../../../engine/services/agent-screen.ts';
 import { type Api, type ApiDeps, actorOf, principalOf } from '../context.ts';
@@ -120,6 +121,27 @@ export function agentRoutes(api: Api, deps: ApiDeps): void {
         details: { ...input, user: userName ?? null },
       });
       return reply.status(201).send({ id: row.id, code: row.code, name: row.name, endpoint: row.endpoint });
+    },
+  );
+
+  api.put(
+    '/api/agents/:code/user',
+    {
+      config: { access: 'agent.add' },
+      schema: {
+        tags: ['agents'],
+        summary: 'let a user (role agent) operate this agent, and only this one; audited',
+        params: codeParam,
+        body: z.strictObject({ user: z.string().min(1).max(FIELD_LIMITS.code) }),
+        response: {
+          200: z.strictObject({ id: z.number(), code: z.string(), user: z.string() }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const row = await linkAgentToUser(db, request.params.code, request.body.user, actorOf(request));
+      return { id: row.id, code: row.code, user: request.body.user };
     },
   );
 

@@ -1,14 +1,10 @@
 import { z } from 'zod';
-import { recordAudit } from '../../../db/queries/audit.ts';
 import { getCampaign } from '../../../db/queries/campaigns.ts';
-import { getAttempt } from '../../../db/queries/dial-log.ts';
-import { exportDialLog } from '../../../db/queries/dial-log-export.ts';
+import type { getAttempt } from '../../../db/queries/dial-log.ts';
 import { verifyLog } from '../../../db/queries/log-verify.ts';
 import { listDialLog } from '../../../db/queries/reports.ts';
-import { ForbiddenError } from '../../../engine/access/errors.ts';
-import { decide } from '../../../engine/access/permissions.ts';
-import { UsageError } from '../../../engine/platform/errors.ts';
 import { maskPhone } from '../../../engine/platform/mask-phone.ts';
+import { prepareDialLogExport, showAttempt } from '../../../engine/services/number-access.ts';
 import { type Api, type ApiDeps, principalOf } from '../context.ts';
 import { errorResponses } from '../errors.ts';
 import { idParam, limitQuery } from '../schemas.ts';
@@ -49,15 +45,6 @@ function toAttemptView(r: AttemptRow, full: boolean): z.infer<typeof attemptView
 export function dialLogRoutes(api: Api, deps: ApiDeps): void {
   const { db } = deps.handle;
 
-  /** Full numbers: only with numbers.full, checked against the real identity. */
-  const wantsFull = (request: Parameters<typeof principalOf>[0], asked: boolean, what: string) => {
-    if (!asked) return false;
-    const p = principalOf(request);
-    const decision = decide(p, 'numbers.full');
-    if (!decision.allowed) throw new ForbiddenError(p, 'numbers.full', decision.needs, what);
-    return true;
-  };
-
   api.get(
     '/api/log',
     {
@@ -97,25 +84,10 @@ export function dialLogRoutes(api: Api, deps: ApiDeps): void {
       },
     },
     async (request) => {
-      const full = wantsFull(request, request.query.unmask === 'true', 'showing a full number');
-      const row = await getAttempt(db, request.params.id);
-      if (full) {
-        const p = principalOf(request);
-        await recordAudit(db, {
-          actor: p.name,
-          role: p.role,
-          action: 'contact.unmask',
-          subject: `attempt:${row.id}`,
-          details: {
-            filter: { attemptId: row.id },
-            rows: 1,
-            campaignId: row.campaign_id,
-            contactId: row.contact_id,
-            via: 'api',
-          },
-        });
-      }
-      return { ...toAttemptView(row, full), gateReasons: (row.gate_reasons ?? []) as unknown[] };
+      const full = request.query.unmask === 'true';
+      const row = await showAttempt(db, principalOf(request), request.params.id, { full, via: 'api' });
+      // The service masked the number unless it audited the unmasking.
+      return { ...toAttemptView(row, true), gateReasons: (row.gate_reasons ?? []) as unknown[] };
     },
   );
 
@@ -162,40 +134,27 @@ export function dialLogRoutes(api: Api, deps: ApiDeps): void {
     },
     async (request, reply) => {
       const q = request.query;
-      const full = wantsFull(request, q.full === 'true', 'exporting full numbers');
-      const from = new Date(q.from);
-      const to = new Date(q.to);
-      if (to <= from) throw new UsageError('to must be after from');
-      await getCampaign(db, q.campaign);
-      const p = principalOf(request);
-      const audit = { actor: p.name, role: p.role, subject: `campaign:${q.campaign}` };
-      const details = {
-        filter: { campaignId: q.campaign, from: from.toISOString(), to: to.toISOString() },
+      // Checked (role, campaign, period) before the response starts: a refusal is a plain error.
+      const run = await prepareDialLogExport(db, principalOf(request), {
+        campaignId: q.campaign,
+        from: new Date(q.from),
+        to: new Date(q.to),
         format: q.format,
-        fullNumbers: full,
-        output: '(http)',
-      };
-      // Recorded before the first byte leaves, as the CLI does: a download cut short was an access.
-      await recordAudit(db, { ...audit, action: 'export.dial_log.started', details });
-      reply.hijack();
-      reply.raw.writeHead(200, {
-        ...(reply.getHeaders() as Record<string, string>),
-        'content-type': q.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson',
-        'content-disposition': `attachment; filename="dial-log-${q.campaign}.${q.format}"`,
-        'cache-control': 'no-store',
+        full: q.full === 'true',
+        output: reply.raw,
+        outputName: '(http)',
+        via: 'api',
       });
+      reply.hijack();
       try {
-        const result = await exportDialLog(db, {
-          filter: { campaignId: q.campaign, from, to },
-          format: q.format,
-          full,
-          output: reply.raw,
-        });
-        await recordAudit(db, {
-          ...audit,
-          action: 'export.dial_log',
-          details: { ...details, rows: result.rows, sha256: result.sha256, bytes: result.bytes },
-        });
+        await run(() =>
+          reply.raw.writeHead(200, {
+            ...(reply.getHeaders() as Record<string, string>),
+            'content-type': q.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson',
+            'content-disposition': `attachment; filename="dial-log-${q.campaign}.${q.format}"`,
+            'cache-control': 'no-store',
+          }),
+        );
       } catch (error) {
         deps.logger.error({ err: error }, 'dial-log export failed midway');
       } finally {

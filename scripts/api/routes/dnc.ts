@@ -1,14 +1,12 @@
 import { z } from 'zod';
 import { listApprovals, recordApproval, revokeApproval } from '../../../db/queries/approvals.ts';
-import { recordAudit } from '../../../db/queries/audit.ts';
 import { getCampaignDefinition } from '../../../db/queries/campaigns.ts';
 import { findClientByCode } from '../../../db/queries/clients.ts';
-import { addDnc, dncSummary, listDnc, removeDnc } from '../../../db/queries/dnc.ts';
-import { ForbiddenError } from '../../../engine/access/errors.ts';
-import { decide } from '../../../engine/access/permissions.ts';
+import { addDnc, dncSummary, removeDnc } from '../../../db/queries/dnc.ts';
 import { NotFoundError } from '../../../engine/platform/errors.ts';
 import { FIELD_LIMITS } from '../../../engine/platform/field-limits.ts';
 import { maskPhone } from '../../../engine/platform/mask-phone.ts';
+import { listDncEntries } from '../../../engine/services/number-access.ts';
 import { parseInstant, parsePhone, parseScope } from '../../cli/commands/compliance-args.ts';
 import { type Api, type ApiDeps, actorOf, principalOf } from '../context.ts';
 import { errorResponses } from '../errors.ts';
@@ -60,31 +58,17 @@ export function dncRoutes(api: Api, deps: ApiDeps): void {
     },
     async (request) => {
       const q = request.query;
-      const p = principalOf(request);
-      const full = q.unmask === 'true';
-      if (full) {
-        const decision = decide(p, 'numbers.full');
-        if (!decision.allowed)
-          throw new ForbiddenError(p, 'numbers.full', decision.needs, 'showing full numbers');
-      }
       const ref = q.scope ? await parseScope(db, q.scope) : undefined;
-      const rows = await listDnc(db, { ...(ref ? { scopeKey: ref.scopeKey } : {}), limit: q.limit });
-      if (full) {
-        await recordAudit(db, {
-          actor: p.name,
-          role: p.role,
-          action: 'dnc.unmask',
-          subject: ref ? `dnc:${ref.scopeKey}` : 'dnc:all',
-          details: {
-            filter: { scope: ref?.scopeKey ?? null, limit: q.limit },
-            rows: rows.length,
-            via: 'api',
-          },
-        });
-      }
+      const rows = await listDncEntries(
+        db,
+        principalOf(request),
+        { ...(ref ? { scopeKey: ref.scopeKey } : {}), limit: q.limit },
+        { full: q.unmask === 'true', via: 'api' },
+      );
       return {
         entries: rows.map((r) => ({
-          phone: full ? r.phone_e164 : maskPhone(r.phone_e164),
+          // Masked by the service unless it audited the unmasking.
+          phone: r.phone_e164,
           scope: r.scope_key,
           reason: r.reason ?? null,
           source: r.source ?? null,

@@ -5,6 +5,7 @@ import { dialLogRoutes } from './dial-log.ts';
 import { dncRoutes } from './dnc.ts';
 import { eventRoutes } from './events.ts';
 import { listRoutes } from './lists.ts';
+import { recordRoutes } from './records.ts';
 import { reportRoutes } from './reports.ts';
 import { sessionRoutes } from './session.ts';
 import { userRoutes } from './users.ts';
@@ -22,5 +23,6 @@ export const ROUTE_AREAS: readonly RouteArea[] = [
   dialLogRoutes,
   reportRoutes,
   userRoutes,
+  recordRoutes,
   eventRoutes,
 ];

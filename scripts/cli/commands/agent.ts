@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { insertAgent, linkAgentUser, listAgents } from '../../../db/queries/agents.ts';
+import { insertAgent, listAgents } from '../../../db/queries/agents.ts';
 import { recordAudit } from '../../../db/queries/audit.ts';
 import { findUser } from '../../../db/queries/users.ts';
 import { createAgentService } from '../../../engine/agents/agent-service.ts';
@@ -10,6 +10,7 @@ import { systemClock } from '../../../engine/platform/clock.ts';
 import { NotFoundError, UsageError, UserError } from '../../../engine/platform/errors.ts';
 import { FIELD_LIMITS } from '../../../engine/platform/field-limits.ts';
 import { parseOrThrow } from '../../../engine/platform/zod-error.ts';
+import { linkAgentToUser } from '../../../engine/services/agent-link.ts';
 import { auditAgentOperation, authorizeAgentOperation } from '../../../engine/services/agent-operations.ts';
 import type { CliContext } from '../context.ts';
 import { parseId } from '../parse-id.ts';
@@ -125,15 +126,8 @@ export function registerAgentCommands(program: Command, contextFor: ContextFacto
     .argument('<user>', 'user name')
     .action(
       action(contextFor, 'agent.add', async (ctx, code: string, name: string) => {
-        const user = await agentUser(ctx, name);
         const { db } = await ctx.database();
-        const row = await linkAgentUser(db, code, user.id);
-        await recordAudit(db, {
-          ...ctx.audit,
-          action: 'agent.link',
-          subject: `agent:${row.id}`,
-          details: { user: name },
-        });
+        const row = await linkAgentToUser(db, code, name, ctx.auditActor);
         ctx.out.result(row, () => ctx.out.line(`agent ${row.code} is operated by ${name}`));
       }),
     );

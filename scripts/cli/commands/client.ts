@@ -1,20 +1,7 @@
 import type { Command } from 'commander';
-import { z } from 'zod';
-import { recordAudit } from '../../../db/queries/audit.ts';
-import { insertClient, listClients } from '../../../db/queries/clients.ts';
-import { FIELD_LIMITS } from '../../../engine/platform/field-limits.ts';
-import { parseOrThrow } from '../../../engine/platform/zod-error.ts';
+import { createClientService } from '../../../engine/services/client-service.ts';
 import type { ContextFactory } from '../program.ts';
 import { action } from '../run-action.ts';
-
-const clientInput = z.object({
-  code: z
-    .string()
-    .max(FIELD_LIMITS.code)
-    .regex(/^[a-z0-9][a-z0-9_-]*$/, 'must be lower-case letters, digits, - and _ (e.g. acme-bank)'),
-  name: z.string().min(1, 'is required').max(FIELD_LIMITS.name),
-  contact: z.string().max(FIELD_LIMITS.reference).optional(),
-});
 
 export function registerClientCommands(program: Command, contextFor: ContextFactory): void {
   const client = program.command('client').description('clients: the owners of the number lists');
@@ -30,15 +17,8 @@ export function registerClientCommands(program: Command, contextFor: ContextFact
         contextFor,
         'client.add',
         async (ctx, code: string, opts: { name: string; contact?: string }) => {
-          const input = parseOrThrow(clientInput, { code, ...opts }, 'client');
           const { db } = await ctx.database();
-          const row = await insertClient(db, input);
-          await recordAudit(db, {
-            ...ctx.audit,
-            action: 'client.add',
-            subject: `client:${row.id}`,
-            details: input,
-          });
+          const row = await createClientService({ db }).add({ code, ...opts }, ctx.auditActor);
           ctx.out.result(row, () => ctx.out.line(`client ${row.id} "${row.code}" added`));
         },
       ),
@@ -50,7 +30,7 @@ export function registerClientCommands(program: Command, contextFor: ContextFact
     .action(
       action(contextFor, 'client.read', async (ctx) => {
         const { db } = await ctx.database();
-        const rows = await listClients(db);
+        const rows = await createClientService({ db }).list();
         ctx.out.result(rows, () => ctx.out.table(rows, ['id', 'code', 'name', 'contact', 'created_at']));
       }),
     );

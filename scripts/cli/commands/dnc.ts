@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
 import type { Kysely } from 'kysely';
-import { recordAudit } from '../../../db/queries/audit.ts';
-import { addDnc, checkDnc, dncHistory, dncSummary, listDnc, removeDnc } from '../../../db/queries/dnc.ts';
+import { addDnc, checkDnc, dncHistory, dncSummary, removeDnc } from '../../../db/queries/dnc.ts';
 import { importNationalDnc } from '../../../db/queries/national-dnc-import.ts';
 import type { Database } from '../../../db/schema.ts';
 import { UsageError } from '../../../engine/platform/errors.ts';
 import { FIELD_LIMITS } from '../../../engine/platform/field-limits.ts';
 import { maskPhone } from '../../../engine/platform/mask-phone.ts';
+import { listDncEntries } from '../../../engine/services/number-access.ts';
 import type { CliContext } from '../context.ts';
 import { parseLimit } from '../parse-id.ts';
 import { limitedText } from '../parse-text.ts';
@@ -154,27 +154,19 @@ export function registerDncCommands(program: Command, contextFor: ContextFactory
         contextFor,
         'dnc.read',
         async (ctx, opts: { scope?: string; limit: string; unmask?: boolean }) => {
-          const user = opts.unmask ? await ctx.authorize('numbers.full', 'showing full numbers') : undefined;
+          const user = opts.unmask
+            ? await ctx.authorize('numbers.full', 'showing full numbers')
+            : ctx.principal;
           const { db } = await ctx.database();
           const ref = opts.scope ? await parseScope(db, opts.scope) : undefined;
           const limit = parseLimit(opts.limit);
-          const rows = await listDnc(db, { ...(ref ? { scopeKey: ref.scopeKey } : {}), limit });
-          if (user) {
-            // Who (the user and the role they hold, not the role the check asked for: the policy
-            // may grant full numbers to more than one role), what was asked for, and how many
-            // numbers were shown; the time is the entry's own.
-            await recordAudit(db, {
-              actor: user.name,
-              role: user.role,
-              action: 'dnc.unmask',
-              subject: ref ? `dnc:${ref.scopeKey}` : 'dnc:all',
-              details: { filter: { scope: ref?.scopeKey ?? null, limit }, rows: rows.length },
-            });
-          }
-          const view = rows.map((r) => ({
-            ...r,
-            phone_e164: opts.unmask ? r.phone_e164 : maskPhone(r.phone_e164),
-          }));
+          // Masked by the service unless it audited the unmasking.
+          const view = await listDncEntries(
+            db,
+            user,
+            { ...(ref ? { scopeKey: ref.scopeKey } : {}), limit },
+            { full: Boolean(opts.unmask), via: 'cli' },
+          );
           const summary = await dncSummary(db);
           ctx.out.result({ entries: view, summary }, () => {
             ctx.out.table(view, [

@@ -1,15 +1,14 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { recordAudit } from '../../../db/queries/audit.ts';
 import { getCampaign } from '../../../db/queries/campaigns.ts';
-import { getAttempt } from '../../../db/queries/dial-log.ts';
-import { contactReferences, type ExportFormat, exportDialLog } from '../../../db/queries/dial-log-export.ts';
+import type { ExportFormat } from '../../../db/queries/dial-log-export.ts';
 import { type LogVerifyReport, verifyLog } from '../../../db/queries/log-verify.ts';
 import { listDialLog } from '../../../db/queries/reports.ts';
 import { staleOpenAttempts } from '../../../db/queries/stale-attempts.ts';
 import { checkpointSignatureValid, parseCheckpoint } from '../../../engine/compliance/checkpoint.ts';
 import { UsageError, UserError } from '../../../engine/platform/errors.ts';
 import { maskPhone } from '../../../engine/platform/mask-phone.ts';
+import { prepareDialLogExport, showAttempt } from '../../../engine/services/number-access.ts';
 import { signedCheckpoint } from '../checkpoint-statement.ts';
 import { initKey, loadPublicKey, requireKeyFile } from '../evidence-key.ts';
 import { parseId, parseLimit } from '../parse-id.ts';
@@ -163,31 +162,15 @@ export function registerLogCommands(program: Command, contextFor: ContextFactory
     .option('--unmask', 'show the full number (compliance officer; audited)')
     .action(
       action(contextFor, 'log.read', async (ctx, id: string, opts: { unmask?: boolean }) => {
-        const user = opts.unmask ? await ctx.authorize('numbers.full', 'showing a full number') : undefined;
+        const user = opts.unmask
+          ? await ctx.authorize('numbers.full', 'showing a full number')
+          : ctx.principal;
         const { db } = await ctx.database();
-        const row = await getAttempt(db, parseId(id, 'attempt id'));
-        if (user) {
-          await recordAudit(db, {
-            actor: user.name,
-            role: user.role,
-            action: 'contact.unmask',
-            subject: `attempt:${row.id}`,
-            details: {
-              filter: { attemptId: row.id },
-              rows: 1,
-              campaignId: row.campaign_id,
-              contactId: row.contact_id,
-            },
-          });
-        }
-        // The contact's consent reference (CN: the evidence the call was lawful) and account.
-        const refs = (await contactReferences(db, [row.contact_id])).get(row.contact_id);
-        const view = {
-          ...row,
-          phone_e164: opts.unmask ? row.phone_e164 : maskPhone(row.phone_e164),
-          consent_ref: refs?.consentRef ?? null,
-          account_ref: refs?.accountRef ?? null,
-        };
+        const row = await showAttempt(db, user, parseId(id, 'attempt id'), {
+          full: Boolean(opts.unmask),
+          via: 'cli',
+        });
+        const view = row;
         ctx.out.result(view, () => {
           for (const [key, value] of Object.entries(view)) {
             if (key === 'gate_reasons') continue;
@@ -246,34 +229,17 @@ export function registerLogCommands(program: Command, contextFor: ContextFactory
             ? await ctx.authorize('numbers.full', 'exporting full numbers')
             : ctx.principal;
           const { db } = await ctx.database();
-          await getCampaign(db, campaignId);
-          const filter = { campaignId, from, to };
-          // Recorded before the first byte leaves: an export cut short (a reader that closes the
-          // pipe, Ctrl-C) has still been an access to the numbers. The entry after it adds what
-          // was written (rows, SHA-256).
-          const audit = {
-            actor: user.name,
-            role: user.role,
-            subject: `campaign:${campaignId}`,
-          };
-          const request = {
-            filter: { campaignId, from: from.toISOString(), to: to.toISOString() },
-            format: opts.format,
-            fullNumbers: Boolean(opts.full),
-            output: opts.output ?? '(stdout)',
-          };
-          await recordAudit(db, { ...audit, action: 'export.dial_log.started', details: request });
-          const result = await exportDialLog(db, {
-            filter,
+          const run = await prepareDialLogExport(db, user, {
+            campaignId,
+            from,
+            to,
             format: opts.format as ExportFormat,
             full: Boolean(opts.full),
             output: opts.output ?? process.stdout,
+            outputName: opts.output ?? '(stdout)',
+            via: 'cli',
           });
-          await recordAudit(db, {
-            ...audit,
-            action: 'export.dial_log',
-            details: { ...request, rows: result.rows, sha256: result.sha256, bytes: result.bytes },
-          });
+          const result = await run();
           const summary = `${result.rows} row(s) exported (${opts.full ? 'full numbers' : 'numbers masked'}), sha256 ${result.sha256}`;
           if (opts.output) ctx.out.result({ ...result, output: opts.output }, () => ctx.out.line(summary));
           else process.stderr.write(`${summary}\n`);
