@@ -5,6 +5,7 @@ import { dialLogRoutes } from './dial-log.ts';
 import { dncRoutes } from './dnc.ts';
 import { eventRoutes } from './events.ts';
 import { listRoutes } from './lists.ts';
+import { recordingRoutes } from './recordings.ts';
 import { reportRoutes } from './reports.ts';
 import { sessionRoutes } from './session.ts';
 import { userRoutes } from './users.ts';
@@ -23,4 +24,5 @@ export const ROUTE_AREAS: readonly RouteArea[] = [
   reportRoutes,
   userRoutes,
   eventRoutes,
+  recordingRoutes,
 ];
