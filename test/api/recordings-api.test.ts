@@ -169,4 +169,40 @@ describeEachDatabase('API: recordings and quality inspection', (database) => {
       before.length,
     );
   });
+
+  it('serves the management summary of `dialer report summary` as json, csv and an html page with charts', async () => {
+    const row = await findRecording(database().db, { id: recordingId });
+    const query = `period=week&campaign=${run.campaignId}&at=${row?.startedAt.toISOString()}`;
+    const asJson = await as(manager)(`/api/reports/summary?${query}`);
+    expect(asJson.status).toBe(200);
+    const body = (await asJson.json()) as {
+      management: { campaigns: Array<{ campaignId: number; dials: number; connects: number }> };
+    };
+    expect(body.management.campaigns).toEqual([
+      expect.objectContaining({ campaignId: run.campaignId, dials: 2, connects: 2 }),
+    ]);
+
+    const csv = await as(manager)(`/api/reports/summary?${query}&format=csv`);
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
+    const [header, line, ...rest] = (await csv.text()).trim().split('\n');
+    expect(rest).toEqual([]);
+    const columns = header?.split(',') ?? [];
+    const cells = line?.split(',') ?? [];
+    expect(cells[columns.indexOf('campaign_id')]).toBe(String(run.campaignId));
+    expect(cells[columns.indexOf('dials')]).toBe('2');
+
+    const html = await as(manager)(`/api/reports/summary?${query}&format=html`);
+    expect(html.status).toBe(200);
+    expect(html.headers.get('content-type')).toMatch(/^text\/html/);
+    const page = await html.text();
+    expect(page).toMatch(/<svg/);
+    expect(page).not.toMatch(/<script/);
+  });
+
+  it('refuses the summary to an agent (report.read is staff only)', async () => {
+    const response = await as(agent)('/api/reports/summary?format=html');
+    expect(response.status).toBe(403);
+    expect(await errorOf(response)).toMatchObject({ code: 'forbidden' });
+  });
 });
