@@ -205,4 +205,16 @@ describeEachDatabase('API: recordings and quality inspection', (database) => {
     expect(response.status).toBe(403);
     expect(await errorOf(response)).toMatchObject({ code: 'forbidden' });
   });
+
+  it('lists the routes in the OpenAPI document with their permissions', async () => {
+    const response = await fetch(`${serving.url}/api/openapi.json`);
+    expect(response.status).toBe(200);
+    const doc = (await response.json()) as {
+      paths: Record<string, Record<string, { 'x-permission'?: string }>>;
+    };
+    expect(doc.paths['/api/recordings/{id}/file']?.get?.['x-permission']).toBe('recording.download');
+    expect(doc.paths['/api/recordings/{id}/evaluations']?.post?.['x-permission']).toBe('qa.score');
+    expect(doc.paths['/api/campaigns/{id}/qa-form']?.put?.['x-permission']).toBe('qa.form');
+    expect(doc.paths['/api/reports/summary']?.get?.['x-permission']).toBe('report.read');
+  });
 });
