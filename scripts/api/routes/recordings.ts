@@ -14,8 +14,10 @@ import {
   recordingForDownload,
   showRecording,
 } from '../../../engine/recordings/recording-service.ts';
+import { auditAgentOperation, authorizeAgentOperation } from '../../../engine/services/agent-operations.ts';
+import { sendAgentCallToSatisfaction } from '../../../engine/services/agent-satisfaction.ts';
 import { parseInstant } from '../../cli/commands/compliance-args.ts';
-import { type Api, type ApiDeps, principalOf } from '../context.ts';
+import { type Api, type ApiDeps, actorOf, principalOf } from '../context.ts';
 import { errorResponses } from '../errors.ts';
 import { isoOrNull } from '../json.ts';
 import { limitQuery } from '../schemas.ts';
@@ -374,6 +376,38 @@ export function recordingRoutes(api: Api, deps: ApiDeps): void {
         ...(q.campaign !== undefined ? { campaignId: q.campaign } : {}),
       });
       return rows.map((r) => ({ ...r }));
+    },
+  );
+
+  api.post(
+    '/api/agents/:code/satisfaction',
+    {
+      // Which agent the caller may operate is decided below (an agent: only their own; `me`).
+      config: { access: 'authenticated' },
+      schema: {
+        tags: ['agents'],
+        summary: 'send the customer of the agent’s current call to the satisfaction prompt (1–5)',
+        params: z.strictObject({
+          code: z
+            .string()
+            .max(FIELD_LIMITS.code)
+            .regex(/^[a-z0-9][a-z0-9_-]*$/, 'must be an agent code such as agent-101, or me'),
+        }),
+        response: {
+          200: z.strictObject({ agent: z.string(), attemptId: z.string(), campaignId: z.number() }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const code = await authorizeAgentOperation(db, principalOf(request), request.params.code);
+      const sent = await sendAgentCallToSatisfaction(
+        { agents: deps.services.agents, runners: deps.host },
+        code,
+      );
+      await auditAgentOperation(db, actorOf(request), code, 'satisfaction', { via: 'api', ...sent });
+      deps.feed.poke();
+      return { agent: code, ...sent };
     },
   );
 }
