@@ -90,6 +90,47 @@ export async function showRecording(
   };
 }
 
+/** A stored recording's bytes, checked against its recorded SHA-256 (refused roles read nothing). */
+async function verifiedFile(
+  deps: { db: Kysely<Database>; folder: RecordingFolder },
+  principal: Principal,
+  id: number,
+): Promise<{ recording: Recording & { sha256: string }; bytes: Buffer }> {
+  require(principal, 'recording.download');
+  const recording = await findRecording(deps.db, { id });
+  if (!recording) throw new NotFoundError('recording', id);
+  if (recording.state !== 'stored' || !recording.location || !recording.sha256) {
+    throw new UserError(
+      `recording ${id} is ${recording.state}: there is no file to download`,
+      'recording_unavailable',
+    );
+  }
+  const bytes = deps.folder.readVerified(recording.location, recording.sha256);
+  return { recording: { ...recording, sha256: recording.sha256 }, bytes };
+}
+
+function auditDownload(
+  db: Kysely<Database>,
+  principal: Principal,
+  recording: Recording,
+  sizeBytes: number,
+  now: Date,
+): Promise<void> {
+  return recordAudit(db, {
+    actor: principal.name,
+    role: principal.role,
+    action: 'recording.download',
+    subject: `recording:${recording.id}`,
+    details: {
+      recording: recording.name,
+      attemptId: recording.attemptId,
+      sha256: recording.sha256,
+      sizeBytes,
+    },
+    at: now,
+  });
+}
+
 /**
  * Copies a stored recording to `output` (created 0600, never over an existing file), after
  * checking the stored file against the SHA-256 recorded when it was stored; audited with that
@@ -103,16 +144,7 @@ export async function downloadRecording(
   output: string,
   now: Date = new Date(),
 ): Promise<{ recording: Recording; output: string; sha256: string; sizeBytes: number }> {
-  require(principal, 'recording.download');
-  const recording = await findRecording(deps.db, { id });
-  if (!recording) throw new NotFoundError('recording', id);
-  if (recording.state !== 'stored' || !recording.location || !recording.sha256) {
-    throw new UserError(
-      `recording ${id} is ${recording.state}: there is no file to download`,
-      'recording_unavailable',
-    );
-  }
-  const bytes = deps.folder.readVerified(recording.location, recording.sha256);
+  const { recording, bytes } = await verifiedFile(deps, principal, id);
   const fd = openPrivateFile(output, 'wx');
   try {
     let offset = 0;
@@ -121,25 +153,28 @@ export async function downloadRecording(
     closeSync(fd);
   }
   try {
-    await recordAudit(deps.db, {
-      actor: principal.name,
-      role: principal.role,
-      action: 'recording.download',
-      subject: `recording:${id}`,
-      details: {
-        recording: recording.name,
-        attemptId: recording.attemptId,
-        sha256: recording.sha256,
-        sizeBytes: bytes.length,
-      },
-      at: now,
-    });
+    await auditDownload(deps.db, principal, recording, bytes.length, now);
   } catch (error) {
     // Not audited, not handed out.
     rmSync(output, { force: true });
     throw error;
   }
   return { recording, output, sha256: recording.sha256, sizeBytes: bytes.length };
+}
+
+/**
+ * The same rules for a caller that hands the bytes out itself (the HTTP API): checked against
+ * the recorded SHA-256 and audited before they are returned; a failed audit returns nothing.
+ */
+export async function recordingForDownload(
+  deps: { db: Kysely<Database>; folder: RecordingFolder },
+  principal: Principal,
+  id: number,
+  now: Date = new Date(),
+): Promise<{ recording: Recording; bytes: Buffer; sha256: string }> {
+  const { recording, bytes } = await verifiedFile(deps, principal, id);
+  await auditDownload(deps.db, principal, recording, bytes.length, now);
+  return { recording, bytes, sha256: recording.sha256 };
 }
 
 export interface PurgeResult {

@@ -60,6 +60,13 @@ const ROUTES: ReadonlyArray<{ method: string; path: string; permission: Permissi
     permission: 'agent.add',
     body: { user: 'nobody' },
   },
+  { method: 'GET', path: '/api/recordings', permission: 'recording.read' },
+  { method: 'GET', path: '/api/recordings/999999', permission: 'recording.read' },
+  { method: 'GET', path: '/api/recordings/999999/file', permission: 'recording.download' },
+  { method: 'GET', path: '/api/campaigns/999999/qa-form', permission: 'qa.read' },
+  { method: 'PUT', path: '/api/campaigns/999999/qa-form', permission: 'qa.form', body: {} },
+  { method: 'POST', path: '/api/recordings/999999/evaluations', permission: 'qa.score', body: {} },
+  { method: 'GET', path: '/api/qa/report', permission: 'qa.read' },
 ];
 
 describeEachDatabase('API: role × route refusals', (database) => {

@@ -5,6 +5,7 @@ import { dialLogRoutes } from './dial-log.ts';
 import { dncRoutes } from './dnc.ts';
 import { eventRoutes } from './events.ts';
 import { listRoutes } from './lists.ts';
+import { recordingRoutes } from './recordings.ts';
 import { recordRoutes } from './records.ts';
 import { reportRoutes } from './reports.ts';
 import { sessionRoutes } from './session.ts';
@@ -25,4 +26,5 @@ export const ROUTE_AREAS: readonly RouteArea[] = [
   userRoutes,
   recordRoutes,
   eventRoutes,
+  recordingRoutes,
 ];

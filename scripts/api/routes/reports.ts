@@ -1,7 +1,12 @@
+import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
+import { neutralizeCell } from '../../../campaigns/import/formula-cells.ts';
 import { listAlarms } from '../../../db/queries/alarms.ts';
 import { periodBounds, summaryReport } from '../../../db/queries/reports.ts';
+import { managementSummary } from '../../../engine/reports/management-summary.ts';
+import { SUMMARY_CSV_COLUMNS, summaryCsvRows, summaryHtml } from '../../../engine/reports/summary-render.ts';
 import { campaignAbandonmentReport } from '../../../engine/services/abandonment-report.ts';
+import { parseInstant } from '../../cli/commands/compliance-args.ts';
 import type { Api, ApiDeps } from '../context.ts';
 import { errorResponses } from '../errors.ts';
 import { isoOrNull } from '../json.ts';
@@ -48,36 +53,66 @@ export function reportRoutes(api: Api, deps: ApiDeps): void {
       schema: {
         tags: ['reports'],
         summary:
-          'per campaign: attempts, answers, connections, abandonment, outcomes, gate blocks over a day, week or month',
+          'per campaign over a day, week or month: the dial-log figures and the management summary of `dialer report summary` (dials, connects, abandonment, agent hours, QA, satisfaction, alarms); json, csv, or a self-contained html page with SVG charts',
         querystring: z.strictObject({
           period: z.enum(['day', 'week', 'month']).default('day'),
           campaign: campaignId.optional(),
           timeZone: z.string().max(64).default('UTC'),
+          /** A moment inside the period (default now). */
+          at: z.string().max(40).optional(),
+          format: z.enum(['json', 'csv', 'html']).default('json'),
         }),
         response: {
-          200: z.strictObject({
-            from: z.string(),
-            to: z.string(),
-            label: z.string(),
-            campaigns: z.array(json),
-          }),
+          200: z.union([
+            z.strictObject({
+              from: z.string(),
+              to: z.string(),
+              label: z.string(),
+              campaigns: z.array(json),
+              management: json,
+            }),
+            // csv and html: the text itself.
+            z.string(),
+          ]),
           ...errorResponses,
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const q = request.query;
-      const bounds = periodBounds(q.period, deps.clock.now(), q.timeZone);
-      const rows = await summaryReport(db, {
-        from: bounds.from,
-        to: bounds.to,
-        ...(q.campaign !== undefined ? { campaignId: q.campaign } : {}),
+      const at = q.at ? parseInstant(q.at, 'at') : deps.clock.now();
+      const bounds = periodBounds(q.period, at, q.timeZone);
+      const only = q.campaign !== undefined ? { campaignId: q.campaign } : {};
+      const management = await managementSummary(db, {
+        period: q.period,
+        at,
+        timeZone: q.timeZone,
+        ...only,
       });
+      if (q.format === 'html') {
+        return reply
+          .type('text/html; charset=utf-8')
+          .header('content-disposition', `attachment; filename="summary-${q.period}-${bounds.label}.html"`)
+          .send(summaryHtml(management));
+      }
+      if (q.format === 'csv') {
+        const cell = (v: unknown) =>
+          v === null || v === undefined
+            ? ''
+            : neutralizeCell(typeof v === 'object' ? JSON.stringify(v) : String(v));
+        const rows = summaryCsvRows(management).map((r) => SUMMARY_CSV_COLUMNS.map((c) => cell(r[c])));
+        return reply
+          .type('text/csv; charset=utf-8')
+          .header('content-disposition', `attachment; filename="summary-${q.period}-${bounds.label}.csv"`)
+          .send(stringify([[...SUMMARY_CSV_COLUMNS], ...rows]));
+      }
+      const rows = await summaryReport(db, { from: bounds.from, to: bounds.to, ...only });
       return {
         from: bounds.from.toISOString(),
         to: bounds.to.toISOString(),
         label: bounds.label,
         campaigns: rows as unknown as Record<string, unknown>[],
+        management: JSON.parse(JSON.stringify(management)) as Record<string, unknown>,
       };
     },
   );
