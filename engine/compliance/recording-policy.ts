@@ -1,5 +1,6 @@
 import type { CampaignDefinition } from '../../campaigns/campaign-definition.ts';
 import { policyForDefinition } from './jurisdictions.ts';
+import { recordingNoticeRule } from './recording-notice.ts';
 
 /**
  * What the rules say about recording a call: whether the customer must hear a recording notice
@@ -12,17 +13,35 @@ export interface RecordingNotice {
   sound: string;
 }
 
+/** What a call's recording needs, decided when it is dialed. */
+export interface RecordingDecision {
+  /** The notice the person hears before the agent is bridged, or null. */
+  notice: RecordingNotice | null;
+  /**
+   * Why this call is not recorded although the campaign records: its preset requires a notice
+   * for this number and the campaign has no notice sound (recording without it is unlawful).
+   */
+  withheld: string | null;
+}
+
 /**
- * The notice the customer of `calledNumber` (E.164) hears before the agent is bridged, or null.
- * Today: the campaign's own setting, when the campaign records. `calledNumber` is the seam for
- * rules that depend on where the called person is (two-party-consent states, countries).
+ * Whether the customer of `calledNumber` (E.164) hears a recording notice, by the campaign's
+ * compliance preset (US all-party-consent states by area code, the UK, CN: recording-notice.ts)
+ * and the campaign's own setting: a campaign's notice is played on every call it records; a
+ * notice the preset requires and the campaign cannot play means the call is not recorded.
  */
 export function recordingNoticeFor(
-  campaign: Pick<CampaignDefinition, 'recording' | 'jurisdiction'>,
-  _calledNumber: string,
-): RecordingNotice | null {
-  if (!campaign.recording.enabled || !campaign.recording.notice) return null;
-  return { sound: campaign.recording.notice.sound };
+  campaign: Pick<CampaignDefinition, 'recording' | 'jurisdiction'> &
+    Partial<Pick<CampaignDefinition, 'compliance'>>,
+  calledNumber: string,
+): RecordingDecision {
+  if (!campaign.recording.enabled) return { notice: null, withheld: null };
+  if (campaign.recording.notice)
+    return { notice: { sound: campaign.recording.notice.sound }, withheld: null };
+  const rule = recordingNoticeRule(policyForDefinition(campaign), calledNumber);
+  return rule.required
+    ? { notice: null, withheld: `${rule.reason}, and the campaign has no recording.notice sound` }
+    : { notice: null, withheld: null };
 }
 
 /**

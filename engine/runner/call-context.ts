@@ -38,6 +38,8 @@ export class CallContext {
   verdict: { tag: string; data?: Record<string, unknown>; abandoned?: boolean } | null = null;
   /** The recording notice this person hears before an agent is bridged (decided at the dial). */
   recordingNotice: RecordingNotice | null = null;
+  /** Why this call is not recorded although its campaign records (a required notice it cannot play). */
+  recordingWithheld: string | null = null;
   /** When the notice ended: the connect time is counted from then (the person was not left in silence). */
   noticeEndedAt: Date | null = null;
   /** The customer is in the post-call satisfaction prompt: the agent's part is over. */

@@ -136,6 +136,10 @@ export class CallRecorder {
   private start(call: CallContext, target: Parameters<TelephonyPort['record']>[0], targetText: string): void {
     const name = recordingNameOf(call.attemptId);
     if (this.live.has(name)) return;
+    if (call.recordingWithheld) {
+      call.log.warn({ reason: call.recordingWithheld }, 'call not recorded: a recording notice is required');
+      return;
+    }
     this.live.set(name, { attemptDbId: call.dbId, log: call.log });
     const startedAt = this.d.clock.now();
     this.track(

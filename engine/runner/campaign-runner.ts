@@ -685,7 +685,9 @@ export class CampaignRunner {
     // Under a key the logger leaves as it is (the value is the mask): `phone` is for full numbers.
     const log = this.log.child({ attemptId, contact: lead.id, phoneMasked: maskPhone(lead.phone_e164) });
     const call = new CallContext(attemptId, row.id, lead.id, this.campaignId, log, now);
-    call.recordingNotice = recordingNoticeFor(this.definition, lead.phone_e164);
+    const recording = recordingNoticeFor(this.definition, lead.phone_e164);
+    call.recordingNotice = recording.notice;
+    call.recordingWithheld = recording.withheld;
     if (agent) {
       call.agentId = agent.agentId;
       call.preReserved = true;

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { campaignDefinitionSchema } from '../../campaigns/campaign-definition.ts';
 import { jurisdictionPolicy } from '../../engine/compliance/jurisdictions.ts';
 import { allPartyConsentState, recordingNoticeRule } from '../../engine/compliance/recording-notice.ts';
+import { recordingNoticeFor } from '../../engine/compliance/recording-policy.ts';
 
 describe('the recording notice a preset requires', () => {
   const us = jurisdictionPolicy('US');
@@ -43,5 +45,46 @@ describe('the recording notice a preset requires', () => {
     expect(allPartyConsentState('+14155550123')).toBe('California');
     expect(allPartyConsentState('+1415555012')).toBeNull();
     expect(allPartyConsentState('+8613800138000')).toBeNull();
+  });
+});
+
+describe('whether a recorded call hears a notice, or is not recorded', () => {
+  const campaign = (recording: Record<string, unknown>) =>
+    campaignDefinitionSchema.parse({
+      name: 'notice',
+      client: 'acme',
+      type: 'survey',
+      mode: 'progressive',
+      dialing: { callerId: '+12125550100', endpointTemplate: 'PJSIP/{number}@carrier' },
+      callingWindow: { days: ['mon'], start: '09:00', end: '17:00' },
+      recording,
+    });
+
+  it("plays the campaign's notice on every call it records", () => {
+    const c = campaign({ enabled: true, notice: { sound: 'sound:acme-notice' } });
+    expect(recordingNoticeFor(c, '+12125550123')).toEqual({
+      notice: { sound: 'sound:acme-notice' },
+      withheld: null,
+    });
+  });
+
+  it('records without a notice where the preset requires none (a one-party state)', () => {
+    expect(recordingNoticeFor(campaign({ enabled: true }), '+12125550123')).toEqual({
+      notice: null,
+      withheld: null,
+    });
+  });
+
+  it('does not record a call the preset requires a notice for when the campaign has no notice sound', () => {
+    const decision = recordingNoticeFor(campaign({ enabled: true }), '+13105550123');
+    expect(decision.notice).toBeNull();
+    expect(decision.withheld).toContain('California');
+  });
+
+  it('decides nothing for a campaign that does not record', () => {
+    expect(recordingNoticeFor(campaign({ enabled: false }), '+13105550123')).toEqual({
+      notice: null,
+      withheld: null,
+    });
   });
 });
