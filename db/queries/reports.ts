@@ -1,5 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import { DateTime } from 'luxon';
+import type { Jurisdiction } from '../../campaigns/campaign-definition.ts';
+import { type AbandonClockBasis, abandonClockBasis } from '../../engine/compliance/abandon-clock-basis.ts';
 import type { CallAttemptRow, Database } from '../schema.ts';
 import { humanAnsweredSql } from './gate-facts.ts';
 
@@ -24,6 +26,8 @@ export interface AbandonmentDay {
 
 export interface AbandonmentReport {
   campaignId: number;
+  /** The moment the campaign's jurisdiction counts the 2-second rule from (what `abandoned` means). */
+  abandonClock: AbandonClockBasis;
   window: '30d' | '24h';
   timeZone: string;
   maxRate: number;
@@ -45,6 +49,7 @@ export async function abandonmentReport(
   db: Kysely<Database>,
   input: {
     campaignId: number;
+    jurisdiction: Jurisdiction;
     window: '30d' | '24h';
     maxRate: number;
     timeZone: string;
@@ -109,6 +114,7 @@ export async function abandonmentReport(
   const currentRate = rate(abandoned, human);
   return {
     campaignId: input.campaignId,
+    abandonClock: abandonClockBasis(input.jurisdiction),
     window: input.window,
     timeZone: input.timeZone,
     maxRate: input.maxRate,

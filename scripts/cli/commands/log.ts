@@ -1,12 +1,13 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { recordAudit } from '../../../db/queries/audit.ts';
-import { getCampaign } from '../../../db/queries/campaigns.ts';
+import { getCampaign, getCampaignDefinition } from '../../../db/queries/campaigns.ts';
 import { getAttempt } from '../../../db/queries/dial-log.ts';
 import { type ExportFormat, exportDialLog } from '../../../db/queries/dial-log-export.ts';
 import { type LogVerifyReport, verifyLog } from '../../../db/queries/log-verify.ts';
 import { listDialLog } from '../../../db/queries/reports.ts';
 import { staleOpenAttempts } from '../../../db/queries/stale-attempts.ts';
+import { abandonClockBasis } from '../../../engine/compliance/abandon-clock-basis.ts';
 import { checkpointSignatureValid, parseCheckpoint } from '../../../engine/compliance/checkpoint.ts';
 import { UsageError, UserError } from '../../../engine/platform/errors.ts';
 import { maskPhone } from '../../../engine/platform/mask-phone.ts';
@@ -239,7 +240,7 @@ export function registerLogCommands(program: Command, contextFor: ContextFactory
             ? await ctx.authorize('numbers.full', 'exporting full numbers')
             : ctx.principal;
           const { db } = await ctx.database();
-          await getCampaign(db, campaignId);
+          const { definition } = await getCampaignDefinition(db, campaignId);
           const filter = { campaignId, from, to };
           // Recorded before the first byte leaves: an export cut short (a reader that closes the
           // pipe, Ctrl-C) has still been an access to the numbers. The entry after it adds what
@@ -258,6 +259,7 @@ export function registerLogCommands(program: Command, contextFor: ContextFactory
           await recordAudit(db, { ...audit, action: 'export.dial_log.started', details: request });
           const result = await exportDialLog(db, {
             filter,
+            jurisdiction: definition.jurisdiction,
             format: opts.format as ExportFormat,
             full: Boolean(opts.full),
             output: opts.output ?? process.stdout,
@@ -267,8 +269,12 @@ export function registerLogCommands(program: Command, contextFor: ContextFactory
             action: 'export.dial_log',
             details: { ...request, rows: result.rows, sha256: result.sha256, bytes: result.bytes },
           });
-          const summary = `${result.rows} row(s) exported (${opts.full ? 'full numbers' : 'numbers masked'}), sha256 ${result.sha256}`;
-          if (opts.output) ctx.out.result({ ...result, output: opts.output }, () => ctx.out.line(summary));
+          const clock = abandonClockBasis(definition.jurisdiction);
+          const summary = `${result.rows} row(s) exported (${opts.full ? 'full numbers' : 'numbers masked'}), sha256 ${result.sha256}; abandon clock: ${clock.description}`;
+          if (opts.output)
+            ctx.out.result({ ...result, output: opts.output, abandonClock: clock }, () =>
+              ctx.out.line(summary),
+            );
           else process.stderr.write(`${summary}\n`);
         },
       ),

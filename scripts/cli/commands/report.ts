@@ -93,6 +93,7 @@ export function registerReportCommands(program: Command, contextFor: ContextFact
           checkZone(timeZone);
           const result = await abandonmentReport(db, {
             campaignId,
+            jurisdiction: definition.jurisdiction,
             window: (opts.window as '30d' | '24h' | undefined) ?? definition.abandon.window,
             maxRate: definition.abandon.maxRate,
             timeZone,
@@ -116,6 +117,7 @@ export function registerReportCommands(program: Command, contextFor: ContextFact
             ctx.out.line(
               `campaign ${campaignId}: abandonment over the last ${result.window}: ${percent(c.rate)} (${c.abandoned} of ${c.humanAnswered} answered by a person), cap ${percent(result.maxRate)}${c.overCap ? ' — OVER THE CAP: predictive pacing refused' : ''}`,
             );
+            ctx.out.line(`abandon clock: ${result.abandonClock.description}`);
             ctx.out.table(
               result.days.map((d) => ({
                 day: d.day,
