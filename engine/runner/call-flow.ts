@@ -11,6 +11,7 @@ import { isTelephonyError } from '../telephony/errors.ts';
 import type { CallOutcome, TelephonyEvent, TelephonyPort } from '../telephony/port.ts';
 import { abandonClockStart } from './abandon-clock.ts';
 import type { AgentPool } from './agent-pool.ts';
+import { BRIDGE_ENTRY_TIMEOUT_MS, BRIDGE_NOT_ENTERED } from './bridge-entry.ts';
 import type { CallContext } from './call-context.ts';
 import { type DatabaseRetryPolicy, withDatabaseRetry } from './database-retry.ts';
 import { awaitLater, type EngineClock, holdTime } from './engine-clock.ts';
@@ -94,6 +95,8 @@ export class CallFlow {
   private readonly waiting: CallContext[] = [];
   /** Calls whose bridge to the agent already failed once (retried once only). */
   private readonly bridgeRetried = new WeakSet<CallContext>();
+  /** Per call: the cancel of its pending bridge-entry watch (a connect not yet seen in the bridge). */
+  private readonly bridgeEntryWatch = new WeakMap<CallContext, () => void>();
   /**
    * Per call: its dial-log writes in order (the next starts when the previous is done), and
    * everything they carried, which the sealing writes again, so a write that failed loses
@@ -118,6 +121,7 @@ export class CallFlow {
       case 'answered':
         return this.answered(call, event.at, event.amd ?? null, event.sipAnsweredAt ?? event.at);
       case 'connected':
+        this.stopBridgeEntryWatch(call);
         call.stage = 'connected';
         call.connectedAt = event.at;
         this.d.counters.connected += 1;
@@ -126,6 +130,7 @@ export class CallFlow {
       case 'hangup':
         return this.ended(call, event);
       case 'customer-left-bridge':
+        this.stopBridgeEntryWatch(call);
         if (event.reason === 'unexplained') return this.bridgeLost(call, Number(event.agentId));
         return;
       default:
@@ -230,6 +235,7 @@ export class CallFlow {
     if (agentId === null) return;
     try {
       await this.d.telephony.connect(call.attemptId, String(agentId));
+      this.watchBridgeEntry(call, agentId);
       const agent = this.d.pool.get(agentId);
       if (agent) await this.d.pool.tryApply(agent, { type: 'call_connected', attemptId: call.attemptId });
     } catch (error) {
@@ -263,7 +269,11 @@ export class CallFlow {
    * abandoned); one who had spoken to the agent is hung up (`left_bridge`), the agent owing the
    * outcome in wrap-up.
    */
-  private async bridgeLost(call: CallContext, agentId: number): Promise<void> {
+  private async bridgeLost(
+    call: CallContext,
+    agentId: number,
+    detail: string = 'bridge_failed',
+  ): Promise<void> {
     if (call.stage === 'ended' || call.agentId !== agentId) return;
     if (!this.bridgeRetried.has(call)) {
       this.bridgeRetried.add(call);
@@ -273,6 +283,7 @@ export class CallFlow {
       );
       try {
         await this.d.telephony.connect(call.attemptId, String(agentId));
+        this.watchBridgeEntry(call, agentId);
         return;
       } catch (error) {
         call.log.error({ agentId, err: error }, 'could not bridge the customer again');
@@ -287,12 +298,43 @@ export class CallFlow {
       return;
     }
     call.stage = 'playing';
-    call.verdict = { tag: 'failed', data: { detail: 'bridge_failed' }, abandoned: true };
+    call.verdict = { tag: 'failed', data: { detail }, abandoned: true };
     this.d.counters.abandoned += 1;
     this.d.observe({ kind: 'abandoned' });
     const played = this.playThenHangup(call, [this.d.definition.abandon.identificationMessage]);
     this.write(call, { abandoned: true });
     await played;
+  }
+
+  /**
+   * A connect Asterisk accepted is watched until the customer is seen in the bridge (`connected`)
+   * or seen leaving it: a customer never seen there (without hanging up) is handled like one who
+   * left (bridgeLost: once more, then the identification message and a failed connect,
+   * detail `bridge_not_entered`).
+   */
+  private watchBridgeEntry(call: CallContext, agentId: number): void {
+    this.stopBridgeEntryWatch(call);
+    const cancel = call.own(
+      this.d.clock.after(BRIDGE_ENTRY_TIMEOUT_MS, () => {
+        this.bridgeEntryWatch.delete(call);
+        void call.serial(() => holdTime(this.d.clock, this.bridgeNotEntered(call, agentId)));
+      }),
+    );
+    this.bridgeEntryWatch.set(call, cancel);
+  }
+
+  private stopBridgeEntryWatch(call: CallContext): void {
+    this.bridgeEntryWatch.get(call)?.();
+    this.bridgeEntryWatch.delete(call);
+  }
+
+  private async bridgeNotEntered(call: CallContext, agentId: number): Promise<void> {
+    if (call.stage === 'ended' || call.agentId !== agentId) return;
+    call.log.warn(
+      { agentId, waitedMs: BRIDGE_ENTRY_TIMEOUT_MS },
+      'the customer was never seen in the agent bridge',
+    );
+    await this.bridgeLost(call, agentId, BRIDGE_NOT_ENTERED);
   }
 
   /** Offers waiting people to agents that just became free. */
