@@ -129,6 +129,13 @@ export interface SimStats {
   eventsSent: number;
 }
 
+const RTP_QOS_VARIABLES = [
+  'RTPAUDIOQOS',
+  'RTPAUDIOQOSJITTER',
+  'RTPAUDIOQOSLOSS',
+  'RTPAUDIOQOSRTT',
+  'RTPAUDIOQOSMES',
+] as const;
 const KNOWN_TECH = new Set(['Local', 'PJSIP', 'SIP', 'IAX2', 'DAHDI']);
 const HANGUP_REASON_CAUSE: Record<string, number> = {
   normal: 16,
@@ -448,11 +455,15 @@ export class SimAsterisk {
     const b = ch.behaviour ?? { kind: 'no-answer' as const };
     const trunk = ch.tech !== 'Local';
     switch (b.kind) {
+      // Over a SIP trunk the far end's 486/503 is a hang-up request with its cause first
+      // (traces pjsip_busy, pjsip_congestion); a Local callee just ends.
       case 'busy':
+        if (trunk) this.emitChannel(ch, 'ChannelHangupRequest', { cause: 17 });
         this.emitDial(ch, 'BUSY');
         this.destroy(ch, trunk ? 17 : 0);
         return;
       case 'congestion':
+        if (trunk) this.emitChannel(ch, 'ChannelHangupRequest', { cause: 34 });
         this.emitDial(ch, 'CONGESTION');
         this.destroy(ch, trunk ? 34 : 0);
         return;
@@ -467,6 +478,8 @@ export class SimAsterisk {
       default:
         break;
     }
+    // Asterisk emits these two in either order over a SIP trunk (pjsip_answered_customer_hangs_up
+    // has the state first, pjsip_app_hangs_up_ringing_call the Dial first): the state first here.
     this.setState(ch, 'Ringing');
     this.emitDial(ch, 'RINGING');
     const timeout = Number.isFinite(ch.timeoutMs)
@@ -584,10 +597,19 @@ export class SimAsterisk {
     ch.ending = true;
     for (const t of ch.timers) t.cancel();
     ch.timers.clear();
+    const trunkCustomer = ch.tech !== 'Local' && ch.kind === 'customer';
     if (!ch.stasisApp && ch.state !== 'Up') {
       if (how.byApp) this.emitChannel(ch, 'ChannelHangupRequest', { cause: 32, soft: true });
+      // A SIP call cancelled while ringing ends its Dial (trace pjsip_app_hangs_up_ringing_call).
+      if (trunkCustomer && ch.state === 'Ringing') this.emitDial(ch, 'NOANSWER');
       this.destroy(ch, how.cause);
       return;
+    }
+    // An answered SIP call's RTP session reports its quality as it ends (trace
+    // pjsip_answered_customer_hangs_up); a bridged one interleaves its peer's *BRIDGED variables,
+    // which the simulator does not model.
+    if (trunkCustomer && ch.state === 'Up' && !ch.bridge) {
+      for (const name of RTP_QOS_VARIABLES) this.varset(ch, name, '');
     }
     this.emitChannel(
       ch,
