@@ -54,6 +54,29 @@ describe('ARI simulator conformance with the PJSIP trunk recordings', () => {
     });
   }
 
+  it('channel_id_prefix_conflict: ids clash only when equal ignoring case, never as prefixes', async () => {
+    const trace = loadTrace('channel_id_prefix_conflict');
+    const status = (request: Promise<unknown>) =>
+      request.then(
+        () => true,
+        (error: Error) => error.message,
+      );
+    const results = [
+      await status(originate('att-pfx-12', '+8613800000002')),
+      await status(originate('att-pfx-1', '+8613800000002')),
+      await status(originate('ATT-PFX-12', '+8613800000002')),
+      await status(originate('att-pfx-123', '+8613800000002')),
+      await status(client.channels.get({ channelId: 'att-pfx-1' })),
+    ];
+    // ari-client's error message is Asterisk's response body, as the recording shows it.
+    expect(results).toEqual((trace.rest ?? []).slice(0, 5).map((r) => (r.ok ? true : r.error)));
+    await sleep(3000 / SPEED);
+    await client.channels.hangup({ channelId: 'att-pfx-12' });
+    await client.channels.hangup({ channelId: 'att-pfx-123' });
+    await rec.until(destroyed('att-pfx-123'));
+    expect(ringingFirst(signatures(rec.events))).toEqual(ringingFirst(signatures(trace.events)));
+  });
+
   it('pjsip_app_hangs_up_ringing_call: our hang-up of a ringing call', async () => {
     const trace = loadTrace('pjsip_app_hangs_up_ringing_call');
     const id = trace.events.find((e) => e.channel)?.channel?.id ?? 'att-pr-1';
@@ -72,11 +95,12 @@ describe('ARI simulator conformance with the PJSIP trunk recordings', () => {
  */
 function ringingFirst(lines: string[]): string[] {
   const out = [...lines];
-  const dial = out.findIndex((l) => l.startsWith('Dial ') && l.endsWith('dial=RINGING'));
-  const state = out.findIndex((l) => l.startsWith('ChannelStateChange ') && l.endsWith(' Ringing'));
-  if (dial >= 0 && state === dial + 1) {
-    out[dial] = lines[state]!;
-    out[state] = lines[dial]!.replace(' Down ', ' Ringing ');
+  for (let i = 0; i + 1 < out.length; i++) {
+    const dial = /^Dial (\S+) Down dial=RINGING$/.exec(out[i]!);
+    if (dial && out[i + 1] === `ChannelStateChange ${dial[1]} Ringing`) {
+      out[i] = out[i + 1]!;
+      out[i + 1] = `Dial ${dial[1]} Ringing dial=RINGING`;
+    }
   }
   return out;
 }
