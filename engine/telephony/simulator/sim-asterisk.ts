@@ -35,6 +35,13 @@ interface SimChannel {
   id: string;
   /** `DIALER_APP` of the originate's variables: the app the AMD dialplan returns the call to. */
   amdReturnApp?: string;
+  /**
+   * Sent from the app into the AMD context (continueInDialplan): the originate's own Stasis()
+   * returns only when the channel ends (its STASISSTATUS comes last, trace
+   * amd_via_continue_in_dialplan); `amdRunning` while AMD() listens.
+   */
+  continuedFromApp?: boolean;
+  amdRunning?: boolean;
   name: string;
   state: ChannelState;
   caller: { name: string; number: string };
@@ -548,7 +555,7 @@ export class SimAsterisk {
       if (ch.ending || !ch.stasisApp) return;
       this.emitChannel(ch, 'StasisEnd');
       ch.stasisApp = undefined;
-      this.varset(ch, 'STASISSTATUS', 'SUCCESS');
+      ch.continuedFromApp = true;
       if (exten !== 's' || priority !== 1) {
         this.hangup(ch, { cause: 16 });
         return;
@@ -556,9 +563,13 @@ export class SimAsterisk {
       ch.amdContext = context;
       this.runDialplan(ch, { context, exten, priority: 1, app_name: 'NoOp', app_data: '' });
       this.runDialplan(ch, { context, exten, priority: 2, app_name: 'AMD', app_data: '' });
+      ch.amdRunning = true;
       const b = ch.behaviour;
       const amd = b?.kind === 'answer' ? b.amd : { status: 'HUMAN', cause: 'HUMAN-1-1', afterMs: 1500 };
       this.after(ch, amd.afterMs, () => {
+        ch.amdRunning = false;
+        this.varset(ch, 'AMDSTATUS', amd.status);
+        this.varset(ch, 'AMDCAUSE', amd.cause);
         const args = ['amd', amd.status, amd.cause];
         const appData = [ch.amdReturnApp ?? this.o.amdApp, ...args].join(',');
         this.runDialplan(ch, { context, exten, priority: 3, app_name: 'Stasis', app_data: appData });
@@ -619,12 +630,18 @@ export class SimAsterisk {
     if (ch.playing) this.finishPlayback(ch.playing);
     ch.playQueue = [];
     if (ch.bridge) this.leaveBridge(ch);
+    if (ch.amdRunning) {
+      // AMD() ends on the hang-up with its own verdict (trace amd_via_continue_in_dialplan).
+      this.varset(ch, 'AMDSTATUS', 'HANGUP');
+      this.varset(ch, 'AMDCAUSE', '');
+    }
     if (ch.stasisApp) {
       this.emitChannel(ch, 'StasisEnd');
       ch.stasisApp = undefined;
       this.varset(ch, 'STASISSTATUS', 'SUCCESS');
       if (!ch.amdContext) ch.dialplan = { ...ch.dialplan, app_name: 'AppDial2', app_data: '(Outgoing Line)' };
     }
+    if (ch.continuedFromApp) this.varset(ch, 'STASISSTATUS', 'SUCCESS');
     this.destroy(ch, how.cause);
   }
 
