@@ -2,7 +2,7 @@ import type { Client } from 'ari-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type AriSimulator, startAriSimulator } from '../../engine/telephony/index.ts';
 import { rawClient } from './support.ts';
-import { loadTrace, type RawEvent, Recorder, signature } from './trace-support.ts';
+import { loadTrace, type RawEvent, Recorder, ringingFirst, signature } from './trace-support.ts';
 
 /**
  * AMD through the app (trace amd_via_continue_in_dialplan): the customer enters Stasis on the
@@ -11,6 +11,8 @@ import { loadTrace, type RawEvent, Recorder, signature } from './trace-support.t
  * ends in the dialplan. Three calls run at once, so their events interleave by timing: each
  * channel's own sequence is compared with the recording's.
  */
+type CalleeNumbers = NonNullable<NonNullable<Parameters<typeof startAriSimulator>[0]>['callees']>['numbers'];
+
 describe('ARI simulator conformance: AMD through the app', () => {
   let sim: AriSimulator;
   let client: Client;
@@ -20,18 +22,14 @@ describe('ARI simulator conformance: AMD through the app', () => {
     await sim.stop();
   });
 
-  it('amd_via_continue_in_dialplan: each channel as recorded (person, machine, quick hang-up)', async () => {
-    sim = await startAriSimulator({
-      clock: { speed: 20 },
-      // As recorded: the person talks until we hang up; the quick callee hangs up 0.5 s after
-      // answering (t=2048 → 2549 ms in the recording), while AMD listens.
-      callees: {
-        numbers: {
-          '7702301234': { kind: 'answer', ringMs: 2000, talkMs: null },
-          '+8613800000004': { kind: 'answer', ringMs: 2000, talkMs: 500 },
-        },
-      },
-    });
+  /** Originates each call into the app, sends it to AMD on StasisStart(customer), hangs it up on StasisStart(amd). */
+  async function amdThroughApp(
+    trace: string,
+    endpoint: (number: string) => string,
+    calls: Array<[string, string]>,
+    numbers: CalleeNumbers,
+  ) {
+    sim = await startAriSimulator({ clock: { speed: 20 }, callees: { numbers } });
     ({ client } = await rawClient(sim));
     const rec = new Recorder(client);
     const emitter = client as unknown as NodeJS.EventEmitter;
@@ -47,31 +45,65 @@ describe('ARI simulator conformance: AMD through the app', () => {
       else if (event.args?.[0] === 'amd') void client.channels.hangup({ channelId: id });
     });
     await client.start('dialer');
-    const ids: Array<[string, string]> = [
-      ['att-f2-human', '7702301234'],
-      ['att-f2-machine', '+8613800000003'],
-      ['att-f2-quick', '+8613800000004'],
-    ];
-    for (const [id, number] of ids) {
+    for (const [id, number] of calls) {
       await client.channels.originate({
-        endpoint: `Local/${number}@sim-customer`,
+        endpoint: endpoint(number),
         app: 'dialer',
         appArgs: `customer,${id}`,
         channelId: id,
         timeout: 30,
       });
     }
-    for (const [id] of ids)
+    for (const [id] of calls)
       await rec.until((e) => e.type === 'ChannelDestroyed' && e.channel?.id === id, 20_000);
-    const trace = loadTrace('amd_via_continue_in_dialplan');
+    const recorded = loadTrace(trace);
+    // The AMD cause carries the analysis' word counts and timings: the verdict is compared.
     const ofChannel = (events: RawEvent[], id: string) =>
-      events
-        .filter((e) => (e.channel ?? e.peer)?.id === id)
-        .map((e) =>
-          e.type === 'StasisStart' && e.args?.[0] === 'amd'
-            ? signature({ ...e, args: e.args.slice(0, 2) })
-            : signature(e),
-        );
-    for (const [id] of ids) expect(ofChannel(rec.events, id), id).toEqual(ofChannel(trace.events, id));
+      ringingFirst(
+        events
+          .filter((e) => (e.channel ?? e.peer)?.id === id)
+          .map((e) =>
+            e.type === 'StasisStart' && e.args?.[0] === 'amd'
+              ? signature({ ...e, args: e.args.slice(0, 2) })
+              : signature(e),
+          )
+          .filter((line): line is string => line !== undefined),
+      );
+    for (const [id] of calls) expect(ofChannel(rec.events, id), id).toEqual(ofChannel(recorded.events, id));
+  }
+
+  it('amd_via_continue_in_dialplan: each channel as recorded (person, machine, quick hang-up)', async () => {
+    // As recorded: the person talks until we hang up; the quick callee hangs up 0.5 s after
+    // answering (t=2048 → 2549 ms in the recording), while AMD listens.
+    await amdThroughApp(
+      'amd_via_continue_in_dialplan',
+      (number) => `Local/${number}@sim-customer`,
+      [
+        ['att-f2-human', '7702301234'],
+        ['att-f2-machine', '+8613800000003'],
+        ['att-f2-quick', '+8613800000004'],
+      ],
+      {
+        '7702301234': { kind: 'answer', ringMs: 2000, talkMs: null },
+        '+8613800000004': { kind: 'answer', ringMs: 2000, talkMs: 500 },
+      },
+    );
+  });
+
+  it('amd_notsure_and_machine_pjsip: the same over the SIP trunk (RTP quality reported at the hang-up)', async () => {
+    // As recorded: both people stay on the line until we hang up and AMD says HUMAN for both.
+    await amdThroughApp(
+      'amd_notsure_and_machine_pjsip',
+      (number) => `PJSIP/${number}@sim-trunk`,
+      [
+        ['att-f3-person-77', '7702301234'],
+        ['att-f3-machine', '+8613800000003'],
+        ['att-f3-person-d7', '+8613800000007'],
+      ],
+      {
+        '7702301234': { kind: 'answer', ringMs: 2000, talkMs: null },
+        '+8613800000007': { kind: 'answer', ringMs: 4000, talkMs: null, amd: 'HUMAN' },
+      },
+    );
   });
 });

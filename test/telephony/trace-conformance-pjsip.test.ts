@@ -2,7 +2,7 @@ import type { Client } from 'ari-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type AriSimulator, startAriSimulator } from '../../engine/telephony/index.ts';
 import { rawClient, sleep } from './support.ts';
-import { loadTrace, type RawEvent, Recorder, signatures } from './trace-support.ts';
+import { loadTrace, type RawEvent, Recorder, ringingFirst, signatures } from './trace-support.ts';
 
 /**
  * The simulator against the PJSIP-trunk recordings of Asterisk 22 (../shared/ari-traces/pjsip_*):
@@ -87,20 +87,3 @@ describe('ARI simulator conformance with the PJSIP trunk recordings', () => {
     expect(ringingFirst(signatures(rec.events))).toEqual(ringingFirst(signatures(trace.events)));
   });
 });
-
-/**
- * Asterisk sends a SIP 180's `Dial RINGING` and `ChannelStateChange Ringing` in either order (this
- * recording has the Dial first, pjsip_answered_customer_hangs_up the state first); the
- * simulator always sends the state first. Compared with the pair in one order.
- */
-function ringingFirst(lines: string[]): string[] {
-  const out = [...lines];
-  for (let i = 0; i + 1 < out.length; i++) {
-    const dial = /^Dial (\S+) Down dial=RINGING$/.exec(out[i]!);
-    if (dial && out[i + 1] === `ChannelStateChange ${dial[1]} Ringing`) {
-      out[i] = out[i + 1]!;
-      out[i + 1] = `Dial ${dial[1]} Ringing dial=RINGING`;
-    }
-  }
-  return out;
-}

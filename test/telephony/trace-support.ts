@@ -71,3 +71,20 @@ export class Recorder {
     }
   }
 }
+
+/**
+ * Asterisk sends a SIP 180's `Dial RINGING` and `ChannelStateChange Ringing` in either order (this
+ * recording has the Dial first, pjsip_answered_customer_hangs_up the state first); the
+ * simulator always sends the state first. Compared with the pair in one order.
+ */
+export function ringingFirst(lines: string[]): string[] {
+  const out = [...lines];
+  for (let i = 0; i + 1 < out.length; i++) {
+    const dial = /^Dial (\S+) Down dial=RINGING$/.exec(out[i]!);
+    if (dial && out[i + 1] === `ChannelStateChange ${dial[1]} Ringing`) {
+      out[i] = out[i + 1]!;
+      out[i + 1] = `Dial ${dial[1]} Ringing dial=RINGING`;
+    }
+  }
+  return out;
+}
