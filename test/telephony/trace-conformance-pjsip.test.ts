@@ -86,4 +86,41 @@ describe('ARI simulator conformance with the PJSIP trunk recordings', () => {
     await rec.until(destroyed(id));
     expect(ringingFirst(signatures(rec.events))).toEqual(ringingFirst(signatures(trace.events)));
   });
+
+  it('customer_hangs_up_in_bridge_agent_stays: a PJSIP customer leaves the Local agent bridge by hanging up, the agent stays', async () => {
+    client.stop();
+    await sim.stop();
+    // As recorded: the customer answers at once and hangs up 4 s after answering.
+    sim = await startAriSimulator({
+      clock: { speed: SPEED },
+      callees: { numbers: { '7700041234': { kind: 'answer', ringMs: 0, talkMs: 4000 } } },
+    });
+    ({ client } = await rawClient(sim));
+    rec = new Recorder(client);
+    await client.start('dialer');
+    const stasisStart = (id: string) => (e: RawEvent) => e.type === 'StasisStart' && e.channel?.id === id;
+    await client.channels.originate({
+      endpoint: 'Local/105@sim-agent',
+      app: 'dialer',
+      appArgs: 'agent,105',
+      channelId: 'agent-105-hb',
+    });
+    await rec.until(stasisStart('agent-105-hb'));
+    await client.bridges.create({ type: 'mixing', bridgeId: 'bridge-hb-1', name: 'agent-105' });
+    await client.bridges.addChannel({ bridgeId: 'bridge-hb-1', channel: 'agent-105-hb' });
+    await originate('att-hb-1', '7700041234');
+    await rec.until(stasisStart('att-hb-1'));
+    await client.bridges.addChannel({ bridgeId: 'bridge-hb-1', channel: 'att-hb-1' });
+    await rec.until(destroyed('att-hb-1'));
+    await sleep(3000 / SPEED);
+    const bridge = await client.bridges.get({ bridgeId: 'bridge-hb-1' });
+    expect(bridge.channels).toEqual(['agent-105-hb']);
+    await client.channels.hangup({ channelId: 'agent-105-hb' });
+    await rec.until(destroyed('agent-105-hb'));
+    const trace = loadTrace('customer_hangs_up_in_bridge_agent_stays');
+    const ofChannel = (events: RawEvent[], id: string) =>
+      signatures(events.filter((e) => (e.channel ?? e.peer)?.id === id));
+    expect(ofChannel(rec.events, 'att-hb-1')).toEqual(ofChannel(trace.events, 'att-hb-1'));
+    expect(ofChannel(rec.events, 'agent-105-hb')).toEqual(ofChannel(trace.events, 'agent-105-hb'));
+  });
 });

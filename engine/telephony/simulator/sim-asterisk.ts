@@ -41,6 +41,8 @@ interface SimChannel {
    * amd_via_continue_in_dialplan); `amdRunning` while AMD() listens.
    */
   continuedFromApp?: boolean;
+  /** Was in a bridge with a SIP channel (BRIDGEPVTCALLID set). */
+  bridgedWithSip?: boolean;
   amdRunning?: boolean;
   name: string;
   state: ChannelState;
@@ -485,6 +487,12 @@ export class SimAsterisk {
       default:
         break;
     }
+    // A SIP callee answering at once (200 OK without a 180) never rings (trace
+    // customer_hangs_up_in_bridge_agent_stays).
+    if (trunk && b.kind === 'answer' && b.ringMs === 0) {
+      this.answer(ch);
+      return;
+    }
     // Asterisk emits these two in either order over a SIP trunk (pjsip_answered_customer_hangs_up
     // has the state first, pjsip_app_hangs_up_ringing_call the Dial first): the state first here.
     this.setState(ch, 'Ringing');
@@ -617,10 +625,14 @@ export class SimAsterisk {
       return;
     }
     // An answered SIP call's RTP session reports its quality as it ends (trace
-    // pjsip_answered_customer_hangs_up); a bridged one interleaves its peer's *BRIDGED variables,
-    // which the simulator does not model.
-    if (trunkCustomer && ch.state === 'Up' && !ch.bridge) {
-      for (const name of RTP_QOS_VARIABLES) this.varset(ch, name, '');
+    // pjsip_answered_customer_hangs_up); in a bridge each value is also set on the peer as
+    // <name>BRIDGED, interleaved (trace customer_hangs_up_in_bridge_agent_stays).
+    if (trunkCustomer && ch.state === 'Up') {
+      const peer = ch.bridge?.members.find((m) => m !== ch);
+      for (const name of RTP_QOS_VARIABLES) {
+        this.varset(ch, name, '');
+        if (peer) this.varset(peer, `${name}BRIDGED`, '');
+      }
     }
     this.emitChannel(
       ch,
@@ -892,6 +904,12 @@ export class SimAsterisk {
         ...b.members.filter((m) => m !== ch).map((m) => m.name),
       ];
       this.varset(ch, 'BRIDGEPEER', peers.join(','));
+      // A channel bridged with a SIP channel also learns its SIP call id (trace
+      // customer_hangs_up_in_bridge_agent_stays), set again as it leaves.
+      if (b.members.some((m) => m !== ch && !m.name.startsWith('Local/'))) {
+        ch.bridgedWithSip = true;
+        this.varset(ch, 'BRIDGEPVTCALLID', '');
+      }
     }
   }
 
@@ -899,10 +917,12 @@ export class SimAsterisk {
     const b = ch.bridge;
     if (!b) return;
     this.varset(ch, 'BRIDGEPEER', '');
+    if (ch.bridgedWithSip) this.varset(ch, 'BRIDGEPVTCALLID', '');
     b.members = b.members.filter((m) => m !== ch);
     ch.bridge = undefined;
     this.emitChannel(ch, 'ChannelLeftBridge', { bridge: this.bridgeJson(b) });
-    if (b.members.length > 0) this.peerVarsets(b);
+    // A SIP channel leaving does not reset the peers' variables (same trace); a Local one does.
+    if (b.members.length > 0 && ch.name.startsWith('Local/')) this.peerVarsets(b);
     if (b.members.length < 2) {
       // Asterisk ends a bridge recording a few seconds after the talkers are gone (silence).
       for (const rec of this.liveRecordings.values()) {
