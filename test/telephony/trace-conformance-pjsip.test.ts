@@ -123,4 +123,46 @@ describe('ARI simulator conformance with the PJSIP trunk recordings', () => {
     expect(ofChannel(rec.events, 'att-hb-1')).toEqual(ofChannel(trace.events, 'att-hb-1'));
     expect(ofChannel(rec.events, 'agent-105-hb')).toEqual(ofChannel(trace.events, 'agent-105-hb'));
   });
+
+  it('bridge_pjsip_customer_local_agent: with codec_resample a PJSIP customer and a Local agent share the bridge until the app hangs both up', async () => {
+    client.stop();
+    await sim.stop();
+    // As recorded: the customer answers at once and talks 30 s.
+    sim = await startAriSimulator({
+      clock: { speed: SPEED },
+      callees: { numbers: { '7700301234': { kind: 'answer', ringMs: 0, talkMs: 30_000 } } },
+    });
+    ({ client } = await rawClient(sim));
+    rec = new Recorder(client);
+    await client.start('dialer');
+    const entered = (id: string) => (e: RawEvent) =>
+      e.type === 'ChannelEnteredBridge' && e.channel?.id === id;
+    await client.channels.originate({
+      endpoint: 'Local/104@sim-agent',
+      app: 'dialer',
+      appArgs: 'agent,104',
+      channelId: 'agent-104-ok',
+    });
+    await rec.until((e) => e.type === 'StasisStart' && e.channel?.id === 'agent-104-ok');
+    await client.bridges.create({ type: 'mixing', bridgeId: 'bridge-tf-2', name: 'agent-104' });
+    await client.bridges.addChannel({ bridgeId: 'bridge-tf-2', channel: 'agent-104-ok' });
+    await originate('att-tf-2', '7700301234');
+    await rec.until((e) => e.type === 'StasisStart' && e.channel?.id === 'att-tf-2');
+    await client.bridges.addChannel({ bridgeId: 'bridge-tf-2', channel: 'att-tf-2' });
+    await rec.until(entered('att-tf-2'));
+    await sleep(4000 / SPEED);
+    const bridge = await client.bridges.get({ bridgeId: 'bridge-tf-2' });
+    expect([...bridge.channels].sort()).toEqual(['agent-104-ok', 'att-tf-2']);
+    await client.channels.hangup({ channelId: 'att-tf-2' });
+    await rec.until(destroyed('att-tf-2'));
+    await client.channels.hangup({ channelId: 'agent-104-ok' });
+    await rec.until(destroyed('agent-104-ok'));
+    await client.bridges.destroy({ bridgeId: 'bridge-tf-2' });
+    await rec.until((e) => e.type === 'BridgeDestroyed');
+    const trace = loadTrace('bridge_pjsip_customer_local_agent');
+    const ofChannel = (events: RawEvent[], id: string) =>
+      signatures(events.filter((e) => (e.channel ?? e.peer)?.id === id));
+    expect(ofChannel(rec.events, 'att-tf-2')).toEqual(ofChannel(trace.events, 'att-tf-2'));
+    expect(ofChannel(rec.events, 'agent-104-ok')).toEqual(ofChannel(trace.events, 'agent-104-ok'));
+  });
 });
