@@ -1,7 +1,7 @@
 import type { Client } from 'ari-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type AriSimulator, startAriSimulator } from '../../engine/telephony/index.ts';
-import { rawClient } from './support.ts';
+import { rawClient, sleep } from './support.ts';
 import { loadTrace, type RawEvent, Recorder, ringingFirst, signature } from './trace-support.ts';
 
 /**
@@ -105,5 +105,68 @@ describe('ARI simulator conformance: AMD through the app', () => {
         '+8613800000007': { kind: 'answer', ringMs: 4000, talkMs: null, amd: 'HUMAN' },
       },
     );
+  });
+
+  it('amd_via_dialplan_originate: only the verdict reaches the app, unless it subscribed to the channel', async () => {
+    sim = await startAriSimulator({
+      clock: { speed: 20 },
+      callees: {
+        numbers: {
+          '7702301234': { kind: 'answer', ringMs: 2000, talkMs: null },
+          '+8613800000004': { kind: 'answer', ringMs: 2000, talkMs: 500 },
+        },
+      },
+    });
+    ({ client } = await rawClient(sim));
+    const rec = new Recorder(client);
+    (client as unknown as NodeJS.EventEmitter).on('StasisStart', (event: RawEvent) => {
+      if (event.args?.[0] === 'amd') void client.channels.hangup({ channelId: event.channel?.id ?? '' });
+    });
+    await client.start('dialer');
+    const calls: Array<[string, string]> = [
+      ['att-f-human', '7702301234'],
+      ['att-f-machine', '+8613800000003'],
+      ['att-f-quick', '+8613800000004'],
+      ['att-f-quick-sub', '+8613800000004'],
+    ];
+    for (const [id, number] of calls) {
+      await client.channels.originate({
+        endpoint: `Local/${number}@sim-customer`,
+        context: 'dialer-amd',
+        extension: 's',
+        priority: 1,
+        channelId: id,
+        timeout: 30,
+      });
+    }
+    await client.applications.subscribe({
+      applicationName: 'dialer',
+      eventSource: 'channel:att-f-quick-sub',
+    });
+    for (const id of ['att-f-human', 'att-f-machine'])
+      await rec.until((e) => e.type === 'StasisEnd' && e.channel?.id === id, 20_000);
+    await rec.until((e) => e.type === 'ChannelDestroyed' && e.channel?.id === 'att-f-quick-sub', 20_000);
+    await sleep(50);
+    const recorded = loadTrace('amd_via_dialplan_originate');
+    const ofChannel = (events: RawEvent[], id: string) =>
+      events
+        .filter((e) => (e.channel ?? e.peer)?.id === id)
+        .map((e) =>
+          e.type === 'StasisStart' && e.args?.[0] === 'amd'
+            ? signature({ ...e, args: e.args.slice(0, 2) })
+            : signature(e),
+        )
+        .filter((line): line is string => line !== undefined);
+    // The recording subscribed to att-f-quick-sub while it rang; here the subscription comes
+    // before the ringing: compared from the answer on.
+    const fromAnswer = (lines: string[]) =>
+      lines.slice(
+        Math.max(
+          0,
+          lines.findIndex((l) => / Up$/.test(l)),
+        ),
+      );
+    for (const [id] of calls)
+      expect(fromAnswer(ofChannel(rec.events, id)), id).toEqual(fromAnswer(ofChannel(recorded.events, id)));
   });
 });

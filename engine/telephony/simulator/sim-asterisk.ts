@@ -517,7 +517,16 @@ export class SimAsterisk {
     const b = ch.behaviour;
     if (ch.amdContext) {
       const amd = b?.kind === 'answer' ? b.amd : { status: 'HUMAN', cause: 'HUMAN-1-1', afterMs: 1500 };
+      // A callee who hangs up before the verdict does so during AMD (trace
+      // amd_via_dialplan_originate, att-f-quick-sub); otherwise the talk starts at the verdict.
+      const hangsUpDuringAmd = b?.kind === 'answer' && b.talkMs !== null && b.talkMs < amd.afterMs;
+      ch.amdRunning = true;
+      const context = ch.amdContext;
+      this.runDialplan(ch, { context, exten: 's', priority: 1, app_name: 'NoOp', app_data: '' });
+      this.runDialplan(ch, { context, exten: 's', priority: 2, app_name: 'AMD', app_data: '' });
+      if (hangsUpDuringAmd) this.scheduleTalk(ch);
       this.after(ch, amd.afterMs, () => {
+        ch.amdRunning = false;
         const args = ['amd', amd.status, amd.cause];
         ch.dialplan = {
           context: ch.amdContext ?? 'dialer-amd',
@@ -527,7 +536,7 @@ export class SimAsterisk {
           app_data: [ch.amdReturnApp ?? this.o.amdApp, ...args].join(','),
         };
         this.enterStasis(ch, ch.amdReturnApp ?? this.o.amdApp, args);
-        this.scheduleTalk(ch);
+        if (!hangsUpDuringAmd) this.scheduleTalk(ch);
       });
       return;
     }
@@ -646,6 +655,9 @@ export class SimAsterisk {
       // AMD() ends on the hang-up with its own verdict (trace amd_via_continue_in_dialplan).
       this.varset(ch, 'AMDSTATUS', 'HANGUP');
       this.varset(ch, 'AMDCAUSE', '');
+      // Originated straight into the dialplan, the pbx then asks the hang-up once more, softly.
+      if (!ch.continuedFromApp)
+        this.emitChannel(ch, 'ChannelHangupRequest', { cause: how.cause, soft: true });
     }
     if (ch.stasisApp) {
       this.emitChannel(ch, 'StasisEnd');
