@@ -3,7 +3,9 @@ import { once } from 'node:events';
 import type { createWriteStream } from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
 import type { Kysely } from 'kysely';
+import type { Jurisdiction } from '../../campaigns/campaign-definition.ts';
 import { neutralizeCell } from '../../campaigns/import/formula-cells.ts';
+import { type AbandonClockFrom, jurisdictionPolicy } from '../../engine/compliance/jurisdictions.ts';
 import { maskPhone } from '../../engine/platform/mask-phone.ts';
 import { createPrivateWriteStream } from '../../engine/platform/private-files.ts';
 import type { CallAttemptRow, Database } from '../schema.ts';
@@ -28,6 +30,7 @@ export const EXPORT_COLUMNS = [
   'status',
   'queued_at',
   'originated_at',
+  'sip_answered_at',
   'answered_at',
   'connected_at',
   'ended_at',
@@ -36,6 +39,7 @@ export const EXPORT_COLUMNS = [
   'dial_status',
   'amd_result',
   'abandoned',
+  'abandon_clock_from',
   'recording_ref',
   'gate_codes',
   'finalized_at',
@@ -80,6 +84,7 @@ function gateCodes(reasons: unknown): string[] {
 export function exportRecord(
   row: CallAttemptRow,
   full: boolean,
+  abandonClockFrom: AbandonClockFrom,
   references: ContactReferences | undefined = undefined,
 ): Record<(typeof EXPORT_COLUMNS)[number], unknown> {
   return {
@@ -93,6 +98,7 @@ export function exportRecord(
     status: row.status,
     queued_at: row.queued_at,
     originated_at: row.originated_at,
+    sip_answered_at: row.sip_answered_at,
     answered_at: row.answered_at,
     connected_at: row.connected_at,
     ended_at: row.ended_at,
@@ -101,6 +107,8 @@ export function exportRecord(
     dial_status: row.dial_status,
     amd_result: row.amd_result,
     abandoned: row.abandoned,
+    // Per row, so a file read alone says what `abandoned` was measured against.
+    abandon_clock_from: abandonClockFrom,
     recording_ref: row.recording_ref,
     gate_codes: gateCodes(row.gate_reasons),
     finalized_at: row.finalized_at,
@@ -128,12 +136,15 @@ export async function exportDialLog(
   db: Kysely<Database>,
   options: {
     filter: DialLogFilter;
+    /** The campaign's jurisdiction: names the moment its 2-second rule counts from. */
+    jurisdiction: Jurisdiction;
     format: ExportFormat;
     full: boolean;
     output: string | NodeJS.WritableStream;
   },
 ): Promise<ExportResult> {
   const hash = createHash('sha256');
+  const clockFrom = jurisdictionPolicy(options.jurisdiction).abandonClockFrom;
   // A file export may hold full numbers: owner-only (0600), an existing file's mode replaced.
   const out =
     typeof options.output === 'string' ? createPrivateWriteStream(options.output, 'w') : options.output;
@@ -150,7 +161,7 @@ export async function exportDialLog(
       db,
       page.map((r) => r.contact_id),
     );
-    const records = page.map((r) => exportRecord(r, options.full, references.get(r.contact_id)));
+    const records = page.map((r) => exportRecord(r, options.full, clockFrom, references.get(r.contact_id)));
     rows += records.length;
     if (options.format === 'csv') {
       await write(stringify(records.map((r) => EXPORT_COLUMNS.map((c) => csvCell(r[c])))));

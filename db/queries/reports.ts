@@ -1,5 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import { DateTime } from 'luxon';
+import type { Jurisdiction } from '../../campaigns/campaign-definition.ts';
+import { type AbandonClockBasis, abandonClockBasis } from '../../engine/compliance/abandon-clock-basis.ts';
 import { type AbandonmentDefinition, abandonmentFigures } from '../../engine/compliance/abandonment.ts';
 import type { CallAttemptRow, Database } from '../schema.ts';
 import { humanAnsweredSql, machineVerdictSql } from './gate-facts.ts';
@@ -31,6 +33,8 @@ export interface AbandonmentReport {
   campaignId: number;
   /** The abandonment definition the figures follow (engine/compliance/abandonment.ts), or null. */
   definition: AbandonmentDefinition['name'] | null;
+  /** The moment the campaign's jurisdiction counts the 2-second rule from (what `abandoned` means). */
+  abandonClock: AbandonClockBasis;
   window: '30d' | '24h';
   timeZone: string;
   maxRate: number;
@@ -55,6 +59,7 @@ export async function abandonmentReport(
   db: Kysely<Database>,
   input: {
     campaignId: number;
+    jurisdiction: Jurisdiction;
     window: '30d' | '24h';
     maxRate: number;
     timeZone: string;
@@ -141,6 +146,7 @@ export async function abandonmentReport(
   return {
     campaignId: input.campaignId,
     definition: input.definition?.name ?? null,
+    abandonClock: abandonClockBasis(input.jurisdiction),
     window: input.window,
     timeZone: input.timeZone,
     maxRate: input.maxRate,

@@ -17,6 +17,7 @@ import { isTelephonyError } from '../telephony/errors.ts';
 import type { CallOutcome, TelephonyEvent, TelephonyPort } from '../telephony/port.ts';
 import { abandonClockStart } from './abandon-clock.ts';
 import type { AgentPool } from './agent-pool.ts';
+import { BRIDGE_ENTRY_TIMEOUT_MS, BRIDGE_NOT_ENTERED } from './bridge-entry.ts';
 import type { CallContext } from './call-context.ts';
 import type { CallRecorder } from './call-recorder.ts';
 import { type DatabaseRetryPolicy, withDatabaseRetry } from './database-retry.ts';
@@ -105,6 +106,8 @@ export class CallFlow {
   private readonly waiting: CallContext[] = [];
   /** Calls whose bridge to the agent already failed once (retried once only). */
   private readonly bridgeRetried = new WeakSet<CallContext>();
+  /** Per call: the cancel of its pending bridge-entry watch (a connect not yet seen in the bridge). */
+  private readonly bridgeEntryWatch = new WeakMap<CallContext, () => void>();
   /**
    * Per call: its dial-log writes in order (the next starts when the previous is done), and
    * everything they carried, which the sealing writes again, so a write that failed loses
@@ -133,6 +136,7 @@ export class CallFlow {
       case 'answered':
         return this.answered(call, event.at, event.amd ?? null, event.sipAnsweredAt ?? event.at);
       case 'connected':
+        this.stopBridgeEntryWatch(call);
         call.stage = 'connected';
         call.connectedAt = event.at;
         this.d.counters.connected += 1;
@@ -142,6 +146,7 @@ export class CallFlow {
       case 'hangup':
         return this.ended(call, event);
       case 'customer-left-bridge':
+        this.stopBridgeEntryWatch(call);
         if (event.reason === 'unexplained') return this.bridgeLost(call, Number(event.agentId));
         return;
       default:
@@ -282,6 +287,7 @@ export class CallFlow {
     if (agentId === null) return;
     try {
       await this.d.telephony.connect(call.attemptId, String(agentId));
+      this.watchBridgeEntry(call, agentId);
       const agent = this.d.pool.get(agentId);
       if (agent) await this.d.pool.tryApply(agent, { type: 'call_connected', attemptId: call.attemptId });
     } catch (error) {
@@ -315,7 +321,11 @@ export class CallFlow {
    * abandoned); one who had spoken to the agent is hung up (`left_bridge`), the agent owing the
    * outcome in wrap-up.
    */
-  private async bridgeLost(call: CallContext, agentId: number): Promise<void> {
+  private async bridgeLost(
+    call: CallContext,
+    agentId: number,
+    detail: string = 'bridge_failed',
+  ): Promise<void> {
     if (call.stage === 'ended' || call.agentId !== agentId) return;
     if (!this.bridgeRetried.has(call)) {
       this.bridgeRetried.add(call);
@@ -325,6 +335,7 @@ export class CallFlow {
       );
       try {
         await this.d.telephony.connect(call.attemptId, String(agentId));
+        this.watchBridgeEntry(call, agentId);
         return;
       } catch (error) {
         call.log.error({ agentId, err: error }, 'could not bridge the customer again');
@@ -339,12 +350,43 @@ export class CallFlow {
       return;
     }
     call.stage = 'playing';
-    call.verdict = { tag: 'failed', data: { detail: 'bridge_failed' }, abandoned: true };
+    call.verdict = { tag: 'failed', data: { detail }, abandoned: true };
     this.d.counters.abandoned += 1;
     this.d.observe({ kind: 'abandoned' });
     const played = this.playThenHangup(call, [this.d.definition.abandon.identificationMessage]);
     this.write(call, { abandoned: true });
     await played;
+  }
+
+  /**
+   * A connect Asterisk accepted is watched until the customer is seen in the bridge (`connected`)
+   * or seen leaving it: a customer never seen there (without hanging up) is handled like one who
+   * left (bridgeLost: once more, then the identification message and a failed connect,
+   * detail `bridge_not_entered`).
+   */
+  private watchBridgeEntry(call: CallContext, agentId: number): void {
+    this.stopBridgeEntryWatch(call);
+    const cancel = call.own(
+      this.d.clock.after(BRIDGE_ENTRY_TIMEOUT_MS, () => {
+        this.bridgeEntryWatch.delete(call);
+        void call.serial(() => holdTime(this.d.clock, this.bridgeNotEntered(call, agentId)));
+      }),
+    );
+    this.bridgeEntryWatch.set(call, cancel);
+  }
+
+  private stopBridgeEntryWatch(call: CallContext): void {
+    this.bridgeEntryWatch.get(call)?.();
+    this.bridgeEntryWatch.delete(call);
+  }
+
+  private async bridgeNotEntered(call: CallContext, agentId: number): Promise<void> {
+    if (call.stage === 'ended' || call.agentId !== agentId) return;
+    call.log.warn(
+      { agentId, waitedMs: BRIDGE_ENTRY_TIMEOUT_MS },
+      'the customer was never seen in the agent bridge',
+    );
+    await this.bridgeLost(call, agentId, BRIDGE_NOT_ENTERED);
   }
 
   /** Offers waiting people to agents that just became free. */

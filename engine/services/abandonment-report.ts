@@ -17,6 +17,7 @@ export async function campaignAbandonmentReport(
   const rules = campaignAbandonmentDefinition(definition);
   const report = await abandonmentReport(db, {
     campaignId: input.campaignId,
+    jurisdiction: definition.jurisdiction,
     window: input.window ?? rules.window,
     maxRate: rules.maxRate,
     definition: rules,

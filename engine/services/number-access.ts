@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { recordAudit } from '../../db/queries/audit.ts';
-import { getCampaign } from '../../db/queries/campaigns.ts';
+import { getCampaignDefinition } from '../../db/queries/campaigns.ts';
 import { getAttempt } from '../../db/queries/dial-log.ts';
 import {
   contactReferences,
@@ -12,6 +12,7 @@ import { listDnc } from '../../db/queries/dnc.ts';
 import type { Database } from '../../db/schema.ts';
 import { ForbiddenError } from '../access/errors.ts';
 import { decide, type Principal } from '../access/permissions.ts';
+import { type AbandonClockBasis, abandonClockBasis } from '../compliance/abandon-clock-basis.ts';
 import { UsageError } from '../platform/errors.ts';
 import { maskPhone } from '../platform/mask-phone.ts';
 
@@ -119,10 +120,10 @@ export async function prepareDialLogExport(
   db: Kysely<Database>,
   principal: Principal,
   request: DialLogExportRequest,
-): Promise<(beforeFirstByte?: () => void) => Promise<ExportResult>> {
+): Promise<(beforeFirstByte?: () => void) => Promise<ExportResult & { abandonClock: AbandonClockBasis }>> {
   const full = allowFullNumbers(principal, request.full, 'exporting full numbers');
   if (request.to <= request.from) throw new UsageError('the end of the period must be after its start');
-  await getCampaign(db, request.campaignId);
+  const { definition } = await getCampaignDefinition(db, request.campaignId);
   const audit = { actor: principal.name, role: principal.role, subject: `campaign:${request.campaignId}` };
   const details = {
     filter: {
@@ -140,6 +141,7 @@ export async function prepareDialLogExport(
     beforeFirstByte?.();
     const result = await exportDialLog(db, {
       filter: { campaignId: request.campaignId, from: request.from, to: request.to },
+      jurisdiction: definition.jurisdiction,
       format: request.format,
       full,
       output: request.output,
@@ -149,6 +151,7 @@ export async function prepareDialLogExport(
       action: 'export.dial_log',
       details: { ...details, rows: result.rows, sha256: result.sha256, bytes: result.bytes },
     });
-    return result;
+    // What `abandoned` in the rows means: the moment the jurisdiction's 2-second rule counts from.
+    return { ...result, abandonClock: abandonClockBasis(definition.jurisdiction) };
   };
 }

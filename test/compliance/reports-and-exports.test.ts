@@ -88,6 +88,7 @@ describeEachDatabase('compliance reports and exports', (handle) => {
   it('reports abandonment per day and over the rolling window', async () => {
     const report = await abandonmentReport(handle().db, {
       campaignId,
+      jurisdiction: 'US',
       window: '30d',
       maxRate: 0.03,
       timeZone: 'America/New_York',
@@ -104,6 +105,7 @@ describeEachDatabase('compliance reports and exports', (handle) => {
     expect(report.current).toMatchObject({ humanAnswered: 14, abandoned: 2, overCap: true });
     const uk = await abandonmentReport(handle().db, {
       campaignId,
+      jurisdiction: 'UK',
       window: '24h',
       maxRate: 0.03,
       timeZone: 'America/New_York',
@@ -115,7 +117,13 @@ describeEachDatabase('compliance reports and exports', (handle) => {
   });
 
   it('counts by the campaign’s abandonment definition: Ofcom adds the estimate of persons AMD hung up on', async () => {
-    const common = { campaignId, maxRate: 0.03, timeZone: 'America/New_York', days: 2 };
+    const common = {
+      campaignId,
+      jurisdiction: 'US' as const,
+      maxRate: 0.03,
+      timeZone: 'America/New_York',
+      days: 2,
+    };
     const now = new Date('2026-06-10T14:00:00Z');
     // 9 June: 4 answered by a person, 1 abandoned, 2 machine verdicts; 1 in 2 of those taken to be a person.
     const uk = await abandonmentReport(handle().db, {
@@ -135,6 +143,22 @@ describeEachDatabase('compliance reports and exports', (handle) => {
     });
     // The US counts them answered by a person, not abandoned.
     expect(us.days[0]).toMatchObject({ estimatedAmdFalsePositives: 1, dayRate: 1 / 5 });
+  });
+
+  it('names the moment each jurisdiction counts the 2-second rule from', async () => {
+    const base = {
+      campaignId,
+      window: '30d' as const,
+      maxRate: 0.03,
+      timeZone: 'UTC',
+      days: 1,
+      now: new Date('2026-06-10T16:00:00Z'),
+    };
+    const us = await abandonmentReport(handle().db, { ...base, jurisdiction: 'US' });
+    const cn = await abandonmentReport(handle().db, { ...base, jurisdiction: 'CN' });
+    expect(us.abandonClock).toMatchObject({ from: 'greeting_end', column: 'answered_at' });
+    expect(cn.abandonClock).toMatchObject({ from: 'sip_answer', column: 'sip_answered_at' });
+    expect(cn.abandonClock.description).toContain('SIP answer');
   });
 
   it('summarizes a period per campaign with outcomes and blocks by reason', async () => {
@@ -161,6 +185,7 @@ describeEachDatabase('compliance reports and exports', (handle) => {
     const path = join(dir, 'masked.csv');
     const result = await exportDialLog(handle().db, {
       filter: { campaignId, from: new Date('2026-06-08T00:00:00Z'), to: new Date('2026-06-09T00:00:00Z') },
+      jurisdiction: 'US',
       format: 'csv',
       full: false,
       output: path,
@@ -170,13 +195,19 @@ describeEachDatabase('compliance reports and exports', (handle) => {
     expect(result.sha256).toBe(createHash('sha256').update(text).digest('hex'));
     expect(text).not.toMatch(/\+1212555\d{4}/);
     expect(text).toContain(`'=HYPERLINK`);
-    expect(text.split('\n')[0]).toContain('phone,agent_id');
+    const header = text.split('\n')[0]!;
+    expect(header).toContain('phone,agent_id');
+    expect(header).toContain('originated_at,sip_answered_at,answered_at');
+    expect(header).toContain('abandoned,abandon_clock_from');
+    const firstRow = text.split('\n')[1]!;
+    expect(firstRow).toContain(',greeting_end,');
   });
 
   it('exports full numbers as JSON lines when asked', async () => {
     const path = join(dir, 'full.jsonl');
     const result = await exportDialLog(handle().db, {
       filter: { campaignId },
+      jurisdiction: 'CN',
       format: 'jsonl',
       full: true,
       output: path,
@@ -186,5 +217,6 @@ describeEachDatabase('compliance reports and exports', (handle) => {
     expect(result.rows).toBe(19);
     expect(JSON.parse(lines[0]!).phone).toMatch(/^\+1212555\d{4}$/);
     expect(JSON.parse(lines[0]!).gate_codes).toEqual(['dnc.clear']);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ abandon_clock_from: 'sip_answer', sip_answered_at: null });
   });
 });

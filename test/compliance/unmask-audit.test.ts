@@ -95,5 +95,8 @@ describeEachDatabase('full-number access is audited with the user’s own role',
     expect(started).toMatchObject({ role: 'manager', subject: `campaign:${campaign.id}` });
     expect(done).toMatchObject({ role: 'manager', subject: `campaign:${campaign.id}` });
     expect(done.details).toMatchObject({ filter: { campaignId: campaign.id }, rows: 0, fullNumbers: true });
+    expect(exported.stdout).toContain(
+      'abandon clock: US: the 2-second rule counts from the end of the greeting',
+    );
   });
 });

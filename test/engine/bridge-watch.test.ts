@@ -7,9 +7,10 @@ import { createAgentService } from '../../engine/agents/agent-service.ts';
 import type { PacingObservation } from '../../engine/pacing/statistics.ts';
 import { silentLogger } from '../../engine/platform/logger.ts';
 import { AgentPool } from '../../engine/runner/agent-pool.ts';
+import { BRIDGE_ENTRY_TIMEOUT_MS } from '../../engine/runner/bridge-entry.ts';
 import { CallContext } from '../../engine/runner/call-context.ts';
 import { CallFlow, newRunCounters } from '../../engine/runner/call-flow.ts';
-import type { EngineClock } from '../../engine/runner/engine-clock.ts';
+import { type EngineClock, manualEngineClock } from '../../engine/runner/engine-clock.ts';
 import { LiveCalls } from '../../engine/runner/live-calls.ts';
 import type { TelephonyEvent, TelephonyPort } from '../../engine/telephony/port.ts';
 import { describeEachDatabase, type TestDatabase } from '../support/database.ts';
@@ -64,9 +65,9 @@ async function setUp(
   telephony: TelephonyPort,
   observe: (observation: PacingObservation) => void = () => {},
   campaignOverrides: Parameters<typeof makeCampaign>[1] = { mode: 'predictive' },
+  clock: EngineClock = frozenClock(),
 ) {
   const { db } = database;
-  const clock = frozenClock();
   const { campaign, definition } = await makeCampaign(db, campaignOverrides);
   const [contactId] = await addContacts(db, campaign.id, 1, { lastDigit: () => 5 });
   const agentRow = await insertAgent(db, {
@@ -242,5 +243,82 @@ describeEachDatabase('the engine watching the agent bridge', (database) => {
     await t.deliver({ ...left(t.call.attemptId, t.agentRow.id), reason: 'hangup' } as TelephonyEvent);
     expect(spy.connects).toBe(1);
     expect(spy.hangups).toBe(0);
+  });
+
+  it('bridges once more a customer never seen in the bridge, then plays the message and records a failed connect', async () => {
+    const spy: Spy = { connects: 0, played: [], hangups: 0 };
+    const clock = manualEngineClock(Date.parse('2026-11-25T15:00:00Z'));
+    const t = await setUp(
+      database(),
+      acceptingTelephony(async () => {}, spy),
+      () => {},
+      { mode: 'predictive' },
+      clock,
+    );
+    await t.deliver({ type: 'answered', attemptId: t.call.attemptId, at: t.clock.now() });
+    expect(spy.connects).toBe(1);
+    // Asterisk accepted the add; the customer is never seen in the bridge and does not hang up.
+    clock.advance(BRIDGE_ENTRY_TIMEOUT_MS - 1);
+    await t.call.serial(async () => {});
+    expect(spy.connects).toBe(1);
+    clock.advance(1);
+    await t.call.serial(async () => {});
+    expect(spy.connects).toBe(2);
+    expect(spy.played).toEqual([]);
+    clock.advance(BRIDGE_ENTRY_TIMEOUT_MS);
+    await t.call.serial(async () => {});
+    expect(spy.played).toEqual(['sound:dialer-identification']);
+    expect(spy.hangups).toBe(1);
+
+    await t.deliver({ ...t.hangup, at: t.clock.now() } as TelephonyEvent);
+    const row = await t.db
+      .selectFrom('call_attempts')
+      .select(['result', 'abandoned', 'connected_at'])
+      .where('channel_id', '=', t.call.attemptId)
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ result: 'failed', abandoned: true, connected_at: null });
+    const outcome = await t.db
+      .selectFrom('outcomes')
+      .select(['tag', 'data'])
+      .where(
+        'attempt_id',
+        '=',
+        (
+          await t.db
+            .selectFrom('call_attempts')
+            .select('id')
+            .where('channel_id', '=', t.call.attemptId)
+            .executeTakeFirstOrThrow()
+        ).id,
+      )
+      .executeTakeFirstOrThrow();
+    expect(outcome).toMatchObject({ tag: 'failed', data: { detail: 'bridge_not_entered' } });
+    expect(await t.agentState()).toBe('ready');
+    expect(clock.timers).toBe(0);
+  });
+
+  it('stops watching once the customer is seen in the bridge', async () => {
+    const spy: Spy = { connects: 0, played: [], hangups: 0 };
+    const clock = manualEngineClock(Date.parse('2026-11-25T15:00:00Z'));
+    const t = await setUp(
+      database(),
+      acceptingTelephony(async () => {}, spy),
+      () => {},
+      { mode: 'predictive' },
+      clock,
+    );
+    await t.deliver({ type: 'answered', attemptId: t.call.attemptId, at: t.clock.now() });
+    clock.advance(BRIDGE_ENTRY_TIMEOUT_MS / 2);
+    await t.deliver({
+      type: 'connected',
+      attemptId: t.call.attemptId,
+      agentId: String(t.agentRow.id),
+      at: t.clock.now(),
+    });
+    clock.advance(BRIDGE_ENTRY_TIMEOUT_MS * 10);
+    await t.call.serial(async () => {});
+    expect(spy.connects).toBe(1);
+    expect(spy.hangups).toBe(0);
+    expect(t.call.stage).toBe('connected');
   });
 });

@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Client } from 'ari-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type AriSimulator, startAriSimulator } from '../../engine/telephony/index.ts';
 import { rawClient, sleep } from './support.ts';
+import { loadTrace, type RawEvent, Recorder, signatures } from './trace-support.ts';
 
 /**
  * The simulator against Asterisk 22's own recordings (../shared/ari-traces): a real ari-client
@@ -15,74 +14,6 @@ import { rawClient, sleep } from './support.ts';
 
 /** Slow enough that the seconds between traced steps stay well apart on a loaded machine. */
 const SPEED = 20;
-const TRACES = join(import.meta.dirname, '../../../shared/ari-traces');
-
-interface RawEvent {
-  type: string;
-  channel?: { id: string; state: string };
-  peer?: { id: string; state: string };
-  cause?: number;
-  cause_txt?: string;
-  dialstatus?: string;
-  soft?: boolean;
-  args?: string[];
-  variable?: string;
-  digit?: string;
-  bridge?: { id: string };
-  playback?: { id: string; state: string };
-  recording?: { name: string; state: string };
-}
-
-interface Trace {
-  scenario: string;
-  rest?: Array<{ call: string; ok: boolean; error?: string }>;
-  events: RawEvent[];
-}
-
-function loadTrace(name: string): Trace {
-  return JSON.parse(readFileSync(join(TRACES, `${name}.json`), 'utf8')) as Trace;
-}
-
-/** One comparable line per event about our side of the call. */
-function signature(e: RawEvent): string | undefined {
-  if (e.type.startsWith('(')) return undefined;
-  const subject = e.channel ?? e.peer;
-  if (subject?.id.endsWith(';2')) return undefined;
-  const parts = [e.type];
-  if (subject) parts.push(subject.id, subject.state);
-  if (e.dialstatus !== undefined) parts.push(`dial=${e.dialstatus}`);
-  if (e.cause !== undefined) parts.push(`cause=${e.cause}`);
-  if (e.cause_txt !== undefined) parts.push(e.cause_txt);
-  if (e.soft) parts.push('soft');
-  if (e.args) parts.push(`args=${e.args.join(',')}`);
-  if (e.variable) parts.push(`var=${e.variable}`);
-  if (e.digit) parts.push(`digit=${e.digit}`);
-  if (e.bridge) parts.push(`bridge=${e.bridge.id}`);
-  if (e.playback) parts.push(`playback=${e.playback.id}:${e.playback.state}`);
-  if (e.recording) parts.push(`recording=${e.recording.name}:${e.recording.state}`);
-  return parts.join(' ');
-}
-
-function signatures(events: RawEvent[]): string[] {
-  return events.map(signature).filter((s): s is string => s !== undefined);
-}
-
-class Recorder {
-  readonly events: RawEvent[] = [];
-  constructor(client: Client) {
-    (client as unknown as NodeJS.EventEmitter).on('*', (e: RawEvent) => this.events.push(e));
-  }
-  async until(match: (e: RawEvent) => boolean, timeoutMs = 10_000): Promise<RawEvent> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = this.events.find(match);
-      if (found) return found;
-      if (Date.now() > deadline) throw new Error('timed out waiting for an event');
-      await sleep(2);
-    }
-  }
-}
-
 const destroyed = (id: string) => (e: RawEvent) => e.type === 'ChannelDestroyed' && e.channel?.id === id;
 const stasisStart = (id: string) => (e: RawEvent) => e.type === 'StasisStart' && e.channel?.id === id;
 

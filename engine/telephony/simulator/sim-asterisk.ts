@@ -44,6 +44,15 @@ interface SimChannel {
   id: string;
   /** `DIALER_APP` of the originate's variables: the app the AMD dialplan returns the call to. */
   amdReturnApp?: string;
+  /**
+   * Sent from the app into the AMD context (continueInDialplan): the originate's own Stasis()
+   * returns only when the channel ends (its STASISSTATUS comes last, trace
+   * amd_via_continue_in_dialplan); `amdRunning` while AMD() listens.
+   */
+  continuedFromApp?: boolean;
+  /** Was in a bridge with a SIP channel (BRIDGEPVTCALLID set). */
+  bridgedWithSip?: boolean;
+  amdRunning?: boolean;
   name: string;
   state: ChannelState;
   caller: { name: string; number: string };
@@ -142,6 +151,13 @@ export interface SimStats {
   eventsSent: number;
 }
 
+const RTP_QOS_VARIABLES = [
+  'RTPAUDIOQOS',
+  'RTPAUDIOQOSJITTER',
+  'RTPAUDIOQOSLOSS',
+  'RTPAUDIOQOSRTT',
+  'RTPAUDIOQOSMES',
+] as const;
 const KNOWN_TECH = new Set(['Local', 'PJSIP', 'SIP', 'IAX2', 'DAHDI']);
 const HANGUP_REASON_CAUSE: Record<string, number> = {
   normal: 16,
@@ -460,11 +476,15 @@ export class SimAsterisk {
     const b = ch.behaviour ?? { kind: 'no-answer' as const };
     const trunk = ch.tech !== 'Local';
     switch (b.kind) {
+      // Over a SIP trunk the far end's 486/503 is a hang-up request with its cause first
+      // (traces pjsip_busy, pjsip_congestion); a Local callee just ends.
       case 'busy':
+        if (trunk) this.emitChannel(ch, 'ChannelHangupRequest', { cause: 17 });
         this.emitDial(ch, 'BUSY');
         this.destroy(ch, trunk ? 17 : 0);
         return;
       case 'congestion':
+        if (trunk) this.emitChannel(ch, 'ChannelHangupRequest', { cause: 34 });
         this.emitDial(ch, 'CONGESTION');
         this.destroy(ch, trunk ? 34 : 0);
         return;
@@ -479,6 +499,14 @@ export class SimAsterisk {
       default:
         break;
     }
+    // A SIP callee answering at once (200 OK without a 180) never rings (trace
+    // customer_hangs_up_in_bridge_agent_stays).
+    if (trunk && b.kind === 'answer' && b.ringMs === 0) {
+      this.answer(ch);
+      return;
+    }
+    // Asterisk emits these two in either order over a SIP trunk (pjsip_answered_customer_hangs_up
+    // has the state first, pjsip_app_hangs_up_ringing_call the Dial first): the state first here.
     this.setState(ch, 'Ringing');
     this.emitDial(ch, 'RINGING');
     const timeout = Number.isFinite(ch.timeoutMs)
@@ -501,7 +529,16 @@ export class SimAsterisk {
     const b = ch.behaviour;
     if (ch.amdContext) {
       const amd = b?.kind === 'answer' ? b.amd : { status: 'HUMAN', cause: 'HUMAN-1-1', afterMs: 1500 };
+      // A callee who hangs up before the verdict does so during AMD (trace
+      // amd_via_dialplan_originate, att-f-quick-sub); otherwise the talk starts at the verdict.
+      const hangsUpDuringAmd = b?.kind === 'answer' && b.talkMs !== null && b.talkMs < amd.afterMs;
+      ch.amdRunning = true;
+      const context = ch.amdContext;
+      this.runDialplan(ch, { context, exten: 's', priority: 1, app_name: 'NoOp', app_data: '' });
+      this.runDialplan(ch, { context, exten: 's', priority: 2, app_name: 'AMD', app_data: '' });
+      if (hangsUpDuringAmd) this.scheduleTalk(ch);
       this.after(ch, amd.afterMs, () => {
+        ch.amdRunning = false;
         const args = ['amd', amd.status, amd.cause];
         ch.dialplan = {
           context: ch.amdContext ?? 'dialer-amd',
@@ -511,7 +548,7 @@ export class SimAsterisk {
           app_data: [ch.amdReturnApp ?? this.o.amdApp, ...args].join(','),
         };
         this.enterStasis(ch, ch.amdReturnApp ?? this.o.amdApp, args);
-        this.scheduleTalk(ch);
+        if (!hangsUpDuringAmd) this.scheduleTalk(ch);
       });
       return;
     }
@@ -547,7 +584,7 @@ export class SimAsterisk {
       if (ch.ending || !ch.stasisApp) return;
       this.emitChannel(ch, 'StasisEnd');
       ch.stasisApp = undefined;
-      this.varset(ch, 'STASISSTATUS', 'SUCCESS');
+      ch.continuedFromApp = true;
       if (exten !== 's' || priority !== 1) {
         this.hangup(ch, { cause: 16 });
         return;
@@ -555,9 +592,13 @@ export class SimAsterisk {
       ch.amdContext = context;
       this.runDialplan(ch, { context, exten, priority: 1, app_name: 'NoOp', app_data: '' });
       this.runDialplan(ch, { context, exten, priority: 2, app_name: 'AMD', app_data: '' });
+      ch.amdRunning = true;
       const b = ch.behaviour;
       const amd = b?.kind === 'answer' ? b.amd : { status: 'HUMAN', cause: 'HUMAN-1-1', afterMs: 1500 };
       this.after(ch, amd.afterMs, () => {
+        ch.amdRunning = false;
+        this.varset(ch, 'AMDSTATUS', amd.status);
+        this.varset(ch, 'AMDCAUSE', amd.cause);
         const args = ['amd', amd.status, amd.cause];
         const appData = [ch.amdReturnApp ?? this.o.amdApp, ...args].join(',');
         this.runDialplan(ch, { context, exten, priority: 3, app_name: 'Stasis', app_data: appData });
@@ -596,10 +637,23 @@ export class SimAsterisk {
     ch.ending = true;
     for (const t of ch.timers) t.cancel();
     ch.timers.clear();
+    const trunkCustomer = ch.tech !== 'Local' && ch.kind === 'customer';
     if (!ch.stasisApp && ch.state !== 'Up') {
       if (how.byApp) this.emitChannel(ch, 'ChannelHangupRequest', { cause: 32, soft: true });
+      // A SIP call cancelled while ringing ends its Dial (trace pjsip_app_hangs_up_ringing_call).
+      if (trunkCustomer && ch.state === 'Ringing') this.emitDial(ch, 'NOANSWER');
       this.destroy(ch, how.cause);
       return;
+    }
+    // An answered SIP call's RTP session reports its quality as it ends (trace
+    // pjsip_answered_customer_hangs_up); in a bridge each value is also set on the peer as
+    // <name>BRIDGED, interleaved (trace customer_hangs_up_in_bridge_agent_stays).
+    if (trunkCustomer && ch.state === 'Up') {
+      const peer = ch.bridge?.members.find((m) => m !== ch);
+      for (const name of RTP_QOS_VARIABLES) {
+        this.varset(ch, name, '');
+        if (peer) this.varset(peer, `${name}BRIDGED`, '');
+      }
     }
     this.emitChannel(
       ch,
@@ -609,12 +663,21 @@ export class SimAsterisk {
     if (ch.playing) this.finishPlayback(ch.playing);
     ch.playQueue = [];
     if (ch.bridge) this.leaveBridge(ch);
+    if (ch.amdRunning) {
+      // AMD() ends on the hang-up with its own verdict (trace amd_via_continue_in_dialplan).
+      this.varset(ch, 'AMDSTATUS', 'HANGUP');
+      this.varset(ch, 'AMDCAUSE', '');
+      // Originated straight into the dialplan, the pbx then asks the hang-up once more, softly.
+      if (!ch.continuedFromApp)
+        this.emitChannel(ch, 'ChannelHangupRequest', { cause: how.cause, soft: true });
+    }
     if (ch.stasisApp) {
       this.emitChannel(ch, 'StasisEnd');
       ch.stasisApp = undefined;
       this.varset(ch, 'STASISSTATUS', 'SUCCESS');
       if (!ch.amdContext) ch.dialplan = { ...ch.dialplan, app_name: 'AppDial2', app_data: '(Outgoing Line)' };
     }
+    if (ch.continuedFromApp) this.varset(ch, 'STASISSTATUS', 'SUCCESS');
     this.destroy(ch, how.cause);
   }
 
@@ -865,6 +928,12 @@ export class SimAsterisk {
         ...b.members.filter((m) => m !== ch).map((m) => m.name),
       ];
       this.varset(ch, 'BRIDGEPEER', peers.join(','));
+      // A channel bridged with a SIP channel also learns its SIP call id (trace
+      // customer_hangs_up_in_bridge_agent_stays), set again as it leaves.
+      if (b.members.some((m) => m !== ch && !m.name.startsWith('Local/'))) {
+        ch.bridgedWithSip = true;
+        this.varset(ch, 'BRIDGEPVTCALLID', '');
+      }
     }
   }
 
@@ -872,10 +941,12 @@ export class SimAsterisk {
     const b = ch.bridge;
     if (!b) return;
     this.varset(ch, 'BRIDGEPEER', '');
+    if (ch.bridgedWithSip) this.varset(ch, 'BRIDGEPVTCALLID', '');
     b.members = b.members.filter((m) => m !== ch);
     ch.bridge = undefined;
     this.emitChannel(ch, 'ChannelLeftBridge', { bridge: this.bridgeJson(b) });
-    if (b.members.length > 0) this.peerVarsets(b);
+    // A SIP channel leaving does not reset the peers' variables (same trace); a Local one does.
+    if (b.members.length > 0 && ch.name.startsWith('Local/')) this.peerVarsets(b);
     if (b.members.length < 2) {
       // Asterisk ends a bridge recording a few seconds after the talkers are gone (silence).
       for (const rec of this.liveRecordings.values()) {

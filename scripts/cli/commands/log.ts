@@ -240,7 +240,7 @@ export function registerLogCommands(program: Command, contextFor: ContextFactory
             via: 'cli',
           });
           const result = await run();
-          const summary = `${result.rows} row(s) exported (${opts.full ? 'full numbers' : 'numbers masked'}), sha256 ${result.sha256}`;
+          const summary = `${result.rows} row(s) exported (${opts.full ? 'full numbers' : 'numbers masked'}), sha256 ${result.sha256}; abandon clock: ${result.abandonClock.description}`;
           if (opts.output) ctx.out.result({ ...result, output: opts.output }, () => ctx.out.line(summary));
           else process.stderr.write(`${summary}\n`);
         },

@@ -146,6 +146,7 @@ export function registerReportCommands(program: Command, contextFor: ContextFact
             ctx.out.line(
               `campaign ${campaignId}: abandonment over the last ${result.window} (${rules.name.toUpperCase()} definition: ${rules.source}): ${percent(c.rate)} (${c.abandoned} of ${c.humanAnswered} answered by a person${c.estimatedAmdFalsePositives > 0 ? `, ${c.estimatedAmdFalsePositives.toFixed(1)} of them estimated persons AMD hung up on${rules.amdFalsePositives === 'abandoned' ? ', counted as abandoned' : ''}` : ''}), cap ${percent(result.maxRate)}${c.overCap ? ' — OVER THE CAP: predictive pacing refused' : ''}`,
             );
+            ctx.out.line(`abandon clock: ${result.abandonClock.description}`);
             ctx.out.table(
               result.days.map((d) => ({
                 day: d.day,
