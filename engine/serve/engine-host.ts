@@ -49,6 +49,8 @@ function hostedCampaignIds(db: Kysely<Database>): Promise<number[]> {
 export class EngineHost {
   readonly engineId: string;
   private readonly runners = new Map<number, CampaignRunner>();
+  /** Runners of campaigns stopped meanwhile, still draining. */
+  private readonly draining = new Set<Promise<void>>();
   /** Campaigns refused at start (e.g. a sound missing), by the real time they may be tried again. */
   private readonly refusedUntil = new Map<number, number>();
   private readonly starting = new Map<number, Promise<void>>();
@@ -106,6 +108,8 @@ export class EngineHost {
       const started = (async () => {
         const { definition } = await getCampaignDefinition(this.deps.database.db, id);
         await requireCampaignSounds(this.deps.telephony, id, definition);
+        // Let go meanwhile (stopped, or the host stopping): never start after the stop.
+        if (this.stopping || this.runners.get(id) !== runner) return;
         await runner.start();
       })()
         .catch((error: unknown) => {
@@ -120,9 +124,11 @@ export class EngineHost {
       if (wanted.has(id)) continue;
       this.runners.delete(id);
       this.log.info({ campaignId: id }, 'campaign no longer running: draining its runner');
-      void runner
+      const draining = runner
         .stop()
-        .catch((error: unknown) => this.log.error({ err: error, campaignId: id }, 'runner stop failed'));
+        .catch((error: unknown) => this.log.error({ err: error, campaignId: id }, 'runner stop failed'))
+        .finally(() => this.draining.delete(draining));
+      this.draining.add(draining);
     }
   }
 
@@ -147,6 +153,8 @@ export class EngineHost {
       await this.scanning;
       await Promise.all([...this.runners.values()].map((r) => r.stop()));
       await Promise.all(this.starting.values());
+      // Runners let go before (campaigns stopped) finish draining too: their locks and lines.
+      await Promise.all(this.draining);
       this.runners.clear();
       this.removeListener();
       await this.deps.telephony.stop();
