@@ -1,25 +1,9 @@
 import { expect, it } from 'vitest';
-import { findOpenSession, sessionState } from '../../db/queries/agent-sessions.ts';
-import { insertAgent } from '../../db/queries/agents.ts';
-import { createAttempt } from '../../db/queries/dial-log.ts';
-import { claimLeads } from '../../db/queries/leads.ts';
-import { createAgentService } from '../../engine/agents/agent-service.ts';
 import type { PacingObservation } from '../../engine/pacing/statistics.ts';
-import { silentLogger } from '../../engine/platform/logger.ts';
-import { AgentPool } from '../../engine/runner/agent-pool.ts';
-import { CallContext } from '../../engine/runner/call-context.ts';
-import { CallFlow, newRunCounters } from '../../engine/runner/call-flow.ts';
-import type { EngineClock } from '../../engine/runner/engine-clock.ts';
-import { LiveCalls } from '../../engine/runner/live-calls.ts';
-import type { TelephonyEvent, TelephonyPort } from '../../engine/telephony/port.ts';
-import { describeEachDatabase, type TestDatabase } from '../support/database.ts';
-import { addContacts, makeCampaign } from './fixtures.ts';
-
-/** Engine time that only moves when asked; its timers never fire (no abandon behind the test's back). */
-function frozenClock(): EngineClock {
-  const now = new Date('2026-11-25T15:00:00Z');
-  return { speed: 1, now: () => new Date(now), after: () => () => {}, sleep: () => new Promise(() => {}) };
-}
+import type { TelephonyPort } from '../../engine/telephony/port.ts';
+import { describeEachDatabase } from '../support/database.ts';
+import { setUpCallFlow } from './call-flow-harness.ts';
+import type { makeCampaign } from './fixtures.ts';
 
 /**
  * A telephone system whose agent legs always answer and whose `connect` is accepted without the
@@ -50,105 +34,9 @@ function acceptingTelephony(duringConnect: () => Promise<void> = async () => {})
   };
 }
 
-async function setUp(
-  database: TestDatabase,
-  telephony: TelephonyPort,
-  observe: (observation: PacingObservation) => void = () => {},
-  campaignOverrides: Parameters<typeof makeCampaign>[1] = { mode: 'predictive' },
-) {
-  const { db } = database;
-  const clock = frozenClock();
-  const { campaign, definition } = await makeCampaign(db, campaignOverrides);
-  const [contactId] = await addContacts(db, campaign.id, 1, { lastDigit: () => 5 });
-  const agentRow = await insertAgent(db, {
-    code: `flow-${campaign.id}`,
-    name: 'Flow test agent',
-    endpoint: `PJSIP/flow-${campaign.id}`,
-  });
-  const agents = createAgentService({ db, clock });
-  const agentless = definition.mode === 'agentless';
-  if (!agentless) await agents.login(agentRow.code, campaign.id);
-  const counters = newRunCounters();
-  const pool = new AgentPool(
-    {
-      db,
-      telephony,
-      clock,
-      logger: silentLogger(),
-      engineId: 'flow-test',
-      campaignId: campaign.id,
-      wrapUpSeconds: definition.wrapUpSeconds,
-      callerId: definition.dialing.callerId,
-    },
-    { wrapUpTimedOut: () => {}, wrapUpEnded: () => {} },
-  );
-  const calls = new LiveCalls();
-  const flow = new CallFlow({
-    db,
-    telephony,
-    clock,
-    logger: silentLogger(),
-    campaignId: campaign.id,
-    definition,
-    pool,
-    calls,
-    observe,
-    counters,
-  });
-  // The pool rings the agent's phone on its first sync; the session is ready once it answered.
-  while (!agentless && pool.free().length === 0) {
-    await pool.sync();
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  const [lead] = await claimLeads(db, {
-    campaignId: campaign.id,
-    engineId: 'flow-test',
-    limit: 1,
-    now: clock.now(),
-    leaseSeconds: 600,
-    readyAgentIds: [],
-  });
-  expect(lead?.id).toBe(contactId);
-  const attemptId = `flow-${campaign.id}-${contactId}`;
-  const row = await createAttempt(db, {
-    campaignId: campaign.id,
-    contactId: contactId!,
-    phoneE164: lead!.phone_e164,
-    channelId: attemptId,
-    gateReasons: [],
-    queuedAt: clock.now(),
-  });
-  const call = new CallContext(attemptId, row.id, contactId!, campaign.id, silentLogger(), clock.now());
-  calls.add(call);
-  /** Hands an event to the call the way the runner does: in the call's own queue. */
-  const deliver = (event: TelephonyEvent) => call.serial(() => flow.handle(event));
-  const hangup: TelephonyEvent = {
-    type: 'hangup',
-    attemptId,
-    cause: 16,
-    causeText: 'Normal Clearing',
-    outcome: 'answered',
-    answered: true,
-    at: clock.now(),
-  };
-  const agentState = async () => {
-    const session = await findOpenSession(db, agentRow.id);
-    return session ? sessionState(session).kind : 'offline';
-  };
-  const outcomeOfCall = async () =>
-    (
-      await db
-        .selectFrom('outcomes')
-        .select(['tag', 'recorded_by'])
-        .where('attempt_id', '=', row.id)
-        .execute()
-    ).map((o) => `${o.tag} by ${o.recorded_by}`);
-  return { db, clock, agents, agentRow, pool, flow, call, deliver, hangup, agentState, outcomeOfCall };
-}
-
 describeEachDatabase('a call that ends before reaching its agent', (database) => {
   it('gives the agent back when the person hangs up after the connect was accepted but before entering the bridge', async () => {
-    const t = await setUp(database(), acceptingTelephony());
+    const t = await setUpCallFlow(database(), acceptingTelephony());
     await t.deliver({ type: 'answered', attemptId: t.call.attemptId, at: t.clock.now() });
     // The connect went through: the agent is on the call as far as the session knows.
     expect(await t.agentState()).toBe('on_call');
@@ -170,7 +58,7 @@ describeEachDatabase('a call that ends before reaching its agent', (database) =>
       hangupHandled = deliverHangup();
       await Promise.race([hangupHandled, new Promise((resolve) => setTimeout(resolve, 100))]);
     });
-    const t = await setUp(database(), telephony);
+    const t = await setUpCallFlow(database(), telephony);
     deliverHangup = () => t.deliver(t.hangup);
     // Nobody free at the answer: the person waits for an agent.
     await t.agents.pause(t.agentRow.code, 'coffee');
@@ -192,7 +80,7 @@ describeEachDatabase('a call that ends before reaching its agent', (database) =>
 describeEachDatabase('what the pacer learns from a call', (database) => {
   it('counts a call hung up during answering-machine detection as answered, routed to nobody, not as unanswered', async () => {
     const seen: PacingObservation[] = [];
-    const t = await setUp(database(), acceptingTelephony(), (o) => seen.push(o));
+    const t = await setUpCallFlow(database(), acceptingTelephony(), (o) => seen.push(o));
     // Answered (the channel was up) but gone before AMD's verdict: no `answered` event came.
     await t.deliver(t.hangup);
     expect(seen).toEqual([{ kind: 'answered', ringSeconds: null, party: 'undetermined' }]);
@@ -201,7 +89,7 @@ describeEachDatabase('what the pacer learns from a call', (database) => {
 
   it('counts a call that was never answered as unanswered', async () => {
     const seen: PacingObservation[] = [];
-    const t = await setUp(database(), acceptingTelephony(), (o) => seen.push(o));
+    const t = await setUpCallFlow(database(), acceptingTelephony(), (o) => seen.push(o));
     await t.deliver({ ...t.hangup, outcome: 'no_answer', answered: false, cause: 19 });
     expect(seen).toMatchObject([{ kind: 'unanswered' }]);
     expect(await t.outcomeOfCall()).toEqual(['no_answer by engine']);
@@ -220,14 +108,19 @@ describeEachDatabase('an agentless reminder call', (database) => {
   });
 
   it('is a hang-up (retried), not a delivered message, when the person hangs up during the prompt', async () => {
-    const t = await setUp(database(), withKeys({ digits: '', reason: 'hangup' }), () => {}, reminder);
+    const t = await setUpCallFlow(database(), withKeys({ digits: '', reason: 'hangup' }), () => {}, reminder);
     await t.deliver({ type: 'answered', attemptId: t.call.attemptId, at: t.clock.now() });
     await t.deliver(t.hangup);
     expect(await t.outcomeOfCall()).toEqual(['hung_up by engine']);
   });
 
   it('is a delivered message when the prompt was heard to the end and no key pressed', async () => {
-    const t = await setUp(database(), withKeys({ digits: '', reason: 'timeout' }), () => {}, reminder);
+    const t = await setUpCallFlow(
+      database(),
+      withKeys({ digits: '', reason: 'timeout' }),
+      () => {},
+      reminder,
+    );
     await t.deliver({ type: 'answered', attemptId: t.call.attemptId, at: t.clock.now() });
     await t.deliver(t.hangup);
     expect(await t.outcomeOfCall()).toEqual(['message_delivered by engine']);
