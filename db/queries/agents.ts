@@ -30,6 +30,12 @@ export async function getAgentByCode(db: Kysely<Database>, code: string): Promis
   return agent;
 }
 
+/** An agent's code by its id (primary key; no lock), for a feed that knows only the id. */
+export async function findAgentCode(db: Kysely<Database>, id: number): Promise<string | undefined> {
+  const row = await db.selectFrom('agents').select('code').where('id', '=', id).executeTakeFirst();
+  return row?.code;
+}
+
 export function listAgents(db: Kysely<Database>): Promise<AgentRow[]> {
   return db.selectFrom('agents').selectAll().orderBy('id').execute();
 }

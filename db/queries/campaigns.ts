@@ -82,6 +82,27 @@ export async function getCampaign(db: Kysely<Database>, id: number): Promise<Cam
   return row;
 }
 
+/**
+ * Ids of the campaigns an engine should hold: running or paused (a paused campaign keeps its
+ * agents and live calls). No lock: a plain read, looked at again every scan of the engine host;
+ * campaigns is a small table, read in primary key order without an index on status.
+ */
+export function listHostedCampaignIds(db: Kysely<Database>): Promise<number[]> {
+  return db
+    .selectFrom('campaigns')
+    .select('id')
+    .where('status', 'in', ['running', 'paused'])
+    .orderBy('id')
+    .execute()
+    .then((rows) => rows.map((r) => r.id));
+}
+
+/** Whether a campaign exists (primary key; no lock). */
+export async function campaignExists(db: Kysely<Database>, id: number): Promise<boolean> {
+  const row = await db.selectFrom('campaigns').select('id').where('id', '=', id).executeTakeFirst();
+  return row !== undefined;
+}
+
 export async function findCampaignByName(db: Kysely<Database>, name: string) {
   return db.selectFrom('campaigns').selectAll().where('name', '=', name).executeTakeFirst();
 }

@@ -29,6 +29,21 @@ export async function findClientByCode(db: Kysely<Database>, code: string): Prom
   return db.selectFrom('clients').selectAll().where('code', '=', code).executeTakeFirst();
 }
 
+/** A client by its id (primary key; no lock). */
+export function findClientById(db: Kysely<Database>, id: number): Promise<ClientRow | undefined> {
+  return db.selectFrom('clients').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** A client by its code (unique index), or by its id when the text is all digits and no code matches. */
+export async function findClientByCodeOrId(
+  db: Kysely<Database>,
+  text: string,
+): Promise<ClientRow | undefined> {
+  const byCode = await findClientByCode(db, text);
+  if (byCode || !/^\d+$/.test(text)) return byCode;
+  return findClientById(db, Number(text));
+}
+
 export async function getClientByCode(db: Kysely<Database>, code: string): Promise<ClientRow> {
   const client = await findClientByCode(db, code);
   if (!client) throw new NotFoundError('client', code);

@@ -1,7 +1,5 @@
-import type { Kysely } from 'kysely';
 import type { DatabaseHandle } from '../../db/connect.ts';
-import { getCampaignDefinition } from '../../db/queries/campaigns.ts';
-import type { Database } from '../../db/schema.ts';
+import { getCampaignDefinition, listHostedCampaignIds } from '../../db/queries/campaigns.ts';
 import { defaultEngineId } from '../main.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { RecordingStorage } from '../runner/call-recorder.ts';
@@ -23,20 +21,6 @@ export interface EngineHostDeps {
 export interface EngineHostOptions extends RunnerOptions {
   /** Real milliseconds between two looks for campaigns started or stopped meanwhile. */
   scanMs?: number;
-}
-
-/** Statuses a runner is kept for: a paused campaign keeps its agents and live calls. */
-const HOSTED = ['running', 'paused'] as const;
-
-/** Campaigns an engine should hold: running or paused (primary key order; a small table, no index needed). */
-function hostedCampaignIds(db: Kysely<Database>): Promise<number[]> {
-  return db
-    .selectFrom('campaigns')
-    .select('id')
-    .where('status', 'in', HOSTED)
-    .orderBy('id')
-    .execute()
-    .then((rows) => rows.map((r) => r.id));
 }
 
 /**
@@ -87,7 +71,7 @@ export class EngineHost {
     if (this.stopping) return;
     let ids: number[];
     try {
-      ids = await hostedCampaignIds(this.deps.database.db);
+      ids = await listHostedCampaignIds(this.deps.database.db);
     } catch (error) {
       this.log.warn({ err: error }, 'could not read the campaigns to run; trying again');
       return;

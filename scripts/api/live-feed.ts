@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { findOpenSession } from '../../db/queries/agent-sessions.ts';
+import { findAgentCode } from '../../db/queries/agents.ts';
 import { type AlarmRow, listAlarms } from '../../db/queries/alarms.ts';
 import { listAllOpenSessions } from '../../db/queries/screen-pop.ts';
 import type { Database } from '../../db/schema.ts';
@@ -165,12 +166,7 @@ export class LiveFeed {
   }
 
   private async codeOf(agentId: number): Promise<string> {
-    const row = await this.deps.db
-      .selectFrom('agents')
-      .select('code')
-      .where('id', '=', agentId)
-      .executeTakeFirst();
-    return row?.code ?? String(agentId);
+    return (await findAgentCode(this.deps.db, agentId)) ?? String(agentId);
   }
 
   private async tickFigures(send = true): Promise<void> {

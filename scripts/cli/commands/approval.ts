@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { listApprovals, recordApproval, revokeApproval } from '../../../db/queries/approvals.ts';
 import { getCampaignDefinition } from '../../../db/queries/campaigns.ts';
-import { findClientByCode } from '../../../db/queries/clients.ts';
+import { findClientByCode, findClientByCodeOrId } from '../../../db/queries/clients.ts';
 import { NotFoundError, UsageError, UserError } from '../../../engine/platform/errors.ts';
 import { FIELD_LIMITS } from '../../../engine/platform/field-limits.ts';
 import { parseId } from '../parse-id.ts';
@@ -59,15 +59,7 @@ export function registerApprovalCommands(program: Command, contextFor: ContextFa
           : null;
         const { db } = await ctx.database();
         const { definition } = await getCampaignDefinition(db, campaignId);
-        const client =
-          (await findClientByCode(db, opts.client)) ??
-          (/^\d+$/.test(opts.client)
-            ? await db
-                .selectFrom('clients')
-                .selectAll()
-                .where('id', '=', parseId(opts.client, 'client id'))
-                .executeTakeFirst()
-            : undefined);
+        const client = await findClientByCodeOrId(db, opts.client);
         if (!client) throw new NotFoundError('client', opts.client);
         let numbers: string[] | undefined;
         let rejectedLines: number[] = [];

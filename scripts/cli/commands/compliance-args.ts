@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Kysely } from 'kysely';
-import { findClientByCode } from '../../../db/queries/clients.ts';
+import { campaignExists } from '../../../db/queries/campaigns.ts';
+import { findClientByCodeOrId } from '../../../db/queries/clients.ts';
 import { type DncScopeRef, scopeRef } from '../../../db/queries/dnc.ts';
 import type { Database } from '../../../db/schema.ts';
 import { createPhoneNormalizer, UnknownRegionError } from '../../../engine/compliance/phone-number.ts';
@@ -32,20 +33,11 @@ export async function parseScope(db: Kysely<Database>, text: string): Promise<Dn
   if ((kind === 'client' || kind === 'campaign') && value) {
     if (kind === 'campaign') {
       const id = parseId(value, 'campaign id');
-      const found = await db.selectFrom('campaigns').select('id').where('id', '=', id).executeTakeFirst();
-      if (!found) throw new NotFoundError('campaign', id);
+      if (!(await campaignExists(db, id))) throw new NotFoundError('campaign', id);
       return scopeRef('campaign', id);
     }
-    const byCode = await findClientByCode(db, value);
-    if (byCode) return scopeRef('client', byCode.id);
-    if (/^\d+$/.test(value)) {
-      const found = await db
-        .selectFrom('clients')
-        .select('id')
-        .where('id', '=', parseId(value, 'client id'))
-        .executeTakeFirst();
-      if (found) return scopeRef('client', found.id);
-    }
+    const client = await findClientByCodeOrId(db, value);
+    if (client) return scopeRef('client', client.id);
     throw new NotFoundError('client', value);
   }
   throw new UsageError(
