@@ -4,6 +4,8 @@ import type { getAttempt } from '../../../db/queries/dial-log.ts';
 import { verifyLog } from '../../../db/queries/log-verify.ts';
 import { listDialLog } from '../../../db/queries/reports.ts';
 import { maskPhone } from '../../../engine/platform/mask-phone.ts';
+import { signedCheckpoint } from '../../../engine/services/checkpoint-statement.ts';
+import { requireKeyFile } from '../../../engine/services/evidence-key.ts';
 import { prepareDialLogExport, showAttempt } from '../../../engine/services/number-access.ts';
 import { type Api, type ApiDeps, principalOf } from '../context.ts';
 import { errorResponses } from '../errors.ts';
@@ -160,6 +162,36 @@ export function dialLogRoutes(api: Api, deps: ApiDeps): void {
       } finally {
         reply.raw.end();
       }
+    },
+  );
+
+  api.post(
+    '/api/log/checkpoint',
+    {
+      config: { access: 'log.checkpoint' },
+      schema: {
+        tags: ['dial log'],
+        summary:
+          'a signed statement of every chain’s head (position, hash, time), signed with evidenceKeyFile, for officers to keep outside the database (the key is made with `dialer log checkpoint --init-key`)',
+        response: {
+          200: z.strictObject({
+            kind: z.string(),
+            version: z.number(),
+            at: z.string(),
+            asOf: z.string(),
+            chains: z.array(z.strictObject({ chain: z.string(), position: z.number(), hash: z.string() })),
+            algorithm: z.string(),
+            keyId: z.string(),
+            signature: z.string(),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (_request, reply) => {
+      const checkpoint = await signedCheckpoint(db, requireKeyFile(deps.config.evidenceKeyFile));
+      reply.header('cache-control', 'no-store');
+      return checkpoint;
     },
   );
 }

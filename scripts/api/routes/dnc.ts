@@ -1,17 +1,25 @@
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import { listApprovals, recordApproval, revokeApproval } from '../../../db/queries/approvals.ts';
 import { getCampaignDefinition } from '../../../db/queries/campaigns.ts';
 import { findClientByCode } from '../../../db/queries/clients.ts';
 import { addDnc, dncSummary, removeDnc } from '../../../db/queries/dnc.ts';
-import { NotFoundError } from '../../../engine/platform/errors.ts';
+import { importNationalDnc } from '../../../db/queries/national-dnc-import.ts';
+import { NotFoundError, UserError } from '../../../engine/platform/errors.ts';
 import { FIELD_LIMITS } from '../../../engine/platform/field-limits.ts';
 import { maskPhone } from '../../../engine/platform/mask-phone.ts';
+import { createPrivateWriteStream, ensurePrivateDir } from '../../../engine/platform/private-files.ts';
+import { dncRecord, dncStanding } from '../../../engine/services/dnc-lookup.ts';
 import { listDncEntries } from '../../../engine/services/number-access.ts';
-import { parseInstant, parsePhone, parseScope } from '../../cli/commands/compliance-args.ts';
+import { parseInstant, parsePhone, parseScope, phoneNormalizer } from '../../cli/commands/compliance-args.ts';
 import { type Api, type ApiDeps, actorOf, principalOf } from '../context.ts';
 import { errorResponses } from '../errors.ts';
-import { isoOrNull } from '../json.ts';
+import { iso, isoOrNull } from '../json.ts';
 import { idParam, limitQuery } from '../schemas.ts';
+import { uploadRoot } from './lists.ts';
 
 const scope = z.string().min(1).max(80).describe('internal, national, client:<code> or campaign:<id>');
 const phone = z.string().min(1).max(40);
@@ -157,6 +165,171 @@ export function dncRoutes(api: Api, deps: ApiDeps): void {
         scope: ref.scopeKey,
         contactsReleased: Number(result.contactsReleased),
       };
+    },
+  );
+
+  const numberBody = z.strictObject({ phone, region });
+  const dncHit = z.strictObject({
+    scope: z.string(),
+    scopeKey: z.string(),
+    reason: z.string().nullable(),
+    source: z.string().nullable(),
+    addedBy: z.string().nullable(),
+    addedAt: z.string().nullable(),
+    expiresAt: z.string().nullable(),
+  });
+
+  api.post(
+    '/api/dnc/check',
+    {
+      config: { access: 'dnc.read' },
+      schema: {
+        tags: ['dnc'],
+        summary:
+          'every do-not-call list a number is on, national registry included (the number in the body, answered masked)',
+        body: numberBody,
+        response: {
+          200: z.strictObject({ phone: z.string(), listed: z.boolean(), entries: z.array(dncHit) }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const standing = await dncStanding(db, parsePhone(request.body.phone, request.body.region));
+      return {
+        ...standing,
+        entries: standing.entries.map((e) => ({
+          ...e,
+          addedAt: isoOrNull(e.addedAt),
+          expiresAt: isoOrNull(e.expiresAt),
+        })),
+      };
+    },
+  );
+
+  api.post(
+    '/api/dnc/history',
+    {
+      config: { access: 'dnc.read' },
+      schema: {
+        tags: ['dnc'],
+        summary: 'every addition and removal of a number’s entries, with who, when and why (answered masked)',
+        body: numberBody,
+        response: {
+          200: z.strictObject({
+            phone: z.string(),
+            events: z.array(
+              z.strictObject({
+                id: z.number(),
+                at: z.string(),
+                action: z.string(),
+                scopeKey: z.string(),
+                reason: z.string().nullable(),
+                source: z.string().nullable(),
+                actor: z.string().nullable(),
+                expiresAt: z.string().nullable(),
+              }),
+            ),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const record = await dncRecord(db, parsePhone(request.body.phone, request.body.region));
+      return {
+        phone: record.phone,
+        events: record.events.map((e) => ({
+          ...e,
+          at: iso(e.at),
+          reason: e.reason ?? null,
+          source: e.source ?? null,
+          actor: e.actor ?? null,
+          expiresAt: isoOrNull(e.expiresAt),
+        })),
+      };
+    },
+  );
+
+  api.post(
+    '/api/dnc/national',
+    {
+      config: { access: 'dnc.import' },
+      schema: {
+        tags: ['dnc'],
+        summary:
+          'load a national registry file (multipart, one file: one number a line, or "area,number"), streamed to a private file then loaded; replace=true swaps the whole national set',
+        consumes: ['multipart/form-data'],
+        querystring: z.strictObject({
+          replace: z.enum(['true', 'false']).default('false'),
+          region,
+          source: z.string().max(FIELD_LIMITS.reference).optional(),
+        }),
+        response: {
+          201: z.strictObject({
+            fileBytes: z.number(),
+            fileSha256: z.string(),
+            linesRead: z.number(),
+            numbersCopied: z.number(),
+            rejected: z.number(),
+            rejectedSamples: z.array(z.strictObject({ line: z.number(), text: z.string() })),
+            duplicates: z.number(),
+            replaced: z.boolean(),
+            added: z.number(),
+            totalNumbers: z.number(),
+            syncId: z.number(),
+            durationMs: z.number(),
+          }),
+          ...errorResponses,
+          413: errorResponses[400],
+        },
+      },
+    },
+    async (request, reply) => {
+      const q = request.query;
+      // Checked before a byte is stored: an unknown region refuses the upload.
+      const normalize = phoneNormalizer(q.region);
+      const part = await request.file();
+      if (!part) throw new UserError('send the registry as a multipart file field', 'invalid');
+      const dir = resolve(uploadRoot(deps.config), 'national');
+      ensurePrivateDir(dir);
+      const file = join(dir, `${randomBytes(16).toString('hex')}.txt`);
+      try {
+        await pipeline(part.file, createPrivateWriteStream(file));
+        if (part.file.truncated) {
+          return reply.status(413).send({
+            error: {
+              code: 'too_large',
+              message: `the file is over the upload limit of ${deps.config.serve.uploadBytes} bytes (serve.uploadBytes, DIALER_MAX_UPLOAD_BYTES)`,
+            },
+          });
+        }
+        const result = await importNationalDnc(deps.handle, {
+          file,
+          normalize,
+          replace: q.replace === 'true',
+          actor: principalOf(request).name,
+          ...(q.source ? { source: q.source } : {}),
+        });
+        return reply.status(201).send({
+          fileBytes: result.fileBytes,
+          fileSha256: result.fileSha256,
+          linesRead: result.linesRead,
+          numbersCopied: result.numbersCopied,
+          // Masked by the import.
+          rejected: result.rejected,
+          rejectedSamples: result.rejectedSamples,
+          duplicates: result.duplicates,
+          replaced: result.replaced,
+          added: result.added,
+          totalNumbers: result.totalNumbers,
+          syncId: result.syncId,
+          durationMs: result.durationMs,
+        });
+      } finally {
+        // The registry is in the database (or refused): its copy on disk never stays.
+        rmSync(file, { force: true });
+      }
     },
   );
 

@@ -1,10 +1,12 @@
 import type { RouteArea } from '../context.ts';
 import { agentRoutes } from './agents.ts';
 import { campaignRoutes } from './campaigns.ts';
+import { complianceRoutes } from './compliance.ts';
 import { dialLogRoutes } from './dial-log.ts';
 import { dncRoutes } from './dnc.ts';
 import { eventRoutes } from './events.ts';
 import { listRoutes } from './lists.ts';
+import { outcomeRoutes } from './outcomes.ts';
 import { recordingRoutes } from './recordings.ts';
 import { recordRoutes } from './records.ts';
 import { reportRoutes } from './reports.ts';
@@ -27,4 +29,6 @@ export const ROUTE_AREAS: readonly RouteArea[] = [
   recordRoutes,
   eventRoutes,
   recordingRoutes,
+  complianceRoutes,
+  outcomeRoutes,
 ];

@@ -19,8 +19,10 @@ import { archiveRoot, type Config } from '../../../engine/platform/config.ts';
 import { NotFoundError, UserError } from '../../../engine/platform/errors.ts';
 import { FIELD_LIMITS } from '../../../engine/platform/field-limits.ts';
 import { createPrivateWriteStream, ensurePrivateDir } from '../../../engine/platform/private-files.ts';
+import { batchRejects, heldContacts } from '../../../engine/services/list-views.ts';
 import { type Api, type ApiDeps, principalOf } from '../context.ts';
 import { errorResponses } from '../errors.ts';
+import { idParam, limitQuery } from '../schemas.ts';
 
 /** Uploaded lists wait here (0700, files 0600) between the upload, its preview and the import. */
 export function uploadRoot(config: Pick<Config, 'archiveDir' | 'databaseUrl' | 'dataDir'>): string {
@@ -254,5 +256,62 @@ export function listRoutes(api: Api, deps: ApiDeps): void {
       const rows = await listBatches(db, request.query.campaign);
       return JSON.parse(JSON.stringify(rows)) as Record<string, unknown>[];
     },
+  );
+
+  api.get(
+    '/api/lists/held',
+    {
+      config: { access: 'list.read' },
+      schema: {
+        tags: ['lists'],
+        summary: 'contacts held until a re-marketing approval covers them (numbers masked)',
+        querystring: z.strictObject({
+          campaign: z.coerce.number().int().min(1).max(2147483647),
+          limit: limitQuery.default(1000),
+        }),
+        response: {
+          200: z.strictObject({
+            campaignId: z.number(),
+            total: z.number().describe('every held contact of the campaign, not only those shown'),
+            contacts: z.array(
+              z.strictObject({
+                contactId: z.number(),
+                batchId: z.number().nullable(),
+                line: z.number().nullable(),
+                phone: z.string().describe('masked'),
+                timeZone: z.string(),
+              }),
+            ),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => heldContacts(db, request.query.campaign, request.query.limit),
+  );
+
+  api.get(
+    '/api/lists/batches/:id/rejects',
+    {
+      config: { access: 'list.read' },
+      schema: {
+        tags: ['lists'],
+        summary: "a batch's rejected rows: line, reason, detail (numbers masked, in the detail too)",
+        params: idParam,
+        querystring: z.strictObject({ limit: limitQuery.default(1000) }),
+        response: {
+          200: z.array(
+            z.strictObject({
+              line: z.number(),
+              reason: z.string(),
+              phone: z.string().nullable(),
+              detail: z.string().nullable(),
+            }),
+          ),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => batchRejects(db, request.params.id, request.query.limit),
   );
 }

@@ -1,13 +1,6 @@
 import type { Command } from 'commander';
-import { getCampaignDefinition } from '../../../db/queries/campaigns.ts';
-import { campaignPreset } from '../../../engine/compliance/jurisdictions.ts';
-import {
-  findPreset,
-  type Preset,
-  presetFields,
-  presetNames,
-} from '../../../engine/compliance/presets/index.ts';
-import { UserError } from '../../../engine/platform/errors.ts';
+import { type Preset, presetFields } from '../../../engine/compliance/presets/index.ts';
+import { campaignPresetOf, listPresets, presetByName } from '../../../engine/services/compliance-service.ts';
 import type { CliContext } from '../context.ts';
 import { parseId } from '../parse-id.ts';
 import type { ContextFactory } from '../program.ts';
@@ -39,7 +32,7 @@ function figureText(preset: Preset, field: (typeof presetFields)[number]): strin
   return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
-function showPreset(ctx: CliContext, preset: Preset, campaignId?: number) {
+function printPreset(ctx: CliContext, preset: Preset, campaignId?: number) {
   ctx.out.result({ ...(campaignId !== undefined ? { campaignId } : {}), preset }, () => {
     ctx.out.line(
       `preset ${preset.name} (jurisdiction ${preset.jurisdiction})${campaignId !== undefined ? `, as campaign ${campaignId} applies it` : ''}`,
@@ -66,10 +59,7 @@ export function registerPresetCommands(compliance: Command, contextFor: ContextF
     .description('the presets a campaign may name in compliance.preset')
     .action(
       action(contextFor, 'compliance.read', async (ctx) => {
-        const rows = presetNames().map((name) => {
-          const p = findPreset(name)!;
-          return { name, jurisdiction: p.jurisdiction, description: p.description };
-        });
+        const rows = listPresets();
         ctx.out.result(rows, () => ctx.out.table(rows));
       }),
     );
@@ -84,21 +74,12 @@ export function registerPresetCommands(compliance: Command, contextFor: ContextF
         contextFor,
         'compliance.read',
         async (ctx, name: string | undefined, opts: { campaign?: string }) => {
-          if (opts.campaign !== undefined) {
-            const campaignId = parseId(opts.campaign, 'campaign id');
-            const { db } = await ctx.database();
-            const { definition } = await getCampaignDefinition(db, campaignId);
-            showPreset(ctx, campaignPreset(definition), campaignId);
-            return;
-          }
-          const found = name === undefined ? undefined : findPreset(name);
-          if (!found) {
-            throw new UserError(
-              `preset "${name ?? ''}" does not exist (known: ${presetNames().join(', ')})`,
-              'not_found',
-            );
-          }
-          showPreset(ctx, found);
+          const campaignId = opts.campaign === undefined ? undefined : parseId(opts.campaign, 'campaign id');
+          const preset =
+            campaignId === undefined
+              ? presetByName(name)
+              : await campaignPresetOf((await ctx.database()).db, campaignId);
+          printPreset(ctx, preset, campaignId);
         },
       ),
     );

@@ -1,11 +1,5 @@
 import type { Command } from 'commander';
-import { getCampaignDefinition } from '../../../db/queries/campaigns.ts';
-import { listGateDenials } from '../../../db/queries/gate-denials.ts';
-import { gateInputFor, loadGateFactsForPhone } from '../../../db/queries/gate-facts.ts';
-import { listDialLog } from '../../../db/queries/reports.ts';
-import { evaluateGate } from '../../../engine/compliance/gate.ts';
-import { nextAllowedMoment } from '../../../engine/compliance/next-allowed.ts';
-import { maskPhone } from '../../../engine/platform/mask-phone.ts';
+import { checkNumber, numberHistory } from '../../../engine/services/compliance-service.ts';
 import { parseId, parseLimit } from '../parse-id.ts';
 import type { ContextFactory } from '../program.ts';
 import { action } from '../run-action.ts';
@@ -34,42 +28,21 @@ export function registerComplianceCommands(program: Command, contextFor: Context
           ctx,
           opts: { campaign: string; phone: string; at?: string; region?: string; next?: boolean },
         ) => {
-          const campaignId = parseId(opts.campaign, 'campaign id');
           const at = opts.at ? parseInstant(opts.at, '--at') : new Date();
           const { db } = await ctx.database();
-          const { definition } = await getCampaignDefinition(db, campaignId);
-          const e164 = parsePhone(opts.phone, opts.region ?? definition.region);
-          const loaded = await loadGateFactsForPhone(db, campaignId, e164, at);
-          const key = loaded.contactId ?? 0;
-          const input = gateInputFor(loaded, key, at)!;
-          const decision = evaluateGate(input);
-          // A call planned ahead (a manual dial, a callback): when would the gate allow it?
-          const verdict = opts.next ? nextAllowedMoment(input) : undefined;
-          const next = verdict
-            ? verdict.kind === 'refused'
-              ? { kind: verdict.kind, codes: verdict.denials.map((d) => d.code) }
-              : {
-                  kind: verdict.kind,
-                  at: verdict.at.toISOString(),
-                  codes: verdict.kind === 'held' ? verdict.denials.map((d) => d.code) : [],
-                }
-            : undefined;
-          const contact = loaded.contacts.get(key)!.contact;
-          const document = {
-            campaignId,
-            phone: maskPhone(e164),
-            contactId: loaded.contactId,
-            at: at.toISOString(),
-            timeZone: contact.timeZone,
-            timeZoneAssumed: contact.timeZoneAssumed,
-            ...decision,
-            ...(next ? { next } : {}),
-          };
+          const document = await checkNumber(db, {
+            campaignId: parseId(opts.campaign, 'campaign id'),
+            phone: (campaignRegion) => parsePhone(opts.phone, opts.region ?? campaignRegion),
+            at,
+            next: Boolean(opts.next),
+          });
+          const { campaignId, next, phone } = document;
+          const decision = document;
           ctx.out.result(document, () => {
             ctx.out.line(
-              `${maskPhone(e164)} in campaign ${campaignId} at ${at.toISOString()}: ${decision.allowed ? 'ALLOWED' : 'DENIED'} (${decision.disposition}, preset ${decision.preset})${decision.retryAt ? `, not before ${decision.retryAt.toISOString()}` : ''}`,
+              `${phone} in campaign ${campaignId} at ${at.toISOString()}: ${decision.allowed ? 'ALLOWED' : 'DENIED'} (${decision.disposition}, preset ${decision.preset})${decision.retryAt ? `, not before ${decision.retryAt.toISOString()}` : ''}`,
             );
-            if (loaded.contactId === null)
+            if (document.contactId === null)
               ctx.out.line('  (not a contact of this campaign: checked as a new number)');
             if (!decision.predictiveAllowed) ctx.out.line('  predictive pacing refused: dial progressively');
             if (next) {
@@ -102,37 +75,19 @@ export function registerComplianceCommands(program: Command, contextFor: Context
           const campaignId = opts.campaign ? parseId(opts.campaign, 'campaign id') : undefined;
           const limit = parseLimit(opts.limit);
           const { db } = await ctx.database();
-          const filter = { phoneE164: e164, ...(campaignId !== undefined ? { campaignId } : {}), limit };
-          const [attempts, denials] = await Promise.all([
-            listDialLog(db, filter),
-            listGateDenials(db, filter),
-          ]);
-          const attemptView = attempts.map((a) => ({
-            id: a.id,
-            campaign_id: a.campaign_id,
-            queued_at: a.queued_at,
-            status: a.status,
-            result: a.result,
-            abandoned: a.abandoned,
-            gate: Array.isArray(a.gate_reasons)
-              ? (a.gate_reasons as Array<{ status?: string; code?: string }>)
-                  .filter((g) => g.status !== 'pass' && g.status !== 'not_applicable')
-                  .map((g) => g.code)
-                  .join(',') || 'all rules passed'
-              : '',
-          }));
-          const denialView = denials.map((d) => ({
-            at: d.at,
-            campaign_id: d.campaign_id,
-            disposition: d.disposition,
-            codes: d.codes.join(','),
-          }));
-          ctx.out.result({ phone: maskPhone(e164), attempts: attemptView, denials: denialView }, () => {
-            ctx.out.line(`${maskPhone(e164)}: ${attempts.length} dial(s), ${denials.length} refusal(s)`);
+          const history = await numberHistory(db, {
+            phoneE164: e164,
+            ...(campaignId !== undefined ? { campaignId } : {}),
+            limit,
+          });
+          ctx.out.result(history, () => {
+            ctx.out.line(
+              `${history.phone}: ${history.attempts.length} dial(s), ${history.denials.length} refusal(s)`,
+            );
             ctx.out.line('dials:');
-            ctx.out.table(attemptView);
+            ctx.out.table(history.attempts);
             ctx.out.line('refusals by the gate:');
-            ctx.out.table(denialView);
+            ctx.out.table(history.denials);
           });
         },
       ),

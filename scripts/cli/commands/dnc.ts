@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
 import type { Kysely } from 'kysely';
-import { addDnc, checkDnc, dncHistory, dncSummary, removeDnc } from '../../../db/queries/dnc.ts';
+import { addDnc, dncSummary, removeDnc } from '../../../db/queries/dnc.ts';
 import { importNationalDnc } from '../../../db/queries/national-dnc-import.ts';
 import type { Database } from '../../../db/schema.ts';
 import { UsageError } from '../../../engine/platform/errors.ts';
 import { FIELD_LIMITS } from '../../../engine/platform/field-limits.ts';
 import { maskPhone } from '../../../engine/platform/mask-phone.ts';
+import { dncRecord, dncStanding } from '../../../engine/services/dnc-lookup.ts';
 import { listDncEntries } from '../../../engine/services/number-access.ts';
 import type { CliContext } from '../context.ts';
 import { parseLimit } from '../parse-id.ts';
@@ -113,11 +114,12 @@ export function registerDncCommands(program: Command, contextFor: ContextFactory
     'check',
     'every do-not-call list a number is on (national registry included)',
     async (ctx, db, e164) => {
-      const hits = await checkDnc(db, e164);
-      ctx.out.result({ phone: maskPhone(e164), listed: hits.length > 0, entries: hits }, () => {
-        if (hits.length === 0) ctx.out.line(`${maskPhone(e164)} is on no do-not-call list`);
+      const standing = await dncStanding(db, e164);
+      const hits = standing.entries;
+      ctx.out.result(standing, () => {
+        if (hits.length === 0) ctx.out.line(`${standing.phone} is on no do-not-call list`);
         else {
-          ctx.out.line(`${maskPhone(e164)} is on ${hits.length} list(s):`);
+          ctx.out.line(`${standing.phone} is on ${hits.length} list(s):`);
           ctx.out.table(
             hits.map((h) => ({ ...h })),
             ['scopeKey', 'reason', 'source', 'addedBy', 'addedAt', 'expiresAt'],
@@ -131,13 +133,14 @@ export function registerDncCommands(program: Command, contextFor: ContextFactory
     'history',
     'every addition and removal of a number’s entries, with who, when and why (the record)',
     async (ctx, db, e164) => {
-      const events = await dncHistory(db, e164);
-      ctx.out.result({ phone: maskPhone(e164), events }, () => {
-        if (events.length === 0) ctx.out.line(`${maskPhone(e164)} was never on a do-not-call list`);
+      const record = await dncRecord(db, e164);
+      const { events } = record;
+      ctx.out.result(record, () => {
+        if (events.length === 0) ctx.out.line(`${record.phone} was never on a do-not-call list`);
         else
           ctx.out.table(
             events.map((e) => ({ ...e })),
-            ['at', 'action', 'scope_key', 'reason', 'source', 'actor'],
+            ['at', 'action', 'scopeKey', 'reason', 'source', 'actor'],
           );
       });
     },

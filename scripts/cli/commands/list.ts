@@ -3,19 +3,13 @@ import { parseColumnMap } from '../../../campaigns/import/column-map.ts';
 import { DELIMITER_CHOICES, type DelimiterChoice } from '../../../campaigns/import/csv-delimiter.ts';
 import { importList } from '../../../campaigns/import/import-list.ts';
 import { ENCODING_CHOICES, type EncodingChoice } from '../../../campaigns/import/list-decoder.ts';
-import {
-  countHeldContacts,
-  getBatch,
-  listBatches,
-  listHeldContacts,
-  listRejectedRows,
-} from '../../../db/queries/batches.ts';
+import { listBatches } from '../../../db/queries/batches.ts';
 import { getCampaign } from '../../../db/queries/campaigns.ts';
 import { systemClock } from '../../../engine/platform/clock.ts';
 import { archiveRoot } from '../../../engine/platform/config.ts';
 import { UsageError } from '../../../engine/platform/errors.ts';
 import { FIELD_LIMITS } from '../../../engine/platform/field-limits.ts';
-import { maskPhone, maskPhonesInText } from '../../../engine/platform/mask-phone.ts';
+import { batchRejects, heldContacts } from '../../../engine/services/list-views.ts';
 import { parseId } from '../parse-id.ts';
 import { limitedText } from '../parse-text.ts';
 import type { ContextFactory } from '../program.ts';
@@ -135,24 +129,15 @@ export function registerListCommands(program: Command, contextFor: ContextFactor
     .option('--limit <n>', 'show at most this many', '1000')
     .action(
       action(contextFor, 'list.read', async (ctx, flags: { campaign: string; limit: string }) => {
-        const campaignId = parseId(flags.campaign, 'campaign id');
-        const limit = parseId(flags.limit, '--limit');
         const { db } = await ctx.database();
-        await getCampaign(db, campaignId);
-        const [rows, total] = await Promise.all([
-          listHeldContacts(db, campaignId, limit),
-          countHeldContacts(db, campaignId),
-        ]);
-        const held = rows.map((r) => ({
-          contactId: r.id,
-          batchId: r.batch_id,
-          line: r.line_number,
-          phone: maskPhone(r.phone_e164),
-          timeZone: r.time_zone,
-        }));
-        ctx.out.result({ campaignId, total, contacts: held }, () => {
-          ctx.out.table(held, ['contactId', 'batchId', 'line', 'phone', 'timeZone']);
-          ctx.out.line(`${total} held in campaign ${campaignId}`);
+        const view = await heldContacts(
+          db,
+          parseId(flags.campaign, 'campaign id'),
+          parseId(flags.limit, '--limit'),
+        );
+        ctx.out.result(view, () => {
+          ctx.out.table(view.contacts, ['contactId', 'batchId', 'line', 'phone', 'timeZone']);
+          ctx.out.line(`${view.total} held in campaign ${view.campaignId}`);
         });
       }),
     );
@@ -201,17 +186,12 @@ export function registerListCommands(program: Command, contextFor: ContextFactor
     .option('--limit <n>', 'show at most this many', '1000')
     .action(
       action(contextFor, 'list.read', async (ctx, flags: { batch: string; limit: string }) => {
-        const batchId = parseId(flags.batch, 'batch id');
         const { db } = await ctx.database();
-        await getBatch(db, batchId);
-        const rows = await listRejectedRows(db, batchId, parseId(flags.limit, '--limit'));
-        const shown = rows.map((r) => ({
-          line: r.line_number,
-          reason: r.reason,
-          phone: maskPhone(r.phone_e164),
-          // The detail quotes the cell as written (an invalid number is still a number).
-          detail: maskPhonesInText(r.detail),
-        }));
+        const shown = await batchRejects(
+          db,
+          parseId(flags.batch, 'batch id'),
+          parseId(flags.limit, '--limit'),
+        );
         ctx.out.result(shown, () => ctx.out.table(shown, ['line', 'reason', 'phone', 'detail']));
       }),
     );

@@ -9,7 +9,7 @@ import { openPrivateFile } from '../../../engine/platform/private-files.ts';
 import { managementSummary } from '../../../engine/reports/management-summary.ts';
 import { SUMMARY_CSV_COLUMNS, summaryCsvRows, summaryHtml } from '../../../engine/reports/summary-render.ts';
 import { campaignAbandonmentReport } from '../../../engine/services/abandonment-report.ts';
-import { reportCheckpoint } from '../checkpoint-statement.ts';
+import { reportCheckpoint } from '../../../engine/services/checkpoint-statement.ts';
 import type { CliContext } from '../context.ts';
 import { parseId } from '../parse-id.ts';
 import type { ContextFactory } from '../program.ts';

@@ -1,11 +1,9 @@
 import type { Command } from 'commander';
-import { CHAINED_KINDS, type ChainedKind, purgeChained } from '../../../db/queries/chain-purge.ts';
-import { recordingsDueForPurge } from '../../../db/queries/recordings.ts';
+import { CHAINED_KINDS } from '../../../db/queries/chain-purge.ts';
 import { retentionReport } from '../../../db/queries/retention.ts';
 import { recordingsRoot } from '../../../engine/platform/config.ts';
-import { UsageError } from '../../../engine/platform/errors.ts';
 import { RecordingFolder } from '../../../engine/recordings/recording-files-store.ts';
-import { purgeRecordings } from '../../../engine/recordings/recording-service.ts';
+import { purgeRetention } from '../../../engine/services/retention-service.ts';
 import type { ContextFactory } from '../program.ts';
 import { action } from '../run-action.ts';
 import { parseInstant } from './compliance-args.ts';
@@ -59,25 +57,19 @@ export function registerRetentionCommands(program: Command, contextFor: ContextF
         contextFor,
         'retention.purge',
         async (ctx, opts: { kind: string; dryRun?: boolean; at?: string }) => {
-          const chained = (CHAINED_KINDS as readonly string[]).includes(opts.kind);
-          if (opts.kind !== 'recordings' && !chained) {
-            throw new UsageError(
-              `--kind ${opts.kind}: one of recordings, ${CHAINED_KINDS.join(', ')} (consent evidence and lists are not purged here)`,
-            );
-          }
-          const now = new Date();
-          const at = opts.at ? parseInstant(opts.at, '--at') : now;
-          if (at > now)
-            throw new UsageError('--at may not be in the future (a purge never goes below the minimum)');
           const { db } = await ctx.database();
-          if (chained) {
-            const result = await purgeChained(db, {
-              kind: opts.kind as ChainedKind,
-              now: at,
-              actor: ctx.actor,
-              role: ctx.principal.role,
+          const purge = await purgeRetention(
+            { db, folder: () => new RecordingFolder(recordingsRoot(ctx.config)) },
+            ctx.principal,
+            {
+              kind: opts.kind,
+              ...(opts.at ? { at: parseInstant(opts.at, '--at') } : {}),
+              now: new Date(),
               dryRun: opts.dryRun === true,
-            });
+            },
+          );
+          if (purge.kind !== 'recordings') {
+            const { result } = purge;
             ctx.out.result(result, () => {
               const rows =
                 Object.entries(result.rows)
@@ -101,20 +93,13 @@ export function registerRetentionCommands(program: Command, contextFor: ContextF
             });
             return;
           }
-          // Recordings: the recording service's purge (the file deleted, the row kept with its
-          // digest, each audited), the one rule for `recording purge` and this command.
-          if (opts.dryRun) {
-            const due = await recordingsDueForPurge(db, at);
-            ctx.out.result({ dryRun: true, due: due.map((r) => r.id) }, () =>
-              ctx.out.line(`${due.length} recording(s) past their minimum would be purged`),
+          if (purge.dryRun) {
+            ctx.out.result({ dryRun: true, due: purge.due }, () =>
+              ctx.out.line(`${purge.due.length} recording(s) past their minimum would be purged`),
             );
             return;
           }
-          const result = await purgeRecordings(
-            { db, folder: new RecordingFolder(recordingsRoot(ctx.config)) },
-            ctx.principal,
-            at,
-          );
+          const { result } = purge;
           ctx.out.result(result, () =>
             ctx.out.line(`${result.purged.length} recording(s) purged (audited), ${result.kept} kept`),
           );

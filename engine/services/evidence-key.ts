@@ -1,7 +1,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { UsageError, UserError } from '../../engine/platform/errors.ts';
+import { UsageError, UserError } from '../platform/errors.ts';
 
 /**
  * The checkpoint signing key: an Ed25519 private key in a PEM file kept outside the database

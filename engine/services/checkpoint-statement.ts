@@ -6,8 +6,8 @@ import {
   type CheckpointStatement,
   type SignedCheckpoint,
   signCheckpoint,
-} from '../../engine/compliance/checkpoint.ts';
-import { UserError } from '../../engine/platform/errors.ts';
+} from '../compliance/checkpoint.ts';
+import { UserError } from '../platform/errors.ts';
 import { loadPrivateKey } from './evidence-key.ts';
 
 /** A statement not signed (no usable key): still the heads, but no proof of who stated them. */
