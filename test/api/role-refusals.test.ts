@@ -67,6 +67,22 @@ const ROUTES: ReadonlyArray<{ method: string; path: string; permission: Permissi
   { method: 'PUT', path: '/api/campaigns/999999/qa-form', permission: 'qa.form', body: {} },
   { method: 'POST', path: '/api/recordings/999999/evaluations', permission: 'qa.score', body: {} },
   { method: 'GET', path: '/api/qa/report', permission: 'qa.read' },
+  { method: 'POST', path: '/api/dnc/check', permission: 'dnc.read', body: {} },
+  { method: 'POST', path: '/api/dnc/history', permission: 'dnc.read', body: {} },
+  { method: 'POST', path: '/api/dnc/national?region=ZZZ', permission: 'dnc.import' },
+  { method: 'GET', path: '/api/lists/held?campaign=999999', permission: 'list.read' },
+  { method: 'GET', path: '/api/lists/batches/999999/rejects', permission: 'list.read' },
+  { method: 'POST', path: '/api/log/checkpoint', permission: 'log.checkpoint' },
+  { method: 'POST', path: '/api/outcomes/999999/correct', permission: 'outcome.correct', body: {} },
+  { method: 'GET', path: '/api/outcomes?contact=999999', permission: 'outcome.read' },
+  { method: 'POST', path: '/api/compliance/check', permission: 'compliance.read', body: {} },
+  { method: 'POST', path: '/api/compliance/history', permission: 'compliance.read', body: {} },
+  { method: 'GET', path: '/api/compliance/presets', permission: 'compliance.read' },
+  { method: 'GET', path: '/api/compliance/presets/us', permission: 'compliance.read' },
+  { method: 'GET', path: '/api/campaigns/999999/preset', permission: 'compliance.read' },
+  { method: 'GET', path: '/api/retention', permission: 'compliance.read' },
+  { method: 'POST', path: '/api/retention/purge', permission: 'retention.purge', body: {} },
+  { method: 'POST', path: '/api/recordings/purge', permission: 'recording.purge', body: { at: 'soon' } },
 ];
 
 describeEachDatabase('API: role × route refusals', (database) => {
