@@ -35,6 +35,15 @@ export const DEFAULT_LIMITS: InputLimits = limitsSchema.parse({});
 
 export const configSchema = z.strictObject({
   databaseUrl: z.string().url().optional().describe('postgres:// URL; unset means embedded PGlite'),
+  databasePoolSize: z.coerce
+    .number()
+    .int()
+    .min(2)
+    .max(500)
+    .default(10)
+    .describe(
+      'connections of the PostgreSQL pool (each running campaign holds one for its lock); ignored on the embedded database',
+    ),
   dataDir: z.string().min(1).default('.dialer'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   engineId: z.string().min(1).optional(),
@@ -135,6 +144,9 @@ type ConfigInput = z.input<typeof configSchema>;
 const envMap: Record<string, (input: ConfigInput, value: string) => void> = {
   DATABASE_URL: (c, v) => {
     c.databaseUrl = v;
+  },
+  DIALER_DB_POOL_SIZE: (c, v) => {
+    c.databasePoolSize = Number(v);
   },
   DIALER_DATA_DIR: (c, v) => {
     c.dataDir = v;

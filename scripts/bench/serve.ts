@@ -153,7 +153,12 @@ async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'bench-serve-'));
   const logger = createLogger({ level: 'warn' });
   const config = loadConfig({ env: { ...process.env, DIALER_DATA_DIR: join(dir, 'data') } });
-  const handle = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger });
+  const handle = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    maxConnections: config.databasePoolSize,
+    logger,
+  });
   const sim = await startSimProcess(dir);
   const clock = systemEngineClock();
   try {
@@ -283,9 +288,12 @@ async function main() {
     };
     const inFlightSamples: number[] = [];
     const waitingSamples: number[] = [];
+    // PostgreSQL: queries waiting for one of the pool's connections (DIALER_DB_POOL_SIZE).
+    const poolWaitingSamples: number[] = [];
     const sampler = setInterval(() => {
       inFlightSamples.push(inFlight());
       if (handle.lease) waitingSamples.push(handle.lease.waiting);
+      if (handle.pool) poolWaitingSamples.push(handle.pool.waitingCount);
     }, 1000);
     // Where the time goes: the event loop's delay, and how the embedded database's one
     // connection is shared (callers waiting, leases a second, share of the phase it was held).
@@ -317,6 +325,9 @@ async function main() {
             max: Math.round(loop.max / 1e5) / 10,
           },
           databaseLease: lease,
+          ...(handle.pool
+            ? { pool: { size: config.databasePoolSize, waiting: stats(poolWaitingSamples.splice(0)) } }
+            : {}),
         };
       };
     };

@@ -141,6 +141,7 @@ export function createCliContext(options: GlobalOptions, overrides: CliContextOv
         const opened = await openDatabase({
           databaseUrl: config.databaseUrl,
           dataDir: config.dataDir,
+          maxConnections: config.databasePoolSize,
           logger,
         });
         if (migrate) await migrateToLatest(opened.db);

@@ -86,7 +86,11 @@ export function registerDemoCommands(program: Command, contextFor: ContextFactor
         // A kept database is the configured one, opened (and closed) by the context.
         const handle = explicit
           ? await ctx.database()
-          : await openDatabase({ databaseUrl: ctx.config.databaseUrl, dataDir });
+          : await openDatabase({
+              databaseUrl: ctx.config.databaseUrl,
+              dataDir,
+              maxConnections: ctx.config.databasePoolSize,
+            });
         const tty = Boolean(process.stderr.isTTY);
         // On a terminal a warning gets its own human line: the progress line is cleared first
         // (and redrawn at the next tick). Elsewhere logs stay JSON on stderr.
