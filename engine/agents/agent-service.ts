@@ -46,8 +46,22 @@ export async function applyAgentEvent(
   db: Db,
   sessionId: number,
   event: AgentEvent,
-  options: { now: Date; wrapUpSeconds: number; extra?: Omit<SessionChange, 'state' | 'now' | 'end'> },
+  options: {
+    now: Date;
+    wrapUpSeconds: number;
+    extra?: Omit<SessionChange, 'state' | 'now' | 'end'>;
+    /**
+     * The session as the caller last saw it (the engine's agent pool): tried first without
+     * reading the row again. Only a change whose compare-and-set succeeds is taken from it (the
+     * version matched, so the row was current); anything else reads the row and decides afresh.
+     */
+    known?: AgentSessionRow;
+  },
 ): Promise<AppliedEvent> {
+  if (options.known && options.known.id === sessionId && options.known.ended_at === null) {
+    const fast = await decideAndWrite(db, options.known, event, options, { onlyChange: true });
+    if (fast) return fast;
+  }
   for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt += 1) {
     const row = await db
       .selectFrom('agent_sessions')
@@ -55,40 +69,62 @@ export async function applyAgentEvent(
       .where('id', '=', sessionId)
       .executeTakeFirst();
     if (!row || row.ended_at !== null) throw new ConflictError('the agent is not logged in');
-    const current = sessionState(row);
-    const result = transition(current, event, {
-      now: options.now,
-      wrapUpSeconds: options.wrapUpSeconds,
-    });
-    if (!result.ok) throw new ConflictError(result.error);
-    // An event that lost its race (a wrap-up timer firing after the outcome) changes nothing:
-    // rewriting the row anyway would reset state_since and drop what only the row holds, such as
-    // a preview decision the agent made in the meantime.
-    if (result.state === current && result.effects.length === 0 && !options.extra) {
-      return { session: row, state: current, effects: [] };
-    }
-    const end = result.effects.some((e) => e.type === 'end_session');
-    const previewLeads = result.effects.flatMap((e) =>
-      e.type === 'release_preview_lead' ? [e.contactId] : [],
-    );
-    // The preview screen and the contact's claim end together: whoever applies the event (the
-    // agent's terminal, the engine), the contact is never left claimed by a screen nobody sees.
-    const write = async (trx: Db) => {
-      const changed = await changeSession(trx, row.id, row.version, {
-        ...options.extra,
-        state: result.state,
-        now: options.now,
-        end,
-      });
-      if (changed) for (const contactId of previewLeads) await returnPreviewLead(trx, contactId, options.now);
-      return changed;
-    };
-    // Within the caller's transaction if there is one; otherwise in one of its own when a lead goes back.
-    const updated =
-      previewLeads.length === 0 || db.isTransaction ? await write(db) : await db.transaction().execute(write);
-    if (updated) return { session: updated, state: result.state, effects: result.effects };
+    const applied = await decideAndWrite(db, row, event, options, { onlyChange: false });
+    if (applied) return applied;
   }
   throw new ConflictError('the agent session keeps changing; try again');
+}
+
+/**
+ * One try of an event against a session row: the state machine decides, the compare-and-set
+ * writes. Undefined when the write lost the race (the version moved). With `onlyChange` (a row
+ * the caller remembered, perhaps stale) a refusal or a no-op is undefined too, for the caller
+ * to decide again on the fresh row.
+ */
+async function decideAndWrite(
+  db: Db,
+  row: AgentSessionRow,
+  event: AgentEvent,
+  options: { now: Date; wrapUpSeconds: number; extra?: Omit<SessionChange, 'state' | 'now' | 'end'> },
+  mode: { onlyChange: boolean },
+): Promise<AppliedEvent | undefined> {
+  const current = sessionState(row);
+  const result = transition(current, event, {
+    now: options.now,
+    wrapUpSeconds: options.wrapUpSeconds,
+  });
+  if (!result.ok) {
+    if (mode.onlyChange) return undefined;
+    throw new ConflictError(result.error);
+  }
+  // An event that lost its race (a wrap-up timer firing after the outcome) changes nothing:
+  // rewriting the row anyway would reset state_since and drop what only the row holds, such as
+  // a preview decision the agent made in the meantime.
+  if (result.state === current && result.effects.length === 0 && !options.extra) {
+    if (mode.onlyChange) return undefined;
+    return { session: row, state: current, effects: [] };
+  }
+  const end = result.effects.some((e) => e.type === 'end_session');
+  const previewLeads = result.effects.flatMap((e) =>
+    e.type === 'release_preview_lead' ? [e.contactId] : [],
+  );
+  // The preview screen and the contact's claim end together: whoever applies the event (the
+  // agent's terminal, the engine), the contact is never left claimed by a screen nobody sees.
+  const write = async (trx: Db) => {
+    const changed = await changeSession(trx, row.id, row.version, {
+      ...options.extra,
+      state: result.state,
+      now: options.now,
+      end,
+    });
+    if (changed) for (const contactId of previewLeads) await returnPreviewLead(trx, contactId, options.now);
+    return changed;
+  };
+  // Within the caller's transaction if there is one; otherwise in one of its own when a lead goes back.
+  const updated =
+    previewLeads.length === 0 || db.isTransaction ? await write(db) : await db.transaction().execute(write);
+  if (updated) return { session: updated, state: result.state, effects: result.effects };
+  return undefined;
 }
 
 async function wrapUpSecondsOf(db: Db, campaignId: number | null): Promise<number> {

@@ -210,6 +210,9 @@ export class AgentPool {
       now: this.deps.clock.now(),
       wrapUpSeconds: this.deps.wrapUpSeconds,
       extra: { engineId: this.deps.engineId, ...extra },
+      // The pool's own view, refreshed after every change it makes and every poll: usually
+      // current, so the event costs one statement (the compare-and-set) instead of two.
+      known: agent.session,
     });
     if (applied.session.ended_at !== null) {
       this.agents.delete(agent.agentId);

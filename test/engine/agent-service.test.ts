@@ -97,6 +97,41 @@ describeEachDatabase('agent service', (database) => {
     expect(after).toEqual(before);
   });
 
+  it('applies an engine event with the session it remembers in one statement; a stale one is read again', async () => {
+    const { db } = database();
+    const { campaign } = await makeCampaign(db);
+    await insertAgent(db, { code: 'ag-known', name: 'ag-known', endpoint: 'PJSIP/ag-known' });
+    const { session } = await createAgentService({ db, clock }).login('ag-known', campaign.id);
+    const opts = { now: clock.now(), wrapUpSeconds: 30 };
+    let statements = 0;
+    const counted = db.withPlugin({
+      transformQuery: (args) => {
+        statements += 1;
+        return args.node;
+      },
+      transformResult: async (args) => args.result,
+    });
+    const answered = await applyAgentEvent(
+      counted,
+      session.id,
+      { type: 'leg_answered' },
+      { ...opts, known: session },
+    );
+    expect(answered.state).toEqual({ kind: 'ready' });
+    expect(statements).toBe(1);
+    // The remembered row is now behind (its version moved): the event is decided on the fresh row.
+    statements = 0;
+    const paused = await applyAgentEvent(
+      counted,
+      session.id,
+      { type: 'pause', reason: 'break' },
+      { ...opts, known: session },
+    );
+    expect(paused.state).toMatchObject({ kind: 'paused', reason: 'break' });
+    expect(statements).toBeGreaterThan(1);
+    expect((await findOpenSession(db, session.agent_id))?.version).toBe(paused.session.version);
+  });
+
   it('refuses an invalid outcome and leaves the agent in wrap-up', async () => {
     const { db } = database();
     const { service } = await agentInWrapUp('ag-bad');
