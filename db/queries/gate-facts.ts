@@ -516,7 +516,8 @@ async function factsFor(
       .distinctOn('cb.contact_id')
       .select(['cb.contact_id', 'cb.agent_id', 'cb.created_from_attempt_id', 'ca.connected_at'])
       .where('cb.campaign_id', '=', campaign.id)
-      .where('cb.contact_id', 'in', needReservation)
+      // One array parameter, not one per contact (a whole batch when a rule has a consent exception).
+      .where(sql<boolean>`cb.contact_id = any(${needReservation}::int[])`)
       .where('cb.status', '=', 'pending')
       .where('cb.due_at', '<=', now)
       .orderBy('cb.contact_id')
