@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { beforeAll, expect, it } from 'vitest';
 import { insertCallback } from '../../db/queries/callbacks.ts';
 import { createAttempt, finalizeAttempt } from '../../db/queries/dial-log.ts';
+import { exportRecord } from '../../db/queries/dial-log-export.ts';
 import { verifyDialLog } from '../../db/queries/dial-log-verify.ts';
 import { gateInputFor, loadGateFacts } from '../../db/queries/gate-facts.ts';
 import { evaluateGate, gateReasonsForLog } from '../../engine/compliance/gate.ts';
@@ -82,6 +83,7 @@ describeEachDatabase(
         .executeTakeFirstOrThrow();
       expect(stored.account_ref).toBe(contact.account_ref);
       expect(stored.caller_number).toBe('+12125550177');
+      expect(exportRecord(stored, false, 'greeting_end')).toMatchObject({ caller_number: '+12125550177' });
       expect((await verifyDialLog(db, { campaignId: campaign.id })).ok).toBe(true);
       // Changing the recorded line of a sealed row breaks the chain.
       await sql`alter table call_attempts disable trigger call_attempts_guard`.execute(db);
