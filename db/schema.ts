@@ -217,6 +217,10 @@ export interface CallAttemptsTable {
   /** Position in the campaign's own chain (migration 020). */
   campaign_seq: number | null;
   campaign_prev_hash: string | null;
+  /** The contact's account (debt) reference, copied when the row is written (migration 2026-12-04-300). */
+  account_ref: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The number presented to the called person (migration 2026-12-04-300); null before it was recorded. */
+  caller_number: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** The dial log's global chain head: one row (id 1). */

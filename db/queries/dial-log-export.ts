@@ -27,6 +27,8 @@ export const EXPORT_COLUMNS = [
   'phone',
   'agent_id',
   'channel_id',
+  /** The number the call presented (sealed; empty for calls made before it was recorded). */
+  'caller_number',
   'status',
   'queued_at',
   'originated_at',
@@ -95,6 +97,7 @@ export function exportRecord(
     phone: full ? row.phone_e164 : maskPhone(row.phone_e164),
     agent_id: row.agent_id,
     channel_id: row.channel_id,
+    caller_number: row.caller_number,
     status: row.status,
     queued_at: row.queued_at,
     originated_at: row.originated_at,

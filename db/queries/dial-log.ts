@@ -25,6 +25,11 @@ export interface NewAttempt {
   /** gateReasonsForLog(decision): every rule's result at the moment of the decision. */
   gateReasons: readonly LoggedGateReason[];
   queuedAt?: Date;
+  /**
+   * The number presented to the called person (callerNumberOf(definition.dialing.callerId)): what
+   * a frequency rule counted per caller number counts by. Null when unknown.
+   */
+  callerNumber?: string | null;
 }
 
 export async function createAttempt(db: Db, attempt: NewAttempt): Promise<CallAttemptRow> {
@@ -42,6 +47,10 @@ export async function createAttempt(db: Db, attempt: NewAttempt): Promise<CallAt
       // stored value are the same instant on every database.
       queued_at: attempt.queuedAt ?? new Date(),
       gate_reasons: JSON.stringify(attempt.gateReasons),
+      caller_number: attempt.callerNumber ?? null,
+      // The account the call is about, for the per-account frequency rules (call_attempts_account_time).
+      account_ref: (eb) =>
+        eb.selectFrom('contacts').select('account_ref').where('id', '=', attempt.contactId),
     })
     .returningAll()
     .executeTakeFirstOrThrow();

@@ -5,9 +5,11 @@ import {
   abandonmentWindowStart,
   campaignAbandonmentDefinition,
 } from '../../engine/compliance/abandonment.ts';
+import { callerNumberOf } from '../../engine/compliance/caller-number.ts';
 import type {
   ApprovalCoverage,
   CampaignFacts,
+  ConsentedCall,
   ContactFacts,
   DncHit,
   FrequencyFacts,
@@ -18,6 +20,7 @@ import type {
 } from '../../engine/compliance/gate-types.ts';
 import { type JurisdictionPolicy, policyForDefinition } from '../../engine/compliance/jurisdictions.ts';
 import type { FrequencyRule } from '../../engine/compliance/presets/index.ts';
+import { CONSENTED_CODE } from '../../engine/compliance/rules/frequency.ts';
 import type { CampaignStatus, Database } from '../schema.ts';
 import { getCampaign } from './campaigns.ts';
 import { latestFullRegistryLoad } from './national-registry-age.ts';
@@ -46,6 +49,11 @@ export interface CampaignGateFacts {
   campaign: GateCampaign;
   campaignStatus: CampaignStatus;
   campaignFacts: CampaignFacts;
+  /**
+   * The number the campaign's calls present (callerNumberOf(dialing.callerId)): what a frequency
+   * rule counted per caller number counts by.
+   */
+  callerNumber?: string | null;
   /**
    * The policy the facts were loaded for, when the caller gave one instead of the jurisdiction's
    * default: gateInputFor hands it to the gate, so the rules judge by the policy the look-backs
@@ -172,6 +180,7 @@ async function campaignFacts(
       campaign: { id: row.id, clientId: row.client_id, definition },
       ...(options.policy ? { policy: options.policy } : {}),
       campaignStatus: row.status,
+      callerNumber: callerNumberOf(definition.dialing.callerId),
       campaignFacts: {
         nationalRegistrySyncedAt: sync ? new Date(sync.synced_at) : null,
         abandonment: {
@@ -312,13 +321,23 @@ function effectivePolicy(campaignPart: CampaignGateFacts): JurisdictionPolicy {
 }
 
 /**
- * The calls one frequency rule counts, as two correlated probes per contact: by the number
- * (call_attempts_phone_time), or by the account (contacts_account_ref, then call_attempts_contact)
- * when the rule counts accounts and the contact has one — the other probe is cut off by a
- * one-time filter on the contact's own column. Each returns the times of the calls in the rule's
- * longest window and the last conversation (a call connected to an agent) in its quiet period.
+ * The calls one frequency rule counts, as one correlated probe per contact: by the account when
+ * the rule counts accounts and the contact has one (call_attempts_account_time: the dial log
+ * carries the account each call was about), else by the number (call_attempts_phone_time). The
+ * two probes are cut off by one-time filters on the contact's own column, so each contact runs
+ * one. Each returns the times of the calls the rule counts in its longest window (not those of
+ * `uncountedResults`, nor those placed with consent when the rule has that exception: their
+ * frequency result is `frequency.consented` in the row's gate reasons) and the last conversation
+ * (a call connected to an agent) in its quiet period. A rule counted per caller number reads only
+ * the calls presented from `callerNumber`. No lock: a snapshot read.
  */
-function frequencyColumns(rule: FrequencyRule, i: number, campaign: GateCampaign, now: Date) {
+function frequencyColumns(
+  rule: FrequencyRule,
+  i: number,
+  campaign: GateCampaign,
+  callerNumber: string | null,
+  now: Date,
+) {
   const MINUTE = 60_000;
   const longest = Math.max(0, ...rule.windows.map((w) => w.minutes));
   const quiet = rule.quietAfterConversationMinutes ?? 0;
@@ -334,11 +353,19 @@ function frequencyColumns(rule: FrequencyRule, i: number, campaign: GateCampaign
         ? // An init plan: the client's campaigns are listed once per statement, not per call row.
           sql`and x.campaign_id = any(array(select cc.id from campaigns cc where cc.client_id = ${campaign.clientId}))`
         : sql``;
-  const figures = sql`array_agg(${epochMs(sql`x.queued_at`)}) filter (where x.queued_at > ${windowSince}) as times,
+  // Per caller number: the calls presented from the number the next call presents (none match
+  // when the campaign's caller id has no number: nothing is counted against an unknown line).
+  const line = rule.callerNumbers === 'each' ? sql`and x.caller_number = ${callerNumber ?? ''}` : sql``;
+  const counted = [sql`x.queued_at > ${windowSince}`];
+  if (rule.uncountedResults.length > 0)
+    counted.push(sql`(x.result is null or x.result <> all(${[...rule.uncountedResults]}::text[]))`);
+  if (rule.consentExclusionDays !== null)
+    counted.push(sql`not (x.gate_reasons @> ${JSON.stringify([{ code: CONSENTED_CODE }])}::jsonb)`);
+  const figures = sql`array_agg(${epochMs(sql`x.queued_at`)}) filter (where ${sql.join(counted, sql` and `)}) as times,
       ${epochMs(sql`max(x.connected_at) filter (where x.connected_at > ${convSince} and x.connected_at <= ${now})`)} as conv`;
   const byNumber = sql`select ${figures} from call_attempts x
       where ${rule.unit === 'account' ? sql`src.account_ref is null and ` : sql``}x.phone_e164 = src.phone_e164
-        and x.queued_at > ${since} and x.queued_at <= ${now} ${scope}`;
+        and x.queued_at > ${since} and x.queued_at <= ${now} ${scope} ${line}`;
   const select = sql.raw(
     rule.unit === 'account'
       ? `coalesce(f${i}a.times, f${i}n.times) as f${i}_times, coalesce(f${i}a.conv, f${i}n.conv) as f${i}_conv`
@@ -346,9 +373,9 @@ function frequencyColumns(rule: FrequencyRule, i: number, campaign: GateCampaign
   );
   const joins = [sql`left join lateral (${byNumber}) ${sql.raw(`f${i}n`)} on true`];
   if (rule.unit === 'account') {
-    const byAccount = sql`select ${figures} from contacts c2 join call_attempts x on x.contact_id = c2.id
-      where src.account_ref is not null and c2.account_ref = src.account_ref
-        and x.queued_at > ${since} and x.queued_at <= ${now} ${scope}`;
+    const byAccount = sql`select ${figures} from call_attempts x
+      where src.account_ref is not null and x.account_ref = src.account_ref
+        and x.queued_at > ${since} and x.queued_at <= ${now} ${scope} ${line}`;
     joins.push(sql`left join lateral (${byAccount}) ${sql.raw(`f${i}a`)} on true`);
   }
   return { select, joins: sql.join(joins, sql` `) };
@@ -369,7 +396,8 @@ async function factsFor(
   const abandonSince = new Date(now.getTime() - policy.repeatAfterAbandonHours * HOUR);
   // Approvals matter only to contacts that need one, or where consent may rest on one.
   const requiresConsent = policy.requiresConsent;
-  const frequency = policy.frequency.map((rule, i) => frequencyColumns(rule, i, campaign, now));
+  const callerNumber = campaignPart.callerNumber ?? null;
+  const frequency = policy.frequency.map((rule, i) => frequencyColumns(rule, i, campaign, callerNumber, now));
   const frequencySelect = frequency.length ? sql`, ${sql.join(frequency.map((f) => f.select))}` : sql``;
   const frequencyJoins = sql.join(
     frequency.map((f) => f.joins),
@@ -470,22 +498,37 @@ async function factsFor(
   // agentless one (on equal due times the agentless one is taken, as the runner may pick it).
   // contacts.reserved_agent_id is not read: nothing writes it and the runner never holds that
   // agent, so trusting it would call a number within the window with nobody guaranteed.
-  // Looked up only for the few contacts with a recent abandoned call.
-  const needReservation = rows.filter((r) => r.last_abandoned_at !== null && r.id > 0).map((r) => r.id);
+  // Looked up for the few contacts with a recent abandoned call. The same served callback carries the called person's consent when it was scheduled in a
+  // conversation (its call connected to an agent): a rule with a consent exception neither
+  // holds nor counts the call (Regulation F 1006.14(b)(3)(i)). Looked up for the whole batch
+  // only when the policy has such a rule: one probe of callbacks_due (the campaign's pending
+  // callbacks due now) per batch.
+  const consentRules = policy.frequency.some((r) => r.consentExclusionDays !== null);
+  const needReservation = rows
+    .filter((r) => r.id > 0 && (consentRules || r.last_abandoned_at !== null))
+    .map((r) => r.id);
   const reserved = new Set<number>();
+  const consented = new Map<number, ConsentedCall>();
   if (needReservation.length > 0) {
     const served = await db
-      .selectFrom('callbacks')
-      .distinctOn('contact_id')
-      .select(['contact_id', 'agent_id'])
-      .where('contact_id', 'in', needReservation)
-      .where('status', '=', 'pending')
-      .where('due_at', '<=', now)
-      .orderBy('contact_id')
-      .orderBy('due_at')
-      .orderBy(sql`agent_id is null`, 'desc')
+      .selectFrom('callbacks as cb')
+      .leftJoin('call_attempts as ca', 'ca.id', 'cb.created_from_attempt_id')
+      .distinctOn('cb.contact_id')
+      .select(['cb.contact_id', 'cb.agent_id', 'cb.created_from_attempt_id', 'ca.connected_at'])
+      .where('cb.campaign_id', '=', campaign.id)
+      // One array parameter, not one per contact (a whole batch when a rule has a consent exception).
+      .where(sql<boolean>`cb.contact_id = any(${needReservation}::int[])`)
+      .where('cb.status', '=', 'pending')
+      .where('cb.due_at', '<=', now)
+      .orderBy('cb.contact_id')
+      .orderBy('cb.due_at')
+      .orderBy(sql`cb.agent_id is null`, 'desc')
       .execute();
-    for (const c of served) if (c.agent_id !== null) reserved.add(c.contact_id);
+    for (const c of served) {
+      if (c.agent_id !== null) reserved.add(c.contact_id);
+      if (c.created_from_attempt_id !== null && c.connected_at !== null && c.connected_at <= now)
+        consented.set(c.contact_id, { consentAt: c.connected_at, attemptId: c.created_from_attempt_id });
+    }
   }
 
   const out = new Map<number, ContactGateFacts>();
@@ -536,10 +579,12 @@ async function factsFor(
                 countedBy: rule.unit === 'account' && r.account_ref !== null ? 'account' : 'number',
                 attemptTimes: ((r[`f${i}_times`] as number[] | null) ?? []).map(Number),
                 lastConversationAt: r[`f${i}_conv`] === null ? null : Number(r[`f${i}_conv`]),
+                ...(rule.callerNumbers === 'each' ? { callerNumber } : {}),
               }),
             ),
           }
         : {}),
+      ...(consentRules ? { consentedCall: consented.get(r.id) ?? null } : {}),
     };
     out.set(r.id, { contact, facts });
   }

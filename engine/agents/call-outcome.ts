@@ -43,6 +43,7 @@ export async function recordCallOutcome(
       campaignId: input.campaignId,
       contactId: input.contactId,
       dueAt: decision.callback.dueAt,
+      fromAttemptId: input.attemptId,
     });
     if (verdict.moved) {
       decision = {

@@ -12,12 +12,36 @@ import { UserError } from '../platform/errors.ts';
  */
 export async function callbackThroughGate(
   trx: Transaction<Database>,
-  target: { campaignId: number; contactId: number; dueAt: Date },
+  target: {
+    campaignId: number;
+    contactId: number;
+    dueAt: Date;
+    /**
+     * The call the callback is scheduled from. When it was a conversation with an agent, the
+     * person asked for the callback directly: the gate judges it as a consented call (a frequency
+     * rule's consent exception, Regulation F 1006.14(b)(3)(i)), as it will when it is dialed.
+     */
+    fromAttemptId?: number | null;
+  },
 ): Promise<Extract<ScheduledVerdict, { kind: 'allowed' | 'held' }>> {
   const loaded = await loadGateFacts(trx, target.campaignId, [target.contactId], target.dueAt);
-  const input = gateInputFor(loaded, target.contactId, target.dueAt);
-  if (!input)
+  const gateInput = gateInputFor(loaded, target.contactId, target.dueAt);
+  if (!gateInput)
     throw new UserError(`contact ${target.contactId} is not in campaign ${target.campaignId}`, 'not_found');
+  let input = gateInput;
+  if (target.fromAttemptId != null) {
+    const from = await trx
+      .selectFrom('call_attempts')
+      .select(['id', 'connected_at'])
+      .where('id', '=', target.fromAttemptId)
+      .where('contact_id', '=', target.contactId)
+      .executeTakeFirst();
+    if (from?.connected_at)
+      input = {
+        ...input,
+        facts: { ...input.facts, consentedCall: { consentAt: from.connected_at, attemptId: from.id } },
+      };
+  }
   const verdict = nextAllowedMoment(input);
   if (verdict.kind === 'refused') {
     throw new UserError(

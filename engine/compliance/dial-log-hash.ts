@@ -46,7 +46,7 @@ export type HashedColumn = (typeof HASHED_COLUMNS)[number];
  * sealed before the column existed (null there) keeps its hash, while a value set on such a row
  * later, or removed from a newer one, changes the content and breaks the hash like any change.
  */
-export const LATER_HASHED_COLUMNS = ['sip_answered_at'] as const;
+export const LATER_HASHED_COLUMNS = ['sip_answered_at', 'caller_number'] as const;
 export type LaterHashedColumn = (typeof LATER_HASHED_COLUMNS)[number];
 
 /**

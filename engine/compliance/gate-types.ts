@@ -110,6 +110,20 @@ export interface FrequencyFacts {
   attemptTimes: readonly number[];
   /** Epoch ms of the last call connected to an agent within the quiet period; null: none. */
   lastConversationAt: number | null;
+  /** For a rule counted per caller number: the number whose calls were counted (null: unknown). */
+  callerNumber?: string | null | undefined;
+}
+
+/**
+ * The call about to be placed is one the called person asked for, directly, in a conversation
+ * with an agent (the callback the runner serves now, scheduled from a connected call): consent
+ * given at `consentAt`. Frequency rules with a consent exception neither hold nor count it.
+ */
+export interface ConsentedCall {
+  /** When the consent was given: the start of the conversation (connected_at) it was given in. */
+  consentAt: Date;
+  /** The dial-log row of that conversation. */
+  attemptId: number;
 }
 
 /** Per-contact facts from the database. */
@@ -140,6 +154,8 @@ export interface ContactFacts {
    * the policy has none; a rule without its facts holds the contact (never dials blind).
    */
   frequency?: readonly FrequencyFacts[] | undefined;
+  /** Set when the call about to be placed carries the called person's prior consent. */
+  consentedCall?: ConsentedCall | null | undefined;
 }
 
 /** Campaign-wide facts, loaded once per batch. */

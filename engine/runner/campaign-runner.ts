@@ -21,6 +21,7 @@ import {
   abandonmentFigures,
   campaignAbandonmentDefinition,
 } from '../compliance/abandonment.ts';
+import { callerNumberOf } from '../compliance/caller-number.ts';
 import { evaluateGate, type GateDecision, gateReasonsForLog } from '../compliance/gate.ts';
 import { recordingNoticeFor } from '../compliance/recording-policy.ts';
 import {
@@ -676,6 +677,8 @@ export class CampaignRunner {
       agentId: agent?.agentId ?? null,
       gateReasons: gateReasonsForLog(decision),
       queuedAt: now,
+      // The line the originate presents: frequency rules counted per caller number count by it.
+      callerNumber: callerNumberOf(this.definition.dialing.callerId),
     });
     await this.db
       .updateTable('contacts')

@@ -224,9 +224,9 @@ async function seedContacts(pool: pg.Pool, now: Date): Promise<{ campaignId: num
   );
   // 20 % of the contacts were called before: one or two finalized attempts in the last days.
   await q(
-    `insert into call_attempts (campaign_id, contact_id, phone_e164, channel_id, status, queued_at, ended_at,
-                                result, abandoned, answered_at, connected_at, finalized_at)
-     select c.campaign_id, c.id, c.phone_e164, 'b-' || c.id || '-' || n, 'ended',
+    `insert into call_attempts (campaign_id, contact_id, phone_e164, account_ref, caller_number, channel_id, status,
+                                queued_at, ended_at, result, abandoned, answered_at, connected_at, finalized_at)
+     select c.campaign_id, c.id, c.phone_e164, c.account_ref, '+12125550100', 'b-' || c.id || '-' || n, 'ended',
             $2::timestamptz - (n * 7 + (c.id % 50)) * interval '1 hour',
             $2::timestamptz - (n * 7 + (c.id % 50)) * interval '1 hour' + interval '1 minute',
             (array['no_answer','busy','answered','machine'])[1 + c.id % 4],

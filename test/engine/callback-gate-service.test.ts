@@ -11,9 +11,9 @@ describeEachDatabase('an agent’s callback through the compliance gate', (datab
   const clock = new ManualClock('2026-11-25T15:00:00Z');
 
   /** An agent in wrap-up of a call just connected to a fresh contact; its number. */
-  async function agentInWrapUp(code: string) {
+  async function agentInWrapUp(code: string, overrides: Parameters<typeof makeCampaign>[1] = {}) {
     const { db } = database();
-    const { campaign } = await makeCampaign(db);
+    const { campaign } = await makeCampaign(db, overrides);
     const [contactId] = await addContacts(db, campaign.id, 1);
     const contact = await db
       .selectFrom('contacts')
@@ -71,6 +71,18 @@ describeEachDatabase('an agent’s callback through the compliance gate', (datab
       next_attempt_at: new Date('2026-11-26T13:00:00Z'),
       status_reason: 'callback:moved_by_gate',
     });
+  });
+
+  it('keeps a callback the person asked for in the conversation inside Regulation F’s 7 quiet days (a consented call)', async () => {
+    const { service, contactId } = await agentInWrapUp('cb-consented', {
+      compliance: { preset: 'us-collections' },
+    });
+    // Friday 27 November, 10:00 in New York: 2 days after the conversation, within the 7 days of
+    // quiet it starts, and within the 7 days of the person's consent given in it.
+    const asked = new Date('2026-11-27T15:00:00Z');
+    const result = await service.scheduleCallback('cb-consented', asked);
+    expect(result.decision.callback?.dueAt).toEqual(asked);
+    expect(await callbacksOf(contactId)).toMatchObject([{ due_at: asked }]);
   });
 
   it('refuses a callback to a number on a do-not-call list, changing nothing (the agent stays in wrap-up)', async () => {

@@ -47,6 +47,8 @@ export const cnPreset: PresetInput = {
         { minutes: 5, maxAttempts: 3 },
       ],
       quietAfterConversationMinutes: null,
+      // "across caller numbers": every call to the callee counts, whichever line presented it.
+      callerNumbers: 'across',
       source: 'carrier-platform',
     },
   ],

@@ -54,6 +54,25 @@ export const frequencyRuleSchema = z
       .max(60 * 24 * 31)
       .nullable()
       .default(null),
+    /**
+     * Whose calls count: `across` every caller number the installation presents (a carrier's cap
+     * on a callee), or `each`: only the calls presented from the caller number the next call will
+     * present (a cap per calling line), as recorded in the dial log's `caller_number`.
+     */
+    callerNumbers: z.enum(['across', 'each']).default('across'),
+    /**
+     * Dial-log results of calls that do not count toward the windows: calls not connected to the
+     * dialed number (Regulation F 1006.14(b)(3)(ii): a busy signal, a not-in-service indication).
+     * A call still open, or of any other result, counts.
+     */
+    uncountedResults: z.array(z.string().min(1).max(40)).max(20).default([]),
+    /**
+     * Calls placed with the called person's prior consent given directly — a callback the person
+     * asked for in a conversation with an agent — within this many consecutive days, the day the
+     * consent was given (in the contact's zone) counting as the first, neither count nor are held
+     * by the rule's windows or quiet period (Regulation F 1006.14(b)(3)(i)). Null: no exception.
+     */
+    consentExclusionDays: z.number().int().min(1).max(31).nullable().default(null),
     /** The source id (of the preset's `sources`) this rule comes from. */
     source: z.string().min(1).max(64),
   })

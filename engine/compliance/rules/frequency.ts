@@ -1,9 +1,16 @@
-import type { FrequencyFacts, RuleResult } from '../gate-types.ts';
+import { DateTime } from 'luxon';
+import type { ConsentedCall, FrequencyFacts, GateContact, RuleResult } from '../gate-types.ts';
 import type { FrequencyRule } from '../presets/index.ts';
 import type { RuleContext } from './rule-context.ts';
 import { ResultMemo } from './shared-result.ts';
 
 const passes = new ResultMemo(100);
+
+/**
+ * The frequency result of a call placed under a consent exception. Stored with the call's gate
+ * reasons, it is how the facts loader knows not to count that call for such rules later.
+ */
+export const CONSENTED_CODE = 'frequency.consented';
 
 function span(minutes: number): string {
   if (minutes % 1440 === 0) return `${minutes / 1440} d`;
@@ -24,7 +31,9 @@ interface Violation {
  */
 export function frequencyViolations(rule: FrequencyRule, facts: FrequencyFacts, now: number): Violation[] {
   const out: Violation[] = [];
-  const about = facts.countedBy === 'account' ? 'the account' : 'the number';
+  const about =
+    (facts.countedBy === 'account' ? 'the account' : 'the number') +
+    (rule.callerNumbers === 'each' ? ` from caller number ${facts.callerNumber ?? '(none)'}` : '');
   for (const window of rule.windows) {
     const ms = window.minutes * 60_000;
     const inWindow: number[] = [];
@@ -51,6 +60,37 @@ export function frequencyViolations(rule: FrequencyRule, facts: FrequencyFacts, 
 }
 
 /**
+ * The end of a consent exception of `days` consecutive days, the day the consent was given
+ * counting as the first: midnight after its last day, in the contact's zone — the earliest of its
+ * candidate zones when the zone is uncertain (the exception never runs past any of them).
+ */
+export function consentPeriodEnd(consentAt: Date, days: number, contact: GateContact): number {
+  const zones = [contact.timeZone, ...(contact.candidateTimeZones ?? [])];
+  let end = Number.POSITIVE_INFINITY;
+  for (const zone of zones) {
+    const local = DateTime.fromJSDate(consentAt, { zone });
+    if (!local.isValid) continue;
+    end = Math.min(end, local.startOf('day').plus({ days }).toMillis());
+  }
+  // An unknown zone: the consent's own instant plus whole days less a day, never longer.
+  return Number.isFinite(end) ? end : consentAt.getTime() + (days - 1) * 86_400_000;
+}
+
+/** Whether the call about to be placed falls under `rule`'s consent exception at `now`. */
+function consentCovers(
+  rule: FrequencyRule,
+  consent: ConsentedCall | null | undefined,
+  ctx: RuleContext,
+): boolean {
+  if (rule.consentExclusionDays === null || !consent) return false;
+  const now = ctx.now.getTime();
+  return (
+    consent.consentAt.getTime() <= now &&
+    now < consentPeriodEnd(consent.consentAt, rule.consentExclusionDays, ctx.contact)
+  );
+}
+
+/**
  * The preset's frequency rules (per number or per account, several windows each, a quiet period
  * after a conversation), counted across campaigns and caller numbers as each rule says. The
  * refusal names the preset and the rule; retryAt is when every violated window has room again.
@@ -69,10 +109,17 @@ export function frequencyRule(ctx: RuleContext): RuleResult {
   const parts: string[] = [];
   let retryAt: Date | null = null;
   const missing: string[] = [];
+  const consented: string[] = [];
   for (const rule of rules) {
     const facts = ctx.facts.frequency?.find((f) => f.ruleId === rule.id);
     if (!facts) {
       missing.push(rule.id);
+      continue;
+    }
+    // A call placed with the person's prior consent within the rule's exception period is
+    // neither held by the rule nor counted by it later (its gate reasons say `consented`).
+    if (consentCovers(rule, ctx.facts.consentedCall, ctx)) {
+      consented.push(rule.id);
       continue;
     }
     const violations = frequencyViolations(rule, facts, now);
@@ -97,6 +144,15 @@ export function frequencyRule(ctx: RuleContext): RuleResult {
       code: 'frequency.over_limit',
       message: `Preset ${ctx.policy.preset}, ${parts.join('; ')}; no call before ${retryAt.toISOString()}.`,
       retryAt,
+    };
+  }
+  if (consented.length > 0) {
+    const consentAt = ctx.facts.consentedCall!.consentAt.toISOString();
+    return {
+      rule: 'frequency',
+      status: 'pass',
+      code: CONSENTED_CODE,
+      message: `Preset ${ctx.policy.preset}: a call the person asked for (consent given directly in the conversation of call ${ctx.facts.consentedCall!.attemptId} at ${consentAt}); rule ${consented.join(', ')} neither holds nor counts it.`,
     };
   }
   return passes.get(`ok|${ctx.policy.preset}|${rules.map((r) => r.id).join(',')}`, () => ({
