@@ -100,7 +100,11 @@ export class AriHttpServer {
   private readonly wss = new WebSocketServer({ noServer: true });
   private readonly sockets = new Map<string, Set<WebSocket>>();
   private readonly raw = new Map<WebSocket, Duplex>();
-  /** While Asterisk is "loading" after a restart, /ari/events answers 404 (as in the trace). */
+  /**
+   * While Asterisk is "loading" after a start (res_ari not loaded yet), every /ari request
+   * answers 404 with Asterisk's HTML page and /ari/events refuses the upgrade with 404 (traces
+   * asterisk_restart_while_connected, originate_while_asterisk_down).
+   */
   loading = false;
   /** Requests that get no reply (see AriSimulator.withholdReplies). */
   readonly withheld: WithheldReplies[] = [];
@@ -166,6 +170,7 @@ export class AriHttpServer {
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const path = url.pathname;
+      if (this.loading && path.startsWith('/ari/')) return sendNotFoundPage(res);
       if (path === '/ari/api-docs/resources.json') return send(res, 200, resourceListing(host));
       const doc = /^\/ari\/api-docs\/([A-Za-z]+)\.json$/.exec(path);
       if (doc?.[1]) {
@@ -285,6 +290,17 @@ export class AriHttpServer {
       this.server.closeAllConnections();
     });
   }
+}
+
+/** Asterisk's HTTP server's own 404 page, as GET /ari/asterisk/info got it while ARI loaded. */
+const NOT_FOUND_PAGE =
+  '<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN">\r\n<html><head>\r\n<title>404 Not Found</title>\r\n' +
+  '</head><body>\r\n<h1>Not Found</h1>\r\n<p>The requested URL was not found on this server.</p>\r\n' +
+  '<hr />\r\n<address>Asterisk/22.10.1</address>\r\n</body></html>\r\n';
+
+function sendNotFoundPage(res: ServerResponse): void {
+  res.writeHead(404, { 'Content-Type': 'text/html', 'Content-Length': Buffer.byteLength(NOT_FOUND_PAGE) });
+  res.end(NOT_FOUND_PAGE);
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {

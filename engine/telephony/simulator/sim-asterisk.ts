@@ -63,6 +63,12 @@ interface SimChannel {
   dialstring: string;
   /** App named in the originate: its events reach that app even before Stasis. */
   originateApp: string | undefined;
+  /**
+   * Whether the originate subscribed `originateApp` to the channel: only when the app had a
+   * WebSocket at that moment. Originated while the app was away (trace
+   * originate_while_asterisk_down, att-down-2), no event about the channel ever reaches it.
+   */
+  originateSubscribed: boolean;
   appArgs: string[];
   /** Originated into this dialplan context (AMD) instead of straight into the app. */
   amdContext: string | undefined;
@@ -213,7 +219,7 @@ export class SimAsterisk {
   private appsOf(ch: SimChannel): string[] {
     const apps: string[] = [];
     if (ch.stasisApp) apps.push(ch.stasisApp);
-    if (ch.originateApp) apps.push(ch.originateApp);
+    if (ch.originateApp && ch.originateSubscribed) apps.push(ch.originateApp);
     for (const [app, ids] of this.subscriptions) if (ids.has(ch.id)) apps.push(app);
     return apps;
   }
@@ -366,6 +372,7 @@ export class SimAsterisk {
       tech,
       dialstring: resource,
       originateApp: params.app,
+      originateSubscribed: params.app !== undefined && this.o.isAppRegistered(params.app),
       appArgs: params.appArgs ? params.appArgs.split(',') : [],
       amdContext: params.app ? undefined : params.context,
       timeoutMs: params.timeoutSeconds > 0 ? params.timeoutSeconds * 1000 : Number.POSITIVE_INFINITY,
@@ -499,9 +506,10 @@ export class SimAsterisk {
       default:
         break;
     }
-    // A SIP callee answering at once (200 OK without a 180) never rings (trace
-    // customer_hangs_up_in_bridge_agent_stays).
-    if (trunk && b.kind === 'answer' && b.ringMs === 0) {
+    // A callee answering at once never rings: a SIP one answers 200 OK without a 180 (trace
+    // customer_hangs_up_in_bridge_agent_stays), a Local one answers before any Ringing()
+    // (trace ws_drop_app_reconnects, customer A).
+    if (b.kind === 'answer' && b.ringMs === 0) {
       this.answer(ch);
       return;
     }
@@ -553,6 +561,13 @@ export class SimAsterisk {
       return;
     }
     if (!ch.createdInStasis && ch.originateApp) {
+      if (!this.o.isAppRegistered(ch.originateApp)) {
+        // Stasis() of an app with no WebSocket fails and the channel is hung up, unseen by the
+        // app (traces ws_drop_app_reconnects: customer B answered while the app was away, its
+        // later hang-up answers 404; originate_while_asterisk_down: att-down-2).
+        this.hangup(ch, { cause: 16 });
+        return;
+      }
       ch.dialplan = {
         ...ch.dialplan,
         app_name: 'Stasis',
@@ -945,8 +960,10 @@ export class SimAsterisk {
     b.members = b.members.filter((m) => m !== ch);
     ch.bridge = undefined;
     this.emitChannel(ch, 'ChannelLeftBridge', { bridge: this.bridgeJson(b) });
-    // A SIP channel leaving does not reset the peers' variables (same trace); a Local one does.
-    if (b.members.length > 0 && ch.name.startsWith('Local/')) this.peerVarsets(b);
+    // The channels left learn their new peers only when they still have one: the bridge's
+    // recorder (agent_bridge_record). One left alone keeps its BRIDGEPEER, whatever left
+    // (customer_hangs_up_in_bridge_agent_stays: SIP, ws_drop_app_reconnects: Local).
+    if (b.members.length > 0 && b.members.length + b.recorders.length >= 2) this.peerVarsets(b);
     if (b.members.length < 2) {
       // Asterisk ends a bridge recording a few seconds after the talkers are gone (silence).
       for (const rec of this.liveRecordings.values()) {
@@ -1139,14 +1156,37 @@ export class SimAsterisk {
 
   // ---- lifecycle ------------------------------------------------------------------------------
 
-  /** `core restart now`: every channel is hung up cleanly, then nothing more is sent. */
+  /**
+   * `core stop now` / `core restart now`: every channel is hung up by the shutdown (trace
+   * asterisk_down_60s: a soft hang-up request with cause 4, then one with cause 0, its exit from
+   * the bridge and the app, and ChannelDestroyed cause 0 "Unknown"), the bridges go, then nothing
+   * more is sent.
+   */
   shutdown(): void {
-    for (const ch of [...this.channels.values()]) this.hangup(ch, { cause: 16 });
+    for (const ch of [...this.channels.values()]) this.shutDownChannel(ch);
     for (const b of this.bridges.values())
       this.send('BridgeDestroyed', { bridge: this.bridgeJson(b) }, b.apps);
     this.bridges.clear();
     for (const rec of this.liveRecordings.values()) rec.timer?.cancel();
     this.stopped = true;
+  }
+
+  private shutDownChannel(ch: SimChannel): void {
+    if (ch.ending || ch.gone) return;
+    ch.ending = true;
+    for (const t of ch.timers) t.cancel();
+    ch.timers.clear();
+    this.emitChannel(ch, 'ChannelHangupRequest', { cause: 4, soft: true });
+    this.emitChannel(ch, 'ChannelHangupRequest', { cause: 0 });
+    if (ch.playing) this.finishPlayback(ch.playing);
+    ch.playQueue = [];
+    if (ch.bridge) this.leaveBridge(ch);
+    if (ch.stasisApp) {
+      this.emitChannel(ch, 'StasisEnd');
+      ch.stasisApp = undefined;
+      this.varset(ch, 'STASISSTATUS', 'SUCCESS');
+    }
+    this.destroy(ch, 0);
   }
 
   /** Stops without events (process exit). */

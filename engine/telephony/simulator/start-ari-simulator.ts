@@ -75,10 +75,23 @@ export interface AriSimulator {
   stop(): Promise<void>;
   /**
    * `core restart now`: hangs every channel up (events sent), closes the WebSockets and the port,
-   * stays down `downMs`, then answers 404 on /ari/events for `loadingMs`, then serves a fresh
-   * Asterisk with no channels (nothing replayed).
+   * stays down `downMs` (real milliseconds), then answers 404 on /ari for `loadingMs`, then
+   * serves a fresh Asterisk with no channels (nothing replayed). `stopAsterisk()` then
+   * `startAsterisk()` with the wait in between.
    */
   restart(options?: { downMs?: number; loadingMs?: number }): Promise<void>;
+  /**
+   * `core stop now` (trace asterisk_down_60s): every channel hung up by the shutdown (cause 0),
+   * the WebSockets closed, the port closed: a connection is refused and an ari-client REST call
+   * never settles, until `startAsterisk()`.
+   */
+  stopAsterisk(): Promise<void>;
+  /**
+   * Starts the stopped Asterisk on the same port: for `loadingMs` (real milliseconds) every
+   * /ari request answers 404 with Asterisk's HTML page (res_ari not loaded yet), then a fresh
+   * Asterisk with no channels and no app registered until a WebSocket comes.
+   */
+  startAsterisk(options?: { loadingMs?: number }): Promise<void>;
   /** Cuts the event WebSockets abruptly; clients reconnect by themselves. */
   dropWebSockets(): void;
   /** Keeps the event WebSockets open but silent (no events, no pongs): a half-open link. */
@@ -106,6 +119,7 @@ export async function startAriSimulator(input: AriSimulatorOptions = {}): Promis
   let restRequests = 0;
   let framesSent = 0;
   let restarts = 0;
+  let down = false;
   let server: AriHttpServer;
   const spool = new SimRecordingSpool();
   const recordingFaults = { remaining: 0 };
@@ -146,6 +160,30 @@ export async function startAriSimulator(input: AriSimulatorOptions = {}): Promis
   server = makeServer();
   const port = await server.listen(options.port, options.host);
 
+  async function stopAsterisk(): Promise<void> {
+    if (down) return;
+    down = true;
+    restarts++;
+    sim.shutdown();
+    // Let the hang-up events reach the clients before the sockets go.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await server.close();
+  }
+  async function startAsterisk({ loadingMs = 200 } = {}): Promise<void> {
+    if (!down) return;
+    sim = makeSim();
+    server = makeServer();
+    server.loading = loadingMs > 0;
+    await server.listen(port, options.host);
+    down = false;
+    if (loadingMs > 0) {
+      const current = server;
+      setTimeout(() => {
+        current.loading = false;
+      }, loadingMs);
+    }
+  }
+
   return {
     url: `http://${options.host}:${port}`,
     port,
@@ -154,27 +192,16 @@ export async function startAriSimulator(input: AriSimulatorOptions = {}): Promis
     app: options.app,
     async stop() {
       sim.halt();
-      await server.close();
+      if (!down) await server.close();
       spool.removeAll();
     },
     async restart({ downMs = 300, loadingMs = 200 } = {}) {
-      restarts++;
-      sim.shutdown();
-      // Let the hang-up events reach the clients before the sockets go.
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      await server.close();
+      await stopAsterisk();
       await new Promise((resolve) => setTimeout(resolve, downMs));
-      sim = makeSim();
-      server = makeServer();
-      server.loading = loadingMs > 0;
-      await server.listen(port, options.host);
-      if (loadingMs > 0) {
-        const current = server;
-        setTimeout(() => {
-          current.loading = false;
-        }, loadingMs);
-      }
+      await startAsterisk({ loadingMs });
     },
+    stopAsterisk,
+    startAsterisk,
     dropWebSockets() {
       server.dropWebSockets();
     },
