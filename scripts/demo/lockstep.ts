@@ -36,7 +36,7 @@ export interface Lockstep {
   readonly steps: number;
   /** Steps taken by the stall rule rather than on quiescence. */
   readonly stalls: number;
-  /** Stops moving time; resolves once the loop has left. */
+  /** Stops moving time at once (also out of a wait for real time to catch up); resolves once the loop has left. */
   stop(): Promise<void>;
 }
 
@@ -57,6 +57,18 @@ export function lockstep(parts: LockstepParts, options: LockstepOptions = {}): L
   let running = true;
   let steps = 0;
   let stalls = 0;
+  /** Real-time waits of the loop, cut short by stop(): a paced step can be far off in real time. */
+  const wakers = new Set<() => void>();
+  const realWait = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        wakers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      wakers.add(wake);
+    });
 
   const signature = () => {
     const a = parts.telephony.activity();
@@ -107,13 +119,13 @@ export function lockstep(parts: LockstepParts, options: LockstepOptions = {}): L
       if (!Number.isFinite(target)) {
         // Nothing is due at any time: only something outside engine time (a test acting, a
         // request) can start work now.
-        await new Promise((resolve) => setTimeout(resolve, 5));
+        await realWait(5);
         continue;
       }
       if (options.maxSpeed !== undefined) {
         // Never ahead of real time × speed: wait for the wall clock to catch up.
         const aheadMs = (target - engineStart) / options.maxSpeed - (performance.now() - realStart);
-        if (aheadMs > 0) await new Promise((resolve) => setTimeout(resolve, aheadMs));
+        if (aheadMs > 0) await realWait(aheadMs);
         if (!running) break;
       }
       clock.advanceTo(target);
@@ -130,6 +142,7 @@ export function lockstep(parts: LockstepParts, options: LockstepOptions = {}): L
     },
     async stop() {
       running = false;
+      for (const wake of [...wakers]) wake();
       await loop;
     },
   };

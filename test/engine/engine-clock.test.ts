@@ -83,4 +83,19 @@ describe('lockstep', () => {
       await driver.stop();
     }
   });
+
+  it('stops at once while it waits for real time to catch up with a paced step', async () => {
+    const clock = manualEngineClock(EPOCH);
+    let fired = false;
+    clock.after(3_600_000, () => {
+      fired = true;
+    });
+    // At most real speed: the step to the timer is an hour of real time away.
+    const driver = lockstep({ clock, telephony: idleTelephony, simulator: idleSimulator }, { maxSpeed: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Resolves within the test's timeout, not after the hour; and time was not moved on.
+    await driver.stop();
+    expect(fired).toBe(false);
+    expect(clock.now().getTime()).toBe(EPOCH);
+  });
 });
