@@ -14,6 +14,7 @@ function view(
   today: { attempts: number; routed: number; abandoned: number },
 ): DialerView {
   return {
+    day: 0,
     second,
     state: { agentsReady: ready, agentsBusy: [], callsInFlight: [] },
     stats: createStatistics(),
