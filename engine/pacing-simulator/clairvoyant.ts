@@ -111,7 +111,8 @@ export function simulateClairvoyant(compiled: CompiledScenario, options: RunOpti
         if (closedFor > 0) {
           // Outside its calling window: passed over until the window opens, as by every dialer.
           m.passedOver++;
-          list.defer(entry, clock(launchAt) + closedFor);
+          // Due when it could ring from the opening and connect: always later than now.
+          list.defer(entry, clock(seat.freeAt + closedFor));
           continue;
         }
         if (!(outcome.answered && outcome.verdict === 'human' && outcome.party === 'human')) {

@@ -177,6 +177,23 @@ describe('realism: calling windows by time zone', () => {
     expect(day.attempts).toBeGreaterThan(0.8 * (plain.days[0] as DayMetrics).attempts);
   });
 
+  it('has the clairvoyant pass over the same numbers, and still bound the dialers', () => {
+    // Shifts that start before a zone's window opens: a number whose window opens while it
+    // would ring is put back until it could connect, never looked at again at once.
+    const c = compiled({
+      days: 2,
+      shifts: [{ agents: 16, start: '09:00', end: '11:00' }],
+      callingWindow: { ...window, zones: [...window.zones, { share: 1, offsetHours: -2 }] },
+      list: { numbers: 5000, maxAttempts: 2, retryAfterMinutes: 20 },
+    });
+    const bound = simulateClairvoyant(c, { seed: 10, days: 2 });
+    const dialer = simulateDialer(c, oneToOne(), { seed: 10, days: 2 });
+    expect(total(bound.days, 'passedOver')).toBeGreaterThan(0);
+    const busy = (days: readonly DayMetrics[]) =>
+      (total(days, 'talkSeconds') + total(days, 'wrapUpSeconds')) / total(days, 'loggedInSeconds');
+    expect(busy(bound.days)).toBeGreaterThan(busy(dialer.days));
+  });
+
   it('launches nothing while every zone’s window is closed', () => {
     const closed = { ...window, start: '12:00' };
     const run = simulateDialer(compiled({ callingWindow: closed }), oneToOne(), { seed: 7 });
