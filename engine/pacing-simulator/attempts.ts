@@ -19,6 +19,8 @@ export interface AttemptOutcome {
   readonly wrapUpSeconds: number;
   /** A person's seconds of silence after answering before hanging up (Infinity for a machine). */
   readonly patienceSeconds: number;
+  /** The number's clock offset from the campaign's, in seconds (its time zone; 0 without calling windows). */
+  readonly zoneOffsetSeconds: number;
 }
 
 /** The scenario with its schedule resolved once, for the hot loop. */
@@ -40,7 +42,16 @@ export function compileScenario(scenario: Scenario): CompiledScenario {
   };
 }
 
-export function answerProbabilityAt(compiled: CompiledScenario, second: number): number {
+/** The answer probability in force at `second` of day `day` (the schedule, then the drift across days). */
+export function answerProbabilityAt(compiled: CompiledScenario, second: number, day = 0): number {
+  const drift = compiled.scenario.answer.drift;
+  const p = scheduledProbability(compiled, second);
+  if (!drift) return p;
+  const t = day + second / 86_400 - drift.phaseDays;
+  return Math.max(0, Math.min(1, p * (1 + drift.amplitude * Math.sin((2 * Math.PI * t) / drift.periodDays))));
+}
+
+function scheduledProbability(compiled: CompiledScenario, second: number): number {
   let p = compiled.scenario.answer.probability;
   if (compiled.scenario.answer.smooth) {
     // Linear between the points (day start, probability), (at, probability)…; flat after the last.
@@ -76,8 +87,70 @@ export function attemptOutcome(
   index: number,
   launchSecond: number,
 ): AttemptOutcome {
+  return drawOutcome(compiled, streamFor(seed, day, index), day, launchSecond);
+}
+
+/** Stream tag of the whole-list mode (`list`): its draws never meet the daily lists'. */
+const LIST_STREAM = 0x11575;
+
+/** Attempt `attempt` (1, 2, …) of number `number` of a whole list (`list`), launched on `day`. */
+export function listAttemptOutcome(
+  compiled: CompiledScenario,
+  seed: number,
+  number: number,
+  attempt: number,
+  day: number,
+  launchSecond: number,
+): AttemptOutcome {
+  const outcome = drawOutcome(compiled, streamFor(seed, LIST_STREAM, number, attempt), day, launchSecond);
+  // A number keeps its time zone from one try to the next.
+  const zone = zoneOffset(compiled.scenario, streamFor(seed, LIST_STREAM, number, 0)());
+  return { ...outcome, zoneOffsetSeconds: zone };
+}
+
+/**
+ * Seconds from `launchSecond` until the number's calling window opens (0 when it is open, or
+ * without calling windows).
+ */
+export function secondsUntilWindow(
+  compiled: CompiledScenario,
+  outcome: Pick<AttemptOutcome, 'zoneOffsetSeconds'>,
+  launchSecond: number,
+): number {
+  const window = compiled.scenario.callingWindow;
+  if (!window || withinCallingWindow(compiled, outcome, launchSecond)) return 0;
+  const local = (((launchSecond + outcome.zoneOffsetSeconds) % 86_400) + 86_400) % 86_400;
+  return (((secondsOfDay(window.start) - local) % 86_400) + 86_400) % 86_400;
+}
+
+/** Whether the calling window is open now in at least one of the zones (always without windows). */
+export function anyCallingWindowOpen(compiled: CompiledScenario, second: number): boolean {
+  const window = compiled.scenario.callingWindow;
+  if (!window) return true;
+  return window.zones.some((z) =>
+    withinCallingWindow(compiled, { zoneOffsetSeconds: z.offsetHours * 3600 }, second),
+  );
+}
+
+/** Whether the number may be dialed at `launchSecond` of the campaign's clock (its calling window). */
+export function withinCallingWindow(
+  compiled: CompiledScenario,
+  outcome: Pick<AttemptOutcome, 'zoneOffsetSeconds'>,
+  launchSecond: number,
+): boolean {
+  const window = compiled.scenario.callingWindow;
+  if (!window) return true;
+  const local = (((launchSecond + outcome.zoneOffsetSeconds) % 86_400) + 86_400) % 86_400;
+  return local >= secondsOfDay(window.start) && local < secondsOfDay(window.end);
+}
+
+function drawOutcome(
+  compiled: CompiledScenario,
+  random: () => number,
+  day: number,
+  launchSecond: number,
+): AttemptOutcome {
   const s = compiled.scenario;
-  const random = streamFor(seed, day, index);
   const uAnswer = random();
   const ringToAnswer = sample(s.answer.ringSeconds, random);
   const uMachine = random();
@@ -90,9 +163,11 @@ export function attemptOutcome(
   const earlyEnd = sample(s.unanswered.earlyEndSeconds, random);
   // Drawn last, so that the earlier draws (and every strategy's people) are as before it existed.
   const patience = sample(s.answer.patienceSeconds, random);
+  // Drawn after it for the same reason.
+  const zoneOffsetSeconds = zoneOffset(s, random());
 
   const answered =
-    uAnswer < answerProbabilityAt(compiled, launchSecond) && ringToAnswer < s.ringTimeoutSeconds;
+    uAnswer < answerProbabilityAt(compiled, launchSecond, day) && ringToAnswer < s.ringTimeoutSeconds;
   const party = uMachine < s.machine.share ? 'machine' : 'human';
   const amd = s.machine.amd;
   let verdict: 'human' | 'machine' = party;
@@ -117,5 +192,20 @@ export function attemptOutcome(
     talkSeconds: party === 'human' ? humanTalk : machineTalk,
     wrapUpSeconds: party === 'human' ? wrapUp : Math.min(wrapUp, 5),
     patienceSeconds: party === 'human' ? patience : Number.POSITIVE_INFINITY,
+    zoneOffsetSeconds,
   };
+}
+
+/** The time zone a uniform draw `u` falls in, by the zones' shares. */
+function zoneOffset(s: Scenario, u: number): number {
+  const zones = s.callingWindow?.zones;
+  if (!zones) return 0;
+  let total = 0;
+  for (const zone of zones) total += zone.share;
+  let below = 0;
+  for (const zone of zones) {
+    below += zone.share / total;
+    if (u < below) return zone.offsetHours * 3600;
+  }
+  return (zones.at(-1)?.offsetHours ?? 0) * 3600;
 }

@@ -1,9 +1,20 @@
-import { attemptOutcome, type CompiledScenario } from './attempts.ts';
+import { type AgentTraits, agentTraits, pauseAfterCall } from './agents.ts';
+import {
+  type AttemptOutcome,
+  attemptOutcome,
+  type CompiledScenario,
+  listAttemptOutcome,
+  secondsUntilWindow,
+} from './attempts.ts';
+import { DialList, type ListEntry } from './dial-list.ts';
 import { addTo, type DayMetrics, emptyDay, emptySeries } from './metrics.ts';
 import { secondsOfDay } from './scenario.ts';
 import type { RunOptions, StrategyRun } from './simulate-dialer.ts';
 
 interface Seat {
+  readonly index: number;
+  readonly traits: AgentTraits;
+  calls: number;
   readonly shiftStart: number;
   readonly shiftEnd: number;
   /** When the agent is next free (ready for a call). */
@@ -27,15 +38,33 @@ export function simulateClairvoyant(compiled: CompiledScenario, options: RunOpti
   const series = emptySeries(bucketSeconds);
   const days: DayMetrics[] = [];
   let bucketOffset = 0;
+  const runList = scenario.list
+    ? new DialList(scenario.list.numbers, scenario.list.maxAttempts, scenario.list.retryAfterMinutes * 60)
+    : null;
 
   for (let day = 0; day < dayCount; day++) {
     const m = emptyDay();
     days.push(m);
+    const list = runList ?? new DialList(scenario.listSize, 1, 0);
+    const clock = (second: number): number => (runList ? day * 86_400 + second : second);
+    const outcomeOf = (entry: ListEntry, launchSecond: number): AttemptOutcome =>
+      runList
+        ? listAttemptOutcome(compiled, options.seed, entry.number, entry.attempt, day, launchSecond)
+        : attemptOutcome(compiled, options.seed, day, entry.number, launchSecond);
     const seats: Seat[] = [];
+    let seatIndex = 0;
     for (const shift of scenario.shifts) {
       for (let i = 0; i < shift.agents; i++) {
         const start = secondsOfDay(shift.start);
-        seats.push({ shiftStart: start, shiftEnd: secondsOfDay(shift.end), freeAt: start });
+        const index = seatIndex++;
+        seats.push({
+          index,
+          traits: agentTraits(compiled, options.seed, index),
+          calls: 0,
+          shiftStart: start,
+          shiftEnd: secondsOfDay(shift.end),
+          freeAt: start,
+        });
       }
     }
     const dayStart = Math.min(...seats.map((s) => s.shiftStart));
@@ -45,10 +74,9 @@ export function simulateClairvoyant(compiled: CompiledScenario, options: RunOpti
       bucketOffset + Math.floor((second - dayStart) / bucketSeconds);
     const busyIntervals: [number, number][] = [];
     const lineIntervals: [number, number][] = [];
-    let cursor = 0;
     const active = seats.slice();
 
-    while (active.length > 0 && cursor < scenario.listSize) {
+    while (active.length > 0) {
       // The agent who frees up first gets the next call.
       let index = 0;
       for (let i = 1; i < active.length; i++) {
@@ -61,33 +89,66 @@ export function simulateClairvoyant(compiled: CompiledScenario, options: RunOpti
         continue;
       }
       let connected = false;
-      while (cursor < scenario.listSize) {
+      // Entries looked at and left for later this turn (a person it could not reach in time).
+      const keep: ListEntry[] = [];
+      for (;;) {
+        const entry = list.next(clock(seat.freeAt));
+        if (!entry) {
+          // The list is exhausted for now: wait for the next retry, if one falls due in the shift.
+          const due = list.nextDue();
+          const at = due === null ? null : due - clock(0);
+          if (at !== null && at > seat.freeAt && at < seat.shiftEnd) {
+            seat.freeAt = at;
+            continue;
+          }
+          break;
+        }
         // Ring and AMD times do not depend on the launch time; only whether it is answered does.
-        const probe = attemptOutcome(compiled, options.seed, day, cursor, seat.freeAt);
+        const probe = outcomeOf(entry, seat.freeAt);
         const launchAt = Math.max(dayStart, seat.freeAt - probe.ringToAnswerSeconds - probe.amdSeconds);
-        const outcome = attemptOutcome(compiled, options.seed, day, cursor, launchAt);
+        const outcome = outcomeOf(entry, launchAt);
+        const closedFor = secondsUntilWindow(compiled, outcome, launchAt);
+        if (closedFor > 0) {
+          // Outside its calling window: passed over until the window opens, as by every dialer.
+          m.passedOver++;
+          // Due when it could ring from the opening and connect: always later than now.
+          list.defer(entry, clock(seat.freeAt + closedFor));
+          continue;
+        }
         if (!(outcome.answered && outcome.verdict === 'human' && outcome.party === 'human')) {
-          cursor++;
+          // Known unfruitful: not dialed (no line, no time), but tried as far as the list goes.
+          if (!outcome.answered) list.unanswered(entry, clock(launchAt));
           continue;
         }
         const connectAt = launchAt + outcome.ringSeconds + outcome.amdSeconds;
-        if (connectAt >= seat.shiftEnd) break;
-        cursor++;
+        if (connectAt >= seat.shiftEnd) {
+          keep.push(entry);
+          break;
+        }
         m.attempts++;
         m.humanAnswered++;
         m.humanConnects++;
         m.routed++;
         m.waitSeconds += connectAt - seat.freeAt;
         m.waitsEnded++;
-        m.talkSeconds += outcome.talkSeconds;
-        m.wrapUpSeconds += outcome.wrapUpSeconds;
+        const talk = outcome.talkSeconds * seat.traits.talkFactor;
+        const wrapUp = outcome.wrapUpSeconds * seat.traits.wrapUpFactor;
+        m.talkSeconds += talk;
+        m.wrapUpSeconds += wrapUp;
         addTo(series.humanAnswered, bucketOf(connectAt), 1);
         lineIntervals.push([launchAt, connectAt]);
-        busyIntervals.push([connectAt, connectAt + outcome.talkSeconds + outcome.wrapUpSeconds]);
-        seat.freeAt = connectAt + outcome.talkSeconds + outcome.wrapUpSeconds;
+        busyIntervals.push([connectAt, connectAt + talk + wrapUp]);
+        seat.freeAt = connectAt + talk + wrapUp;
+        // The same unannounced pauses as every dialer meets (known here, in advance).
+        const pause = pauseAfterCall(compiled, options.seed, day, seat.index, seat.calls++);
+        if (pause > 0 && seat.freeAt + pause < seat.shiftEnd) {
+          seat.freeAt += pause;
+          m.pausedSeconds += pause;
+        }
         connected = true;
         break;
       }
+      for (const entry of keep) list.defer(entry, entry.dueAt);
       if (!connected) {
         active.splice(index, 1);
         m.loggedInSeconds += Math.max(seat.shiftEnd, seat.freeAt) - seat.shiftStart;

@@ -27,6 +27,14 @@ export interface DayMetrics {
   waitsEnded: number;
   /** Seconds from the first shift start to the last shift end (the dialing day). */
   dialingSeconds: number;
+  /** Agent seconds in unannounced pauses (logged in, neither ready nor busy). */
+  pausedSeconds: number;
+  /** Calls the strategy wanted that the trunk refused (calls per second, channels). */
+  trunkRefused: number;
+  /** Numbers passed over because they were outside their own calling window then. */
+  passedOver: number;
+  /** Seconds in which the strategy wanted a call and the list had no number to dial. */
+  listEmptySeconds: number;
 }
 
 export function emptyDay(): DayMetrics {
@@ -47,6 +55,10 @@ export function emptyDay(): DayMetrics {
     waitSeconds: 0,
     waitsEnded: 0,
     dialingSeconds: 0,
+    pausedSeconds: 0,
+    trunkRefused: 0,
+    passedOver: 0,
+    listEmptySeconds: 0,
   };
 }
 

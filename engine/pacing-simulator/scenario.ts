@@ -41,6 +41,18 @@ export const scenarioSchema = z.strictObject({
     /** Ring seconds before an answer; draws longer than the ring timeout are not answered. */
     ringSeconds: distributionSchema,
     /**
+     * Drift across days (and within them, smoothly): the probability in force is multiplied by
+     * 1 + amplitude · sin(2π (t − phaseDays) / periodDays), t in days since the run began (time of
+     * day included), and kept within [0, 1].
+     */
+    drift: z
+      .strictObject({
+        amplitude: z.number().min(0).max(1),
+        periodDays: z.number().positive().max(400),
+        phaseDays: z.number().default(0),
+      })
+      .optional(),
+    /**
      * Seconds of silence a person bears after answering before hanging up: during AMD, or
      * waiting for an agent (such a person is not abandoned, but is lost to the campaign).
      */
@@ -76,6 +88,63 @@ export const scenarioSchema = z.strictObject({
     .prefault({}),
   /** Numbers available for dialing each day; dialing stops for the day when they run out. */
   listSize: z.number().int().min(1).default(1_000_000),
+  /**
+   * The list as one whole over the run instead of `listSize` fresh numbers a day: numbers nobody
+   * answered (no answer, busy) are dialed again after `retryAfterMinutes`, up to `maxAttempts`
+   * in all; a number answered (by anyone) is done. When every number is done or waiting for its
+   * retry, dialing stops (list exhaustion) until a retry is due, the next day included.
+   */
+  list: z
+    .strictObject({
+      numbers: z.number().int().min(1).max(10_000_000),
+      maxAttempts: z.number().int().min(1).max(20).default(3),
+      retryAfterMinutes: z
+        .number()
+        .min(0)
+        .max(14 * 24 * 60)
+        .default(240),
+    })
+    .optional(),
+  /** Agents who differ, and who pause unannounced. */
+  agents: z
+    .strictObject({
+      /**
+       * Each agent's own talk and wrap-up laws: the scenario's, scaled by a factor drawn once per
+       * agent (lognormal, mean 1, this coefficient of variation; 0: every agent alike).
+       */
+      talkSpread: z.number().min(0).max(2).default(0),
+      wrapUpSpread: z.number().min(0).max(2).default(0),
+      /**
+       * After a wrap-up, with probability `share`, the agent pauses for `seconds` instead of
+       * becoming ready, without telling the dialer beforehand (logged in all the while).
+       */
+      pauses: z.strictObject({ share: z.number().min(0).max(1), seconds: distributionSchema }).optional(),
+    })
+    .prefault({}),
+  /** The trunk's limits: new calls per second, and channels (calls ringing, in AMD, waiting or connected). */
+  trunk: z
+    .strictObject({
+      callsPerSecond: z.number().int().min(1).optional(),
+      channels: z.number().int().min(1).optional(),
+    })
+    .prefault({}),
+  /**
+   * Per-number calling windows: each number is in one of `zones` (by share, offset from the
+   * campaign's clock in hours) and may be dialed only between `start` and `end` of its own local
+   * time; a number reached outside its window is passed over.
+   */
+  callingWindow: z
+    .strictObject({
+      start: timeOfDay,
+      end: timeOfDay,
+      zones: z
+        .array(
+          z.strictObject({ share: z.number().positive(), offsetHours: z.number().int().min(-12).max(14) }),
+        )
+        .min(1),
+    })
+    .refine((w) => w.start < w.end, { message: 'start must be before end', path: ['end'] })
+    .optional(),
   pacing: pacingSchema.prefault({}),
   abandon: abandonSchema.prefault({}),
 });

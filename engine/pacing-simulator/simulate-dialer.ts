@@ -11,7 +11,16 @@ import {
 } from '../pacing/live-inputs.ts';
 import { createStatistics, type PacingStatistics, updateStatistics } from '../pacing/statistics.ts';
 import type { BusyAgent, CallInFlight, PacingConfig } from '../pacing/types.ts';
-import { type AttemptOutcome, attemptOutcome, type CompiledScenario } from './attempts.ts';
+import { type AgentTraits, agentTraits, pauseAfterCall } from './agents.ts';
+import {
+  type AttemptOutcome,
+  anyCallingWindowOpen,
+  attemptOutcome,
+  type CompiledScenario,
+  listAttemptOutcome,
+  secondsUntilWindow,
+} from './attempts.ts';
+import { DialList, type ListEntry } from './dial-list.ts';
 import { EventQueue } from './event-queue.ts';
 import { addTo, type DayMetrics, emptyDay, emptySeries, type TimeSeries } from './metrics.ts';
 import { type Scenario, secondsOfDay } from './scenario.ts';
@@ -32,9 +41,15 @@ export interface StrategyRun {
 }
 
 interface Agent {
+  /** Shifts in file order, agents in order within each: the key of the agent's own laws and pauses. */
+  readonly index: number;
+  readonly traits: AgentTraits;
   readonly shiftStart: number;
   readonly shiftEnd: number;
-  status: 'off' | 'ready' | 'talking' | 'wrap-up' | 'gone';
+  /** Paused: unannounced, neither ready nor busy to the dialer. */
+  status: 'off' | 'ready' | 'talking' | 'wrap-up' | 'paused' | 'gone';
+  /** Calls wrapped up today. */
+  calls: number;
   phaseStart: number;
   loginAt: number;
   call: Call | null;
@@ -42,6 +57,7 @@ interface Agent {
 
 interface Call extends CallMoments {
   readonly outcome: AttemptOutcome;
+  readonly entry: ListEntry;
   readonly launchedAt: number;
   stage: 'ringing' | 'classifying' | 'waiting' | 'done';
   lineAnsweredAt: number | null;
@@ -58,7 +74,7 @@ type SimEvent =
       kind: 'answer' | 'unanswered-end' | 'amd-done' | 'grace-end' | 'caller-hangup';
       call: Call;
     }
-  | { time: number; seq: number; kind: 'talk-end' | 'wrap-end'; agent: Agent };
+  | { time: number; seq: number; kind: 'talk-end' | 'wrap-end' | 'pause-end'; agent: Agent };
 
 /**
  * Runs one dialing strategy through the scenario, second by second: each simulated second the
@@ -90,6 +106,19 @@ export function simulateDialer(
       }
     : () => {};
   let bucketOffset = 0;
+  // A whole list over the run (`list`), else `listSize` fresh numbers each day.
+  const runList = scenario.list
+    ? new DialList(scenario.list.numbers, scenario.list.maxAttempts, scenario.list.retryAfterMinutes * 60)
+    : null;
+  const traits = new Map<number, AgentTraits>();
+  const traitsOf = (index: number): AgentTraits => {
+    let t = traits.get(index);
+    if (!t) {
+      t = agentTraits(compiled, options.seed, index);
+      traits.set(index, t);
+    }
+    return t;
+  };
 
   for (let day = 0; day < dayCount; day++) {
     strategy.startDay();
@@ -104,13 +133,21 @@ export function simulateDialer(
       windowMachineVerdicts += (days[j] as DayMetrics).machineVerdicts;
     }
 
+    const list = runList ?? new DialList(scenario.listSize, 1, 0);
+    // The list's clock: the run's for a whole list (retries cross days), else the day's.
+    const clock = (second: number): number => (runList ? day * 86_400 + second : second);
     const agents: Agent[] = [];
     const queue = new EventQueue<SimEvent>();
+    let agentIndex = 0;
     for (const shift of scenario.shifts) {
       const start = secondsOfDay(shift.start);
       const end = secondsOfDay(shift.end);
       for (let i = 0; i < shift.agents; i++) {
+        const index = agentIndex++;
         const agent: Agent = {
+          index,
+          traits: traitsOf(index),
+          calls: 0,
           shiftStart: start,
           shiftEnd: end,
           status: 'off',
@@ -134,7 +171,6 @@ export function simulateDialer(
     const flight: Call[] = [];
     const flightView: CallInFlight[] = [];
     const busyView: { phase: BusyAgent['phase']; elapsedSeconds: number }[] = [];
-    let nextAttempt = 0;
     let talking = 0;
 
     const removeFromFlight = (call: Call): void => {
@@ -156,7 +192,8 @@ export function simulateDialer(
       call.waiting = false;
       if (call.outcome.party === 'human') m.humanConnects++;
       else m.machineConnects++;
-      queue.push({ time: now + call.outcome.talkSeconds, seq: 0, kind: 'talk-end', agent });
+      const talk = call.outcome.talkSeconds * agent.traits.talkFactor;
+      queue.push({ time: now + talk, seq: 0, kind: 'talk-end', agent });
     };
     const route = (call: Call, now: number): void => {
       m.routed++;
@@ -255,6 +292,7 @@ export function simulateDialer(
         }
         case 'unanswered-end':
           observe({ kind: 'unanswered', seconds: e.call.outcome.ringSeconds });
+          list.unanswered(e.call.entry, clock(now));
           removeFromFlight(e.call);
           e.call.stage = 'done';
           break;
@@ -281,25 +319,50 @@ export function simulateDialer(
           observe({ kind: 'talk', seconds: now - agent.phaseStart });
           agent.status = 'wrap-up';
           agent.phaseStart = now;
-          queue.push({ time: now + call.outcome.wrapUpSeconds, seq: 0, kind: 'wrap-end', agent });
+          const wrapUp = call.outcome.wrapUpSeconds * agent.traits.wrapUpFactor;
+          queue.push({ time: now + wrapUp, seq: 0, kind: 'wrap-end', agent });
           break;
         }
         case 'wrap-end': {
           const agent = e.agent;
           m.wrapUpSeconds += now - agent.phaseStart;
           observe({ kind: 'wrap-up', seconds: now - agent.phaseStart });
-          becomeFree(agent, now);
+          // An unannounced pause (never past the shift's end): the dialer sees the agent vanish.
+          const pause = pauseAfterCall(compiled, options.seed, day, agent.index, agent.calls++);
+          if (pause > 0 && now + pause < agent.shiftEnd) {
+            agent.status = 'paused';
+            agent.phaseStart = now;
+            m.pausedSeconds += pause;
+            queue.push({ time: now + pause, seq: 0, kind: 'pause-end', agent });
+          } else becomeFree(agent, now);
           break;
         }
+        case 'pause-end':
+          becomeFree(e.agent, now);
+          break;
       }
     };
 
-    const launch = (now: number): void => {
-      if (nextAttempt >= scenario.listSize) return;
-      const outcome = attemptOutcome(compiled, options.seed, day, nextAttempt++, now);
+    /** Launches the next number that may be dialed now; false when the list has none now. */
+    const launch = (now: number): boolean => {
+      let entry: ListEntry | null;
+      let outcome: AttemptOutcome;
+      for (;;) {
+        entry = list.next(clock(now));
+        if (!entry) return false;
+        outcome = runList
+          ? listAttemptOutcome(compiled, options.seed, entry.number, entry.attempt, day, now)
+          : attemptOutcome(compiled, options.seed, day, entry.number, now);
+        const closedFor = secondsUntilWindow(compiled, outcome, now);
+        if (closedFor === 0) break;
+        // Outside its own calling window: passed over until the window opens.
+        m.passedOver++;
+        list.defer(entry, clock(now) + closedFor);
+      }
       m.attempts++;
       const call: Call = {
         outcome,
+        entry,
         launchedAt: now,
         stage: 'ringing',
         lineAnsweredAt: null,
@@ -314,6 +377,7 @@ export function simulateDialer(
         kind: outcome.answered ? 'answer' : 'unanswered-end',
         call,
       });
+      return true;
     };
 
     for (let t = dayStart; ; t++) {
@@ -331,7 +395,7 @@ export function simulateDialer(
       for (const agent of agents) {
         if (agent.status === 'off' || agent.status === 'gone') continue;
         loggedIn++;
-        if (agent.status === 'ready') continue;
+        if (agent.status === 'ready' || agent.status === 'paused') continue;
         busyNow++;
         let view = busyView[busyCount];
         if (!view) {
@@ -363,6 +427,7 @@ export function simulateDialer(
         definition,
       );
       const view: DialerView = {
+        day,
         second: t,
         state: { agentsReady: readyCount, agentsBusy: busyView, callsInFlight: flightView },
         stats,
@@ -375,8 +440,20 @@ export function simulateDialer(
         todayRouted: m.routed,
         todayAbandoned: m.routedAbandoned,
       };
-      const n = t < dayEnd - drain ? strategy.decide(view) : 0;
-      for (let i = 0; i < n; i++) launch(t);
+      const wanted = t < dayEnd - drain ? strategy.decide(view) : 0;
+      // The trunk's limits: new calls per second, channels (every call not ended holds one).
+      let n = wanted;
+      const trunk = scenario.trunk;
+      if (trunk.callsPerSecond !== undefined) n = Math.min(n, trunk.callsPerSecond);
+      if (trunk.channels !== undefined)
+        n = Math.min(n, Math.max(0, trunk.channels - flight.length - talking));
+      m.trunkRefused += wanted - n;
+      if (n > 0 && !anyCallingWindowOpen(compiled, t)) n = 0;
+      for (let i = 0; i < n; i++) {
+        if (launch(t)) continue;
+        m.listEmptySeconds++;
+        break;
+      }
     }
     bucketOffset += Math.ceil((dayEnd - dayStart) / bucketSeconds);
   }

@@ -6,6 +6,8 @@ import { trueStatistics } from './true-statistics.ts';
 
 /** What the simulator hands a strategy each second. */
 export interface DialerView {
+  /** The simulated day (0, 1, …). */
+  readonly day: number;
   /** Seconds since midnight of the simulated day. */
   readonly second: number;
   readonly state: LivePacingState;
@@ -94,7 +96,7 @@ export function informedPredictiveStrategy(compiled: CompiledScenario, name = 't
       return decideLaunches({
         mode: 'predictive',
         state: view.state,
-        stats: trueStatistics(compiled, view.second, view.stats),
+        stats: trueStatistics(compiled, view.second, view.stats, view.day),
         config: view.config,
         abandonment: view.abandonment,
         predictiveAllowed: view.predictiveAllowed,

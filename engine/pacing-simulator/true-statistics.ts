@@ -1,5 +1,6 @@
 import { addSample } from '../pacing/histogram.ts';
 import { createStatistics, type PacingStatistics } from '../pacing/statistics.ts';
+import { spreadFactor } from './agents.ts';
 import { answerProbabilityAt, type CompiledScenario } from './attempts.ts';
 import { sample } from './distributions.ts';
 import { streamFor } from './prng.ts';
@@ -31,13 +32,14 @@ export function trueStatistics(
   compiled: CompiledScenario,
   second: number,
   learned: PacingStatistics,
+  day = 0,
 ): PacingStatistics {
   let laws = cache.get(compiled);
   if (!laws) {
     laws = trueLaws(compiled);
     cache.set(compiled, laws);
   }
-  const p = answerProbabilityAt(compiled, second) * laws.answeredWithinTimeout;
+  const p = answerProbabilityAt(compiled, second, day) * laws.answeredWithinTimeout;
   return {
     ...laws.base,
     attempts: MANY,
@@ -73,6 +75,9 @@ function trueLaws(compiled: CompiledScenario): TrueLaws {
     const wrap = sample(s.wrapUpSeconds, random);
     const earlyEnd = random() < s.unanswered.earlyEndShare;
     const earlyEndSeconds = sample(s.unanswered.earlyEndSeconds, random);
+    // Agents who differ: the pooled law over the team (drawn only then, so the draws are as before).
+    const talkFactor = spreadFactor(s.agents.talkSpread, random);
+    const wrapUpFactor = spreadFactor(s.agents.wrapUpSpread, random);
 
     // An attempt not answered (or answered too late) holds its line this long.
     unanswered = addSample(
@@ -89,8 +94,8 @@ function trueLaws(compiled: CompiledScenario): TrueLaws {
     ring = addSample(ring, ringSeconds + amdSeconds, 1);
     if (!verdictHuman) continue;
     routed++;
-    talk = addSample(talk, talkSeconds, 1);
-    wrapUp = addSample(wrapUp, machine ? Math.min(wrap, 5) : wrap, 1);
+    talk = addSample(talk, talkSeconds * talkFactor, 1);
+    wrapUp = addSample(wrapUp, (machine ? Math.min(wrap, 5) : wrap) * wrapUpFactor, 1);
   }
   stats = {
     ...stats,

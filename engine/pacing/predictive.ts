@@ -6,6 +6,7 @@ import {
   MAX_THRESHOLD,
   MIN_THRESHOLD,
   type PacingStatistics,
+  recentAbandonRate,
   routedShare,
 } from './statistics.ts';
 import type { AbandonmentWindow, LivePacingState, PacingConfig, PredictiveDetail } from './types.ts';
@@ -18,6 +19,10 @@ const tableCdf = importedTableCdf;
 const ANSWER_TIME_LEVELS = [0.2, 0.5, 0.8] as const;
 /** A window must hold this many expected abandons before its rate tightens the threshold. */
 const WINDOW_MIN_EXPECTED = 5;
+/** The recent rate (statistics `control`) must rest on this many expected abandons to tighten it. */
+const RECENT_MIN_EXPECTED = 3;
+/** How hard a recent rate over the target tightens the threshold: τ × (target / recent)^k. */
+const RECENT_EXPONENT = 4;
 /** Slices of the horizon over which the wrap-up time of a talking agent is integrated. */
 const WRAP_UP_SLICES = 2;
 /** A busy agent less likely than this to be free by the longest horizon is left out. */
@@ -209,6 +214,10 @@ export function marginalThreshold(
   abandonment: AbandonmentWindow,
 ): number {
   let threshold = Math.exp(stats.control.logThreshold);
+  const recent = recentAbandonRate(stats.control);
+  if (recent > target && target * stats.control.recentRouted >= RECENT_MIN_EXPECTED) {
+    threshold *= (target / recent) ** RECENT_EXPONENT;
+  }
   if (abandonment.humanAnswered > 0) {
     const windowRate = abandonment.abandoned / abandonment.humanAnswered;
     // Only a window with enough calls to mean something overrides the integrator.

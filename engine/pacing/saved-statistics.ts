@@ -29,7 +29,13 @@ const savedStatisticsSchema = z.strictObject({
   unansweredDuration: histogram,
   talk: histogram,
   wrapUp: histogram,
-  control: z.strictObject({ target: finite.min(0).max(1), logThreshold: finite }),
+  // Saved before the recent rate existed: it starts empty.
+  control: z.strictObject({
+    target: finite.min(0).max(1),
+    logThreshold: finite,
+    recentRouted: count.default(0),
+    recentAbandoned: count.default(0),
+  }),
   totals: z.strictObject({
     attempts: count,
     answered: count,

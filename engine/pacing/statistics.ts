@@ -63,6 +63,13 @@ export interface AbandonmentControl {
   readonly target: number;
   /** ln of the marginal abandonment probability the predictive pacer launches under. */
   readonly logThreshold: number;
+  /**
+   * Routed answers and abandoned calls with a short memory (half-life RECENT_ABANDONMENT_HALF_LIFE
+   * routed answers, about a small team's afternoon): the recent rate the day guard holds to the
+   * target (README §4), so that a bad spell is paid back within the day, not over the month.
+   */
+  readonly recentRouted: number;
+  readonly recentAbandoned: number;
 }
 
 /** Each routed answer raises ln(threshold) by STEP × target, each abandoned call lowers it by STEP. */
@@ -71,6 +78,8 @@ export const MIN_THRESHOLD = 0.001;
 export const MAX_THRESHOLD = 0.5;
 /** Where the threshold starts, as a multiple of the target (the model abandons about twice its threshold). */
 export const INITIAL_THRESHOLD_PER_TARGET = 0.4;
+/** Routed answers after which a routed answer's (and an abandon's) weight in the recent rate halves. */
+export const RECENT_ABANDONMENT_HALF_LIFE = 700;
 
 /** Half-lives counted in observations of each kind. */
 export interface StatisticsHalfLives {
@@ -112,7 +121,12 @@ export function createStatistics(options: StatisticsOptions = {}): PacingStatist
     unansweredDuration: emptyHistogram(1, 60),
     talk: emptyHistogram(5, 1800),
     wrapUp: emptyHistogram(1, 300),
-    control: { target, logThreshold: Math.log(clampThreshold(target * INITIAL_THRESHOLD_PER_TARGET)) },
+    control: {
+      target,
+      logThreshold: Math.log(clampThreshold(target * INITIAL_THRESHOLD_PER_TARGET)),
+      recentRouted: 0,
+      recentAbandoned: 0,
+    },
     totals: { attempts: 0, answered: 0, routed: 0, talks: 0, wrapUps: 0, abandoned: 0 },
   };
 }
@@ -200,7 +214,7 @@ export function updateStatistics(stats: PacingStatistics, observation: PacingObs
           observation.ringSeconds === null
             ? stats.ringToAnswer
             : addSample(stats.ringToAnswer, observation.ringSeconds, keepAnswers),
-        control: routed === 1 ? adjust(stats.control, CONTROL_STEP * stats.control.target) : stats.control,
+        control: routed === 1 ? routedAnswer(stats.control) : stats.control,
         totals: withTotals(t, {
           attempts: t.attempts + 1,
           answered: t.answered + 1,
@@ -221,7 +235,7 @@ export function updateStatistics(stats: PacingStatistics, observation: PacingObs
     case 'abandoned':
       // The routed answer was counted when it was answered; this only marks it abandoned.
       return withChanges(stats, {
-        control: adjust(stats.control, -CONTROL_STEP),
+        control: abandonedCall(stats.control),
         totals: withTotals(t, { abandoned: t.abandoned + 1 }),
       });
   }
@@ -232,12 +246,33 @@ function clampThreshold(threshold: number): number {
 }
 
 /** Integral control with anti-windup: the threshold stays within [MIN_THRESHOLD, MAX_THRESHOLD]. */
-function adjust(control: AbandonmentControl, step: number): AbandonmentControl {
-  const logThreshold = Math.min(
-    Math.log(MAX_THRESHOLD),
-    Math.max(Math.log(MIN_THRESHOLD), control.logThreshold + step),
-  );
-  return { target: control.target, logThreshold };
+function adjusted(logThreshold: number, step: number): number {
+  return Math.min(Math.log(MAX_THRESHOLD), Math.max(Math.log(MIN_THRESHOLD), logThreshold + step));
+}
+
+function routedAnswer(control: AbandonmentControl): AbandonmentControl {
+  const keep = keepFor(RECENT_ABANDONMENT_HALF_LIFE);
+  return {
+    target: control.target,
+    logThreshold: adjusted(control.logThreshold, CONTROL_STEP * control.target),
+    recentRouted: control.recentRouted * keep + 1,
+    recentAbandoned: control.recentAbandoned * keep,
+  };
+}
+
+/** The abandoned call was counted as routed when it was answered: only the abandon is added. */
+function abandonedCall(control: AbandonmentControl): AbandonmentControl {
+  return {
+    target: control.target,
+    logThreshold: adjusted(control.logThreshold, -CONTROL_STEP),
+    recentRouted: control.recentRouted,
+    recentAbandoned: control.recentAbandoned + 1,
+  };
+}
+
+/** The recent abandonment rate (abandoned / routed, short memory), 0 before any routed answer. */
+export function recentAbandonRate(control: AbandonmentControl): number {
+  return control.recentRouted > 0 ? control.recentAbandoned / control.recentRouted : 0;
 }
 
 /** Standard errors by which the short-memory estimate must exceed the long one to take over. */

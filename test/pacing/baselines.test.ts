@@ -14,6 +14,7 @@ function view(
   today: { attempts: number; routed: number; abandoned: number },
 ): DialerView {
   return {
+    day: 0,
     second,
     state: { agentsReady: ready, agentsBusy: [], callsInFlight: [] },
     stats: createStatistics(),
@@ -89,7 +90,10 @@ describe('the second reference: our pacer given the true laws', () => {
   });
 
   it('keeps the abandonment controller it learnt itself', () => {
-    const learned = { ...createStatistics(), control: { target: 0.02, logThreshold: Math.log(0.05) } };
+    const learned = {
+      ...createStatistics(),
+      control: { target: 0.02, logThreshold: Math.log(0.05), recentRouted: 400, recentAbandoned: 9 },
+    };
     expect(trueStatistics(compiled, 9 * 3600, learned).control).toEqual(learned.control);
   });
 });

@@ -171,6 +171,20 @@ describe('predictive pacing: decisions', () => {
     expect(overspent).toBeLessThan(clean);
   });
 
+  it('launches fewer when the recent abandonment rate (the day guard) is over the target', () => {
+    const s = state({ ready: 4, talking: [60, 120] });
+    const control = { ...highAnswer.control, recentRouted: 600 };
+    const onTarget = predictive(s, { ...highAnswer, control: { ...control, recentAbandoned: 15 } }).launch;
+    const overspent = predictive(s, { ...highAnswer, control: { ...control, recentAbandoned: 30 } }).launch;
+    expect(overspent).toBeLessThan(onTarget);
+  });
+
+  it('ignores a recent abandonment rate resting on too few calls', () => {
+    const s = state({ ready: 4, talking: [60, 120] });
+    const thin = { ...highAnswer.control, recentRouted: 40, recentAbandoned: 2 };
+    expect(predictive(s, { ...highAnswer, control: thin }).launch).toBe(predictive(s, highAnswer).launch);
+  });
+
   it('is pure: the same input gives the same decision and nothing is modified', () => {
     const s = state({ ready: 3, talking: [40], wrapUp: [5], ringing: [2, 4] });
     const before = JSON.stringify({ s, lowAnswer });

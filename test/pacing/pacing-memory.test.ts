@@ -18,7 +18,16 @@ describe('restoring saved pacer statistics', () => {
     expect(restored.warm).toBe(true);
     expect(restored.stats.totals).toEqual(saved.totals);
     expect(restored.stats.ringToAnswer).toEqual(saved.ringToAnswer);
-    expect(restored.stats.control).toEqual({ target: 0.01, logThreshold: saved.control.logThreshold });
+    expect(restored.stats.control).toEqual({ ...saved.control, target: 0.01 });
+  });
+
+  it('starts warm from statistics saved before the recent abandonment rate existed, with it empty', () => {
+    const saved = JSON.parse(JSON.stringify(trained()));
+    delete saved.control.recentRouted;
+    delete saved.control.recentAbandoned;
+    const restored = restoreStatistics(saved, { targetAbandonRate: 0.02 });
+    expect(restored.warm).toBe(true);
+    expect(restored.stats.control).toMatchObject({ recentRouted: 0, recentAbandoned: 0 });
   });
 
   it('starts cold when nothing was saved', () => {

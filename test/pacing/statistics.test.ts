@@ -3,6 +3,8 @@ import { addSample, cdf, emptyHistogram, quantile } from '../../engine/pacing/hi
 import {
   answerProbability,
   createStatistics,
+  RECENT_ABANDONMENT_HALF_LIFE,
+  recentAbandonRate,
   routedShare,
   updateStatistics,
 } from '../../engine/pacing/statistics.ts';
@@ -51,6 +53,21 @@ describe('pacing statistics', () => {
       s = updateStatistics(s, { kind: 'answered', ringSeconds: 5, party: 'human' });
     s = updateStatistics(s, { kind: 'abandoned' });
     expect(s.control.logThreshold).toBeCloseTo(start.control.logThreshold, 10);
+  });
+
+  it('keeps a short-memory abandonment rate over routed answers, older calls weighing less', () => {
+    const routed = { kind: 'answered', ringSeconds: 5, party: 'human' } as const;
+    let s = createStatistics({ targetAbandonRate: 0.025 });
+    for (let i = 0; i < 100; i++) s = updateStatistics(s, routed);
+    for (let i = 0; i < 5; i++) s = updateStatistics(s, { kind: 'abandoned' });
+    expect(recentAbandonRate(s.control)).toBeCloseTo(0.05, 2);
+    // A machine verdict is no routed answer: the rate does not move.
+    expect(recentAbandonRate(updateStatistics(s, { ...routed, party: 'machine' }).control)).toBe(
+      recentAbandonRate(s.control),
+    );
+    // After one half-life of clean routed answers the old abandons weigh half.
+    for (let i = 0; i < RECENT_ABANDONMENT_HALF_LIFE; i++) s = updateStatistics(s, routed);
+    expect(s.control.recentAbandoned).toBeCloseTo(2.5, 6);
   });
 
   it('keeps the controller threshold within its bounds however long it is starved or flooded', () => {
