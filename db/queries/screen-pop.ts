@@ -71,3 +71,56 @@ export function findScreenContact(db: Kysely<Database>, contactId: number) {
     .where('contacts.id', '=', contactId)
     .executeTakeFirst();
 }
+
+/** One earlier (or the current) attempt of a contact, as the agent's screen lists it. */
+export interface ContactAttemptRow {
+  queuedAt: Date;
+  connectedAt: Date | null;
+  endedAt: Date | null;
+  result: string | null;
+  /** The newest outcome record of the attempt (a correction, when there is one). */
+  outcome: string | null;
+  /** Full: the caller masks it. */
+  phone: string;
+}
+
+/**
+ * A contact's attempts, newest first, with each one's outcome tag: the screen pop's history.
+ * call_attempts_contact (contact_id) finds them; outcomes_one_per_attempt / outcomes_one_correction
+ * (attempt_id) the outcome of each; no lock.
+ */
+export async function listContactAttempts(
+  db: Kysely<Database>,
+  contactId: number,
+  limit: number,
+): Promise<ContactAttemptRow[]> {
+  const rows = await db
+    .selectFrom('call_attempts')
+    .select((eb) => [
+      'call_attempts.queued_at',
+      'call_attempts.connected_at',
+      'call_attempts.ended_at',
+      'call_attempts.result',
+      'call_attempts.phone_e164',
+      eb
+        .selectFrom('outcomes')
+        .select('outcomes.tag')
+        .whereRef('outcomes.attempt_id', '=', 'call_attempts.id')
+        .orderBy('outcomes.id', 'desc')
+        .limit(1)
+        .as('outcome'),
+    ])
+    .where('call_attempts.contact_id', '=', contactId)
+    .orderBy('call_attempts.queued_at', 'desc')
+    .orderBy('call_attempts.id', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({
+    queuedAt: r.queued_at,
+    connectedAt: r.connected_at,
+    endedAt: r.ended_at,
+    result: r.result,
+    outcome: r.outcome ?? null,
+    phone: r.phone_e164,
+  }));
+}

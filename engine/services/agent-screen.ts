@@ -2,7 +2,12 @@ import type { Kysely } from 'kysely';
 import { campaignDefinitionSchema } from '../../campaigns/campaign-definition.ts';
 import type { AgentSessionRow } from '../../db/queries/agent-sessions.ts';
 import { sessionState } from '../../db/queries/agent-sessions.ts';
-import { findScreenCall, findScreenContact } from '../../db/queries/screen-pop.ts';
+import {
+  type ContactAttemptRow,
+  findScreenCall,
+  findScreenContact,
+  listContactAttempts,
+} from '../../db/queries/screen-pop.ts';
 import type { Database } from '../../db/schema.ts';
 import type { AgentState } from '../agents/agent-state.ts';
 import { maskPhone, maskPhonesInText } from '../platform/mask-phone.ts';
@@ -19,7 +24,21 @@ export interface ScreenCall {
   timeZone: string;
   attempts: number;
   campaign: { id: number; name: string; type: string; script: string | null };
+  /** This contact's attempts, newest first (at most HISTORY_LIMIT), numbers masked. */
+  history: ScreenAttempt[];
 }
+
+export interface ScreenAttempt {
+  at: string;
+  connectedAt: string | null;
+  endedAt: string | null;
+  result: string | null;
+  outcome: string | null;
+  phoneMasked: string;
+}
+
+/** How many of a contact's attempts the screen lists. */
+export const HISTORY_LIMIT = 20;
 
 export interface AgentScreen {
   agentId: number;
@@ -33,7 +52,23 @@ export interface AgentScreen {
 
 type ScreenRow = NonNullable<Awaited<ReturnType<typeof findScreenContact>>>;
 
-function toScreenCall(row: ScreenRow, attemptId: string | null, preview: boolean): ScreenCall {
+function toScreenAttempt(row: ContactAttemptRow): ScreenAttempt {
+  return {
+    at: row.queuedAt.toISOString(),
+    connectedAt: row.connectedAt?.toISOString() ?? null,
+    endedAt: row.endedAt?.toISOString() ?? null,
+    result: row.result,
+    outcome: row.outcome,
+    phoneMasked: maskPhone(row.phone),
+  };
+}
+
+function toScreenCall(
+  row: ScreenRow,
+  attemptId: string | null,
+  preview: boolean,
+  history: ContactAttemptRow[],
+): ScreenCall {
   const definition = campaignDefinitionSchema.safeParse(row.config);
   return {
     attemptId,
@@ -51,22 +86,24 @@ function toScreenCall(row: ScreenRow, attemptId: string | null, preview: boolean
       type: row.campaignType,
       script: definition.success ? (definition.data.script ?? null) : null,
     },
+    history: history.map(toScreenAttempt),
   };
 }
 
 /** The call an agent state points at (connected, in wrap-up, or a lead on preview), masked. */
 export async function screenCallOf(db: Kysely<Database>, state: AgentState): Promise<ScreenCall | null> {
+  const history = (row: ScreenRow) => listContactAttempts(db, row.contactId, HISTORY_LIMIT);
   if (state.kind === 'on_call' || state.kind === 'wrap_up') {
     const row = await findScreenCall(db, state.attemptId);
-    return row ? toScreenCall(row, state.attemptId, false) : null;
+    return row ? toScreenCall(row, state.attemptId, false, await history(row)) : null;
   }
   if (state.kind === 'reserved' && state.contactId !== null) {
     if (state.attemptId) {
       const row = await findScreenCall(db, state.attemptId);
-      if (row) return toScreenCall(row, state.attemptId, state.preview);
+      if (row) return toScreenCall(row, state.attemptId, state.preview, await history(row));
     }
     const row = await findScreenContact(db, state.contactId);
-    return row ? toScreenCall(row, state.attemptId, state.preview) : null;
+    return row ? toScreenCall(row, state.attemptId, state.preview, await history(row)) : null;
   }
   return null;
 }

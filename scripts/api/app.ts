@@ -17,6 +17,7 @@ import { csrfTokenMatches } from '../../engine/access/sign-in.ts';
 import type { Api, ApiDeps } from './context.ts';
 import { CsrfError, toHttpError } from './errors.ts';
 import { ROUTE_AREAS } from './routes/index.ts';
+import { isConsolePage, registerWebConsole } from './web-console.ts';
 
 /** The cookie holding a browser's session token (HttpOnly: page scripts never see it). */
 export const SESSION_COOKIE = 'dialer_session';
@@ -81,8 +82,13 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
       deps.logger.error({ err: error, url: request.url, method: request.method }, 'API error');
     void reply.status(status).send(body);
   });
-  app.setNotFoundHandler((request, reply) => {
-    void reply.status(404).send({
+  const consolePage = deps.web
+    ? await registerWebConsole(app as unknown as Api, { root: deps.web.root, logger: deps.logger })
+    : undefined;
+  app.setNotFoundHandler(async (request, reply) => {
+    // The console's own routes (/agent, /manager…) are pages of the single-page app.
+    if (consolePage && isConsolePage(request)) return consolePage(request, reply);
+    await reply.status(404).send({
       error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` },
     });
   });

@@ -21,6 +21,8 @@ export interface ApiDeps {
   /** The engine of this process, when it runs one (live figures, waking runners). */
   host?: EngineHost;
   feed: LiveFeed;
+  /** The web console's bundle to serve at `/` (web/dist); absent: the API alone. */
+  web?: { root: string };
 }
 
 /**

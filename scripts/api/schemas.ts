@@ -86,6 +86,17 @@ export const screenCallView = z.strictObject({
     type: z.string(),
     script: z.string().nullable(),
   }),
+  /** The contact's attempts, newest first (at most 20), numbers masked. */
+  history: z.array(
+    z.strictObject({
+      at: z.string(),
+      connectedAt: z.string().nullable(),
+      endedAt: z.string().nullable(),
+      result: z.string().nullable(),
+      outcome: z.string().nullable(),
+      phoneMasked: z.string(),
+    }),
+  ),
 });
 
 export const agentScreenView = z.strictObject({

@@ -10,6 +10,7 @@ import type { TelephonyPort } from '../../engine/telephony/port.ts';
 import { buildApi } from '../api/app.ts';
 import type { Api } from '../api/context.ts';
 import { LiveFeed } from '../api/live-feed.ts';
+import { DEFAULT_WEB_ROOT } from '../api/web-console.ts';
 
 export interface ServeDeps {
   handle: DatabaseHandle;
@@ -24,6 +25,8 @@ export interface ServeDeps {
   engineId?: string;
   engine?: EngineHostOptions;
   feed?: { agentPollMs?: number; figuresMs?: number };
+  /** The web console served at `/`: web/dist unless told; `false`: the API alone. */
+  web?: { root: string } | false;
 }
 
 export interface Serving {
@@ -71,6 +74,7 @@ export async function startServe(deps: ServeDeps, listen: { host: string; port: 
     services,
     feed,
     ...(host ? { host } : {}),
+    ...(deps.web === false ? {} : { web: deps.web ?? { root: DEFAULT_WEB_ROOT } }),
   });
   if (host) await host.start();
   feed.start();

@@ -28,6 +28,8 @@ export async function serveForTest(
     env?: NodeJS.ProcessEnv;
     engine?: Parameters<typeof startServe>[0]['engine'];
     feed?: Parameters<typeof startServe>[0]['feed'];
+    /** The web console's bundle (default: web/dist, as `dialer serve`). */
+    web?: Parameters<typeof startServe>[0]['web'];
   } = {},
 ): Promise<Serving> {
   const config = loadConfig({ env: { DIALER_DATA_DIR: '/nonexistent', ...options.env } });
@@ -40,6 +42,7 @@ export async function serveForTest(
       ...(options.telephony ? { telephony: options.telephony } : {}),
       ...(options.engine ? { engine: options.engine } : {}),
       feed: options.feed ?? { agentPollMs: 20 },
+      ...(options.web !== undefined ? { web: options.web } : {}),
     },
     { host: '127.0.0.1', port: 0 },
   );

@@ -136,16 +136,23 @@ export function registerDemoCommands(program: Command, contextFor: ContextFactor
               listen: { host: flags.host ?? ctx.config.serve.host, port },
             });
             ctx.out.result(
-              { url: demo.url, campaignId: demo.campaignId, seat: demo.seat, signIns: demo.signIns },
+              {
+                url: demo.url,
+                console: `${demo.url}/`,
+                campaignId: demo.campaignId,
+                seat: demo.seat,
+                signIns: demo.signIns,
+              },
               () => {
                 ctx.out.line(
                   `demo serving on ${demo.url} (OpenAPI: ${demo.url}/api/openapi.json); Ctrl-C to stop`,
                 );
+                ctx.out.line(`web console: open ${demo.url}/ and sign in with one of these`);
                 ctx.out.line(
                   `campaign ${demo.campaignId} running in real time with ${agents} simulated agents`,
                 );
                 ctx.out.line(
-                  `your seat: agent ${demo.seat}, operated by demo-agent (POST /api/agents/me/login)`,
+                  `your seat: agent ${demo.seat}, operated by demo-agent (the agent desktop at ${demo.url}/agent, or POST /api/agents/me/login)`,
                 );
                 for (const s of demo.signIns) {
                   ctx.out.line(

@@ -58,10 +58,17 @@ export function registerServeCommands(program: Command, contextFor: ContextFacto
           { url: serving.url, engineId, ari: sim ? sim.url : ctx.config.ari.url, simulator: Boolean(sim) },
           'serving: engine and HTTP API running',
         );
-        ctx.out.result({ url: serving.url, engineId, openapi: `${serving.url}/api/openapi.json` }, () =>
-          ctx.out.line(
-            `dialer serving on ${serving.url} (OpenAPI: ${serving.url}/api/openapi.json); SIGTERM or Ctrl-C drains and stops`,
-          ),
+        ctx.out.result(
+          {
+            url: serving.url,
+            engineId,
+            openapi: `${serving.url}/api/openapi.json`,
+            console: `${serving.url}/`,
+          },
+          () =>
+            ctx.out.line(
+              `dialer serving on ${serving.url} (web console: ${serving.url}/, OpenAPI: ${serving.url}/api/openapi.json); SIGTERM or Ctrl-C drains and stops`,
+            ),
         );
         // SIGTERM/SIGINT: stop taking requests, stop originating, let live calls end, then exit.
         await new Promise<void>((resolve) => {
