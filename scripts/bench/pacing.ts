@@ -1,16 +1,19 @@
 /**
- * npm run bench:pacing [-- --seed N --days N --scenario <name>]
+ * npm run bench:pacing [-- --seed N --days N --scenario <name> --agents N]
  *
  * Runs every shipped scenario (campaigns/scenarios/*.json) through the pacing simulator: our
  * predictive pacer beside progressive 1:1, a fixed 2.0 ratio, VICIdial's adaptive dial level (at our
  * abandonment target), the second reference (our pacer given the true laws) and the clairvoyant
  * bound, all on the same simulated people in the same run; prints the comparison table and checks
  * the issue's targets for the predictive pacer, with the reference's figure beside each.
+ * `--agents N` runs the scenarios with a team of N instead (each shift scaled, at least 1 agent):
+ * how the shortfall to the clairvoyant depends on the team's size.
  */
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { reportColumns, reportRows } from '../../engine/pacing-simulator/report-rows.ts';
 import { runScenario } from '../../engine/pacing-simulator/run-scenario.ts';
+import type { Scenario } from '../../engine/pacing-simulator/scenario.ts';
 import { readScenarioFile, shippedScenarioFiles } from '../../engine/pacing-simulator/scenario-file.ts';
 import { checkTargets } from '../../engine/pacing-simulator/targets.ts';
 import { formatTable } from '../cli/output.ts';
@@ -20,12 +23,21 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '1' },
     days: { type: 'string' },
     scenario: { type: 'string' },
+    agents: { type: 'string' },
   },
 });
 const seed = Number(values.seed);
 const days = values.days === undefined ? undefined : Number(values.days);
-if (!Number.isInteger(seed) || seed < 0 || (days !== undefined && (!Number.isInteger(days) || days < 1))) {
-  process.stderr.write('usage: npm run bench:pacing -- [--seed N] [--days N] [--scenario name]\n');
+const agents = values.agents === undefined ? undefined : Number(values.agents);
+if (
+  !Number.isInteger(seed) ||
+  seed < 0 ||
+  (days !== undefined && (!Number.isInteger(days) || days < 1)) ||
+  (agents !== undefined && (!Number.isInteger(agents) || agents < 1))
+) {
+  process.stderr.write(
+    'usage: npm run bench:pacing -- [--seed N] [--days N] [--scenario name] [--agents N]\n',
+  );
   process.exit(2);
 }
 
@@ -36,7 +48,7 @@ const write = (text: string) => process.stdout.write(text);
 let allMet = true;
 const summary: Record<string, unknown>[] = [];
 for (const file of files) {
-  const scenario = readScenarioFile(file);
+  const scenario = withTeam(readScenarioFile(file), agents);
   const started = performance.now();
   const report = runScenario(scenario, { seed, ...(days === undefined ? {} : { days }) });
   const seconds = (performance.now() - started) / 1000;
@@ -64,3 +76,16 @@ write(
     'outcomes), measured in this run. Where it misses a target too, the policy (not the estimation) is short.\n',
 );
 write(`\n${allMet ? 'all targets met' : 'some targets NOT met'}\n`);
+
+/** The scenario with a team of `agents` in all, each shift scaled (at least one agent each). */
+function withTeam(scenario: Scenario, agents: number | undefined): Scenario {
+  if (agents === undefined) return scenario;
+  const total = scenario.shifts.reduce((sum, s) => sum + s.agents, 0);
+  return {
+    ...scenario,
+    shifts: scenario.shifts.map((s) => ({
+      ...s,
+      agents: Math.max(1, Math.round((s.agents * agents) / total)),
+    })),
+  };
+}
