@@ -1,4 +1,4 @@
-import { type FormEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { type FormEvent, useCallback, useEffect, useMemo, useState } from 'react';
 import { outcomeSchemaFor } from '../../../../campaigns/outcomes/outcome-schema.ts';
 import { ApiError, get, post } from '../../api/client.ts';
 import type {
@@ -11,11 +11,9 @@ import type {
 } from '../../api/types.ts';
 import { clockText, labelOf, t } from '../../i18n/index.ts';
 import { useMe } from '../../shell/session.tsx';
+import { PreviewPanel, WrapUpClock } from './countdowns.tsx';
 import { OutcomeForm } from './outcome-form.tsx';
 import { useAgentFeed, useSecondsSince } from './use-agent-feed.ts';
-
-/** Seconds a lead stays on preview before the page calls it (timed preview). */
-export const PREVIEW_SECONDS = 30;
 
 type Act = (path: string, body?: unknown) => Promise<void>;
 
@@ -196,46 +194,6 @@ function CallPanel({ call }: { call: ScreenCall }) {
         </table>
       )}
     </section>
-  );
-}
-
-function PreviewPanel({ act, busy, seenAt }: { act: Act; busy: boolean; seenAt: number }) {
-  const left = PREVIEW_SECONDS - useSecondsSince(seenAt);
-  const fired = useRef(false);
-  useEffect(() => {
-    if (left <= 0 && !fired.current) {
-      fired.current = true;
-      void act('preview/accept');
-    }
-  }, [left, act]);
-  return (
-    <section className="panel" aria-labelledby="preview-title">
-      <h2 id="preview-title">{t.agent.preview}</h2>
-      <p>{t.agent.previewHelp}</p>
-      <p className="countdown" aria-live="off" data-testid="preview-countdown">
-        {t.agent.previewDialsIn(clockText(Math.ceil(left)))}
-      </p>
-      <div className="row">
-        <button type="button" onClick={() => void act('preview/accept')} disabled={busy}>
-          {t.agent.accept}
-        </button>
-        <button type="button" className="secondary" onClick={() => void act('preview/skip')} disabled={busy}>
-          {t.agent.skip}
-        </button>
-      </div>
-    </section>
-  );
-}
-
-function WrapUpClock({ screen, seenAt }: { screen: AgentScreen; seenAt: number }) {
-  const elapsed = useSecondsSince(seenAt);
-  if (screen.state.kind !== 'wrap_up') return null;
-  const total = (Date.parse(screen.state.deadline) - Date.parse(screen.since)) / 1000;
-  const left = total - elapsed;
-  return (
-    <p className="countdown" data-testid="wrap-up-countdown" aria-live="off">
-      {left > 0 ? t.agent.wrapUpLeft(clockText(Math.ceil(left))) : t.agent.wrapUpOver}
-    </p>
   );
 }
 

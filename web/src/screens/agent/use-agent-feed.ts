@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { get } from '../../api/client.ts';
 import type { AgentScreen } from '../../api/types.ts';
 
 export interface FeedState {
@@ -34,7 +35,12 @@ export function useAgentFeed(agent: string | null, enabled: boolean): FeedState 
       }));
     });
     source.addEventListener('open', () => setState((s) => ({ ...s, connected: true })));
-    source.addEventListener('error', () => setState((s) => ({ ...s, connected: false })));
+    source.addEventListener('error', () => {
+      setState((s) => ({ ...s, connected: false }));
+      // The browser gives up on a refused stream (401: the session ended): asking who we are
+      // sends the shell back to the sign-in page; otherwise it reconnects by itself.
+      if (source.readyState === EventSource.CLOSED) void get('/api/session').catch(() => {});
+    });
     return () => source.close();
   }, [agent, enabled]);
   return state;
