@@ -195,4 +195,30 @@ describe.runIf(browserAvailable('agent-desktop.browser.test.ts'))('web console: 
       await simulated?.stop();
     }
   }, 240_000);
+
+  it('sends each role to its own screen and refuses, in the page, a screen of another role', async () => {
+    const { db } = handle;
+    const serving = await serveForTest(handle, { web: { root: bundle.root } });
+    try {
+      const manager = await testUser(db, 'manager');
+      await givePassword(handle, manager.name);
+      // A fresh browser session (cookies are per host, not per port: the agent's would still be sent).
+      await page.context().clearCookies();
+      await page.goto(`${serving.url}/`);
+      await page.getByLabel('User name').fill(manager.name);
+      await page.getByLabel('Password').fill(TEST_PASSWORD);
+      await page.getByLabel('Password').press('Enter');
+      await page.waitForURL('**/manager', WAIT);
+      await page.getByRole('table', { name: 'Campaigns' }).waitFor(WAIT);
+      const nav = page.getByRole('navigation', { name: 'Main' }).getByRole('link');
+      expect(await nav.allTextContents()).toEqual(['Agent desktop', 'Campaigns']);
+      await page.goto(`${serving.url}/compliance`);
+      expect(await page.getByRole('alert').textContent()).toBe('Your role does not open this page.');
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByRole('button', { name: 'Sign in' }).waitFor(WAIT);
+      expect(pageErrors).toEqual([]);
+    } finally {
+      await serving.stop();
+    }
+  }, 120_000);
 });
