@@ -196,7 +196,7 @@ describe.runIf(browserAvailable('agent-desktop.browser.test.ts'))('web console: 
     }
   }, 240_000);
 
-  it('sends each role to its own screen and refuses, in the page, a screen of another role', async () => {
+  it('sends each role to its own screen, lets a supervisor work any agent’s desk, and refuses another role’s screen in the page', async () => {
     const { db } = handle;
     const serving = await serveForTest(handle, { web: { root: bundle.root } });
     try {
@@ -212,6 +212,14 @@ describe.runIf(browserAvailable('agent-desktop.browser.test.ts'))('web console: 
       await page.getByRole('table', { name: 'Campaigns' }).waitFor(WAIT);
       const nav = page.getByRole('navigation', { name: 'Main' }).getByRole('link');
       expect(await nav.allTextContents()).toEqual(['Agent desktop', 'Campaigns']);
+      // A supervisor works any agent's desk: pick one, and its state comes over the live feed.
+      const { code } = await db.selectFrom('agents').select('code').orderBy('id').executeTakeFirstOrThrow();
+      await page.getByRole('link', { name: 'Agent desktop' }).click();
+      await page.getByLabel('Agent to work').selectOption(code);
+      await page.getByTestId('agent-state').waitFor(WAIT);
+      expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(
+        `Agent desktop · Seat ${code}`,
+      );
       await page.goto(`${serving.url}/compliance`);
       expect(await page.getByRole('alert').textContent()).toBe('Your role does not open this page.');
       await page.getByRole('button', { name: 'Sign out' }).click();

@@ -11,6 +11,7 @@ import type {
 } from '../../api/types.ts';
 import { clockText, labelOf, t } from '../../i18n/index.ts';
 import { useMe } from '../../shell/session.tsx';
+import { CallbackForm } from './callback-form.tsx';
 import { PreviewPanel, WrapUpClock } from './countdowns.tsx';
 import { OutcomeForm } from './outcome-form.tsx';
 import { useAgentFeed, useSecondsSince } from './use-agent-feed.ts';
@@ -194,50 +195,6 @@ function CallPanel({ call }: { call: ScreenCall }) {
         </table>
       )}
     </section>
-  );
-}
-
-function CallbackForm({ act, busy }: { act: Act; busy: boolean }) {
-  const [at, setAt] = useState('');
-  const [anyone, setAnyone] = useState(false);
-  const [note, setNote] = useState('');
-  return (
-    <form
-      aria-label={t.agent.callback}
-      onSubmit={(e) => {
-        e.preventDefault();
-        const when = new Date(at);
-        if (Number.isNaN(when.getTime())) return;
-        void act('callback', {
-          at: when.toISOString(),
-          anyone,
-          ...(note.trim() ? { note: note.trim() } : {}),
-        });
-      }}
-    >
-      <h3>{t.agent.callback}</h3>
-      <label>
-        {t.agent.callbackAt}
-        <input
-          type="datetime-local"
-          name="callback-at"
-          value={at}
-          onChange={(e) => setAt(e.target.value)}
-          required
-        />
-      </label>
-      <label className="inline">
-        <input type="checkbox" checked={anyone} onChange={(e) => setAnyone(e.target.checked)} />
-        {t.agent.callbackAnyone}
-      </label>
-      <label>
-        {t.agent.callbackNote} <span className="notice">{t.agent.optional}</span>
-        <input type="text" maxLength={500} value={note} onChange={(e) => setNote(e.target.value)} />
-      </label>
-      <button type="submit" className="secondary" disabled={busy || at === ''}>
-        {t.agent.scheduleCallback}
-      </button>
-    </form>
   );
 }
 
