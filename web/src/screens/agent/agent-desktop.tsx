@@ -333,7 +333,7 @@ export default function AgentDesktop() {
         {seat ? ` · ${t.agent.seat} ${seat}` : ''}
       </h1>
       {!own && <AgentPicker value={picked} onChange={setPicked} />}
-      {!feed.connected && code !== '' && (
+      {feed.lost && code !== '' && (
         <p className="notice" role="status">
           {t.agent.feedLost}
         </p>
