@@ -17,6 +17,7 @@ interface Screen {
     contactId: number;
     phoneMasked: string;
     fields: Record<string, string>;
+    history: { phoneMasked: string; outcome: string | null }[];
     campaign: { script: string | null };
   } | null;
 }
@@ -69,6 +70,10 @@ describeEachDatabase('API: an agent works calls while the engine runs', (databas
         .executeTakeFirstOrThrow();
       expect(pop.call!.phoneMasked).not.toContain(contact.phone_e164.slice(-6));
       expect(pop.call!.phoneMasked.slice(-2)).toBe(contact.phone_e164.slice(-2));
+      // The contact's attempts so far (this one), masked like the number on screen.
+      expect(pop.call!.history).toEqual([
+        expect.objectContaining({ phoneMasked: pop.call!.phoneMasked, outcome: null }),
+      ]);
 
       await feed.next(inState('wrap_up'), 60_000);
       const wrong = await api('/api/agents/me/outcome', {

@@ -158,11 +158,12 @@ describe.runIf(browserAvailable('agent-desktop.browser.test.ts'))('web console: 
       const amountError = page.locator('.field-error[data-field=amount]');
       await amountError.waitFor(WAIT);
       expect(await amountError.textContent()).toMatch(/more than zero/);
-      await page.getByLabel('Amount').fill('120.50');
       if (takeScreenshots) {
         mkdirSync(SCREENSHOT_DIR, { recursive: true });
         await page.screenshot({ path: join(SCREENSHOT_DIR, 'agent-desktop.png'), fullPage: true });
       }
+      await page.getByLabel('Amount').fill('120.50');
+      expect(await amountError.count()).toBe(0);
 
       // Nothing on the page holds the full number, in any form.
       const html = await page.content();
@@ -195,4 +196,38 @@ describe.runIf(browserAvailable('agent-desktop.browser.test.ts'))('web console: 
       await simulated?.stop();
     }
   }, 240_000);
+
+  it('sends each role to its own screen, lets a supervisor work any agent’s desk, and refuses another role’s screen in the page', async () => {
+    const { db } = handle;
+    const serving = await serveForTest(handle, { web: { root: bundle.root } });
+    try {
+      const manager = await testUser(db, 'manager');
+      await givePassword(handle, manager.name);
+      // A fresh browser session (cookies are per host, not per port: the agent's would still be sent).
+      await page.context().clearCookies();
+      await page.goto(`${serving.url}/`);
+      await page.getByLabel('User name').fill(manager.name);
+      await page.getByLabel('Password').fill(TEST_PASSWORD);
+      await page.getByLabel('Password').press('Enter');
+      await page.waitForURL('**/manager', WAIT);
+      await page.getByRole('table', { name: 'Campaigns' }).waitFor(WAIT);
+      const nav = page.getByRole('navigation', { name: 'Main' }).getByRole('link');
+      expect(await nav.allTextContents()).toEqual(['Agent desktop', 'Campaigns']);
+      // A supervisor works any agent's desk: pick one, and its state comes over the live feed.
+      const { code } = await db.selectFrom('agents').select('code').orderBy('id').executeTakeFirstOrThrow();
+      await page.getByRole('link', { name: 'Agent desktop' }).click();
+      await page.getByLabel('Agent to work').selectOption(code);
+      await page.getByTestId('agent-state').waitFor(WAIT);
+      expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(
+        `Agent desktop · Seat ${code}`,
+      );
+      await page.goto(`${serving.url}/compliance`);
+      expect(await page.getByRole('alert').textContent()).toBe('Your role does not open this page.');
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByRole('button', { name: 'Sign in' }).waitFor(WAIT);
+      expect(pageErrors).toEqual([]);
+    } finally {
+      await serving.stop();
+    }
+  }, 120_000);
 });

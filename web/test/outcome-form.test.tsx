@@ -90,7 +90,7 @@ describe.each(Object.entries(DEFINITIONS))('the outcome form of a %s campaign', 
 });
 
 describe('the outcome form and the API’s answer', () => {
-  it('shows each 422 issue under the field it names, and one naming no field above the button', async () => {
+  it('shows each 422 issue under the field it names until that field changes, and one naming no field above the button', async () => {
     const { view } = renderForm(DEFINITIONS.collections!, async () => {
       throw new ApiError(422, 'invalid', 'outcome is invalid', [
         { field: 'amount', message: 'must be more than zero' },
@@ -108,6 +108,10 @@ describe('the outcome form and the API’s answer', () => {
     );
     expect(field(view.container, 'amount').getAttribute('aria-invalid')).toBe('true');
     expect(screen.getByRole('alert').textContent).toBe('the call is over');
+    // Correcting a field takes its error away; the others stay until the next answer.
+    fireEvent.change(field(view.container, 'amount'), { target: { value: '120' } });
+    expect(view.container.querySelector('[data-field="amount"]')).toBeNull();
+    expect(view.container.querySelector('[data-field="date"]')).not.toBeNull();
   });
 
   it('labels survey answers with the question the agent reads', () => {

@@ -1,4 +1,4 @@
-import { type FormEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { type FormEvent, useCallback, useEffect, useMemo, useState } from 'react';
 import { outcomeSchemaFor } from '../../../../campaigns/outcomes/outcome-schema.ts';
 import { ApiError, get, post } from '../../api/client.ts';
 import type {
@@ -11,11 +11,10 @@ import type {
 } from '../../api/types.ts';
 import { clockText, labelOf, t } from '../../i18n/index.ts';
 import { useMe } from '../../shell/session.tsx';
+import { CallbackForm } from './callback-form.tsx';
+import { PreviewPanel, WrapUpClock } from './countdowns.tsx';
 import { OutcomeForm } from './outcome-form.tsx';
 import { useAgentFeed, useSecondsSince } from './use-agent-feed.ts';
-
-/** Seconds a lead stays on preview before the page calls it (timed preview). */
-export const PREVIEW_SECONDS = 30;
 
 type Act = (path: string, body?: unknown) => Promise<void>;
 
@@ -199,90 +198,6 @@ function CallPanel({ call }: { call: ScreenCall }) {
   );
 }
 
-function PreviewPanel({ act, busy, seenAt }: { act: Act; busy: boolean; seenAt: number }) {
-  const left = PREVIEW_SECONDS - useSecondsSince(seenAt);
-  const fired = useRef(false);
-  useEffect(() => {
-    if (left <= 0 && !fired.current) {
-      fired.current = true;
-      void act('preview/accept');
-    }
-  }, [left, act]);
-  return (
-    <section className="panel" aria-labelledby="preview-title">
-      <h2 id="preview-title">{t.agent.preview}</h2>
-      <p>{t.agent.previewHelp}</p>
-      <p className="countdown" aria-live="off" data-testid="preview-countdown">
-        {t.agent.previewDialsIn(clockText(Math.ceil(left)))}
-      </p>
-      <div className="row">
-        <button type="button" onClick={() => void act('preview/accept')} disabled={busy}>
-          {t.agent.accept}
-        </button>
-        <button type="button" className="secondary" onClick={() => void act('preview/skip')} disabled={busy}>
-          {t.agent.skip}
-        </button>
-      </div>
-    </section>
-  );
-}
-
-function WrapUpClock({ screen, seenAt }: { screen: AgentScreen; seenAt: number }) {
-  const elapsed = useSecondsSince(seenAt);
-  if (screen.state.kind !== 'wrap_up') return null;
-  const total = (Date.parse(screen.state.deadline) - Date.parse(screen.since)) / 1000;
-  const left = total - elapsed;
-  return (
-    <p className="countdown" data-testid="wrap-up-countdown" aria-live="off">
-      {left > 0 ? t.agent.wrapUpLeft(clockText(Math.ceil(left))) : t.agent.wrapUpOver}
-    </p>
-  );
-}
-
-function CallbackForm({ act, busy }: { act: Act; busy: boolean }) {
-  const [at, setAt] = useState('');
-  const [anyone, setAnyone] = useState(false);
-  const [note, setNote] = useState('');
-  return (
-    <form
-      aria-label={t.agent.callback}
-      onSubmit={(e) => {
-        e.preventDefault();
-        const when = new Date(at);
-        if (Number.isNaN(when.getTime())) return;
-        void act('callback', {
-          at: when.toISOString(),
-          anyone,
-          ...(note.trim() ? { note: note.trim() } : {}),
-        });
-      }}
-    >
-      <h3>{t.agent.callback}</h3>
-      <label>
-        {t.agent.callbackAt}
-        <input
-          type="datetime-local"
-          name="callback-at"
-          value={at}
-          onChange={(e) => setAt(e.target.value)}
-          required
-        />
-      </label>
-      <label className="inline">
-        <input type="checkbox" checked={anyone} onChange={(e) => setAnyone(e.target.checked)} />
-        {t.agent.callbackAnyone}
-      </label>
-      <label>
-        {t.agent.callbackNote} <span className="notice">{t.agent.optional}</span>
-        <input type="text" maxLength={500} value={note} onChange={(e) => setNote(e.target.value)} />
-      </label>
-      <button type="submit" className="secondary" disabled={busy || at === ''}>
-        {t.agent.scheduleCallback}
-      </button>
-    </form>
-  );
-}
-
 function OutcomePanel({
   screen,
   seenAt,
@@ -418,7 +333,7 @@ export default function AgentDesktop() {
         {seat ? ` · ${t.agent.seat} ${seat}` : ''}
       </h1>
       {!own && <AgentPicker value={picked} onChange={setPicked} />}
-      {!feed.connected && code !== '' && (
+      {feed.lost && code !== '' && (
         <p className="notice" role="status">
           {t.agent.feedLost}
         </p>

@@ -178,7 +178,11 @@ export function OutcomeForm({ schema, labels = {}, submit, disabled = false }: O
               field={field}
               id={id}
               value={values[field.path]}
-              onChange={(v) => setValues((old) => ({ ...old, [field.path]: v }))}
+              onChange={(v) => {
+                setValues((old) => ({ ...old, [field.path]: v }));
+                // A changed field's error was about the old value.
+                setIssues(({ [field.path]: _gone, ...rest }) => rest);
+              }}
               describedBy={errorId}
               invalid={Boolean(errors)}
             />

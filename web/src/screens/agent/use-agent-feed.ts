@@ -1,11 +1,13 @@
 import { useEffect, useState } from 'react';
+import { get } from '../../api/client.ts';
 import type { AgentScreen } from '../../api/types.ts';
 
 export interface FeedState {
   screen: AgentScreen | null;
   /** This browser's time (performance.now()) when the current state arrived: timers count from it. */
   stateSeenAt: number;
-  connected: boolean;
+  /** The stream broke and the browser is reconnecting (not before the first connection). */
+  lost: boolean;
 }
 
 /**
@@ -15,8 +17,10 @@ export interface FeedState {
  * when the engine's clock is not the wall clock (the demo's).
  */
 export function useAgentFeed(agent: string | null, enabled: boolean): FeedState {
-  const [state, setState] = useState<FeedState>({ screen: null, stateSeenAt: 0, connected: false });
+  const [state, setState] = useState<FeedState>({ screen: null, stateSeenAt: 0, lost: false });
   useEffect(() => {
+    // Another seat (a supervisor's pick): nothing of the previous one stays on screen.
+    setState({ screen: null, stateSeenAt: 0, lost: false });
     if (!enabled) return;
     const query = new URLSearchParams({ channel: 'agent', ...(agent ? { agent } : {}) });
     const source = new EventSource(`/api/events?${query}`);
@@ -24,7 +28,7 @@ export function useAgentFeed(agent: string | null, enabled: boolean): FeedState 
       const screen = JSON.parse((event as MessageEvent<string>).data) as AgentScreen;
       setState((previous) => ({
         screen,
-        connected: true,
+        lost: false,
         stateSeenAt:
           previous.screen &&
           previous.screen.state.kind === screen.state.kind &&
@@ -33,8 +37,13 @@ export function useAgentFeed(agent: string | null, enabled: boolean): FeedState 
             : performance.now(),
       }));
     });
-    source.addEventListener('open', () => setState((s) => ({ ...s, connected: true })));
-    source.addEventListener('error', () => setState((s) => ({ ...s, connected: false })));
+    source.addEventListener('open', () => setState((s) => ({ ...s, lost: false })));
+    source.addEventListener('error', () => {
+      setState((s) => ({ ...s, lost: true }));
+      // The browser gives up on a refused stream (401: the session ended): asking who we are
+      // sends the shell back to the sign-in page; otherwise it reconnects by itself.
+      if (source.readyState === EventSource.CLOSED) void get('/api/session').catch(() => {});
+    });
     return () => source.close();
   }, [agent, enabled]);
   return state;
