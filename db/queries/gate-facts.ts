@@ -416,6 +416,7 @@ async function factsFor(
            from dnc_entries d
           where d.phone_e164 = src.phone_e164 and d.scope_key = any(${scopeKeys}::text[])) as dnc,
         att.total, att.open, att.recent, att.last_result, att.last_at,
+        -- call_attempts_abandoned_phone_time: only the number's abandoned calls are read.
         (select ${epochMs(sql`max(coalesce(x.answered_at, x.queued_at))`)} from call_attempts x
           where x.phone_e164 = src.phone_e164 and x.abandoned
             and x.queued_at >= ${abandonSince} and x.queued_at <= ${now}) as last_abandoned_at,
