@@ -416,6 +416,7 @@ async function factsFor(
            from dnc_entries d
           where d.phone_e164 = src.phone_e164 and d.scope_key = any(${scopeKeys}::text[])) as dnc,
         att.total, att.open, att.recent, att.last_result, att.last_at,
+        -- call_attempts_abandoned_phone_time: only the number's abandoned calls are read.
         (select ${epochMs(sql`max(coalesce(x.answered_at, x.queued_at))`)} from call_attempts x
           where x.phone_e164 = src.phone_e164 and x.abandoned
             and x.queued_at >= ${abandonSince} and x.queued_at <= ${now}) as last_abandoned_at,
@@ -532,6 +533,9 @@ async function factsFor(
   }
 
   const out = new Map<number, ContactGateFacts>();
+  // Each rule's column names, built once per batch rather than once per row.
+  const frequencyColumnNames = policy.frequency.map((_, i) => [`f${i}_times`, `f${i}_conv`] as const);
+  const noTimes: readonly number[] = [];
   for (const r of rows) {
     const dnc: DncHit[] = (r.dnc ?? []).map((d) => ({
       scope: d.scope,
@@ -571,20 +575,23 @@ async function factsFor(
       agentReserved: reserved.has(r.id),
       lastOutcome:
         r.last_outcome && r.last_attempt_at ? { tag: r.last_outcome, at: new Date(r.last_attempt_at) } : null,
-      ...(policy.frequency.length
-        ? {
-            frequency: policy.frequency.map(
-              (rule, i): FrequencyFacts => ({
-                ruleId: rule.id,
-                countedBy: rule.unit === 'account' && r.account_ref !== null ? 'account' : 'number',
-                attemptTimes: ((r[`f${i}_times`] as number[] | null) ?? []).map(Number),
-                lastConversationAt: r[`f${i}_conv`] === null ? null : Number(r[`f${i}_conv`]),
-                ...(rule.callerNumbers === 'each' ? { callerNumber } : {}),
-              }),
-            ),
-          }
-        : {}),
-      ...(consentRules ? { consentedCall: consented.get(r.id) ?? null } : {}),
+      // Plain properties, one object shape for every row (no conditional spreads): the gate
+      // reads these facts for every contact of a batch.
+      frequency: policy.frequency.length
+        ? policy.frequency.map((rule, i): FrequencyFacts => {
+            const [timesColumn, convColumn] = frequencyColumnNames[i]!;
+            const times = r[timesColumn] as number[] | null;
+            const conv = r[convColumn] as number | null;
+            return {
+              ruleId: rule.id,
+              countedBy: rule.unit === 'account' && r.account_ref !== null ? 'account' : 'number',
+              attemptTimes: times === null ? noTimes : times.map(Number),
+              lastConversationAt: conv === null ? null : Number(conv),
+              callerNumber: rule.callerNumbers === 'each' ? callerNumber : undefined,
+            };
+          })
+        : undefined,
+      consentedCall: consentRules ? (consented.get(r.id) ?? null) : undefined,
     };
     out.set(r.id, { contact, facts });
   }

@@ -17,10 +17,13 @@
  *      `us-collections` preset (or --preset): its frequency rule (7 calls in 7 days per account,
  *      quiet 7 days after a conversation, across the client's campaigns) is loaded and judged for
  *      every contact; two contacts share each account, and some earlier calls were conversations.
+ *      Besides the wall-clock rates, the decisions per CPU-second (this process and the database's
+ *      backends, read from /proc when the server runs on this host): on a shared machine the
+ *      wall-clock figures move with whatever else runs, the CPU figures far less.
  */
 
 import { once } from 'node:events';
-import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -292,10 +295,32 @@ async function main() {
     const batches: number[][] = [];
     for (let i = 0; i < ids.length; i += BATCH) batches.push(ids.slice(i, i + BATCH));
     /** Every contact decided once: facts loaded in batches (C in flight) plus the pure gate. */
+    // CPU spent on the decisions, this process and the database's backends together: on a shared
+    // machine wall-clock rates move with whatever else runs, CPU time far less. The backends' CPU
+    // is read from /proc (a database server on this host); absent elsewhere.
+    // Per backend of this database: CPU ms so far; null when /proc cannot be read. A connection
+    // the pool opens during a run has no earlier reading: all its CPU belongs to the run.
+    const backendCpu = async (): Promise<Map<number, number> | null> => {
+      const pids: number[] = (
+        await pool.query('select pid from pg_stat_activity where datname = current_database()')
+      ).rows.map((r: { pid: number }) => r.pid);
+      const byPid = new Map<number, number>();
+      for (const pid of pids) {
+        try {
+          const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+          byPid.set(pid, (Number(fields[11]) + Number(fields[12])) * 10); // clock ticks of 10 ms
+        } catch {
+          return null;
+        }
+      }
+      return byPid;
+    };
     const timeDecisions = async (options: GateFactsOptions) => {
       const loaded: LoadedGateFacts[] = [];
       const decisions: GateDecision[] = [];
       let loadSeconds = 0;
+      const cpuBefore = process.cpuUsage();
+      const backendBefore = await backendCpu();
       const started = performance.now();
       const campaignPart = await loadCampaignGateFacts(handle.db, campaignId, now, options);
       let next = 0;
@@ -310,12 +335,21 @@ async function main() {
         }
       };
       await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-      return { loaded, decisions, loadSeconds, gateSeconds: (performance.now() - started) / 1000 };
+      const gateSeconds = (performance.now() - started) / 1000;
+      const cpu = process.cpuUsage(cpuBefore);
+      const backendAfter = await backendCpu();
+      let database: number | null = null;
+      if (backendBefore && backendAfter) {
+        database = 0;
+        for (const [pid, ms] of backendAfter) database += (ms - (backendBefore.get(pid) ?? 0)) / 1000;
+      }
+      const cpuSeconds = { node: (cpu.user + cpu.system) / 1e6, database };
+      return { loaded, decisions, loadSeconds, gateSeconds, cpuSeconds };
     };
     // The same contacts judged without any frequency rule (the jurisdiction's plain US policy):
     // what the frequency rules cost, measured in the same run.
     const baseline = await timeDecisions({ policy: jurisdictionPolicy('US') });
-    const { loaded, decisions, loadSeconds, gateSeconds } = await timeDecisions({});
+    const { loaded, decisions, loadSeconds, gateSeconds, cpuSeconds } = await timeDecisions({});
 
     const pureStarted = performance.now();
     let pure = 0;
@@ -354,6 +388,13 @@ async function main() {
     );
     out(
       `| | | the same without frequency rules (policy US): ${rate(baseline.decisions.length, baseline.gateSeconds)} (${baseline.gateSeconds.toFixed(2)} s) | |`,
+    );
+    const perCpu = (n: number, c: { node: number; database: number | null }) =>
+      c.database === null
+        ? `n/a (node ${c.node.toFixed(2)} s; the database's CPU is not readable here)`
+        : `${Math.round(n / (c.node + c.database)).toLocaleString('en-US')} per CPU-second (node ${c.node.toFixed(2)} s + PostgreSQL ${c.database.toFixed(2)} s)`;
+    out(
+      `| the same, per CPU-second (less moved by a busy machine) | ${perCpu(decisions.length, cpuSeconds)} | without frequency rules: ${perCpu(baseline.decisions.length, baseline.cpuSeconds)} | |`,
     );
     out(
       `| national import (--replace) | ${importSeconds.toFixed(1)} s, ${rate(NATIONAL, importSeconds)} | raw COPY, no index: ${copySeconds.toFixed(1)} s, ${rate(NATIONAL, copySeconds)} | ≤ 2× COPY: ${(importSeconds / copySeconds).toFixed(2)}× |`,

@@ -31,10 +31,14 @@ interface Violation {
  */
 export function frequencyViolations(rule: FrequencyRule, facts: FrequencyFacts, now: number): Violation[] {
   const out: Violation[] = [];
+  const quiet = rule.quietAfterConversationMinutes;
+  // Most contacts have no counted call and no conversation: nothing to judge, nothing allocated.
+  if (facts.attemptTimes.length === 0 && (quiet === null || facts.lastConversationAt === null)) return out;
   const about =
     (facts.countedBy === 'account' ? 'the account' : 'the number') +
     (rule.callerNumbers === 'each' ? ` from caller number ${facts.callerNumber ?? '(none)'}` : '');
   for (const window of rule.windows) {
+    if (facts.attemptTimes.length < window.maxAttempts) continue;
     const ms = window.minutes * 60_000;
     const inWindow: number[] = [];
     for (const t of facts.attemptTimes) if (t > now - ms && t <= now) inWindow.push(t);
@@ -46,7 +50,6 @@ export function frequencyViolations(rule: FrequencyRule, facts: FrequencyFacts, 
       retryAt: new Date(leaving + ms),
     });
   }
-  const quiet = rule.quietAfterConversationMinutes;
   if (quiet !== null && facts.lastConversationAt !== null) {
     const until = facts.lastConversationAt + quiet * 60_000;
     if (now < until) {
@@ -57,6 +60,16 @@ export function frequencyViolations(rule: FrequencyRule, facts: FrequencyFacts, 
     }
   }
   return out;
+}
+
+/** The memo key of a pass, built once per rule list and preset (every contact of a batch shares it). */
+const passKeys = new WeakMap<readonly FrequencyRule[], { preset: string; key: string }>();
+function passKey(preset: string, rules: readonly FrequencyRule[]): string {
+  const known = passKeys.get(rules);
+  if (known?.preset === preset) return known.key;
+  const key = `ok|${preset}|${rules.map((r) => r.id).join(',')}`;
+  passKeys.set(rules, { preset, key });
+  return key;
 }
 
 /**
@@ -155,7 +168,7 @@ export function frequencyRule(ctx: RuleContext): RuleResult {
       message: `Preset ${ctx.policy.preset}: a call the person asked for (consent given directly in the conversation of call ${ctx.facts.consentedCall!.attemptId} at ${consentAt}); rule ${consented.join(', ')} neither holds nor counts it.`,
     };
   }
-  return passes.get(`ok|${ctx.policy.preset}|${rules.map((r) => r.id).join(',')}`, () => ({
+  return passes.get(passKey(ctx.policy.preset, rules), () => ({
     rule: 'frequency',
     status: 'pass',
     code: 'frequency.within_limits',
