@@ -103,6 +103,12 @@ export interface AriSimulator {
    * answer never came).
    */
   withholdReplies(fault: { method: string; path: RegExp; count?: number; carryOut?: boolean }): void;
+  /**
+   * Test/demo control: the agent's phone at `endpoint` (e.g. `PJSIP/agent-9`) rings and is
+   * never answered (`false`: answered again as usual); an originate to it ends at its timeout
+   * with cause 19.
+   */
+  answerAgentPhone(endpoint: string, answers: boolean): void;
   /** Test/demo control: the far end of a channel hangs up. */
   hangupFromFarEnd(channelId: string, cause?: number): boolean;
   /** Fault: the next `count` recordings fail (RecordingFailed, no file stored). */
@@ -123,6 +129,7 @@ export async function startAriSimulator(input: AriSimulatorOptions = {}): Promis
   let server: AriHttpServer;
   const spool = new SimRecordingSpool();
   const recordingFaults = { remaining: 0 };
+  const unansweredPhones = new Set<string>();
 
   const makeSim = () =>
     new SimAsterisk({
@@ -143,6 +150,7 @@ export async function startAriSimulator(input: AriSimulatorOptions = {}): Promis
       isAppRegistered: (app) => server.isAppRegistered(app),
       spool,
       recordingFaults,
+      unansweredPhones,
     });
   let sim = makeSim();
   const makeServer = () =>
@@ -210,6 +218,10 @@ export async function startAriSimulator(input: AriSimulatorOptions = {}): Promis
     },
     withholdReplies({ method, path, count = 1, carryOut = false }) {
       server.withheld.push({ method, path, remaining: count, carryOut });
+    },
+    answerAgentPhone(endpoint, answers) {
+      if (answers) unansweredPhones.delete(endpoint);
+      else unansweredPhones.add(endpoint);
     },
     hangupFromFarEnd(channelId, cause = 16) {
       return sim.remoteHangup(channelId, cause);
