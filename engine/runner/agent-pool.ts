@@ -57,6 +57,11 @@ export class AgentPool {
    * rings tried so far and the pending ring.
    */
   private readonly phoneLost = new Map<number, { tries: number; cancel: () => void }>();
+  /**
+   * Set by releaseLegs (the runner stopping): no phone is rung any more, and a ring still in
+   * flight is hung up when it answers, so the stop leaves no agent leg behind on Asterisk.
+   */
+  private released = false;
 
   constructor(
     private readonly deps: {
@@ -127,6 +132,7 @@ export class AgentPool {
     if (state.kind === 'wrap_up') this.armWrapTimer(agent, state.attemptId, state.deadline);
     else this.cancelWrapTimer(session.agent_id);
     if (
+      !this.released &&
       !agent.legUp &&
       !this.dialing.has(agent.agentId) &&
       !this.phoneLost.has(agent.agentId) &&
@@ -152,7 +158,7 @@ export class AgentPool {
         }),
       );
       const current = this.agents.get(agent.agentId);
-      if (!current) {
+      if (!current || this.released) {
         await this.hangupLeg(agent.agentId);
         return;
       }
@@ -316,6 +322,7 @@ export class AgentPool {
    * caller ends the session as before.
    */
   ringLater(agent: PooledAgent, cause?: unknown): boolean {
+    if (this.released) return false;
     const tries = (this.phoneLost.get(agent.agentId)?.tries ?? 0) + 1;
     const delayMs = ringBackoff(tries);
     if (delayMs === undefined) {
@@ -348,6 +355,7 @@ export class AgentPool {
 
   /** Hangs up every leg this process holds (graceful stop); sessions stay open for a restart. */
   async releaseLegs(): Promise<void> {
+    this.released = true;
     for (const timer of this.wrapTimers.values()) timer.cancel();
     this.wrapTimers.clear();
     for (const ring of this.phoneLost.values()) ring.cancel();

@@ -89,9 +89,10 @@ export interface AriSimulator {
   /**
    * Starts the stopped Asterisk on the same port: for `loadingMs` (real milliseconds) every
    * /ari request answers 404 with Asterisk's HTML page (res_ari not loaded yet), then a fresh
-   * Asterisk with no channels and no app registered until a WebSocket comes.
+   * Asterisk with no channels and no app registered until a WebSocket comes. `finishLoading()`
+   * of the answer ends the loading at once (a test that looks at it first).
    */
-  startAsterisk(options?: { loadingMs?: number }): Promise<void>;
+  startAsterisk(options?: { loadingMs?: number }): Promise<{ finishLoading(): void }>;
   /** Cuts the event WebSockets abruptly; clients reconnect by themselves. */
   dropWebSockets(): void;
   /** Keeps the event WebSockets open but silent (no events, no pongs): a half-open link. */
@@ -177,19 +178,19 @@ export async function startAriSimulator(input: AriSimulatorOptions = {}): Promis
     await new Promise((resolve) => setTimeout(resolve, 20));
     await server.close();
   }
-  async function startAsterisk({ loadingMs = 200 } = {}): Promise<void> {
-    if (!down) return;
+  async function startAsterisk({ loadingMs = 200 } = {}): Promise<{ finishLoading(): void }> {
+    const current = down ? makeServer() : server;
+    const finishLoading = () => {
+      current.loading = false;
+    };
+    if (!down) return { finishLoading };
     sim = makeSim();
-    server = makeServer();
+    server = current;
     server.loading = loadingMs > 0;
     await server.listen(port, options.host);
     down = false;
-    if (loadingMs > 0) {
-      const current = server;
-      setTimeout(() => {
-        current.loading = false;
-      }, loadingMs);
-    }
+    if (loadingMs > 0) setTimeout(finishLoading, loadingMs).unref();
+    return { finishLoading };
   }
 
   return {
