@@ -8,7 +8,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/asterisk/**/*.asterisk.ts'],
-    globalSetup: ['test/asterisk/require-asterisk.ts'],
+    // The migrated database templates too: the engine tests here run on PGlite (PostgreSQL with
+    // TEST_DATABASE_URL), as the rest of the suite does.
+    globalSetup: ['test/asterisk/require-asterisk.ts', 'test/support/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     maxWorkers: 1,

@@ -154,3 +154,24 @@ export async function changeSession(
     .returningAll()
     .executeTakeFirst();
 }
+
+/**
+ * Records the agent's phone leg rung again after it was lost (Asterisk back, the agent hung up)
+ * on the open session, the state untouched: the leg is not part of what the compare-and-set of
+ * `changeSession` guards, so the version stays and a state change racing with this one keeps
+ * both. Locking: one row updated by primary key (agent_sessions_pkey); an ended session is left
+ * alone. True when the open session took it.
+ */
+export async function recordSessionLeg(
+  db: Db,
+  sessionId: number,
+  leg: { channelId: string; bridgeId: string },
+): Promise<boolean> {
+  const result = await db
+    .updateTable('agent_sessions')
+    .set({ channel_id: leg.channelId, bridge_id: leg.bridgeId })
+    .where('id', '=', sessionId)
+    .where('ended_at', 'is', null)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}

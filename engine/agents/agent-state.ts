@@ -128,18 +128,20 @@ export function transition(state: AgentState, event: AgentEvent, ctx: Transition
         case 'offline':
           return ok(state);
         case 'on_call':
-          // The customer is still there or just gone; the call's outcome is still owed.
+          // The customer is still there or just gone; the call's outcome is still owed. The
+          // agent is not gone with the phone (Asterisk stopped, the agent hung up): the session
+          // stays and the engine rings the phone again with backoff (issue #11).
           return ok(
             {
               kind: 'wrap_up',
               attemptId: state.attemptId,
               deadline: deadline(ctx),
-              after: { kind: 'logout' },
+              after: state.after,
             },
             [{ type: 'arm_wrap_up_timer', attemptId: state.attemptId, deadline: deadline(ctx) }],
           );
         case 'wrap_up':
-          return ok({ ...state, after: { kind: 'logout' } });
+          return ok(state);
         default:
           return ok(OFFLINE, [...previewLeadOf(state), { type: 'end_session' }]);
       }

@@ -1,6 +1,11 @@
 import type { Kysely } from 'kysely';
 import { databaseFault } from '../../db/pg-error.ts';
-import { type AgentSessionRow, listOpenSessions, sessionState } from '../../db/queries/agent-sessions.ts';
+import {
+  type AgentSessionRow,
+  listOpenSessions,
+  recordSessionLeg,
+  sessionState,
+} from '../../db/queries/agent-sessions.ts';
 import type { Database } from '../../db/schema.ts';
 import { type AppliedEvent, applyAgentEvent } from '../agents/agent-service.ts';
 import type { AgentEvent, AgentState } from '../agents/agent-state.ts';
@@ -52,6 +57,11 @@ export class AgentPool {
    * rings tried so far and the pending ring.
    */
   private readonly phoneLost = new Map<number, { tries: number; cancel: () => void }>();
+  /**
+   * Set by releaseLegs (the runner stopping): no phone is rung any more, and a ring still in
+   * flight is hung up when it answers, so the stop leaves no agent leg behind on Asterisk.
+   */
+  private released = false;
 
   constructor(
     private readonly deps: {
@@ -122,6 +132,7 @@ export class AgentPool {
     if (state.kind === 'wrap_up') this.armWrapTimer(agent, state.attemptId, state.deadline);
     else this.cancelWrapTimer(session.agent_id);
     if (
+      !this.released &&
       !agent.legUp &&
       !this.dialing.has(agent.agentId) &&
       !this.phoneLost.has(agent.agentId) &&
@@ -147,7 +158,7 @@ export class AgentPool {
         }),
       );
       const current = this.agents.get(agent.agentId);
-      if (!current) {
+      if (!current || this.released) {
         await this.hangupLeg(agent.agentId);
         return;
       }
@@ -159,11 +170,32 @@ export class AgentPool {
           { type: 'leg_answered' },
           { channelId: leg.channelId, bridgeId: leg.bridgeId },
         );
+      } else if (current.session.channel_id !== leg.channelId) {
+        // A logged-in agent's phone rung again: the session names the new leg (the desktop,
+        // satisfaction survey and recovery find the agent's channel there).
+        await withDatabaseRetry(
+          () =>
+            recordSessionLeg(this.deps.db, current.session.id, {
+              channelId: leg.channelId,
+              bridgeId: leg.bridgeId,
+            }),
+          { log: logger.child({ agent: agent.code }), what: 'agent leg', policy: this.deps.retry },
+        );
+        current.session = { ...current.session, channel_id: leg.channelId, bridge_id: leg.bridgeId };
       }
       logger.info({ agent: agent.code }, 'agent leg up');
     } catch (error) {
       const current = this.agents.get(agent.agentId);
-      if (current && isTelephonyError(error, 'unavailable') && this.ringLater(current, error)) return;
+      // Asterisk away: ring later. A logged-in agent whose phone was lost (Asterisk stopped,
+      // the agent hung up) is rung again with backoff too when the phone does not answer: the
+      // session ends only once the tries are used up. A first login ring that is not answered
+      // ends the login at once, as before.
+      const retry =
+        current !== undefined &&
+        (isTelephonyError(error, 'unavailable') ||
+          this.phoneLost.has(agent.agentId) ||
+          current.state.kind !== 'logging_in');
+      if (current && retry && this.ringLater(current, error)) return;
       this.phoneLost.delete(agent.agentId);
       logger.warn({ agent: agent.code, err: error }, 'agent phone did not answer');
       if (current) await this.tryApply(current, { type: 'leg_lost' });
@@ -293,6 +325,7 @@ export class AgentPool {
    * caller ends the session as before.
    */
   ringLater(agent: PooledAgent, cause?: unknown): boolean {
+    if (this.released) return false;
     const tries = (this.phoneLost.get(agent.agentId)?.tries ?? 0) + 1;
     const delayMs = ringBackoff(tries);
     if (delayMs === undefined) {
@@ -325,6 +358,7 @@ export class AgentPool {
 
   /** Hangs up every leg this process holds (graceful stop); sessions stay open for a restart. */
   async releaseLegs(): Promise<void> {
+    this.released = true;
     for (const timer of this.wrapTimers.values()) timer.cancel();
     this.wrapTimers.clear();
     for (const ring of this.phoneLost.values()) ring.cancel();

@@ -590,14 +590,19 @@ export class CallFlow {
     }
   }
 
-  /** The agent's phone dropped: the agent owes the outcome; a customer left alone is hung up. */
+  /**
+   * The agent's phone dropped (Asterisk went down, the agent hung up): a phone lost, not an
+   * agent gone. The session stays open and the phone is rung again with backoff; on a call the
+   * agent still owes the outcome (wrap-up) and a customer left alone is hung up.
+   */
   private async agentLegLost(agentId: number): Promise<void> {
     const agent = this.d.pool.legLost(agentId);
     if (!agent) return;
-    // Waiting for calls (Asterisk went down, the phone dropped): a phone lost, not an agent
-    // gone. The session stays open and the phone is rung again with backoff.
-    const waiting = ['ready', 'paused', 'logging_in'].includes(agent.state.kind);
-    if (waiting && this.d.pool.ringLater(agent)) return;
+    const kind = agent.state.kind;
+    const ringAgain = ['ready', 'paused', 'logging_in', 'on_call', 'wrap_up'].includes(kind)
+      ? this.d.pool.ringLater(agent)
+      : false;
+    if (ringAgain && kind !== 'on_call') return;
     if (agent.state.kind === 'on_call') {
       const attemptId = agent.state.attemptId;
       const call = this.d.calls.get(attemptId);

@@ -157,14 +157,34 @@ describe('agent state machine', () => {
     expect(run(accepted, { type: 'leg_lost' }).effects).toEqual(['end_session']);
   });
 
-  it('owes the outcome when the agent leg drops mid-call, then logs out', () => {
+  it('owes the outcome when the agent leg drops mid-call, and stays logged in (the phone is lost, not the agent)', () => {
     const { state, effects } = run(
       { kind: 'on_call', attemptId: 'a1', after: { kind: 'ready' } },
       { type: 'leg_lost' },
       { type: 'outcome_recorded', attemptId: 'a1' },
     );
-    expect(state).toEqual({ kind: 'offline' });
-    expect(effects).toEqual(['arm_wrap_up_timer', 'hangup_agent_leg', 'end_session']);
+    expect(state).toEqual({ kind: 'ready' });
+    expect(effects).toEqual(['arm_wrap_up_timer']);
+  });
+
+  it('keeps a pause or logout asked for before the leg dropped mid-call, and a wrap-up as it was', () => {
+    const paused = run(
+      { kind: 'on_call', attemptId: 'a1', after: { kind: 'pause', reason: 'break' } },
+      { type: 'leg_lost' },
+      { type: 'outcome_recorded', attemptId: 'a1' },
+    );
+    expect(paused.state).toEqual({ kind: 'paused', reason: 'break' });
+    const wrapping: AgentState = {
+      kind: 'wrap_up',
+      attemptId: 'a1',
+      deadline: new Date('2026-11-25T15:00:30Z'),
+      after: { kind: 'ready' },
+    };
+    expect(transition(wrapping, { type: 'leg_lost' }, ctx)).toEqual({
+      ok: true,
+      state: wrapping,
+      effects: [],
+    });
   });
 
   it('goes offline when the login call fails', () => {

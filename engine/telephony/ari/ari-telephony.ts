@@ -672,6 +672,10 @@ export class AriTelephony implements TelephonyPort {
         }),
       );
       await answered;
+      // Logged out while the phone rang (logoutAgent found the ringing session): the leg that
+      // answered is nobody's; the catch below hangs it up and removes its bridge.
+      if (session.loggingOut)
+        throw new TelephonyError('failed', `agent ${request.agentId} logged out while the phone rang`);
       await this.ari('addChannel', about, (c) => c.addChannel(session.bridgeId, session.channelId));
       session.state = 'ready';
       session.onStasis = undefined;

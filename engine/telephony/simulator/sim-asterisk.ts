@@ -143,6 +143,8 @@ export interface SimAsteriskOptions {
   /** Delivers an event to every WebSocket of `app`. */
   deliver: (app: string, event: Record<string, unknown>) => void;
   isAppRegistered: (app: string) => boolean;
+  /** Agents' phones (endpoints, e.g. `PJSIP/agent-9`) that ring and are never answered. */
+  unansweredPhones: ReadonlySet<string>;
   /** Where finished recordings are stored (shared across restarts, as a disk is). */
   spool: SimRecordingSpool;
   /** Fault: how many of the next recordings fail (RecordingFailed, nothing stored). */
@@ -471,6 +473,17 @@ export class SimAsterisk {
     }
     this.emitDial(ch, '');
     if (ch.kind === 'agent') {
+      if (
+        this.o.unansweredPhones.has(
+          ch.tech === 'Local' ? `Local/${ch.dialstring}` : `${ch.tech}/${ch.dialstring}`,
+        )
+      ) {
+        // Nobody picks the phone up: it rings until the originate's timeout (cause 19).
+        this.setState(ch, 'Ringing');
+        this.emitDial(ch, 'RINGING');
+        if (Number.isFinite(ch.timeoutMs)) this.after(ch, ch.timeoutMs, () => this.destroy(ch, 19));
+        return;
+      }
       if (this.o.agentAnswerDelayMs > 0) {
         this.setState(ch, 'Ringing');
         this.emitDial(ch, 'RINGING');

@@ -89,9 +89,10 @@ export interface AriSimulator {
   /**
    * Starts the stopped Asterisk on the same port: for `loadingMs` (real milliseconds) every
    * /ari request answers 404 with Asterisk's HTML page (res_ari not loaded yet), then a fresh
-   * Asterisk with no channels and no app registered until a WebSocket comes.
+   * Asterisk with no channels and no app registered until a WebSocket comes. `finishLoading()`
+   * of the answer ends the loading at once (a test that looks at it first).
    */
-  startAsterisk(options?: { loadingMs?: number }): Promise<void>;
+  startAsterisk(options?: { loadingMs?: number }): Promise<{ finishLoading(): void }>;
   /** Cuts the event WebSockets abruptly; clients reconnect by themselves. */
   dropWebSockets(): void;
   /** Keeps the event WebSockets open but silent (no events, no pongs): a half-open link. */
@@ -103,6 +104,12 @@ export interface AriSimulator {
    * answer never came).
    */
   withholdReplies(fault: { method: string; path: RegExp; count?: number; carryOut?: boolean }): void;
+  /**
+   * Test/demo control: the agent's phone at `endpoint` (e.g. `PJSIP/agent-9`) rings and is
+   * never answered (`false`: answered again as usual); an originate to it ends at its timeout
+   * with cause 19.
+   */
+  answerAgentPhone(endpoint: string, answers: boolean): void;
   /** Test/demo control: the far end of a channel hangs up. */
   hangupFromFarEnd(channelId: string, cause?: number): boolean;
   /** Fault: the next `count` recordings fail (RecordingFailed, no file stored). */
@@ -123,6 +130,7 @@ export async function startAriSimulator(input: AriSimulatorOptions = {}): Promis
   let server: AriHttpServer;
   const spool = new SimRecordingSpool();
   const recordingFaults = { remaining: 0 };
+  const unansweredPhones = new Set<string>();
 
   const makeSim = () =>
     new SimAsterisk({
@@ -143,6 +151,7 @@ export async function startAriSimulator(input: AriSimulatorOptions = {}): Promis
       isAppRegistered: (app) => server.isAppRegistered(app),
       spool,
       recordingFaults,
+      unansweredPhones,
     });
   let sim = makeSim();
   const makeServer = () =>
@@ -169,19 +178,19 @@ export async function startAriSimulator(input: AriSimulatorOptions = {}): Promis
     await new Promise((resolve) => setTimeout(resolve, 20));
     await server.close();
   }
-  async function startAsterisk({ loadingMs = 200 } = {}): Promise<void> {
-    if (!down) return;
+  async function startAsterisk({ loadingMs = 200 } = {}): Promise<{ finishLoading(): void }> {
+    const current = down ? makeServer() : server;
+    const finishLoading = () => {
+      current.loading = false;
+    };
+    if (!down) return { finishLoading };
     sim = makeSim();
-    server = makeServer();
+    server = current;
     server.loading = loadingMs > 0;
     await server.listen(port, options.host);
     down = false;
-    if (loadingMs > 0) {
-      const current = server;
-      setTimeout(() => {
-        current.loading = false;
-      }, loadingMs);
-    }
+    if (loadingMs > 0) setTimeout(finishLoading, loadingMs).unref();
+    return { finishLoading };
   }
 
   return {
@@ -210,6 +219,10 @@ export async function startAriSimulator(input: AriSimulatorOptions = {}): Promis
     },
     withholdReplies({ method, path, count = 1, carryOut = false }) {
       server.withheld.push({ method, path, remaining: count, carryOut });
+    },
+    answerAgentPhone(endpoint, answers) {
+      if (answers) unansweredPhones.delete(endpoint);
+      else unansweredPhones.add(endpoint);
     },
     hangupFromFarEnd(channelId, cause = 16) {
       return sim.remoteHangup(channelId, cause);
