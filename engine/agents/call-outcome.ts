@@ -1,4 +1,4 @@
-import { type Kysely, sql, type Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import type { CampaignDefinition } from '../../campaigns/campaign-definition.ts';
 import type { Outcome } from '../../campaigns/outcomes/outcome-schema.ts';
 import { applyOutcome, type OutcomeDecision } from '../../campaigns/outcomes/retry-policy.ts';
