@@ -107,6 +107,34 @@ export function findOpenSession(db: Db, agentId: number): Promise<AgentSessionRo
     .executeTakeFirst();
 }
 
+/** A session by id (primary key; no lock: the caller's write is a compare-and-set on its version). */
+export function getSession(db: Db, sessionId: number): Promise<AgentSessionRow | undefined> {
+  return db.selectFrom('agent_sessions').selectAll().where('id', '=', sessionId).executeTakeFirst();
+}
+
+/**
+ * Notes the agent's preview decision (accept/skip) on the session's state data, compare-and-set
+ * on its version (primary key; no lock held): undefined when the session changed meanwhile.
+ */
+export function setPreviewDecision(
+  db: Db,
+  session: Pick<AgentSessionRow, 'id' | 'version' | 'state_data'>,
+  decision: string,
+  now: Date,
+): Promise<AgentSessionRow | undefined> {
+  return db
+    .updateTable('agent_sessions')
+    .set({
+      state_data: JSON.stringify({ ...(session.state_data as Record<string, unknown>), decision }),
+      version: session.version + 1,
+      state_since: now,
+    })
+    .where('id', '=', session.id)
+    .where('version', '=', session.version)
+    .returningAll()
+    .executeTakeFirst();
+}
+
 export function listOpenSessions(db: Db, campaignId: number): Promise<AgentSessionRow[]> {
   return db
     .selectFrom('agent_sessions')

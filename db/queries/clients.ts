@@ -34,14 +34,18 @@ export function findClientById(db: Kysely<Database>, id: number): Promise<Client
   return db.selectFrom('clients').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-/** A client by its code (unique index), or by its id when the text is all digits and no code matches. */
+/**
+ * A client by its code (unique index), else by its id (primary key) when the text is all digits:
+ * `toId` reads it (the caller's range check, asked only when no code matched); no lock.
+ */
 export async function findClientByCodeOrId(
   db: Kysely<Database>,
   text: string,
+  toId: (digits: string) => number,
 ): Promise<ClientRow | undefined> {
   const byCode = await findClientByCode(db, text);
   if (byCode || !/^\d+$/.test(text)) return byCode;
-  return findClientById(db, Number(text));
+  return findClientById(db, toId(text));
 }
 
 export async function getClientByCode(db: Kysely<Database>, code: string): Promise<ClientRow> {

@@ -116,6 +116,20 @@ export async function getAttemptByChannel(db: Db, channelId: string): Promise<Ca
   return db.selectFrom('call_attempts').selectAll().where('channel_id', '=', channelId).executeTakeFirst();
 }
 
+/**
+ * Attempts on this contact in this campaign, from the dial log itself (the source of truth),
+ * inside the outcome's transaction; no lock (the contact row is the one locked by the caller).
+ */
+export async function countAttempts(db: Db, campaignId: number, contactId: number): Promise<number> {
+  const row = await db
+    .selectFrom('call_attempts')
+    .select(sql<number>`count(*)`.as('n'))
+    .where('campaign_id', '=', campaignId)
+    .where('contact_id', '=', contactId)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 /** Attempts not finalized yet (for restart recovery), optionally of one engine process. */
 export function listOpenAttempts(db: Db, engineId?: string): Promise<CallAttemptRow[]> {
   let query = db.selectFrom('call_attempts').selectAll().where('finalized_at', 'is', null);

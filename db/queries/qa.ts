@@ -135,6 +135,16 @@ export async function insertQaEvaluation(
   };
 }
 
+/** A recording's evaluations, oldest first (index on recording_id; no lock). */
+export function listRecordingEvaluations(db: Db, recordingId: number) {
+  return db
+    .selectFrom('qa_evaluations')
+    .select(['id', 'evaluator', 'score', 'passed', 'corrects_evaluation_id', 'recorded_at'])
+    .where('recording_id', '=', recordingId)
+    .orderBy('id')
+    .execute();
+}
+
 export async function qaEvaluationById(db: Db, id: number) {
   return db.selectFrom('qa_evaluations').selectAll().where('id', '=', id).executeTakeFirst();
 }

@@ -6,12 +6,15 @@ import {
   type AgentSessionRow,
   changeSession,
   findOpenSession,
+  getSession,
   openSession,
   type SessionChange,
   sessionState,
+  setPreviewDecision as writePreviewDecision,
 } from '../../db/queries/agent-sessions.ts';
 import { type AgentRow, getAgentByCode } from '../../db/queries/agents.ts';
 import { getCampaign } from '../../db/queries/campaigns.ts';
+import { getAttemptByChannel } from '../../db/queries/dial-log.ts';
 import { returnPreviewLead } from '../../db/queries/leads.ts';
 import type { Database } from '../../db/schema.ts';
 import type { Clock } from '../platform/clock.ts';
@@ -63,11 +66,7 @@ export async function applyAgentEvent(
     if (fast) return fast;
   }
   for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt += 1) {
-    const row = await db
-      .selectFrom('agent_sessions')
-      .selectAll()
-      .where('id', '=', sessionId)
-      .executeTakeFirst();
+    const row = await getSession(db, sessionId);
     if (!row || row.ended_at !== null) throw new ConflictError('the agent is not logged in');
     const applied = await decideAndWrite(db, row, event, options, { onlyChange: false });
     if (applied) return applied;
@@ -198,11 +197,8 @@ export function createAgentService({ db, clock }: AgentServiceDeps) {
         if (state.kind !== 'wrap_up') {
           throw new ConflictError(`agent "${code}" has no call to tag (${state.kind.replace('_', ' ')})`);
         }
-        const attempt = await trx
-          .selectFrom('call_attempts')
-          .select(['id', 'contact_id', 'campaign_id'])
-          .where('channel_id', '=', state.attemptId)
-          .executeTakeFirstOrThrow();
+        const attempt = await getAttemptByChannel(trx, state.attemptId);
+        if (!attempt) throw new Error(`bug: the call ${state.attemptId} in wrap-up has no dial-log row`);
         const campaign = await getCampaign(trx as unknown as Kysely<Database>, attempt.campaign_id);
         const definition = campaignDefinitionSchema.parse(campaign.config);
         const outcome = parseOrThrow(outcomeSchemaFor(definition, 'agent'), input, 'outcome') as Outcome;
@@ -265,17 +261,7 @@ async function setPreviewDecision(
   if (!session || state?.kind !== 'reserved' || !state.preview) {
     throw new ConflictError(`agent "${code}" has no lead on preview`);
   }
-  const updated = await db
-    .updateTable('agent_sessions')
-    .set({
-      state_data: JSON.stringify({ ...(session.state_data as Record<string, unknown>), decision }),
-      version: session.version + 1,
-      state_since: now,
-    })
-    .where('id', '=', session.id)
-    .where('version', '=', session.version)
-    .returningAll()
-    .executeTakeFirst();
+  const updated = await writePreviewDecision(db, session, decision, now);
   if (!updated) throw new ConflictError('the agent session changed; try again');
   return { agent, contactId: state.contactId, decision };
 }

@@ -1,7 +1,8 @@
-import { type Kysely, sql, type Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import type { CampaignDefinition } from '../../campaigns/campaign-definition.ts';
 import type { Outcome } from '../../campaigns/outcomes/outcome-schema.ts';
 import { applyOutcome, type OutcomeDecision } from '../../campaigns/outcomes/retry-policy.ts';
+import { countAttempts } from '../../db/queries/dial-log.ts';
 import { recordOutcome } from '../../db/queries/outcomes.ts';
 import type { Database } from '../../db/schema.ts';
 import { callbackThroughGate } from './callback-gate.ts';
@@ -65,19 +66,4 @@ export async function recordCallOutcome(
     now: input.now,
   });
   return decision;
-}
-
-/** Attempts on this contact in this campaign, from the dial log itself (the source of truth). */
-export async function countAttempts(
-  db: Kysely<Database> | Transaction<Database>,
-  campaignId: number,
-  contactId: number,
-): Promise<number> {
-  const row = await db
-    .selectFrom('call_attempts')
-    .select(sql<number>`count(*)`.as('n'))
-    .where('campaign_id', '=', campaignId)
-    .where('contact_id', '=', contactId)
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
 }

@@ -1,7 +1,8 @@
 import { closeSync, rmSync, writeSync } from 'node:fs';
 import type { Kysely } from 'kysely';
-import { campaignDefinitionSchema } from '../../campaigns/campaign-definition.ts';
 import { recordAudit } from '../../db/queries/audit.ts';
+import { getCampaignDefinition } from '../../db/queries/campaigns.ts';
+import { listRecordingEvaluations } from '../../db/queries/qa.ts';
 import {
   callFactsOf,
   findRecording,
@@ -70,12 +71,7 @@ export async function showRecording(
   const recording = await findRecording(db, { id });
   if (!recording) throw new NotFoundError('recording', id);
   const facts = recording.attemptId === null ? [] : await callFactsOf(db, recording.attemptId);
-  const evaluations = await db
-    .selectFrom('qa_evaluations')
-    .select(['id', 'evaluator', 'score', 'passed', 'corrects_evaluation_id', 'recorded_at'])
-    .where('recording_id', '=', id)
-    .orderBy('id')
-    .execute();
+  const evaluations = await listRecordingEvaluations(db, id);
   return {
     ...recording,
     facts,
@@ -201,12 +197,7 @@ export async function purgeRecordings(
       const row = await lockRecording(trx, due.id);
       if (row?.state !== 'stored' || !row.location) return;
       if (row.campaignId !== null) {
-        const campaign = await trx
-          .selectFrom('campaigns')
-          .select('config')
-          .where('id', '=', row.campaignId)
-          .executeTakeFirstOrThrow();
-        const definition = campaignDefinitionSchema.parse(campaign.config);
+        const { definition } = await getCampaignDefinition(trx, row.campaignId);
         const keepUntil =
           (row.storedAt ?? row.startedAt).getTime() + recordingRetentionDays(definition) * 86_400_000;
         if (keepUntil > now.getTime()) {

@@ -396,4 +396,20 @@ describeEachDatabase('API: the CLI’s remaining operations', (database) => {
       .execute();
     expect(audit).toEqual([{ actor: officer.name }]);
   });
+
+  it('lists the new routes in the OpenAPI document with their permissions', async () => {
+    const response = await fetch(`${serving.url}/api/openapi.json`);
+    expect(response.status).toBe(200);
+    const doc = (await response.json()) as {
+      paths: Record<string, Record<string, { 'x-permission'?: string }>>;
+    };
+    const permission = (path: string, method: string) => doc.paths[path]?.[method]?.['x-permission'];
+    expect(permission('/api/dnc/national', 'post')).toBe('dnc.import');
+    expect(permission('/api/lists/batches/{id}/rejects', 'get')).toBe('list.read');
+    expect(permission('/api/log/checkpoint', 'post')).toBe('log.checkpoint');
+    expect(permission('/api/outcomes/{id}/correct', 'post')).toBe('outcome.correct');
+    expect(permission('/api/compliance/check', 'post')).toBe('compliance.read');
+    expect(permission('/api/retention/purge', 'post')).toBe('retention.purge');
+    expect(permission('/api/recordings/purge', 'post')).toBe('recording.purge');
+  });
 });

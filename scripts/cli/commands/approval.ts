@@ -59,7 +59,7 @@ export function registerApprovalCommands(program: Command, contextFor: ContextFa
           : null;
         const { db } = await ctx.database();
         const { definition } = await getCampaignDefinition(db, campaignId);
-        const client = await findClientByCodeOrId(db, opts.client);
+        const client = await findClientByCodeOrId(db, opts.client, (digits) => parseId(digits, 'client id'));
         if (!client) throw new NotFoundError('client', opts.client);
         let numbers: string[] | undefined;
         let rejectedLines: number[] = [];

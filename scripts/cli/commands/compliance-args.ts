@@ -36,7 +36,7 @@ export async function parseScope(db: Kysely<Database>, text: string): Promise<Dn
       if (!(await campaignExists(db, id))) throw new NotFoundError('campaign', id);
       return scopeRef('campaign', id);
     }
-    const client = await findClientByCodeOrId(db, value);
+    const client = await findClientByCodeOrId(db, value, (digits) => parseId(digits, 'client id'));
     if (client) return scopeRef('client', client.id);
     throw new NotFoundError('client', value);
   }
