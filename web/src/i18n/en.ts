@@ -269,6 +269,31 @@ export const en = {
     choose: 'Choose a campaign and a period.',
     audited: 'The export is recorded in the audit log with your name, the campaign and the period.',
   },
+  qa: {
+    agent: 'Agent id',
+    day: 'Day',
+    caption: (n: number) =>
+      `${n} recording${n === 1 ? '' : 's'}, newest first (contacts by id, never by number)`,
+    columns: ['Recording', 'Started', 'Campaign', 'Agent', 'Contact', 'Seconds', 'State', 'Outcome'],
+    open: (id: number) => `Open ${id}`,
+    recording: (id: number, name: string) => `Recording ${id} (${name})`,
+    download: 'Download',
+    audited: 'Playing or downloading is recorded in the audit log.',
+    notPlayable: (state: string) =>
+      `The file cannot be played (${state}, or your role does not download recordings).`,
+    evaluations: 'Evaluations',
+    noEvaluation: 'Not evaluated yet.',
+    evaluation: (id: number, who: string, score: number, passed: boolean, at: string) =>
+      `#${id} by ${who}: ${score} (${passed ? 'passed' : 'failed'}), ${at}`,
+    corrects: (id: number) => `(corrects #${id})`,
+    noForm: 'This campaign has no evaluation form yet.',
+    formTitle: (name: string, version: number, passMark: number) =>
+      `${name} (version ${version}, pass mark ${passMark})`,
+    criterion: (label: string, max: number, weight: number) => `${label} (0 to ${max}, weight ${weight})`,
+    note: 'Note',
+    score: 'Save the evaluation',
+    scored: (score: number, passed: boolean) => `Saved: ${score}, ${passed ? 'passed' : 'failed'}.`,
+  },
   agent: {
     title: 'Agent desktop',
     noSeat: 'No agent is linked to your user: ask a manager to link one (PUT /api/agents/:code/user).',
