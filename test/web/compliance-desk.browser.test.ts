@@ -114,6 +114,11 @@ describe.runIf(browserAvailable('compliance-desk.browser.test.ts'))(
         await page.getByRole('button', { name: 'Verify the log' }).click();
         await expect.poll(() => page.getByTestId('verify').getAttribute('data-ok'), WAIT).toBe('true');
         expect(await page.getByTestId('verify').textContent()).toMatch(/rows checked/);
+
+        // The desk's other records are one tab away.
+        await page.getByRole('link', { name: 'Do-not-call lists' }).click();
+        await page.waitForURL('**/compliance/dnc', WAIT);
+        await page.getByTestId('dnc-entries').waitFor(WAIT);
         await context.close();
 
         // An agent opening the export page is refused by the console, and the API refuses the export itself.

@@ -35,3 +35,8 @@ export function errorText(e: unknown): string {
       : t.errors.generic(e.message)
     : t.errors.network;
 }
+
+/** The form field an API issue names: a request-schema issue says `body.<field>`, a service's `<field>`. */
+export function fieldOf(issue: { field: string }): string {
+  return issue.field.replace(/^body\./, '');
+}

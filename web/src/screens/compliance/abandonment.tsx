@@ -39,7 +39,12 @@ export function AbandonmentDesk() {
             legend: { top: 0 },
             grid: { left: 56, right: 16, top: 30, bottom: 24 },
             xAxis: { type: 'category', data: data.days.map((d) => d.day) },
-            yAxis: { type: 'value', axisLabel: { formatter: (v: number) => `${(v * 100).toFixed(1)}%` } },
+            yAxis: {
+              type: 'value',
+              // The cap in view, with room above it.
+              max: (v: { max: number }) => Math.max(v.max, data.maxRate * 1.5),
+              axisLabel: { formatter: (v: number) => `${(v * 100).toFixed(1)}%` },
+            },
             series: [
               { name: a.day, type: 'bar', data: data.days.map((d) => d.dayRate) },
               {

@@ -1,6 +1,6 @@
 import { type FormEvent, useState } from 'react';
 import { ApiError, get, type Issue, post, query } from '../../api/client.ts';
-import { errorText, useLoad } from '../../components/use-load.ts';
+import { errorText, fieldOf, useLoad } from '../../components/use-load.ts';
 import { t } from '../../i18n/index.ts';
 import { useMe } from '../../shell/session.tsx';
 import { CampaignSelect } from './campaign-select.tsx';
@@ -143,7 +143,7 @@ export function ApprovalsDesk() {
           <p>{a.recordHelp}</p>
           <div className="grid-form">
             {(['client', 'campaignId', 'batchId', 'reference', 'approvedBy', 'note'] as const).map((k) => {
-              const problems = issues.filter((i) => i.field === k);
+              const problems = issues.filter((i) => fieldOf(i) === k);
               return (
                 <div key={k} className="field">
                   <label htmlFor={`approval-${k}`}>{a.fields[k]}</label>
@@ -162,11 +162,11 @@ export function ApprovalsDesk() {
               );
             })}
           </div>
-          {issues.some((i) => !(i.field in form)) && (
+          {issues.some((i) => !(fieldOf(i) in form)) && (
             <p className="field-error">
               {issues
-                .filter((i) => !(i.field in form))
-                .map((i) => `${i.field || '—'}: ${i.message}`)
+                .filter((i) => !(fieldOf(i) in form))
+                .map((i) => `${fieldOf(i) || '—'}: ${i.message}`)
                 .join('; ')}
             </p>
           )}

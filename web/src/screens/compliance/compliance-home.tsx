@@ -23,7 +23,7 @@ export default function ComplianceHome() {
         <ul className="tabs">
           {TABS.map((tab) => (
             <li key={tab.path}>
-              <NavLink to={tab.path}>{tab.title}</NavLink>
+              <NavLink to={`/compliance/${tab.path}`}>{tab.title}</NavLink>
             </li>
           ))}
         </ul>

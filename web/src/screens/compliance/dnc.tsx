@@ -1,6 +1,6 @@
 import { type FormEvent, useState } from 'react';
 import { ApiError, get, type Issue, post, query } from '../../api/client.ts';
-import { errorText, useLoad } from '../../components/use-load.ts';
+import { errorText, fieldOf, useLoad } from '../../components/use-load.ts';
 import { t } from '../../i18n/index.ts';
 import { useMe } from '../../shell/session.tsx';
 
@@ -68,7 +68,7 @@ export function DncDesk() {
     const value = form === 'add' ? add : remove;
     const set = form === 'add' ? setAdd : setRemove;
     return (['phone', 'scope', 'region', 'reason'] as const).map((k) => {
-      const problems = issues.form === form ? issues.list.filter((i) => i.field === k) : [];
+      const problems = issues.form === form ? issues.list.filter((i) => fieldOf(i) === k) : [];
       return (
         <div key={k} className="field">
           <label htmlFor={`dnc-${form}-${k}`}>{d.fields[k]}</label>
@@ -149,6 +149,7 @@ export function DncDesk() {
           <form className="panel" onSubmit={(e) => void send('add', e)} noValidate>
             <h2>{d.addTitle}</h2>
             <div className="grid-form">{fields('add')}</div>
+            <OtherIssues issues={issues.form === 'add' ? issues.list : []} />
             <button type="submit">{d.add}</button>
           </form>
         )}
@@ -156,6 +157,7 @@ export function DncDesk() {
           <form className="panel" onSubmit={(e) => void send('remove', e)} noValidate>
             <h2>{d.removeTitle}</h2>
             <div className="grid-form">{fields('remove')}</div>
+            <OtherIssues issues={issues.form === 'remove' ? issues.list : []} />
             <button type="submit" className="secondary">
               {d.remove}
             </button>
@@ -164,4 +166,13 @@ export function DncDesk() {
       </div>
     </div>
   );
+}
+
+const FORM_FIELDS = new Set(['phone', 'scope', 'region', 'reason']);
+
+/** The API's issues about fields the form does not show. */
+function OtherIssues({ issues }: { issues: Issue[] }) {
+  const others = issues.filter((i) => !FORM_FIELDS.has(fieldOf(i)));
+  if (others.length === 0) return null;
+  return <p className="field-error">{others.map((i) => `${fieldOf(i) || '—'}: ${i.message}`).join('; ')}</p>;
 }

@@ -1,6 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { ApiError, type Issue, post } from '../../api/client.ts';
 import type { Campaign } from '../../api/types.ts';
+import { fieldOf } from '../../components/use-load.ts';
 import { t } from '../../i18n/index.ts';
 
 /** The fields the form edits, by their path in the definition; the rest is in the JSON below. */
@@ -107,8 +108,8 @@ export function CampaignForm({ onCreated }: { onCreated: (c: Campaign) => void }
       setBusy(false);
     }
   };
-  const issueOf = (path: string) => issues.filter((i) => i.field === path);
-  const others = issues.filter((i) => !(FIELDS as readonly string[]).includes(i.field));
+  const issueOf = (path: string) => issues.filter((i) => fieldOf(i) === path);
+  const others = issues.filter((i) => !(FIELDS as readonly string[]).includes(fieldOf(i)));
 
   return (
     <form className="panel campaign-form" onSubmit={(e) => void submit(e)} noValidate>

@@ -84,9 +84,9 @@ function NewCampaign() {
     <section aria-labelledby="screen-title">
       <h1 id="screen-title">{t.campaigns.newCampaign}</h1>
       <p>
-        <Link to="..">{t.campaigns.back}</Link>
+        <Link to="/manager">{t.campaigns.back}</Link>
       </p>
-      <CampaignForm onCreated={(c) => void navigate(`../campaigns/${c.id}`, { relative: 'path' })} />
+      <CampaignForm onCreated={(c) => void navigate(`/manager/campaigns/${c.id}`)} />
     </section>
   );
 }
@@ -124,9 +124,7 @@ function CampaignPage() {
   return (
     <section aria-labelledby="screen-title">
       <p>
-        <Link to="../.." relative="path">
-          {c.back}
-        </Link>
+        <Link to="/manager">{c.back}</Link>
       </p>
       <h1 id="screen-title">{detail.name}</h1>
       <p>

@@ -1,6 +1,6 @@
 import { type FormEvent, useState } from 'react';
 import { ApiError, get, type Issue, post, query } from '../../api/client.ts';
-import { errorText, useLoad } from '../../components/use-load.ts';
+import { errorText, fieldOf, useLoad } from '../../components/use-load.ts';
 import { t } from '../../i18n/index.ts';
 import { useMe } from '../../shell/session.tsx';
 import { CampaignSelect } from '../compliance/campaign-select.tsx';
@@ -219,7 +219,7 @@ function ScoreForm({
       <fieldset>
         <legend>{q.formTitle(form.form.name, form.version, form.form.passMark)}</legend>
         {form.form.criteria.map((c) => {
-          const problems = issues.filter((i) => i.field === c.id || i.field === `points.${c.id}`);
+          const problems = issues.filter((i) => fieldOf(i) === c.id || fieldOf(i) === `points.${c.id}`);
           return (
             <div key={c.id} className="field">
               <label htmlFor={`qa-${c.id}`}>{q.criterion(c.label, c.maxPoints, c.weight)}</label>
@@ -244,12 +244,14 @@ function ScoreForm({
         <textarea id="qa-note" rows={2} value={note} onChange={(e) => setNote(e.target.value)} />
       </fieldset>
       {issues.some(
-        (i) => !form.form.criteria.some((c) => i.field === c.id || i.field === `points.${c.id}`),
+        (i) => !form.form.criteria.some((c) => fieldOf(i) === c.id || fieldOf(i) === `points.${c.id}`),
       ) && (
         <p className="field-error">
           {issues
-            .filter((i) => !form.form.criteria.some((c) => i.field === c.id || i.field === `points.${c.id}`))
-            .map((i) => `${i.field || '—'}: ${i.message}`)
+            .filter(
+              (i) => !form.form.criteria.some((c) => fieldOf(i) === c.id || fieldOf(i) === `points.${c.id}`),
+            )
+            .map((i) => `${fieldOf(i) || '—'}: ${i.message}`)
             .join('; ')}
         </p>
       )}
