@@ -65,3 +65,38 @@ export async function request<T>(method: string, path: string, body?: unknown): 
 
 export const get = <T>(path: string) => request<T>('GET', path);
 export const post = <T>(path: string, body?: unknown) => request<T>('POST', path, body ?? {});
+
+/** One file as multipart/form-data (the list upload); the answer as JSON, errors as `ApiError`. */
+export async function upload<T>(path: string, file: File): Promise<T> {
+  const form = new FormData();
+  form.append('file', file, file.name);
+  const csrf = sessionStorage.getItem(CSRF_KEY);
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method: 'POST',
+      headers: { accept: 'application/json', ...(csrf ? { 'x-csrf-token': csrf } : {}) },
+      credentials: 'same-origin',
+      body: form,
+    });
+  } catch {
+    throw new ApiError(0, 'network', 'network');
+  }
+  const json = (await response.json().catch(() => null)) as {
+    error?: { code: string; message: string; issues?: Issue[] };
+  } | null;
+  if (!response.ok) {
+    const error = json?.error ?? { code: `http_${response.status}`, message: response.statusText };
+    if (response.status === 401) onUnauthenticated();
+    throw new ApiError(response.status, error.code, error.message, error.issues ?? []);
+  }
+  return json as T;
+}
+
+/** A query string of the set values only (empty strings and undefined left out). */
+export function query(params: Record<string, string | number | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') q.set(k, String(v));
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}

@@ -41,6 +41,13 @@ export const SCREENS: readonly ScreenEntry[] = [
     component: lazy(() => import('./qa/qa-home.tsx')),
   },
   {
+    path: '/exports',
+    title: t.screens.exports,
+    // The roles of log.export (engine/access/permissions.ts); the API checks again and audits.
+    roles: ['compliance_officer', 'manager', 'admin'],
+    component: lazy(() => import('./compliance/exports.tsx')),
+  },
+  {
     path: '/admin',
     title: t.screens.admin,
     roles: ['admin'],

@@ -1,0 +1,158 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SimulatedAgents } from '../../scripts/demo/simulated-agents.ts';
+import type { Serving } from '../../scripts/serve/start-serve.ts';
+import { givePassword, serveForTest, TEST_PASSWORD } from '../api/support.ts';
+import { addContacts, runningCampaign, workingAgents } from '../engine/fixtures.ts';
+import { type ManualTelephony, manualTelephony } from '../engine/simulated-telephony.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { testUser } from '../support/identity.ts';
+import { browserAvailable, buildConsole, launchChromium } from './browser.ts';
+
+const SPEED = 10;
+const WAIT = { timeout: 90_000 };
+
+/**
+ * The compliance desk in headless Chromium, against `dialer serve`'s composition root with the
+ * ARI simulator on the embedded database: a real call is in the dial log first.
+ */
+describe.runIf(browserAvailable('compliance-desk.browser.test.ts'))(
+  'web console: the compliance desk',
+  () => {
+    let handle: TestDatabase;
+    let bundle: Awaited<ReturnType<typeof buildConsole>>;
+    let browser: Browser;
+
+    beforeAll(async () => {
+      [handle, bundle, browser] = await Promise.all([
+        createTestDatabase('pglite'),
+        buildConsole(),
+        launchChromium(),
+      ]);
+    }, 120_000);
+
+    afterAll(async () => {
+      await browser?.close();
+      await handle?.close();
+      bundle?.remove();
+    });
+
+    it('a compliance officer finds a call by its last digits and verifies the log; an agent is refused the export page', async () => {
+      const { db } = handle;
+      let simulated: ManualTelephony | undefined;
+      let serving: Serving | undefined;
+      let agents: SimulatedAgents | undefined;
+      const pageErrors: string[] = [];
+      try {
+        simulated = await manualTelephony({ speed: SPEED, simulator: { agents: { answerDelayMs: 300 } } });
+        const { clock, telephony } = simulated;
+        const { campaign, definition } = await runningCampaign(db, clock.now(), { wrapUpSeconds: 5 });
+        const [contactId] = await addContacts(db, campaign.id, 1, {
+          lastDigit: () => 5,
+          nextAttemptAt: new Date(clock.now().getTime() - 60_000),
+        });
+        const { phone_e164: phone } = await db
+          .selectFrom('contacts')
+          .select('phone_e164')
+          .where('id', '=', contactId!)
+          .executeTakeFirstOrThrow();
+        simulated.run({ maxSpeed: SPEED });
+        serving = await serveForTest(handle, {
+          telephony,
+          clock,
+          engine: { tickMs: 50 },
+          web: { root: bundle.root },
+        });
+        agents = await workingAgents(
+          db,
+          clock,
+          { campaignId: campaign.id, definition },
+          1,
+          `cmp-${campaign.id}`,
+        );
+        // The call is over and chained in the dial log.
+        await expect
+          .poll(
+            async () =>
+              (
+                await db
+                  .selectFrom('call_attempts')
+                  .select('chain_seq')
+                  .where('contact_id', '=', contactId!)
+                  .where('chain_seq', 'is not', null)
+                  .execute()
+              ).length,
+            WAIT,
+          )
+          .toBeGreaterThan(0);
+        const officer = await testUser(db, 'compliance_officer');
+        const agentUser = await testUser(db, 'agent');
+        await givePassword(handle, officer.name);
+        await givePassword(handle, agentUser.name);
+
+        const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+        const page = await context.newPage();
+        page.on('pageerror', (e) => pageErrors.push(e.message));
+        await page.goto(`${serving.url}/`);
+        await page.getByLabel('User name').fill(officer.name);
+        await page.getByLabel('Password').fill(TEST_PASSWORD);
+        await page.getByRole('button', { name: 'Sign in' }).click();
+        await page.waitForURL('**/compliance/log', WAIT);
+
+        // Find the call: the campaign and the number's last two digits, from the keyboard.
+        await page.getByLabel('Campaign').selectOption(String(campaign.id));
+        await page.getByLabel('Number ends with').fill(phone.slice(-2));
+        await page.getByLabel('Number ends with').press('Enter');
+        const rows = page.getByTestId('log-rows').locator('tbody tr');
+        await expect.poll(() => rows.count(), WAIT).toBeGreaterThan(0);
+        const shown = (await rows.first().locator('td.number').textContent()) ?? '';
+        expect(shown.slice(-2)).toBe(phone.slice(-2));
+        expect(shown).not.toContain(phone.slice(-6));
+        expect(await page.content()).not.toContain(phone.slice(2));
+
+        // Verify: the chains hold.
+        await page.getByRole('button', { name: 'Verify the log' }).click();
+        await expect.poll(() => page.getByTestId('verify').getAttribute('data-ok'), WAIT).toBe('true');
+        expect(await page.getByTestId('verify').textContent()).toMatch(/rows checked/);
+
+        // The desk's other records are one tab away.
+        await page.getByRole('link', { name: 'Do-not-call lists' }).click();
+        await page.waitForURL('**/compliance/dnc', WAIT);
+        await page.getByTestId('dnc-entries').waitFor(WAIT);
+        await context.close();
+
+        // An agent opening the export page is refused by the console, and the API refuses the export itself.
+        const agentContext = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+        const agentPage = await agentContext.newPage();
+        await agentPage.goto(`${serving.url}/`);
+        await agentPage.getByLabel('User name').fill(agentUser.name);
+        await agentPage.getByLabel('Password').fill(TEST_PASSWORD);
+        await agentPage.getByRole('button', { name: 'Sign in' }).click();
+        await agentPage.waitForURL('**/agent', WAIT);
+        await agentPage.goto(`${serving.url}/exports`);
+        await agentPage
+          .getByRole('alert')
+          .filter({ hasText: 'Your role does not open this page.' })
+          .waitFor(WAIT);
+        expect(await agentPage.getByRole('link', { name: 'Download the export' }).count()).toBe(0);
+        const status = await agentPage.evaluate(
+          async (id) =>
+            (
+              await fetch(
+                `/api/log/export?campaign=${id}&from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z`,
+                { credentials: 'same-origin' },
+              )
+            ).status,
+          campaign.id,
+        );
+        expect(status).toBe(403);
+        await agentContext.close();
+        expect(pageErrors).toEqual([]);
+      } finally {
+        agents?.stop();
+        await serving?.stop();
+        await simulated?.stop();
+      }
+    }, 240_000);
+  },
+);

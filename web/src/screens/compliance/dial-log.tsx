@@ -1,0 +1,185 @@
+import { type FormEvent, useState } from 'react';
+import { get, query } from '../../api/client.ts';
+import { errorText } from '../../components/use-load.ts';
+import { t } from '../../i18n/index.ts';
+import { CampaignSelect } from './campaign-select.tsx';
+
+interface Attempt {
+  id: number;
+  campaignId: number;
+  contactId: number;
+  phone: string;
+  agentId: number | null;
+  status: string;
+  queuedAt: string;
+  result: string | null;
+  hangupCause: number | null;
+  abandoned: boolean;
+  chainSeq: number | null;
+}
+
+interface Verify {
+  ok: boolean;
+  dialLog: {
+    ok: boolean;
+    rowsChecked: number;
+    openRows: number;
+    head: { seq: number; hash: string } | null;
+    firstBreak: unknown;
+  };
+  evidence: { ok: boolean } | null;
+  staleOpenRows: unknown[];
+  checkpoints: { name: string; at: string; signatureValid: boolean; chains: number; mismatches: unknown[] }[];
+}
+
+/** How many rows the search reads (GET /api/log, newest first) before the filters below narrow them. */
+const READ = 5000;
+
+/**
+ * The dial log: search by campaign, time, result and the masked number's last digits; verify
+ * the chains with the checkpoints. Numbers are masked (the API masks them).
+ */
+export function DialLogDesk() {
+  const l = t.compliance.log;
+  const [campaign, setCampaign] = useState('');
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
+  const [result, setResult] = useState('');
+  const [suffix, setSuffix] = useState('');
+  const [rows, setRows] = useState<Attempt[] | null>(null);
+  const [verify, setVerify] = useState<Verify | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const search = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const all = await get<Attempt[]>(`/api/log${query({ campaign, limit: READ })}`);
+      const fromMs = from ? new Date(from).getTime() : -Infinity;
+      const toMs = to ? new Date(to).getTime() : Infinity;
+      const digits = suffix.replace(/\D/g, '');
+      setRows(
+        all.filter((r) => {
+          const at = new Date(r.queuedAt).getTime();
+          if (at < fromMs || at > toMs) return false;
+          if (result && (r.result ?? r.status) !== result && !(result === 'abandoned' && r.abandoned))
+            return false;
+          return !digits || r.phone.replace(/\D/g, '').endsWith(digits);
+        }),
+      );
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const runVerify = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      setVerify(await get<Verify>(`/api/log/verify${query({ campaign })}`));
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div>
+      <form className="filters" onSubmit={(e) => void search(e)}>
+        <CampaignSelect id="log-campaign" value={campaign} onChange={setCampaign} />
+        <div className="field">
+          <label htmlFor="log-from">{l.from}</label>
+          <input id="log-from" type="datetime-local" value={from} onChange={(e) => setFrom(e.target.value)} />
+        </div>
+        <div className="field">
+          <label htmlFor="log-to">{l.to}</label>
+          <input id="log-to" type="datetime-local" value={to} onChange={(e) => setTo(e.target.value)} />
+        </div>
+        <div className="field">
+          <label htmlFor="log-result">{l.result}</label>
+          <input
+            id="log-result"
+            value={result}
+            list="log-results"
+            onChange={(e) => setResult(e.target.value)}
+          />
+          <datalist id="log-results">
+            {l.results.map((r) => (
+              <option key={r} value={r} />
+            ))}
+          </datalist>
+        </div>
+        <div className="field">
+          <label htmlFor="log-suffix">{l.suffix}</label>
+          <input
+            id="log-suffix"
+            inputMode="numeric"
+            maxLength={4}
+            value={suffix}
+            onChange={(e) => setSuffix(e.target.value)}
+          />
+        </div>
+        <button type="submit" disabled={busy}>
+          {l.search}
+        </button>
+        <button type="button" className="secondary" disabled={busy} onClick={() => void runVerify()}>
+          {l.verify}
+        </button>
+      </form>
+      <p className="notice">{l.searchNote(READ)}</p>
+      {error && <p role="alert">{error}</p>}
+      {verify && (
+        <div className="panel" data-testid="verify" data-ok={verify.ok} aria-live="polite">
+          <h2>{verify.ok ? l.verifyOk : l.verifyBroken}</h2>
+          <p>
+            {l.verifyRows(verify.dialLog.rowsChecked, verify.dialLog.openRows)}{' '}
+            {verify.dialLog.head
+              ? l.head(verify.dialLog.head.seq, verify.dialLog.head.hash.slice(0, 16))
+              : ''}
+          </p>
+          {verify.staleOpenRows.length > 0 && <p className="error">{l.stale(verify.staleOpenRows.length)}</p>}
+          <p data-testid="checkpoints">
+            {verify.checkpoints.length === 0
+              ? l.noCheckpoint
+              : verify.checkpoints
+                  .map((c) => l.checkpoint(c.name, c.at, c.signatureValid, c.mismatches.length))
+                  .join(' · ')}
+          </p>
+        </div>
+      )}
+      {rows && (
+        <table data-testid="log-rows">
+          <caption>{l.caption(rows.length)}</caption>
+          <thead>
+            <tr>
+              {l.columns.map((c) => (
+                <th key={c} scope="col">
+                  {c}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr key={r.id}>
+                <td>{r.id}</td>
+                <td>{r.queuedAt.replace('T', ' ').slice(0, 19)}</td>
+                <td>{r.campaignId}</td>
+                <td className="number">{r.phone}</td>
+                <td>{r.status}</td>
+                <td>{r.result ?? '—'}</td>
+                <td>{r.abandoned ? l.yes : ''}</td>
+                <td>{r.agentId ?? '—'}</td>
+                <td>{r.chainSeq ?? '—'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}

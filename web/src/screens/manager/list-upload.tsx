@@ -1,0 +1,233 @@
+import { type FormEvent, useState } from 'react';
+import { ApiError, post, upload } from '../../api/client.ts';
+import { t } from '../../i18n/index.ts';
+
+interface Accounting {
+  batchId: number | null;
+  rows: number;
+  imported: number;
+  held: number;
+  rejected: Record<string, number>;
+}
+interface Preview {
+  columns: { headers: string[]; delimiter: string; mapping: Record<string, string | null>; fields: string[] };
+  accounting: Accounting;
+}
+
+const ENCODINGS = ['auto', 'utf8', 'gbk', 'gb18030'] as const;
+const DELIMITERS = ['auto', 'comma', 'semicolon', 'tab'] as const;
+const ROLES = ['phone', 'name', 'tz', 'consent', 'account'] as const;
+
+/**
+ * A list into a campaign: upload the CSV (kept privately by the API), choose encoding, delimiter,
+ * region and the column mapping, see the dry run (mapping and accounting, nothing written), then
+ * import and see the result with the rejects by reason. No number is shown at any step.
+ */
+export function ListUpload({ campaignId, onImported }: { campaignId: number; onImported: () => void }) {
+  const u = t.upload;
+  const [file, setFile] = useState<File | null>(null);
+  const [uploadId, setUploadId] = useState<string | null>(null);
+  const [encoding, setEncoding] = useState<(typeof ENCODINGS)[number]>('auto');
+  const [delimiter, setDelimiter] = useState<(typeof DELIMITERS)[number]>('auto');
+  const [region, setRegion] = useState('');
+  const [map, setMap] = useState<Record<string, string>>({});
+  const [preview, setPreview] = useState<Preview | null>(null);
+  const [result, setResult] = useState<Accounting | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const options = () => {
+    const mapSpec = Object.entries(map)
+      .filter(([, col]) => col)
+      .map(([role, col]) => `${role}=${col}`)
+      .join(',');
+    return {
+      campaignId,
+      encoding,
+      delimiter,
+      ...(region ? { region: region.toUpperCase() } : {}),
+      ...(mapSpec ? { map: mapSpec } : {}),
+    };
+  };
+  const guard = async (work: () => Promise<void>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await work();
+    } catch (e) {
+      setError(e instanceof ApiError ? t.errors.generic(e.message) : t.errors.network);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const runPreview = (event?: FormEvent) => {
+    event?.preventDefault();
+    return guard(async () => {
+      if (!file) return;
+      let id = uploadId;
+      if (!id) {
+        id = (await upload<{ upload: string }>('/api/lists/uploads', file)).upload;
+        setUploadId(id);
+      }
+      setResult(null);
+      setPreview(await post<Preview>(`/api/lists/uploads/${id}/preview`, options()));
+    });
+  };
+  const runImport = () =>
+    guard(async () => {
+      if (!uploadId) return;
+      setResult(
+        await post<Accounting>(`/api/lists/uploads/${uploadId}/import`, { ...options(), source: file?.name }),
+      );
+      setUploadId(null);
+      setPreview(null);
+      onImported();
+    });
+
+  return (
+    <section className="panel" aria-labelledby="upload-title">
+      <h2 id="upload-title">{u.title}</h2>
+      <form onSubmit={(e) => void runPreview(e)}>
+        <div className="grid-form">
+          <div className="field">
+            <label htmlFor="list-file">{u.file}</label>
+            <input
+              id="list-file"
+              type="file"
+              accept=".csv,text/csv,text/plain"
+              onChange={(e) => {
+                setFile(e.target.files?.[0] ?? null);
+                setUploadId(null);
+                setPreview(null);
+                setResult(null);
+              }}
+            />
+          </div>
+          <div className="field">
+            <label htmlFor="list-encoding">{u.encoding}</label>
+            <select
+              id="list-encoding"
+              value={encoding}
+              onChange={(e) => setEncoding(e.target.value as typeof encoding)}
+            >
+              {ENCODINGS.map((v) => (
+                <option key={v} value={v}>
+                  {u.encodings[v]}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="list-delimiter">{u.delimiter}</label>
+            <select
+              id="list-delimiter"
+              value={delimiter}
+              onChange={(e) => setDelimiter(e.target.value as typeof delimiter)}
+            >
+              {DELIMITERS.map((v) => (
+                <option key={v} value={v}>
+                  {u.delimiters[v]}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="list-region">{u.region}</label>
+            <input
+              id="list-region"
+              value={region}
+              maxLength={2}
+              placeholder={u.regionPlaceholder}
+              onChange={(e) => setRegion(e.target.value)}
+            />
+          </div>
+        </div>
+        {preview && (
+          <fieldset>
+            <legend>{u.mapping}</legend>
+            <div className="grid-form">
+              {ROLES.map((role) => (
+                <div key={role} className="field">
+                  <label htmlFor={`map-${role}`}>{u.roles[role]}</label>
+                  <select
+                    id={`map-${role}`}
+                    value={map[role] ?? preview.columns.mapping[role] ?? ''}
+                    onChange={(e) => setMap({ ...map, [role]: e.target.value })}
+                  >
+                    <option value="">{u.noColumn}</option>
+                    {preview.columns.headers.map((h) => (
+                      <option key={h} value={h}>
+                        {h}
+                      </option>
+                    ))}
+                  </select>
+                </div>
+              ))}
+            </div>
+            <p>
+              {u.detected(preview.columns.delimiter)}{' '}
+              {u.otherFields(preview.columns.fields.join(', ') || '—')}
+            </p>
+          </fieldset>
+        )}
+        <button type="submit" disabled={busy || !file}>
+          {preview ? u.previewAgain : u.preview}
+        </button>
+      </form>
+      {preview && (
+        <div data-testid="dry-run">
+          <h3>{u.dryRun}</h3>
+          <AccountingTable accounting={preview.accounting} />
+          <button type="button" disabled={busy} onClick={() => void runImport()}>
+            {u.import}
+          </button>
+        </div>
+      )}
+      {result && (
+        <div data-testid="import-result" aria-live="polite">
+          <h3>{u.imported(result.batchId)}</h3>
+          <AccountingTable accounting={result} />
+          <p>{u.rejectNote}</p>
+        </div>
+      )}
+      {error && <p role="alert">{error}</p>}
+    </section>
+  );
+}
+
+function AccountingTable({ accounting }: { accounting: Accounting }) {
+  const u = t.upload;
+  const rejected = Object.entries(accounting.rejected).filter(([, n]) => n > 0);
+  return (
+    <table>
+      <caption>{u.accounting}</caption>
+      <tbody>
+        <tr>
+          <th scope="row">{u.rows}</th>
+          <td data-testid="acc-rows">{accounting.rows}</td>
+        </tr>
+        <tr>
+          <th scope="row">{u.toImport}</th>
+          <td data-testid="acc-imported">{accounting.imported}</td>
+        </tr>
+        <tr>
+          <th scope="row">{u.held}</th>
+          <td data-testid="acc-held">{accounting.held}</td>
+        </tr>
+        {rejected.length === 0 ? (
+          <tr>
+            <th scope="row">{u.rejected}</th>
+            <td data-testid="acc-rejected">0</td>
+          </tr>
+        ) : (
+          rejected.map(([reason, n]) => (
+            <tr key={reason}>
+              <th scope="row">{u.rejectedFor(reason)}</th>
+              <td data-reason={reason}>{n}</td>
+            </tr>
+          ))
+        )}
+      </tbody>
+    </table>
+  );
+}
