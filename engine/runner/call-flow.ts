@@ -16,7 +16,7 @@ import type { Logger } from '../platform/logger.ts';
 import { isTelephonyError } from '../telephony/errors.ts';
 import type { CallOutcome, TelephonyEvent, TelephonyPort } from '../telephony/port.ts';
 import { abandonClockStart } from './abandon-clock.ts';
-import type { AgentPool } from './agent-pool.ts';
+import type { AgentPool, PooledAgent } from './agent-pool.ts';
 import { BRIDGE_ENTRY_TIMEOUT_MS, BRIDGE_NOT_ENTERED } from './bridge-entry.ts';
 import type { CallContext } from './call-context.ts';
 import type { CallRecorder } from './call-recorder.ts';
@@ -598,6 +598,7 @@ export class CallFlow {
   private async agentLegLost(agentId: number): Promise<void> {
     const agent = this.d.pool.legLost(agentId);
     if (!agent) return;
+    if (this.reservedCallLost(agent)) return;
     const kind = agent.state.kind;
     const ringAgain = ['ready', 'paused', 'logging_in', 'on_call', 'wrap_up'].includes(kind)
       ? this.d.pool.ringLater(agent)
@@ -617,6 +618,38 @@ export class CallFlow {
       });
     }
     await this.d.pool.tryApply(agent, { type: 'leg_lost' });
+  }
+
+  /**
+   * The phone of an agent held for a live call (picked for an answered person, the bridge not
+   * yet made, or a preview being dialed) dropped: a phone lost, like the others. The session
+   * stays and the phone is rung again with backoff; the call goes on without this agent, as
+   * when an agent cannot be bridged: its connect finds no leg and offers the person to another
+   * agent within the connect time, else the identification message and an abandon (never
+   * silence). In the call's own queue, behind a connect under way. False when the agent is not
+   * held for a live call of this flow, or its phone is not to be rung again (the stop).
+   */
+  private reservedCallLost(agent: PooledAgent): boolean {
+    const state = agent.state;
+    if (state.kind !== 'reserved' || state.attemptId === null) return false;
+    const attemptId = state.attemptId;
+    const call = this.d.calls.get(attemptId);
+    if (!call || !this.d.pool.ringLater(agent)) return false;
+    call.log.warn({ agentId: agent.agentId }, 'the reserved agent lost the phone before the bridge');
+    void call.serial(() =>
+      holdTime(
+        this.d.clock,
+        (async () => {
+          const current = this.d.pool.get(agent.agentId);
+          if (current?.state.kind === 'reserved' && current.state.attemptId === attemptId)
+            await this.d.pool.tryApply(current, { type: 'release' });
+          // Not yet handed to the agent (a preview still being dialed): routed afresh on answer.
+          if (call.agentId === agent.agentId && (call.stage === 'originating' || call.stage === 'ringing'))
+            call.agentId = null;
+        })(),
+      ),
+    );
+    return true;
   }
 
   /** Live view for the pacer: calls not yet with an agent. */
