@@ -212,7 +212,7 @@ describe.runIf(browserAvailable('agent-desktop.browser.test.ts'))('web console: 
       await page.waitForURL('**/manager', WAIT);
       await page.getByRole('table', { name: 'Campaigns' }).waitFor(WAIT);
       const nav = page.getByRole('navigation', { name: 'Main' }).getByRole('link');
-      expect(await nav.allTextContents()).toEqual(['Agent desktop', 'Campaigns']);
+      expect(await nav.allTextContents()).toEqual(['Agent desktop', 'Campaigns', 'Exports']);
       // A supervisor works any agent's desk: pick one, and its state comes over the live feed.
       const { code } = await db.selectFrom('agents').select('code').orderBy('id').executeTakeFirstOrThrow();
       await page.getByRole('link', { name: 'Agent desktop' }).click();
