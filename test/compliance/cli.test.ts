@@ -5,7 +5,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RULE_NAMES } from '../../engine/compliance/gate.ts';
 import { runCli, runCliClosingStdout } from '../cli/cli-run.ts';
-import { createTestDatabase, type TestDatabase, testDatabaseKinds } from '../support/database.ts';
+import {
+  createTestDatabase,
+  createTestDataDir,
+  type TestDatabase,
+  testDatabaseKinds,
+} from '../support/database.ts';
 import { bootstrapThroughCli, type TestUser } from '../support/identity.ts';
 
 const example = join(import.meta.dirname, '../../campaigns/examples/collections-predictive.json');
@@ -18,13 +23,17 @@ describe(`dialer compliance commands [${kind}]`, { timeout: 180_000 }, () => {
   let args: string[] = [];
   let pg: TestDatabase | undefined;
   let officer: TestUser;
+  let removeDataDir = () => {};
 
   beforeAll(async () => {
     if (kind === 'postgres') {
       pg = await createTestDatabase('postgres');
       env = { DATABASE_URL: pg.url };
     } else {
-      args = ['--data-dir', join(dir, 'data')];
+      // A copy of the run's migrated template: no initdb and migrations in a child process.
+      const data = await createTestDataDir();
+      removeDataDir = data.remove;
+      args = ['--data-dir', data.dataDir];
     }
     // The admin sets up (campaign, DNC); the compliance officer exports full numbers.
     const { admin, users } = await bootstrapThroughCli(
@@ -36,6 +45,7 @@ describe(`dialer compliance commands [${kind}]`, { timeout: 180_000 }, () => {
   });
   afterAll(async () => {
     await pg?.close();
+    removeDataDir();
   });
 
   const dialer = (...rest: string[]) => runCli([...args, ...rest], env);

@@ -1,8 +1,9 @@
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../cli/cli-run.ts';
+import { createTestDataDir } from '../support/database.ts';
 import { bootstrapThroughCli } from '../support/identity.ts';
 import { fixture } from './support.ts';
 
@@ -10,11 +11,14 @@ const example = join(import.meta.dirname, '../../campaigns/examples/collections-
 
 // Each step starts the real binary and the embedded database: slow on a busy machine.
 describe('dialer list import, run as a user would', { timeout: 180_000 }, () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'dialer-list-cli-'));
+  let dataDir = '';
+  let removeDataDir = () => {};
   let env: NodeJS.ProcessEnv = {};
   const dialer = (...args: string[]) => runCli(['--data-dir', dataDir, ...args], env);
 
   beforeAll(async () => {
+    // A copy of the run's migrated template: the first command does not pay initdb and migrations.
+    ({ dataDir, remove: removeDataDir } = await createTestDataDir());
     const { users } = await bootstrapThroughCli(
       (rest, more) => runCli(['--data-dir', dataDir, ...rest], more),
       ['manager'],
@@ -23,6 +27,7 @@ describe('dialer list import, run as a user would', { timeout: 180_000 }, () => 
     const created = await dialer('campaign', 'create', '--file', example, '--json');
     expect(created.code, created.stderr).toBe(0);
   }, 180_000);
+  afterAll(() => removeDataDir());
 
   it('prints exactly one JSON object with the batch accounting', async () => {
     const list = join(mkdtempSync(join(tmpdir(), 'dialer-list-')), 'acme.csv');
