@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../db/connect.ts';
 import { RULE_NAMES } from '../../engine/compliance/gate.ts';
 import { runCli, runCliClosingStdout } from '../cli/cli-run.ts';
 import {
@@ -11,7 +12,7 @@ import {
   type TestDatabase,
   testDatabaseKinds,
 } from '../support/database.ts';
-import { bootstrapThroughCli, type TestUser } from '../support/identity.ts';
+import { type TestUser, testAdmin, testUser } from '../support/identity.ts';
 
 const example = join(import.meta.dirname, '../../campaigns/examples/collections-predictive.json');
 const dir = mkdtempSync(join(tmpdir(), 'dialer-compliance-cli-'));
@@ -35,13 +36,17 @@ describe(`dialer compliance commands [${kind}]`, { timeout: 180_000 }, () => {
       removeDataDir = data.remove;
       args = ['--data-dir', data.dataDir];
     }
-    // The admin sets up (campaign, DNC); the compliance officer exports full numbers.
-    const { admin, users } = await bootstrapThroughCli(
-      (rest, more) => runCli([...args, ...rest], { ...env, ...more }),
-      ['compliance_officer'],
-    );
-    officer = users.compliance_officer as TestUser;
-    env = { ...env, ...admin.env };
+    // The admin sets up (campaign, DNC); the compliance officer exports full numbers. Users are
+    // set up on the database directly, closed again before any child process opens it (user
+    // bootstrap and add are specified in test/access/identity.test.ts).
+    const setUp = pg ? pg : await openDatabase({ dataDir: args[1]! });
+    try {
+      const admin = await testAdmin(setUp.db);
+      officer = await testUser(setUp.db, 'compliance_officer');
+      env = { ...env, ...admin.env };
+    } finally {
+      if (!pg) await setUp.close();
+    }
   });
   afterAll(async () => {
     await pg?.close();

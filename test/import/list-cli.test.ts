@@ -2,9 +2,10 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../db/connect.ts';
 import { runCli } from '../cli/cli-run.ts';
 import { createTestDataDir } from '../support/database.ts';
-import { bootstrapThroughCli } from '../support/identity.ts';
+import { testAdmin, testUser } from '../support/identity.ts';
 import { fixture } from './support.ts';
 
 const example = join(import.meta.dirname, '../../campaigns/examples/collections-predictive.json');
@@ -19,11 +20,15 @@ describe('dialer list import, run as a user would', { timeout: 180_000 }, () => 
   beforeAll(async () => {
     // A copy of the run's migrated template: the first command does not pay initdb and migrations.
     ({ dataDir, remove: removeDataDir } = await createTestDataDir());
-    const { users } = await bootstrapThroughCli(
-      (rest, more) => runCli(['--data-dir', dataDir, ...rest], more),
-      ['manager'],
-    );
-    env = { ...users.manager?.env };
+    // The manager is set up on the data folder directly, closed again before the binary opens it
+    // (user bootstrap and add are specified in test/access/identity.test.ts).
+    const setUp = await openDatabase({ dataDir });
+    try {
+      await testAdmin(setUp.db);
+      env = { ...(await testUser(setUp.db, 'manager')).env };
+    } finally {
+      await setUp.close();
+    }
     const created = await dialer('campaign', 'create', '--file', example, '--json');
     expect(created.code, created.stderr).toBe(0);
   }, 180_000);
