@@ -4,16 +4,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { runCli } from '../cli/cli-run.ts';
+import { createTestDataDir } from '../support/database.ts';
 
 const BIN = join(import.meta.dirname, '../../bin/dialer.js');
 
 it('dialer serve --simulator: serves the API on the embedded database, refuses without a token, drains on SIGTERM', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'dialer-serve-cmd-'));
+  // The embedded database as a copy of the run's migrated template (creating one is specified in
+  // test/access/private-files.test.ts and test/db/migrations.test.ts).
+  const data = await createTestDataDir();
   const env = {
     ...process.env,
     LOG_LEVEL: 'warn',
     DATABASE_URL: '',
-    DIALER_DATA_DIR: join(dir, 'data'),
+    DIALER_DATA_DIR: data.dataDir,
     DIALER_TOKEN_FILE: join(dir, 'no-token-file'),
     DIALER_TOKEN: '',
   };
@@ -51,5 +55,6 @@ it('dialer serve --simulator: serves the API on the embedded database, refuses w
     expect(await exited).toBe(0);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+    data.remove();
   }
 }, 120_000);

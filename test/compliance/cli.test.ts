@@ -3,10 +3,16 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../db/connect.ts';
 import { RULE_NAMES } from '../../engine/compliance/gate.ts';
 import { runCli, runCliClosingStdout } from '../cli/cli-run.ts';
-import { createTestDatabase, type TestDatabase, testDatabaseKinds } from '../support/database.ts';
-import { bootstrapThroughCli, type TestUser } from '../support/identity.ts';
+import {
+  createTestDatabase,
+  createTestDataDir,
+  type TestDatabase,
+  testDatabaseKinds,
+} from '../support/database.ts';
+import { type TestUser, testAdmin, testUser } from '../support/identity.ts';
 
 const example = join(import.meta.dirname, '../../campaigns/examples/collections-predictive.json');
 const dir = mkdtempSync(join(tmpdir(), 'dialer-compliance-cli-'));
@@ -18,24 +24,33 @@ describe(`dialer compliance commands [${kind}]`, { timeout: 180_000 }, () => {
   let args: string[] = [];
   let pg: TestDatabase | undefined;
   let officer: TestUser;
+  let removeDataDir = () => {};
 
   beforeAll(async () => {
     if (kind === 'postgres') {
       pg = await createTestDatabase('postgres');
       env = { DATABASE_URL: pg.url };
     } else {
-      args = ['--data-dir', join(dir, 'data')];
+      // A copy of the run's migrated template: no initdb and migrations in a child process.
+      const data = await createTestDataDir();
+      removeDataDir = data.remove;
+      args = ['--data-dir', data.dataDir];
     }
-    // The admin sets up (campaign, DNC); the compliance officer exports full numbers.
-    const { admin, users } = await bootstrapThroughCli(
-      (rest, more) => runCli([...args, ...rest], { ...env, ...more }),
-      ['compliance_officer'],
-    );
-    officer = users.compliance_officer as TestUser;
-    env = { ...env, ...admin.env };
+    // The admin sets up (campaign, DNC); the compliance officer exports full numbers. Users are
+    // set up on the database directly, closed again before any child process opens it (user
+    // bootstrap and add are specified in test/access/identity.test.ts).
+    const setUp = pg ? pg : await openDatabase({ dataDir: args[1]! });
+    try {
+      const admin = await testAdmin(setUp.db);
+      officer = await testUser(setUp.db, 'compliance_officer');
+      env = { ...env, ...admin.env };
+    } finally {
+      if (!pg) await setUp.close();
+    }
   });
   afterAll(async () => {
     await pg?.close();
+    removeDataDir();
   });
 
   const dialer = (...rest: string[]) => runCli([...args, ...rest], env);

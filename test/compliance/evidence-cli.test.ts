@@ -6,7 +6,12 @@ import { openDatabase } from '../../db/connect.ts';
 import { migrateToLatest } from '../../db/migrate.ts';
 import { createAttempt } from '../../db/queries/dial-log.ts';
 import { runCli } from '../cli/cli-run.ts';
-import { createTestDatabase, type TestDatabase, testDatabaseKinds } from '../support/database.ts';
+import {
+  createTestDatabase,
+  createTestDataDir,
+  type TestDatabase,
+  testDatabaseKinds,
+} from '../support/database.ts';
 import { testAdmin, testUser } from '../support/identity.ts';
 
 /**
@@ -26,6 +31,8 @@ describe(`dialer log checkpoint and verify [${kind}]`, { timeout: 600_000 }, () 
   let args: string[] = [];
   let pg: TestDatabase | undefined;
   let managerToken = '';
+  let dataDir = '';
+  let removeDataDir = () => {};
 
   beforeAll(async () => {
     const { mkdirSync } = await import('node:fs');
@@ -35,12 +42,14 @@ describe(`dialer log checkpoint and verify [${kind}]`, { timeout: 600_000 }, () 
       pg = await createTestDatabase('postgres');
       env.DATABASE_URL = pg.url;
     } else {
-      args = ['--data-dir', join(dir, 'data')];
+      // A copy of the run's migrated template: no initdb and migrations in a child process.
+      const data = await createTestDataDir();
+      removeDataDir = data.remove;
+      dataDir = data.dataDir;
+      args = ['--data-dir', dataDir];
     }
     // The steps act as a compliance officer (checkpoints, verify, DNC); a manager creates the campaign.
-    const handle = pg
-      ? await openDatabase({ databaseUrl: pg.url! })
-      : await openDatabase({ dataDir: join(dir, 'data') });
+    const handle = pg ? await openDatabase({ databaseUrl: pg.url! }) : await openDatabase({ dataDir });
     try {
       await migrateToLatest(handle.db);
       await testAdmin(handle.db);
@@ -52,15 +61,14 @@ describe(`dialer log checkpoint and verify [${kind}]`, { timeout: 600_000 }, () 
   });
   afterAll(async () => {
     await pg?.close();
+    removeDataDir();
   });
 
   const dialer = (...rest: string[]) => runCli([...args, ...rest], env);
 
   /** A row no engine wrote: "in progress" for two days, no chain fields, no lease. */
   async function forgeOpenRow(): Promise<number> {
-    const handle = pg
-      ? await openDatabase({ databaseUrl: pg.url! })
-      : await openDatabase({ dataDir: join(dir, 'data') });
+    const handle = pg ? await openDatabase({ databaseUrl: pg.url! }) : await openDatabase({ dataDir });
     try {
       const contact = await handle.db
         .selectFrom('contacts')

@@ -62,12 +62,12 @@ describe.runIf(testDatabaseKinds.includes('postgres'))('engine processes on Post
 
   it('loses no contact and dials none twice when the engine is SIGKILLed mid-campaign and started again', async () => {
     const { db } = handle;
-    const { campaign, agents } = await campaignWithAgents(120, 'crash-agent');
+    const { campaign, agents } = await campaignWithAgents(60, 'crash-agent');
     try {
       const first = spawnEngine(['--campaign', String(campaign.id)], env('engine-a', await resumeAt()));
       await waitFor(
         async () =>
-          (await attemptsOf(db, campaign.id)) >= 30 && (await attemptsOf(db, campaign.id, 'open')) > 0,
+          (await attemptsOf(db, campaign.id)) >= 20 && (await attemptsOf(db, campaign.id, 'open')) > 0,
         60_000,
         'calls in flight',
       );
@@ -103,13 +103,13 @@ describe.runIf(testDatabaseKinds.includes('postgres'))('engine processes on Post
   }, 420_000);
   it('runs one campaign on one of two engines at a time: the standby takes over when the first dies, nobody dials twice', async () => {
     const { db } = handle;
-    const { campaign, agents } = await campaignWithAgents(100, 'pair-agent');
+    const { campaign, agents } = await campaignWithAgents(50, 'pair-agent');
     try {
       const epoch = await resumeAt();
       const a = spawnEngine(['--campaign', String(campaign.id), '--until-done'], env('engine-a', epoch));
       const b = spawnEngine(['--campaign', String(campaign.id), '--until-done'], env('engine-b', epoch));
       await waitFor(
-        async () => (await attemptsOf(db, campaign.id)) >= 25,
+        async () => (await attemptsOf(db, campaign.id)) >= 15,
         60_000,
         'the first engine to dial',
       );

@@ -62,7 +62,7 @@ describe.runIf(testDatabaseKinds.includes('postgres'))(
         attempts: longRetries,
         wrapUpSeconds: 30,
       });
-      await addContacts(db, campaign.id, 120, { nextAttemptAt: new Date(clock.now().getTime() - 60_000) });
+      await addContacts(db, campaign.id, 60, { nextAttemptAt: new Date(clock.now().getTime() - 60_000) });
       const agents = await workingAgents(
         db,
         clock,

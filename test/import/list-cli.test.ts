@@ -1,28 +1,38 @@
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../db/connect.ts';
 import { runCli } from '../cli/cli-run.ts';
-import { bootstrapThroughCli } from '../support/identity.ts';
+import { createTestDataDir } from '../support/database.ts';
+import { testAdmin, testUser } from '../support/identity.ts';
 import { fixture } from './support.ts';
 
 const example = join(import.meta.dirname, '../../campaigns/examples/collections-predictive.json');
 
 // Each step starts the real binary and the embedded database: slow on a busy machine.
 describe('dialer list import, run as a user would', { timeout: 180_000 }, () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'dialer-list-cli-'));
+  let dataDir = '';
+  let removeDataDir = () => {};
   let env: NodeJS.ProcessEnv = {};
   const dialer = (...args: string[]) => runCli(['--data-dir', dataDir, ...args], env);
 
   beforeAll(async () => {
-    const { users } = await bootstrapThroughCli(
-      (rest, more) => runCli(['--data-dir', dataDir, ...rest], more),
-      ['manager'],
-    );
-    env = { ...users.manager?.env };
+    // A copy of the run's migrated template: the first command does not pay initdb and migrations.
+    ({ dataDir, remove: removeDataDir } = await createTestDataDir());
+    // The manager is set up on the data folder directly, closed again before the binary opens it
+    // (user bootstrap and add are specified in test/access/identity.test.ts).
+    const setUp = await openDatabase({ dataDir });
+    try {
+      await testAdmin(setUp.db);
+      env = { ...(await testUser(setUp.db, 'manager')).env };
+    } finally {
+      await setUp.close();
+    }
     const created = await dialer('campaign', 'create', '--file', example, '--json');
     expect(created.code, created.stderr).toBe(0);
   }, 180_000);
+  afterAll(() => removeDataDir());
 
   it('prints exactly one JSON object with the batch accounting', async () => {
     const list = join(mkdtempSync(join(tmpdir(), 'dialer-list-')), 'acme.csv');
