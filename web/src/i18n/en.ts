@@ -179,8 +179,7 @@ export const en = {
       suffix: 'Number ends with',
       search: 'Search',
       verify: 'Verify the log',
-      searchNote: (n: number) =>
-        `The search reads the newest ${n} rows of the chosen campaign, then narrows them by time, result and the number's last digits.`,
+      older: 'Older calls',
       caption: (n: number) => `${n} call${n === 1 ? '' : 's'}`,
       columns: ['Id', 'Queued', 'Campaign', 'Number', 'Status', 'Result', 'Abandoned', 'Agent', 'Chain'],
       yes: 'yes',

@@ -32,8 +32,8 @@ interface Verify {
   checkpoints: { name: string; at: string; signatureValid: boolean; chains: number; mismatches: unknown[] }[];
 }
 
-/** How many rows the search reads (GET /api/log, newest first) before the filters below narrow them. */
-const READ = 5000;
+/** Rows per page of the search (GET /api/log, newest first; the next page starts before the last id). */
+const PAGE = 100;
 
 /**
  * The dial log: search by campaign, time, result and the masked number's last digits; verify
@@ -51,29 +51,35 @@ export function DialLogDesk() {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
-  const search = async (event: FormEvent) => {
-    event.preventDefault();
+  const [more, setMore] = useState(false);
+
+  /** The server filters (campaign, time, outcome, last digits); `before` asks for the next page. */
+  const load = async (before?: number) => {
     setBusy(true);
     setError(null);
     try {
-      const all = await get<Attempt[]>(`/api/log${query({ campaign, limit: READ })}`);
-      const fromMs = from ? new Date(from).getTime() : -Infinity;
-      const toMs = to ? new Date(to).getTime() : Infinity;
-      const digits = suffix.replace(/\D/g, '');
-      setRows(
-        all.filter((r) => {
-          const at = new Date(r.queuedAt).getTime();
-          if (at < fromMs || at > toMs) return false;
-          if (result && (r.result ?? r.status) !== result && !(result === 'abandoned' && r.abandoned))
-            return false;
-          return !digits || r.phone.replace(/\D/g, '').endsWith(digits);
-        }),
+      const page = await get<Attempt[]>(
+        `/api/log${query({
+          campaign,
+          from: from ? new Date(from).toISOString() : undefined,
+          to: to ? new Date(to).toISOString() : undefined,
+          result,
+          suffix: suffix.trim(),
+          before,
+          limit: PAGE,
+        })}`,
       );
+      setRows((previous) => (before === undefined ? page : [...(previous ?? []), ...page]));
+      setMore(page.length === PAGE);
     } catch (e) {
       setError(errorText(e));
     } finally {
       setBusy(false);
     }
+  };
+  const search = (event: FormEvent) => {
+    event.preventDefault();
+    void load();
   };
   const runVerify = async () => {
     setBusy(true);
@@ -89,7 +95,7 @@ export function DialLogDesk() {
 
   return (
     <div>
-      <form className="filters" onSubmit={(e) => void search(e)}>
+      <form className="filters" onSubmit={search}>
         <CampaignSelect id="log-campaign" value={campaign} onChange={setCampaign} />
         <div className="field">
           <label htmlFor="log-from">{l.from}</label>
@@ -119,6 +125,7 @@ export function DialLogDesk() {
             id="log-suffix"
             inputMode="numeric"
             maxLength={4}
+            pattern="[0-9]{1,4}"
             value={suffix}
             onChange={(e) => setSuffix(e.target.value)}
           />
@@ -130,7 +137,6 @@ export function DialLogDesk() {
           {l.verify}
         </button>
       </form>
-      <p className="notice">{l.searchNote(READ)}</p>
       {error && <p role="alert">{error}</p>}
       {verify && (
         <div className="panel" data-testid="verify" data-ok={verify.ok} aria-live="polite">
@@ -179,6 +185,16 @@ export function DialLogDesk() {
             ))}
           </tbody>
         </table>
+      )}
+      {rows && more && (
+        <button
+          type="button"
+          className="secondary"
+          disabled={busy}
+          onClick={() => void load(rows[rows.length - 1]?.id)}
+        >
+          {l.older}
+        </button>
       )}
     </div>
   );
