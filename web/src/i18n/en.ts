@@ -188,7 +188,12 @@ export const en = {
       verifyRows: (rows: number, open: number) => `${rows} rows checked, ${open} calls still open.`,
       head: (seq: number, hash: string) => `Head: #${seq} ${hash}…`,
       stale: (n: number) => `${n} open row${n === 1 ? '' : 's'} older than the longest call.`,
-      noCheckpoint: 'No signed checkpoint was checked.',
+      noCheckpoint:
+        'No signed checkpoint was checked here: the server keeps none. To check one you kept, run `dialer log verify --checkpoint <file>`.',
+      makeCheckpoint: 'Make a checkpoint',
+      checkpointMade: (chains: number, at: string, keyId: string) =>
+        `Signed checkpoint of ${chains} chain${chains === 1 ? '' : 's'} at ${at} (key ${keyId}). Save it and keep it outside the database.`,
+      saveCheckpoint: 'Save the checkpoint file',
       checkpoint: (name: string, at: string, valid: boolean, mismatches: number) =>
         `Checkpoint ${name} (${at}): signature ${valid ? 'valid' : 'INVALID'}, ${mismatches} mismatch${mismatches === 1 ? '' : 'es'}`,
     },

@@ -1,7 +1,8 @@
 import { type FormEvent, useState } from 'react';
-import { get, query } from '../../api/client.ts';
+import { get, post, query } from '../../api/client.ts';
 import { errorText } from '../../components/use-load.ts';
 import { t } from '../../i18n/index.ts';
+import { useMe } from '../../shell/session.tsx';
 import { CampaignSelect } from './campaign-select.tsx';
 
 interface Attempt {
@@ -32,6 +33,13 @@ interface Verify {
   checkpoints: { name: string; at: string; signatureValid: boolean; chains: number; mismatches: unknown[] }[];
 }
 
+/** POST /api/log/checkpoint: the chains' heads, signed, for the officer to keep outside the database. */
+interface SignedCheckpoint {
+  at: string;
+  chains: { chain: string; position: number; hash: string }[];
+  keyId: string;
+}
+
 /** Rows per page of the search (GET /api/log, newest first; the next page starts before the last id). */
 const PAGE = 100;
 
@@ -52,6 +60,8 @@ export function DialLogDesk() {
   const [busy, setBusy] = useState(false);
 
   const [more, setMore] = useState(false);
+  const me = useMe();
+  const [made, setMade] = useState<{ checkpoint: SignedCheckpoint; file: string } | null>(null);
 
   /** The server filters (campaign, time, outcome, last digits); `before` asks for the next page. */
   const load = async (before?: number) => {
@@ -86,6 +96,22 @@ export function DialLogDesk() {
     setError(null);
     try {
       setVerify(await get<Verify>(`/api/log/verify${query({ campaign })}`));
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  /** Signs the chains' heads now and offers the statement as a file to keep (the server keeps no copy). */
+  const makeCheckpoint = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const checkpoint = await post<SignedCheckpoint>('/api/log/checkpoint', {});
+      if (made) URL.revokeObjectURL(made.file);
+      const text = `${JSON.stringify(checkpoint, null, 2)}\n`;
+      setMade({ checkpoint, file: URL.createObjectURL(new Blob([text], { type: 'application/json' })) });
     } catch (e) {
       setError(errorText(e));
     } finally {
@@ -136,7 +162,20 @@ export function DialLogDesk() {
         <button type="button" className="secondary" disabled={busy} onClick={() => void runVerify()}>
           {l.verify}
         </button>
+        {me.permissions.includes('log.checkpoint') && (
+          <button type="button" className="secondary" disabled={busy} onClick={() => void makeCheckpoint()}>
+            {l.makeCheckpoint}
+          </button>
+        )}
       </form>
+      {made && (
+        <div className="panel" data-testid="checkpoint-made" aria-live="polite">
+          <p>{l.checkpointMade(made.checkpoint.chains.length, made.checkpoint.at, made.checkpoint.keyId)}</p>
+          <a href={made.file} download={`checkpoint-${made.checkpoint.at.replace(/[:.]/g, '-')}.json`}>
+            {l.saveCheckpoint}
+          </a>
+        </div>
+      )}
       {error && <p role="alert">{error}</p>}
       {verify && (
         <div className="panel" data-testid="verify" data-ok={verify.ok} aria-live="polite">
