@@ -157,7 +157,10 @@ export const en = {
     rejectedFor: (reason: string) => `Rejected: ${reason}`,
     import: 'Import the list',
     imported: (batch: number | null) => (batch === null ? 'Imported' : `Imported as batch ${batch}`),
-    rejectNote: 'Rejected rows are counted by reason; numbers are never shown here.',
+    rejectNote: 'Rejected rows are counted by reason and listed below by line; numbers are shown masked.',
+    rejectRows: (n: number, capped: boolean) =>
+      capped ? `The first ${n} rejected rows` : `${n} rejected row${n === 1 ? '' : 's'}`,
+    rejectColumns: ['Line', 'Reason', 'Number', 'Detail'],
   },
   compliance: {
     tabsLabel: 'Compliance records',
