@@ -3,6 +3,7 @@ import { DateTime } from 'luxon';
 import type { Jurisdiction } from '../../campaigns/campaign-definition.ts';
 import { type AbandonClockBasis, abandonClockBasis } from '../../engine/compliance/abandon-clock-basis.ts';
 import { type AbandonmentDefinition, abandonmentFigures } from '../../engine/compliance/abandonment.ts';
+import { UsageError } from '../../engine/platform/errors.ts';
 import type { CallAttemptRow, Database } from '../schema.ts';
 import { humanAnsweredSql, machineVerdictSql } from './gate-facts.ts';
 
@@ -340,7 +341,30 @@ export async function* dialLogPages(
   }
 }
 
-export function listDialLog(db: Kysely<Database>, filter: DialLogFilter & { limit?: number }) {
+/** The dial-log search: the export's filters plus the outcome, the number's last digits and keyset paging. */
+export interface DialLogSearch extends DialLogFilter {
+  /**
+   * The call's outcome: its result, or its status while it has none; 'abandoned' also matches
+   * a row flagged abandoned whatever its result.
+   */
+  result?: string;
+  /** The number's last digits (1 to 4): matched here, so callers only ever see masked numbers. */
+  phoneSuffix?: string;
+  /** Keyset paging: only rows with a smaller id (the last id of the previous page). */
+  beforeId?: number;
+  limit?: number;
+}
+
+/**
+ * The dial log newest first, filtered. No lock (plain read). Indexes: with a campaign,
+ * call_attempts_campaign_time (campaign_id, queued_at) narrows by campaign and time; otherwise
+ * the primary key is walked backwards from beforeId. The number's suffix (a LIKE '%1234') and
+ * the outcome are checked on the rows so narrowed: no index serves a suffix.
+ */
+export function listDialLog(db: Kysely<Database>, filter: DialLogSearch) {
+  if (filter.phoneSuffix !== undefined && !/^\d{1,4}$/.test(filter.phoneSuffix)) {
+    throw new UsageError('a number suffix is 1 to 4 digits');
+  }
   let q = db
     .selectFrom('call_attempts')
     .selectAll()
@@ -350,5 +374,17 @@ export function listDialLog(db: Kysely<Database>, filter: DialLogFilter & { limi
   if (filter.phoneE164) q = q.where('phone_e164', '=', filter.phoneE164);
   if (filter.from) q = q.where('queued_at', '>=', filter.from);
   if (filter.to) q = q.where('queued_at', '<', filter.to);
+  if (filter.beforeId !== undefined) q = q.where('id', '<', filter.beforeId);
+  if (filter.phoneSuffix !== undefined) q = q.where('phone_e164', 'like', `%${filter.phoneSuffix}`);
+  const result = filter.result;
+  if (result !== undefined) {
+    q = q.where((eb) =>
+      eb.or([
+        eb('result', '=', result),
+        eb.and([eb('result', 'is', null), eb('status', '=', result as CallAttemptRow['status'])]),
+        ...(result === 'abandoned' ? [eb('abandoned', '=', true)] : []),
+      ]),
+    );
+  }
   return q.execute();
 }

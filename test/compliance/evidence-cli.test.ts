@@ -67,7 +67,7 @@ describe(`dialer log checkpoint and verify [${kind}]`, { timeout: 600_000 }, () 
   const dialer = (...rest: string[]) => runCli([...args, ...rest], env);
 
   /** A row no engine wrote: "in progress" for two days, no chain fields, no lease. */
-  async function forgeOpenRow(): Promise<number> {
+  async function forgeOpenRow(channelId = 'forged-1'): Promise<{ id: number; phone: string }> {
     const handle = pg ? await openDatabase({ databaseUrl: pg.url! }) : await openDatabase({ dataDir });
     try {
       const contact = await handle.db
@@ -88,11 +88,11 @@ describe(`dialer log checkpoint and verify [${kind}]`, { timeout: 600_000 }, () 
         campaignId,
         contactId,
         phoneE164: contact?.phone_e164 ?? '+12125550177',
-        channelId: 'forged-1',
+        channelId,
         gateReasons: [],
         queuedAt: new Date(Date.now() - 2 * 86_400_000),
       });
-      return row.id;
+      return { id: row.id, phone: row.phone_e164 };
     } finally {
       await handle.close();
     }
@@ -149,7 +149,7 @@ describe(`dialer log checkpoint and verify [${kind}]`, { timeout: 600_000 }, () 
   });
 
   it('flags a forged stale open row in verify (exit 1) and marks it in log list', async () => {
-    const id = await forgeOpenRow();
+    const { id } = await forgeOpenRow();
     const verified = await dialer('log', 'verify');
     expect(verified.code).toBe(1);
     expect(verified.stdout).toContain('stale open row');
@@ -157,6 +157,28 @@ describe(`dialer log checkpoint and verify [${kind}]`, { timeout: 600_000 }, () 
     const listed = await dialer('log', 'list', '--json');
     expect(listed.code, listed.stderr).toBe(0);
     expect(JSON.parse(listed.stdout)[0]).toMatchObject({ id, stale: true, status: 'STALE (queued)' });
+  });
+
+  it('log list narrows by time, outcome and the number’s last digits on the server (the query of GET /api/log)', async () => {
+    const { id, phone } = await forgeOpenRow('forged-2');
+    const queued = Date.now() - 2 * 86_400_000;
+    const list = async (...filters: string[]) => {
+      const listed = await dialer('log', 'list', '--json', ...filters);
+      expect(listed.code, listed.stderr).toBe(0);
+      return (JSON.parse(listed.stdout) as { id: number; phone: string }[]).map((r) => r.id);
+    };
+    const around = [
+      '--from',
+      new Date(queued - 60_000).toISOString(),
+      '--to',
+      new Date(queued + 60_000).toISOString(),
+    ];
+    expect(await list(...around, '--result', 'queued', '--suffix', phone.slice(-4))).toContain(id);
+    expect(await list(...around, '--result', 'answered')).not.toContain(id);
+    expect(await list('--to', new Date(queued - 60_000).toISOString())).not.toContain(id);
+    const tooLong = await dialer('log', 'list', '--suffix', phone.slice(-5));
+    expect(tooLong.code).not.toBe(0);
+    expect(tooLong.stderr).toContain('1 to 4 digits');
   });
 
   it('carries the day’s checkpoint in the daily summary, signed', async () => {

@@ -1,5 +1,9 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initKey } from '../../engine/services/evidence-key.ts';
 import type { SimulatedAgents } from '../../scripts/demo/simulated-agents.ts';
 import type { Serving } from '../../scripts/serve/start-serve.ts';
 import { givePassword, serveForTest, TEST_PASSWORD } from '../api/support.ts';
@@ -22,6 +26,9 @@ describe.runIf(browserAvailable('compliance-desk.browser.test.ts'))(
     let handle: TestDatabase;
     let bundle: Awaited<ReturnType<typeof buildConsole>>;
     let browser: Browser;
+    const keyDir = mkdtempSync(join(tmpdir(), 'dialer-desk-key-'));
+    const keyFile = join(keyDir, 'checkpoint.pem');
+    initKey(keyFile);
 
     beforeAll(async () => {
       [handle, bundle, browser] = await Promise.all([
@@ -35,9 +42,10 @@ describe.runIf(browserAvailable('compliance-desk.browser.test.ts'))(
       await browser?.close();
       await handle?.close();
       bundle?.remove();
+      rmSync(keyDir, { recursive: true, force: true });
     });
 
-    it('a compliance officer finds a call by its last digits and verifies the log; an agent is refused the export page', async () => {
+    it('a compliance officer finds a call by its last digits, verifies the log and makes a checkpoint; an agent is refused the export page', async () => {
       const { db } = handle;
       let simulated: ManualTelephony | undefined;
       let serving: Serving | undefined;
@@ -62,6 +70,7 @@ describe.runIf(browserAvailable('compliance-desk.browser.test.ts'))(
           clock,
           engine: { tickMs: 50 },
           web: { root: bundle.root },
+          env: { DIALER_EVIDENCE_KEY_FILE: keyFile },
         });
         agents = await workingAgents(
           db,
@@ -99,10 +108,14 @@ describe.runIf(browserAvailable('compliance-desk.browser.test.ts'))(
         await page.getByRole('button', { name: 'Sign in' }).click();
         await page.waitForURL('**/compliance/log', WAIT);
 
-        // Find the call: the campaign and the number's last two digits, from the keyboard.
+        // Find the call: the campaign and the number's last two digits, from the keyboard; the
+        // server does the matching (the page never holds rows it does not show).
         await page.getByLabel('Campaign').selectOption(String(campaign.id));
         await page.getByLabel('Number ends with').fill(phone.slice(-2));
+        const searched = page.waitForRequest((r) => r.url().includes('/api/log?'));
         await page.getByLabel('Number ends with').press('Enter');
+        const sent = new URL((await searched).url()).searchParams;
+        expect([sent.get('campaign'), sent.get('suffix')]).toEqual([String(campaign.id), phone.slice(-2)]);
         const rows = page.getByTestId('log-rows').locator('tbody tr');
         await expect.poll(() => rows.count(), WAIT).toBeGreaterThan(0);
         const shown = (await rows.first().locator('td.number').textContent()) ?? '';
@@ -114,6 +127,15 @@ describe.runIf(browserAvailable('compliance-desk.browser.test.ts'))(
         await page.getByRole('button', { name: 'Verify the log' }).click();
         await expect.poll(() => page.getByTestId('verify').getAttribute('data-ok'), WAIT).toBe('true');
         expect(await page.getByTestId('verify').textContent()).toMatch(/rows checked/);
+        // A checkpoint: the chains' heads signed, offered as a file to keep.
+        await page.getByRole('button', { name: 'Make a checkpoint' }).click();
+        await page.getByTestId('checkpoint-made').waitFor(WAIT);
+        expect(await page.getByTestId('checkpoint-made').textContent()).toMatch(
+          /Signed checkpoint of \d+ chain/,
+        );
+        expect(
+          await page.getByRole('link', { name: 'Save the checkpoint file' }).getAttribute('download'),
+        ).toMatch(/^checkpoint-.*\.json$/);
 
         // The desk's other records are one tab away.
         await page.getByRole('link', { name: 'Do-not-call lists' }).click();

@@ -124,6 +124,10 @@ describe.runIf(browserAvailable('manager-dashboard.browser.test.ts'))(
         await page.getByTestId('import-result').waitFor(WAIT);
         expect(await page.getByTestId('import-result').getByTestId('acc-imported').textContent()).toBe('4');
         expect(await page.getByTestId('import-result').textContent()).toMatch(/Rejected: \w+/);
+        // The reject report row by row: the file's line 6 (after the header), with its reason.
+        const rejectRow = page.getByTestId('reject-rows').locator('tbody tr');
+        await expect.poll(() => rejectRow.count(), WAIT).toBe(1);
+        expect(await rejectRow.locator('td').first().textContent()).toBe('6');
         expect(await page.content()).not.toContain('7360105');
 
         // Start: the campaign runs, agents log in, and the live figures move.

@@ -53,19 +53,33 @@ export function dialLogRoutes(api: Api, deps: ApiDeps): void {
       config: { access: 'log.read' },
       schema: {
         tags: ['dial log'],
-        summary: 'recent dial-log rows, newest first (numbers masked)',
+        summary:
+          'dial-log rows newest first, filtered by campaign, time (from inclusive, to exclusive), outcome and the number’s last 1–4 digits; page with before=<last id> (numbers masked)',
         querystring: z.strictObject({
           campaign: z.coerce.number().int().min(1).max(2147483647).optional(),
+          from: z.iso.datetime({ offset: true }).optional(),
+          to: z.iso.datetime({ offset: true }).optional(),
+          result: z.string().min(1).max(40).optional(),
+          suffix: z
+            .string()
+            .regex(/^\d{1,4}$/, 'the number’s last 1 to 4 digits')
+            .optional(),
+          before: z.coerce.number().int().min(1).max(2147483647).optional(),
           limit: limitQuery.default(50),
         }),
         response: { 200: z.array(attemptView), ...errorResponses },
       },
     },
     async (request) => {
-      const { campaign, limit } = request.query;
+      const { campaign, from, to, result, suffix, before, limit } = request.query;
       if (campaign !== undefined) await getCampaign(db, campaign);
       const rows = await listDialLog(db, {
         ...(campaign !== undefined ? { campaignId: campaign } : {}),
+        ...(from !== undefined ? { from: new Date(from) } : {}),
+        ...(to !== undefined ? { to: new Date(to) } : {}),
+        ...(result !== undefined ? { result } : {}),
+        ...(suffix !== undefined ? { phoneSuffix: suffix } : {}),
+        ...(before !== undefined ? { beforeId: before } : {}),
         limit,
       });
       return rows.map((r) => toAttemptView(r as AttemptRow, false));

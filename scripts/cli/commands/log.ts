@@ -115,44 +115,71 @@ export function registerLogCommands(program: Command, contextFor: ContextFactory
 
   log
     .command('list')
-    .description('recent dial-log rows (numbers masked)')
+    .description('dial-log rows, newest first (numbers masked)')
     .option('--campaign <id>', 'only this campaign')
+    .option('--from <time>', 'queued at or after (ISO date or time)')
+    .option('--to <time>', 'queued before (ISO time; a date means the end of that day)')
+    .option('--result <outcome>', 'the outcome (answered, busy, abandoned…; the status while there is none)')
+    .option('--suffix <digits>', 'the number ends with these 1 to 4 digits')
+    .option('--before <id>', 'only rows older than this id (the next page)')
     .option('--limit <n>', 'at most this many', '50')
     .action(
-      action(contextFor, 'log.read', async (ctx, opts: { campaign?: string; limit: string }) => {
-        const campaignId = opts.campaign ? parseId(opts.campaign, 'campaign id') : undefined;
-        const { db } = await ctx.database();
-        if (campaignId !== undefined) await getCampaign(db, campaignId);
-        const rows = await listDialLog(db, {
-          ...(campaignId !== undefined ? { campaignId } : {}),
-          limit: parseLimit(opts.limit),
-        });
-        // An open row past the longest possible call with no engine lease is not a live call.
-        const stale = new Set(
-          (
-            await staleOpenAttempts(db, {
-              now: new Date(),
-              maxCallSeconds: ctx.config.maxCallSeconds,
-              attemptIds: rows.filter((r) => r.finalized_at === null).map((r) => r.id),
-            })
-          ).map((s) => s.attemptId),
-        );
-        const view = rows.map((r) => ({
-          id: r.id,
-          campaign_id: r.campaign_id,
-          contact_id: r.contact_id,
-          phone: maskPhone(r.phone_e164),
-          agent_id: r.agent_id,
-          status: stale.has(r.id) ? `STALE (${r.status})` : r.status,
-          stale: stale.has(r.id),
-          queued_at: r.queued_at,
-          result: r.result,
-          hangup_cause: r.hangup_cause,
-          abandoned: r.abandoned,
-          chain_seq: r.chain_seq,
-        }));
-        ctx.out.result(view, () => ctx.out.table(view));
-      }),
+      action(
+        contextFor,
+        'log.read',
+        async (
+          ctx,
+          opts: {
+            campaign?: string;
+            from?: string;
+            to?: string;
+            result?: string;
+            suffix?: string;
+            before?: string;
+            limit: string;
+          },
+        ) => {
+          const campaignId = opts.campaign ? parseId(opts.campaign, 'campaign id') : undefined;
+          if (opts.suffix !== undefined && !/^\d{1,4}$/.test(opts.suffix))
+            throw new UsageError('--suffix is the number’s last 1 to 4 digits');
+          const { db } = await ctx.database();
+          if (campaignId !== undefined) await getCampaign(db, campaignId);
+          const rows = await listDialLog(db, {
+            ...(campaignId !== undefined ? { campaignId } : {}),
+            ...(opts.from ? { from: parseInstant(opts.from, '--from') } : {}),
+            ...(opts.to ? { to: parseInstant(opts.to, '--to', { endOfDay: true }) } : {}),
+            ...(opts.result ? { result: opts.result } : {}),
+            ...(opts.suffix !== undefined ? { phoneSuffix: opts.suffix } : {}),
+            ...(opts.before ? { beforeId: parseId(opts.before, '--before') } : {}),
+            limit: parseLimit(opts.limit),
+          });
+          // An open row past the longest possible call with no engine lease is not a live call.
+          const stale = new Set(
+            (
+              await staleOpenAttempts(db, {
+                now: new Date(),
+                maxCallSeconds: ctx.config.maxCallSeconds,
+                attemptIds: rows.filter((r) => r.finalized_at === null).map((r) => r.id),
+              })
+            ).map((s) => s.attemptId),
+          );
+          const view = rows.map((r) => ({
+            id: r.id,
+            campaign_id: r.campaign_id,
+            contact_id: r.contact_id,
+            phone: maskPhone(r.phone_e164),
+            agent_id: r.agent_id,
+            status: stale.has(r.id) ? `STALE (${r.status})` : r.status,
+            stale: stale.has(r.id),
+            queued_at: r.queued_at,
+            result: r.result,
+            hangup_cause: r.hangup_cause,
+            abandoned: r.abandoned,
+            chain_seq: r.chain_seq,
+          }));
+          ctx.out.result(view, () => ctx.out.table(view));
+        },
+      ),
     );
 
   log

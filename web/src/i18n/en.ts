@@ -157,7 +157,10 @@ export const en = {
     rejectedFor: (reason: string) => `Rejected: ${reason}`,
     import: 'Import the list',
     imported: (batch: number | null) => (batch === null ? 'Imported' : `Imported as batch ${batch}`),
-    rejectNote: 'Rejected rows are counted by reason; numbers are never shown here.',
+    rejectNote: 'Rejected rows are counted by reason and listed below by line; numbers are shown masked.',
+    rejectRows: (n: number, capped: boolean) =>
+      capped ? `The first ${n} rejected rows` : `${n} rejected row${n === 1 ? '' : 's'}`,
+    rejectColumns: ['Line', 'Reason', 'Number', 'Detail'],
   },
   compliance: {
     tabsLabel: 'Compliance records',
@@ -179,8 +182,7 @@ export const en = {
       suffix: 'Number ends with',
       search: 'Search',
       verify: 'Verify the log',
-      searchNote: (n: number) =>
-        `The search reads the newest ${n} rows of the chosen campaign, then narrows them by time, result and the number's last digits.`,
+      older: 'Older calls',
       caption: (n: number) => `${n} call${n === 1 ? '' : 's'}`,
       columns: ['Id', 'Queued', 'Campaign', 'Number', 'Status', 'Result', 'Abandoned', 'Agent', 'Chain'],
       yes: 'yes',
@@ -189,7 +191,12 @@ export const en = {
       verifyRows: (rows: number, open: number) => `${rows} rows checked, ${open} calls still open.`,
       head: (seq: number, hash: string) => `Head: #${seq} ${hash}…`,
       stale: (n: number) => `${n} open row${n === 1 ? '' : 's'} older than the longest call.`,
-      noCheckpoint: 'No signed checkpoint was checked.',
+      noCheckpoint:
+        'No signed checkpoint was checked here: the server keeps none. To check one you kept, run `dialer log verify --checkpoint <file>`.',
+      makeCheckpoint: 'Make a checkpoint',
+      checkpointMade: (chains: number, at: string, keyId: string) =>
+        `Signed checkpoint of ${chains} chain${chains === 1 ? '' : 's'} at ${at} (key ${keyId}). Save it and keep it outside the database.`,
+      saveCheckpoint: 'Save the checkpoint file',
       checkpoint: (name: string, at: string, valid: boolean, mismatches: number) =>
         `Checkpoint ${name} (${at}): signature ${valid ? 'valid' : 'INVALID'}, ${mismatches} mismatch${mismatches === 1 ? '' : 'es'}`,
     },

@@ -1,7 +1,8 @@
 import { type FormEvent, useState } from 'react';
-import { get, query } from '../../api/client.ts';
+import { get, post, query } from '../../api/client.ts';
 import { errorText } from '../../components/use-load.ts';
 import { t } from '../../i18n/index.ts';
+import { useMe } from '../../shell/session.tsx';
 import { CampaignSelect } from './campaign-select.tsx';
 
 interface Attempt {
@@ -32,8 +33,15 @@ interface Verify {
   checkpoints: { name: string; at: string; signatureValid: boolean; chains: number; mismatches: unknown[] }[];
 }
 
-/** How many rows the search reads (GET /api/log, newest first) before the filters below narrow them. */
-const READ = 5000;
+/** POST /api/log/checkpoint: the chains' heads, signed, for the officer to keep outside the database. */
+interface SignedCheckpoint {
+  at: string;
+  chains: { chain: string; position: number; hash: string }[];
+  keyId: string;
+}
+
+/** Rows per page of the search (GET /api/log, newest first; the next page starts before the last id). */
+const PAGE = 100;
 
 /**
  * The dial log: search by campaign, time, result and the masked number's last digits; verify
@@ -51,29 +59,37 @@ export function DialLogDesk() {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
-  const search = async (event: FormEvent) => {
-    event.preventDefault();
+  const [more, setMore] = useState(false);
+  const me = useMe();
+  const [made, setMade] = useState<{ checkpoint: SignedCheckpoint; file: string } | null>(null);
+
+  /** The server filters (campaign, time, outcome, last digits); `before` asks for the next page. */
+  const load = async (before?: number) => {
     setBusy(true);
     setError(null);
     try {
-      const all = await get<Attempt[]>(`/api/log${query({ campaign, limit: READ })}`);
-      const fromMs = from ? new Date(from).getTime() : -Infinity;
-      const toMs = to ? new Date(to).getTime() : Infinity;
-      const digits = suffix.replace(/\D/g, '');
-      setRows(
-        all.filter((r) => {
-          const at = new Date(r.queuedAt).getTime();
-          if (at < fromMs || at > toMs) return false;
-          if (result && (r.result ?? r.status) !== result && !(result === 'abandoned' && r.abandoned))
-            return false;
-          return !digits || r.phone.replace(/\D/g, '').endsWith(digits);
-        }),
+      const page = await get<Attempt[]>(
+        `/api/log${query({
+          campaign,
+          from: from ? new Date(from).toISOString() : undefined,
+          to: to ? new Date(to).toISOString() : undefined,
+          result,
+          suffix: suffix.trim(),
+          before,
+          limit: PAGE,
+        })}`,
       );
+      setRows((previous) => (before === undefined ? page : [...(previous ?? []), ...page]));
+      setMore(page.length === PAGE);
     } catch (e) {
       setError(errorText(e));
     } finally {
       setBusy(false);
     }
+  };
+  const search = (event: FormEvent) => {
+    event.preventDefault();
+    void load();
   };
   const runVerify = async () => {
     setBusy(true);
@@ -87,9 +103,25 @@ export function DialLogDesk() {
     }
   };
 
+  /** Signs the chains' heads now and offers the statement as a file to keep (the server keeps no copy). */
+  const makeCheckpoint = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const checkpoint = await post<SignedCheckpoint>('/api/log/checkpoint', {});
+      if (made) URL.revokeObjectURL(made.file);
+      const text = `${JSON.stringify(checkpoint, null, 2)}\n`;
+      setMade({ checkpoint, file: URL.createObjectURL(new Blob([text], { type: 'application/json' })) });
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
   return (
     <div>
-      <form className="filters" onSubmit={(e) => void search(e)}>
+      <form className="filters" onSubmit={search}>
         <CampaignSelect id="log-campaign" value={campaign} onChange={setCampaign} />
         <div className="field">
           <label htmlFor="log-from">{l.from}</label>
@@ -119,6 +151,7 @@ export function DialLogDesk() {
             id="log-suffix"
             inputMode="numeric"
             maxLength={4}
+            pattern="[0-9]{1,4}"
             value={suffix}
             onChange={(e) => setSuffix(e.target.value)}
           />
@@ -129,8 +162,20 @@ export function DialLogDesk() {
         <button type="button" className="secondary" disabled={busy} onClick={() => void runVerify()}>
           {l.verify}
         </button>
+        {me.permissions.includes('log.checkpoint') && (
+          <button type="button" className="secondary" disabled={busy} onClick={() => void makeCheckpoint()}>
+            {l.makeCheckpoint}
+          </button>
+        )}
       </form>
-      <p className="notice">{l.searchNote(READ)}</p>
+      {made && (
+        <div className="panel" data-testid="checkpoint-made" aria-live="polite">
+          <p>{l.checkpointMade(made.checkpoint.chains.length, made.checkpoint.at, made.checkpoint.keyId)}</p>
+          <a href={made.file} download={`checkpoint-${made.checkpoint.at.replace(/[:.]/g, '-')}.json`}>
+            {l.saveCheckpoint}
+          </a>
+        </div>
+      )}
       {error && <p role="alert">{error}</p>}
       {verify && (
         <div className="panel" data-testid="verify" data-ok={verify.ok} aria-live="polite">
@@ -179,6 +224,16 @@ export function DialLogDesk() {
             ))}
           </tbody>
         </table>
+      )}
+      {rows && more && (
+        <button
+          type="button"
+          className="secondary"
+          disabled={busy}
+          onClick={() => void load(rows[rows.length - 1]?.id)}
+        >
+          {l.older}
+        </button>
       )}
     </div>
   );

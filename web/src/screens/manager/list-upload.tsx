@@ -1,5 +1,5 @@
 import { type FormEvent, useState } from 'react';
-import { ApiError, post, upload } from '../../api/client.ts';
+import { ApiError, get, post, upload } from '../../api/client.ts';
 import { t } from '../../i18n/index.ts';
 
 interface Accounting {
@@ -14,6 +14,16 @@ interface Preview {
   accounting: Accounting;
 }
 
+/** A rejected row of an imported batch (GET /api/lists/batches/:id/rejects; numbers masked by the API). */
+interface Reject {
+  line: number;
+  reason: string;
+  phone: string | null;
+  detail: string | null;
+}
+/** The most reject rows the result lists (the counts by reason above cover them all). */
+const REJECTS_SHOWN = 1000;
+
 const ENCODINGS = ['auto', 'utf8', 'gbk', 'gb18030'] as const;
 const DELIMITERS = ['auto', 'comma', 'semicolon', 'tab'] as const;
 const ROLES = ['phone', 'name', 'tz', 'consent', 'account'] as const;
@@ -21,7 +31,7 @@ const ROLES = ['phone', 'name', 'tz', 'consent', 'account'] as const;
 /**
  * A list into a campaign: upload the CSV (kept privately by the API), choose encoding, delimiter,
  * region and the column mapping, see the dry run (mapping and accounting, nothing written), then
- * import and see the result with the rejects by reason. No number is shown at any step.
+ * import and see the result with the rejects by reason and row by row (numbers masked by the API).
  */
 export function ListUpload({ campaignId, onImported }: { campaignId: number; onImported: () => void }) {
   const u = t.upload;
@@ -33,6 +43,7 @@ export function ListUpload({ campaignId, onImported }: { campaignId: number; onI
   const [map, setMap] = useState<Record<string, string>>({});
   const [preview, setPreview] = useState<Preview | null>(null);
   const [result, setResult] = useState<Accounting | null>(null);
+  const [rejects, setRejects] = useState<Reject[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -76,8 +87,16 @@ export function ListUpload({ campaignId, onImported }: { campaignId: number; onI
   const runImport = () =>
     guard(async () => {
       if (!uploadId) return;
-      setResult(
-        await post<Accounting>(`/api/lists/uploads/${uploadId}/import`, { ...options(), source: file?.name }),
+      const imported = await post<Accounting>(`/api/lists/uploads/${uploadId}/import`, {
+        ...options(),
+        source: file?.name,
+      });
+      setResult(imported);
+      const anyRejected = Object.values(imported.rejected).some((n) => n > 0);
+      setRejects(
+        imported.batchId !== null && anyRejected
+          ? await get<Reject[]>(`/api/lists/batches/${imported.batchId}/rejects?limit=${REJECTS_SHOWN}`)
+          : null,
       );
       setUploadId(null);
       setPreview(null);
@@ -100,6 +119,7 @@ export function ListUpload({ campaignId, onImported }: { campaignId: number; onI
                 setUploadId(null);
                 setPreview(null);
                 setResult(null);
+                setRejects(null);
               }}
             />
           </div>
@@ -188,6 +208,30 @@ export function ListUpload({ campaignId, onImported }: { campaignId: number; onI
           <h3>{u.imported(result.batchId)}</h3>
           <AccountingTable accounting={result} />
           <p>{u.rejectNote}</p>
+          {rejects && rejects.length > 0 && (
+            <table data-testid="reject-rows">
+              <caption>{u.rejectRows(rejects.length, rejects.length === REJECTS_SHOWN)}</caption>
+              <thead>
+                <tr>
+                  {u.rejectColumns.map((c) => (
+                    <th key={c} scope="col">
+                      {c}
+                    </th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                {rejects.map((r) => (
+                  <tr key={r.line}>
+                    <td>{r.line}</td>
+                    <td>{r.reason}</td>
+                    <td className="number">{r.phone ?? '—'}</td>
+                    <td>{r.detail ?? ''}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
         </div>
       )}
       {error && <p role="alert">{error}</p>}
