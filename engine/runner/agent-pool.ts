@@ -215,6 +215,10 @@ export class AgentPool {
   }
 
   private armWrapTimer(agent: PooledAgent, attemptId: string, deadline: Date): void {
+    // After the release (the runner stopping) the wrap-up is owed to the agent's terminal or the
+    // next engine's timeout: a timer armed now (the stop's last sync) would fire after this
+    // engine's database has closed.
+    if (this.released) return;
     const existing = this.wrapTimers.get(agent.agentId);
     if (existing?.attemptId === attemptId) return;
     existing?.cancel();

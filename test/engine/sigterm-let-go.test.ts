@@ -84,4 +84,80 @@ describeEachDatabase('a runner stopped by SIGTERM', (database) => {
       await simulated.stop();
     }
   });
+
+  it('arms no wrap-up timeout after it let go: an agent in wrap-up keeps the session for the next engine', async () => {
+    const { db, kind, pool } = database();
+    const simulated = await simulatedTelephony(1);
+    const { clock, telephony } = simulated;
+    try {
+      const { campaign } = await runningCampaign(db, clock.now());
+      const [contact] = await addContacts(db, campaign.id, 1);
+      await db.updateTable('campaigns').set({ status: 'paused' }).where('id', '=', campaign.id).execute();
+      const agent = await insertAgent(db, {
+        code: `wrap-${campaign.id}`,
+        name: 'Wrap',
+        endpoint: 'PJSIP/wrap',
+      });
+      await createAgentService({ db, clock }).login(agent.code, campaign.id);
+      const runner = new CampaignRunner(
+        {
+          database: { db, kind, pool },
+          telephony,
+          clock,
+          logger: silentLogger(),
+          engineId: `wrap-${campaign.id}`,
+        },
+        campaign.id,
+        { tickMs: 10 },
+      );
+      await telephony.start();
+      await runner.start();
+      await vi.waitFor(
+        async () => {
+          const session = await findOpenSession(db, agent.id);
+          expect(session && sessionState(session).kind).toBe('ready');
+        },
+        { timeout: 30_000 },
+      );
+      const channelId = `wrap-${contact}-${Math.random()}`;
+      const attempt = await createAttempt(db, {
+        campaignId: campaign.id,
+        contactId: contact!,
+        phoneE164: '+12125550100',
+        channelId,
+        gateReasons: [],
+      });
+      await finalizeAttempt(db, attempt.id, { result: 'connected', cause: 16 });
+      // The agent's call ended just before the stop: wrap-up with its deadline 300 ms ahead.
+      const deadline = new Date(clock.now().getTime() + 300);
+      await db
+        .updateTable('agent_sessions')
+        .set({
+          state: 'wrap_up',
+          state_data: JSON.stringify({
+            attemptId: channelId,
+            deadline: deadline.toISOString(),
+            after: { kind: 'ready' },
+          }),
+        })
+        .where('agent_id', '=', agent.id)
+        .where('ended_at', 'is', null)
+        .execute();
+      await runner.stop();
+
+      // Well past the deadline: the stopped engine wrote nothing (it would have recorded the
+      // outcome as missing and moved the agent on; on a closed database, failed every time).
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      const session = await findOpenSession(db, agent.id);
+      expect(session && sessionState(session).kind).toBe('wrap_up');
+      const outcomes = await db
+        .selectFrom('outcomes')
+        .select('id')
+        .where('attempt_id', '=', attempt.id)
+        .execute();
+      expect(outcomes).toEqual([]);
+    } finally {
+      await simulated.stop();
+    }
+  });
 });
