@@ -1,15 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import { Migrator, sql } from 'kysely';
-import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { type DatabaseHandle, openDatabase } from '../../db/connect.ts';
 import { migrateToLatest } from '../../db/migrate.ts';
 import { migrations } from '../../db/migrations/index.ts';
 import { finalizeAttempt } from '../../db/queries/dial-log.ts';
 import { verifyDialLog } from '../../db/queries/dial-log-verify.ts';
 import { loadGateFacts } from '../../db/queries/gate-facts.ts';
 import { testDatabaseKinds } from '../support/database.ts';
-import { databaseUrlFor } from '../support/database-url.ts';
+import { withFreshDatabase } from '../support/fresh-database.ts';
 
 /**
  * A dial log from before the calls carried their account: the migration copies each call's
@@ -20,39 +17,11 @@ import { databaseUrlFor } from '../support/database-url.ts';
 const MIGRATION = '2026-12-04-300-attempt-account-and-caller';
 const before = Object.fromEntries(Object.entries(migrations).filter(([name]) => name < MIGRATION));
 
-async function withFreshDatabase(kind: string, body: (handle: DatabaseHandle) => Promise<void>) {
-  if (kind === 'pglite') {
-    const handle = await openDatabase({ dataDir: 'memory://' });
-    try {
-      await body(handle);
-    } finally {
-      await handle.close();
-    }
-    return;
-  }
-  const adminUrl = process.env.TEST_DATABASE_URL!;
-  const name = `dialer_acm_${process.pid}_${randomBytes(3).toString('hex')}`;
-  const admin = async (text: string) => {
-    const client = new pg.Client({ connectionString: adminUrl });
-    await client.connect();
-    await client.query(text);
-    await client.end();
-  };
-  await admin(`create database ${name}`);
-  const handle = await openDatabase({ databaseUrl: databaseUrlFor(adminUrl, name) });
-  try {
-    await body(handle);
-  } finally {
-    await handle.close();
-    await admin(`drop database if exists ${name} with (force)`);
-  }
-}
-
 describe.each(testDatabaseKinds)('the account of each call, added to an existing dial log [%s]', (kind) => {
   it('copies the account of sealed calls from their contacts, keeps their hashes, and counts them by account', {
     timeout: 180_000,
   }, async () => {
-    await withFreshDatabase(kind, async ({ db }) => {
+    await withFreshDatabase(kind, 'dialer_acm', async ({ db }) => {
       const partial = await new Migrator({
         db,
         provider: { getMigrations: async () => before },

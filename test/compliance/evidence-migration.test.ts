@@ -1,8 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { type Kysely, Migrator, sql } from 'kysely';
-import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { type DatabaseHandle, openDatabase } from '../../db/connect.ts';
 import { migrateToLatest } from '../../db/migrate.ts';
 import { migrations } from '../../db/migrations/index.ts';
 import { PG_RAISE_EXCEPTION, pgErrorCode } from '../../db/pg-error.ts';
@@ -10,7 +7,7 @@ import { verifyEvidence } from '../../db/queries/evidence-verify.ts';
 import type { Database } from '../../db/schema.ts';
 import { approvalNumbersDigest } from '../../engine/compliance/evidence-hash.ts';
 import { testDatabaseKinds } from '../support/database.ts';
-import { databaseUrlFor } from '../support/database-url.ts';
+import { withFreshDatabase } from '../support/fresh-database.ts';
 
 /**
  * A database from before the evidence chain: its outcomes, approvals, do-not-call entries and
@@ -19,34 +16,6 @@ import { databaseUrlFor } from '../support/database-url.ts';
 
 const EVIDENCE_MIGRATION = '2026-12-02-001-evidence-chain';
 const before = Object.fromEntries(Object.entries(migrations).filter(([name]) => name < EVIDENCE_MIGRATION));
-
-async function withFreshDatabase(kind: string, body: (handle: DatabaseHandle) => Promise<void>) {
-  if (kind === 'pglite') {
-    const handle = await openDatabase({ dataDir: 'memory://' });
-    try {
-      await body(handle);
-    } finally {
-      await handle.close();
-    }
-    return;
-  }
-  const adminUrl = process.env.TEST_DATABASE_URL!;
-  const name = `dialer_evm_${process.pid}_${randomBytes(3).toString('hex')}`;
-  const admin = async (text: string) => {
-    const client = new pg.Client({ connectionString: adminUrl });
-    await client.connect();
-    await client.query(text);
-    await client.end();
-  };
-  await admin(`create database ${name}`);
-  const handle = await openDatabase({ databaseUrl: databaseUrlFor(adminUrl, name) });
-  try {
-    await body(handle);
-  } finally {
-    await handle.close();
-    await admin(`drop database if exists ${name} with (force)`);
-  }
-}
 
 async function oldData(db: Kysely<Database>) {
   await sql`insert into clients (id, code, name) values (1, 'acme', 'Acme')`.execute(db);
@@ -76,7 +45,7 @@ describe.each(testDatabaseKinds)('evidence chain migration [%s]', (kind) => {
   it('chains the records already there, in time order, and verify finds them intact', {
     timeout: 180_000,
   }, async () => {
-    await withFreshDatabase(kind, async ({ db }) => {
+    await withFreshDatabase(kind, 'dialer_evm', async ({ db }) => {
       const partial = await new Migrator({
         db,
         provider: { getMigrations: async () => before },
