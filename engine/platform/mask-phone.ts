@@ -25,6 +25,29 @@ export function maskPhonesInText(text: string | null | undefined): string {
   return text.replace(NUMBER_IN_TEXT, (run) => maskPhone(run));
 }
 
+/**
+ * A whole value that is an amount of money: an optional sign and currency symbol or code, digits
+ * (thousands grouped by commas, dots, spaces or apostrophes, or not grouped), and exactly two
+ * decimals: `350.00`, `$1,250.50`, `EUR 1.250,50`, `-12.30`. No phone number is written with a
+ * two-digit decimal tail, so the agent sees the balance a collections call is about.
+ */
+const AMOUNT =
+  /^\s*[-+]?\s*(?:[A-Z]{3}\s?|[$€£¥₹])?\s*(?:\d{1,3}(?:([,.\s'])\d{3})*|\d+)[.,]\d{2}\s*(?:[A-Z]{3}|[$€£¥₹])?\s*$/;
+/** A whole value that is a calendar date (ISO 8601, maybe with a time, or d/m/y and m/d/y of 19xx–20xx). */
+const DATE =
+  /^\s*(?:(?:19|20)\d{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?|(?:0?[1-9]|[12]\d|3[01])[/.](?:0?[1-9]|[12]\d|3[01])[/.](?:19|20)\d{2})\s*$/;
+
+/**
+ * A list field shown to an agent (a contact's own columns): masked as free text, except a value
+ * that is as a whole an amount of money or a date, which no reading takes for a phone number.
+ * Anything else with a number-like run (an account number, a second phone) stays masked.
+ */
+export function maskPhonesInField(value: string | null | undefined): string {
+  if (!value) return '';
+  if (AMOUNT.test(value) || DATE.test(value)) return value;
+  return maskPhonesInText(value);
+}
+
 /** A number written with its `+` (E.164, maybe with spaces, dashes, dots or brackets): 7–15 digits. */
 const PLUS_NUMBER = /(?<![\w+])\+\d(?:[\s\-.()]{0,2}\d){6,14}(?!\d)/g;
 /** The number of a dial string or SIP URI: digits between `/` or `:` and `@` (`PJSIP/12125550123@carrier`). */

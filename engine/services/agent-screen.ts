@@ -10,7 +10,7 @@ import {
 } from '../../db/queries/screen-pop.ts';
 import type { Database } from '../../db/schema.ts';
 import type { AgentState } from '../agents/agent-state.ts';
-import { maskPhone, maskPhonesInText } from '../platform/mask-phone.ts';
+import { maskPhone, maskPhonesInField } from '../platform/mask-phone.ts';
 
 /** What an agent's screen shows of a call: never the full number, whoever the viewer is. */
 export interface ScreenCall {
@@ -19,7 +19,7 @@ export interface ScreenCall {
   contactId: number;
   /** Masked (phoneMasked): agents must not copy numbers. */
   phoneMasked: string;
-  /** The list's other columns, with anything that looks like a phone number masked too. */
+  /** The list's other columns, with anything that looks like a phone number masked too (amounts and dates shown). */
   fields: Record<string, string>;
   timeZone: string;
   attempts: number;
@@ -76,7 +76,7 @@ function toScreenCall(
     contactId: row.contactId,
     phoneMasked: maskPhone(row.phone),
     fields: Object.fromEntries(
-      Object.entries(row.fields ?? {}).map(([k, v]) => [k, maskPhonesInText(String(v))]),
+      Object.entries(row.fields ?? {}).map(([k, v]) => [k, maskPhonesInField(String(v))]),
     ),
     timeZone: row.timeZone,
     attempts: row.attempts,

@@ -36,6 +36,14 @@ describeEachDatabase('API: an agent works calls while the engine runs', (databas
       lastDigit: (i) => 5 + i,
       nextAttemptAt: new Date(clock.now().getTime() - 60_000),
     });
+    // The list's own columns: an amount and a date the agent needs, and a second phone they may not see.
+    await db
+      .updateTable('contacts')
+      .set({
+        fields: JSON.stringify({ balance: '1,250.50', due: '2026-12-31', other: '+12125550199' }) as never,
+      })
+      .where('campaign_id', '=', campaign.id)
+      .execute();
     const [code] = await ensureSimulatedAgents(db, 1, `api-${campaign.id}`);
     const user = await testUser(db, 'agent');
     const userRow = await db
@@ -70,6 +78,7 @@ describeEachDatabase('API: an agent works calls while the engine runs', (databas
         .executeTakeFirstOrThrow();
       expect(pop.call!.phoneMasked).not.toContain(contact.phone_e164.slice(-6));
       expect(pop.call!.phoneMasked.slice(-2)).toBe(contact.phone_e164.slice(-2));
+      expect(pop.call!.fields).toEqual({ balance: '1,250.50', due: '2026-12-31', other: '+12*******99' });
       // The contact's attempts so far (this one), masked like the number on screen.
       expect(pop.call!.history).toEqual([
         expect.objectContaining({ phoneMasked: pop.call!.phoneMasked, outcome: null }),

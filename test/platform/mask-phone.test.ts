@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { maskDialedNumbers, maskPhone, maskPhonesInText } from '../../engine/platform/mask-phone.ts';
+import {
+  maskDialedNumbers,
+  maskPhone,
+  maskPhonesInField,
+  maskPhonesInText,
+} from '../../engine/platform/mask-phone.ts';
 
 describe('phone masking', () => {
   it('keeps the country prefix and the last two digits of an E.164 number', () => {
@@ -31,6 +36,30 @@ describe('phone masking in free text', () => {
     const masked = maskPhonesInText('"(020) 3456-7890 ext 12" is not a valid phone number');
     expect(masked).not.toMatch(/\d{6}/);
     expect(masked.replace(/\D/g, '')).toHaveLength(4);
+  });
+});
+
+describe('phone masking of a list field shown to an agent', () => {
+  it('shows an amount of money as written: the balance a collections call is about', () => {
+    for (const amount of ['350.00', '$1,250.50', 'EUR 1.250,50', '-12.30', '12 345.67 €', "CHF 1'234.50"]) {
+      expect(maskPhonesInField(amount), amount).toBe(amount);
+    }
+  });
+
+  it('shows a date or a date and time as written', () => {
+    for (const date of ['2026-12-03', '2026-12-03T14:30:00Z', '03/12/2026', '3.12.2026']) {
+      expect(maskPhonesInField(date), date).toBe(date);
+    }
+  });
+
+  it('masks a second phone, an account number or a number next to an amount', () => {
+    expect(maskPhonesInField('+1 212 555 0123')).toBe('+12*******23');
+    expect(maskPhonesInField('212.555.0123')).not.toMatch(/\d{3}/);
+    expect(maskPhonesInField('5550123.45 or 2125550123')).not.toContain('2125550123');
+    expect(maskPhonesInField('ACC-104298')).toBe('ACC-****98');
+    // Dotted like a date, but no calendar has a 34th month or day.
+    expect(maskPhonesInField('12.34.5678')).not.toContain('5678');
+    expect(maskPhonesInField(null)).toBe('');
   });
 });
 
