@@ -9,6 +9,7 @@ import {
   simulateDialer,
 } from './simulate-dialer.ts';
 import {
+  agentForesightStrategy,
   type DialerStrategy,
   informedPredictiveStrategy,
   predictiveStrategy,
@@ -22,6 +23,7 @@ export const strategyNames = [
   'vicidial-adapt',
   'predictive',
   'true-laws',
+  'agent-foresight',
   'clairvoyant',
 ] as const;
 export type StrategyName = (typeof strategyNames)[number];
@@ -34,6 +36,7 @@ export function dialerStrategies(compiled: CompiledScenario): DialerStrategy[] {
     vicidialAdaptStrategy('vicidial-adapt'),
     predictiveStrategy('predictive'),
     informedPredictiveStrategy(compiled, 'true-laws'),
+    agentForesightStrategy(compiled, 'agent-foresight'),
   ];
 }
 

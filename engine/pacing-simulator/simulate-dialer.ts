@@ -32,6 +32,12 @@ export interface RunOptions {
   readonly days?: number;
   /** Width of the time-series buckets (occupancy, abandonment, lines over time). */
   readonly bucketSeconds?: number;
+  /**
+   * The frontier sweep (bench:pacing --frontier): the pacer's abandonment target instead of the
+   * scenario's, allowed past the legal cap, and the compliance gate not emulated, to measure how
+   * much occupancy each extra point of abandonment would buy. Never a campaign's setting.
+   */
+  readonly frontierTarget?: number;
 }
 
 export interface StrategyRun {
@@ -53,6 +59,8 @@ interface Agent {
   phaseStart: number;
   loginAt: number;
   call: Call | null;
+  /** When the agent will be ready again (end of wrap-up, or of the pause after it): foresight only. */
+  readyAt: number;
 }
 
 interface Call extends CallMoments {
@@ -91,14 +99,17 @@ export function simulateDialer(
   const bucketSeconds = options.bucketSeconds ?? 900;
   const series = emptySeries(bucketSeconds);
   const days: DayMetrics[] = [];
+  const frontier = options.frontierTarget;
   const config: PacingConfig = {
     ...scenario.pacing,
+    ...(frontier === undefined ? {} : { targetAbandonRate: frontier }),
     connectWithinSeconds: scenario.abandon.connectWithinSeconds,
   };
   const grace = scenario.abandon.connectWithinSeconds;
+  const foresight = strategy.foresight === 'agents';
   const definition = scenarioAbandonmentDefinition(scenario);
   const windowDays = abandonmentWindowDays(definition);
-  let stats: PacingStatistics = createStatistics({ targetAbandonRate: scenario.pacing.targetAbandonRate });
+  let stats: PacingStatistics = createStatistics({ targetAbandonRate: config.targetAbandonRate });
   const learns = strategy.learns;
   const observe = learns
     ? (o: Parameters<typeof updateStatistics>[1]) => {
@@ -154,6 +165,7 @@ export function simulateDialer(
           phaseStart: start,
           loginAt: start,
           call: null,
+          readyAt: start,
         };
         agents.push(agent);
         queue.push({ time: start, seq: 0, kind: 'shift-start', agent });
@@ -170,7 +182,7 @@ export function simulateDialer(
     const waiting: Call[] = [];
     const flight: Call[] = [];
     const flightView: CallInFlight[] = [];
-    const busyView: { phase: BusyAgent['phase']; elapsedSeconds: number }[] = [];
+    const busyView: { phase: BusyAgent['phase']; elapsedSeconds: number; readyInSeconds?: number }[] = [];
     let talking = 0;
 
     const removeFromFlight = (call: Call): void => {
@@ -194,6 +206,12 @@ export function simulateDialer(
       else m.machineConnects++;
       const talk = call.outcome.talkSeconds * agent.traits.talkFactor;
       queue.push({ time: now + talk, seq: 0, kind: 'talk-end', agent });
+      if (foresight) {
+        // The same draws as talk-end and wrap-end make below: what the agent will do, known now.
+        const wrapEnd = now + talk + call.outcome.wrapUpSeconds * agent.traits.wrapUpFactor;
+        const pause = pauseAfterCall(compiled, options.seed, day, agent.index, agent.calls);
+        agent.readyAt = pause > 0 && wrapEnd + pause < agent.shiftEnd ? wrapEnd + pause : wrapEnd;
+      }
     };
     const route = (call: Call, now: number): void => {
       m.routed++;
@@ -395,8 +413,10 @@ export function simulateDialer(
       for (const agent of agents) {
         if (agent.status === 'off' || agent.status === 'gone') continue;
         loggedIn++;
-        if (agent.status === 'ready' || agent.status === 'paused') continue;
-        busyNow++;
+        if (agent.status === 'ready') continue;
+        // A paused agent is invisible to a dialer; the foresight reference sees the pause's end.
+        if (agent.status === 'paused' && !foresight) continue;
+        if (agent.status !== 'paused') busyNow++;
         let view = busyView[busyCount];
         if (!view) {
           view = { phase: 'talking', elapsedSeconds: 0 };
@@ -404,6 +424,7 @@ export function simulateDialer(
         }
         view.phase = agent.status === 'talking' ? 'talking' : 'wrap-up';
         view.elapsedSeconds = t - agent.phaseStart;
+        if (foresight) view.readyInSeconds = Math.max(0, agent.readyAt - t);
         busyCount++;
       }
       busyView.length = busyCount;
@@ -433,7 +454,7 @@ export function simulateDialer(
         stats,
         config,
         abandonment: { abandoned: figures.abandoned, humanAnswered: figures.answered },
-        predictiveAllowed: !figures.overCap,
+        predictiveAllowed: frontier !== undefined || !figures.overCap,
         agentsTalking: talking,
         callsWaiting: waiting.length,
         todayAttempts: m.attempts,

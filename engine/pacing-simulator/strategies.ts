@@ -29,6 +29,11 @@ export interface DialerStrategy {
   readonly name: string;
   /** Whether the simulator must keep the pacing statistics up to date for it. */
   readonly learns: boolean;
+  /**
+   * What the simulator tells it that no dialer knows: `agents`, each busy (or paused) agent's
+   * exact moment of being ready again (BusyAgent.readyInSeconds). Absent: the engine's view.
+   */
+  readonly foresight?: 'agents';
   startDay(): void;
   /** Calls to launch this second. */
   decide(view: DialerView): number;
@@ -103,6 +108,16 @@ export function informedPredictiveStrategy(compiled: CompiledScenario, name = 't
       }).launch;
     },
   };
+}
+
+/**
+ * The third reference: the second (true laws) also told when each busy or paused agent will be
+ * ready again, to the second (BusyAgent.readyInSeconds). What is left between it and the
+ * clairvoyant is the calls' side: whether and when each call will reach a person, which no
+ * dialer knows before the answer. Between it and `true-laws`: what the agents' uncertainty costs.
+ */
+export function agentForesightStrategy(compiled: CompiledScenario, name = 'agent-foresight'): DialerStrategy {
+  return { ...informedPredictiveStrategy(compiled, name), foresight: 'agents' };
 }
 
 /**

@@ -12,6 +12,8 @@ export interface TargetCheck {
    * scenario's true laws), which shows whether a pacer knowing the laws could meet it.
    */
   readonly reference?: number;
+  /** The same figure for the third reference (true laws and each agent's ready time known). */
+  readonly foresight?: number;
 }
 
 /** As the scenario's abandonment definition counts (engine/compliance/abandonment.ts). */
@@ -27,6 +29,7 @@ export function checkTargets(report: ScenarioReport): TargetCheck[] {
   const ours = s.predictive;
   if (!ours) return [];
   const reference = s['true-laws'];
+  const foresight = s['agent-foresight'];
   const checks: TargetCheck[] = [
     {
       target: 'abandonment ≤ 3 % on the worst day',
@@ -65,6 +68,7 @@ export function checkTargets(report: ScenarioReport): TargetCheck[] {
       limit,
       met: share(ours) >= limit,
       ...(reference ? { reference: share(reference) } : {}),
+      ...(foresight ? { foresight: share(foresight) } : {}),
     });
   }
   return checks;

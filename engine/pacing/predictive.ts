@@ -97,6 +97,13 @@ export function predictiveLaunches(
 
   for (const agent of state.agentsBusy) {
     const elapsed = agent.elapsedSeconds;
+    if (agent.readyInSeconds !== undefined) {
+      // Known for certain (the simulator's foresight reference): free by a horizon or not.
+      for (let k = 0; k < levels; k++) {
+        if (agent.readyInSeconds <= (answerAt[k] ?? 0) + grace) supplyMean[k] = (supplyMean[k] ?? 0) + 1;
+      }
+      continue;
+    }
     if (agent.phase === 'wrap-up') {
       const done = hasWrapUp ? tableCdf(wrapTable, elapsed) : 1;
       const left = 1 - done;

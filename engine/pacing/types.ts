@@ -21,6 +21,13 @@ export interface BusyAgent {
   readonly phase: 'talking' | 'wrap-up';
   /** Seconds since this phase started. */
   readonly elapsedSeconds: number;
+  /**
+   * Seconds until this agent is ready again, when known for certain. No dialer knows it: only the
+   * pacing simulator's `agent-foresight` reference sets it, to measure what the uncertainty of
+   * agents' remaining talk and wrap-up costs. The runner never sets it; the pacer then uses the
+   * talk and wrap-up laws.
+   */
+  readonly readyInSeconds?: number;
 }
 
 export interface CallInFlight {

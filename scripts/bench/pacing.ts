@@ -1,5 +1,5 @@
 /**
- * npm run bench:pacing [-- --seed N --days N --scenario <name> --agents N]
+ * npm run bench:pacing [-- --seed N --days N --scenario <name> --agents N --frontier]
  *
  * Runs every shipped scenario (campaigns/scenarios/*.json) through the pacing simulator: our
  * predictive pacer beside progressive 1:1, a fixed 2.0 ratio, VICIdial's adaptive dial level (at our
@@ -8,6 +8,9 @@
  * the issue's targets for the predictive pacer, with the reference's figure beside each.
  * `--agents N` runs the scenarios with a team of N instead (each shift scaled, at least 1 agent):
  * how the shortfall to the clairvoyant depends on the team's size.
+ * `--frontier` instead sweeps the abandonment target past the legal cap (gate not emulated) for the
+ * two references that know the laws (`true-laws`, `agent-foresight`): the occupancy each extra point
+ * of abandonment buys, i.e. whether any target of occupancy is within reach at a lawful rate.
  */
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -24,6 +27,7 @@ const { values } = parseArgs({
     days: { type: 'string' },
     scenario: { type: 'string' },
     agents: { type: 'string' },
+    frontier: { type: 'boolean', default: false },
   },
 });
 const seed = Number(values.seed);
@@ -36,7 +40,7 @@ if (
   (agents !== undefined && (!Number.isInteger(agents) || agents < 1))
 ) {
   process.stderr.write(
-    'usage: npm run bench:pacing -- [--seed N] [--days N] [--scenario name] [--agents N]\n',
+    'usage: npm run bench:pacing -- [--seed N] [--days N] [--scenario name] [--agents N] [--frontier]\n',
   );
   process.exit(2);
 }
@@ -45,6 +49,13 @@ const files = shippedScenarioFiles().filter(
   (f) => !values.scenario || basename(f, '.json') === values.scenario,
 );
 const write = (text: string) => process.stdout.write(text);
+/** Pacer targets of the frontier sweep: the scenario's lawful range, then past the 3 % cap. */
+const FRONTIER_TARGETS = [0.02, 0.025, 0.03, 0.045, 0.06, 0.1];
+const FRONTIER_STRATEGIES = ['true-laws', 'agent-foresight'];
+if (values.frontier) {
+  frontier();
+  process.exit(0);
+}
 let allMet = true;
 const summary: Record<string, unknown>[] = [];
 for (const file of files) {
@@ -64,16 +75,22 @@ for (const file of files) {
       target: check.target,
       predictive: figure(check.value),
       'true laws': check.reference === undefined ? '' : figure(check.reference),
+      'agent foresight': check.foresight === undefined ? '' : figure(check.foresight),
       limit: figure(check.limit),
       met: check.met ? 'yes' : 'NO',
     });
   }
 }
 write('\n## Targets (predictive pacer)\n');
-write(formatTable(summary, ['scenario', 'target', 'predictive', 'true laws', 'limit', 'met']));
+write(
+  formatTable(summary, ['scenario', 'target', 'predictive', 'true laws', 'agent foresight', 'limit', 'met']),
+);
 write(
   '\n"true laws" is the second reference: our pacer given each scenario\'s true distributions (not its\n' +
-    'outcomes), measured in this run. Where it misses a target too, the policy (not the estimation) is short.\n',
+    'outcomes), measured in this run. Where it misses a target too, the policy (not the estimation) is short.\n' +
+    '"agent foresight" is the third: the true laws and, to the second, when each busy or paused agent will be\n' +
+    "ready again. What remains between it and the clairvoyant is the calls' side: whether and when each call\n" +
+    'reaches a person, which no dialer knows before the answer. `--frontier` shows what more abandonment buys.\n',
 );
 write(`\n${allMet ? 'all targets met' : 'some targets NOT met'}\n`);
 
@@ -88,4 +105,42 @@ function withTeam(scenario: Scenario, agents: number | undefined): Scenario {
       agents: Math.max(1, Math.round((s.agents * agents) / total)),
     })),
   };
+}
+
+function frontier(): void {
+  const rows: Record<string, string>[] = [];
+  for (const file of files) {
+    const scenario = withTeam(readScenarioFile(file), agents);
+    const options = { seed, ...(days === undefined ? {} : { days }) };
+    const bound = runScenario(scenario, { ...options, only: ['clairvoyant'] }).strategies.clairvoyant;
+    for (const target of FRONTIER_TARGETS) {
+      const report = runScenario(scenario, { ...options, frontierTarget: target, only: FRONTIER_STRATEGIES });
+      for (const name of FRONTIER_STRATEGIES) {
+        const s = report.strategies[name];
+        if (!s || !bound) continue;
+        rows.push({
+          scenario: scenario.name,
+          agents: String(report.agents),
+          'pacer target': `${(100 * target).toFixed(1)} %`,
+          strategy: name,
+          abandoned: `${(100 * s.abandonRate).toFixed(2)} %`,
+          'max day': `${(100 * s.maxDailyAbandonRate).toFixed(2)} %`,
+          'of clairvoyant': `${((100 * s.occupancy) / bound.occupancy).toFixed(2)} %`,
+        });
+      }
+      write('.');
+    }
+  }
+  write('\n## Frontier: occupancy against abandonment (gate not emulated; past 3 % is unlawful)\n');
+  write(
+    formatTable(rows, [
+      'scenario',
+      'agents',
+      'pacer target',
+      'strategy',
+      'abandoned',
+      'max day',
+      'of clairvoyant',
+    ]),
+  );
 }

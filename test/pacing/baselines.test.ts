@@ -1,9 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { cdf } from '../../engine/pacing/histogram.ts';
 import { createStatistics, routedShare } from '../../engine/pacing/statistics.ts';
+import type { BusyAgent } from '../../engine/pacing/types.ts';
 import { answerProbabilityAt, compileScenario } from '../../engine/pacing-simulator/attempts.ts';
+import { runScenario } from '../../engine/pacing-simulator/run-scenario.ts';
 import { scenarioSchema } from '../../engine/pacing-simulator/scenario.ts';
-import { type DialerView, vicidialAdaptStrategy } from '../../engine/pacing-simulator/strategies.ts';
+import { simulateDialer } from '../../engine/pacing-simulator/simulate-dialer.ts';
+import {
+  type DialerStrategy,
+  type DialerView,
+  vicidialAdaptStrategy,
+} from '../../engine/pacing-simulator/strategies.ts';
 import { trueStatistics } from '../../engine/pacing-simulator/true-statistics.ts';
 import { config } from './support.ts';
 
@@ -95,6 +102,82 @@ describe('the second reference: our pacer given the true laws', () => {
       control: { target: 0.02, logThreshold: Math.log(0.05), recentRouted: 400, recentAbandoned: 9 },
     };
     expect(trueStatistics(compiled, 9 * 3600, learned).control).toEqual(learned.control);
+  });
+});
+
+describe('the third reference: the true laws and each agent’s ready time', () => {
+  const team = (pauses?: { share: number; seconds: { kind: 'fixed'; seconds: number } }) =>
+    compileScenario(
+      scenarioSchema.parse({
+        name: 'foresight',
+        days: 1,
+        shifts: [{ agents: 10, start: '09:00', end: '10:00' }],
+        answer: { probability: 0.4, ringSeconds: { kind: 'fixed', seconds: 6 } },
+        talkSeconds: { kind: 'fixed', seconds: 100 },
+        wrapUpSeconds: { kind: 'fixed', seconds: 10 },
+        ...(pauses ? { agents: { pauses } } : {}),
+      }),
+    );
+  /** A strategy that keeps one call ringing per ready agent and keeps what it was shown. */
+  const spy = (foresight: boolean) => {
+    const seen: { ready: number; busy: BusyAgent[] }[] = [];
+    const strategy: DialerStrategy = {
+      name: 'spy',
+      learns: false,
+      ...(foresight ? { foresight: 'agents' as const } : {}),
+      startDay() {},
+      decide(v) {
+        seen.push({ ready: v.state.agentsReady, busy: v.state.agentsBusy.map((a) => ({ ...a })) });
+        return Math.max(0, v.state.agentsReady - v.state.callsInFlight.length);
+      },
+    };
+    return { strategy, seen };
+  };
+
+  it('is told, to the second, when each talking or wrapping-up agent will be ready', () => {
+    const { strategy, seen } = spy(true);
+    simulateDialer(team(), strategy, { seed: 1 });
+    const busy = seen.flatMap((s) => s.busy);
+    expect(busy.some((a) => a.phase === 'talking')).toBe(true);
+    expect(busy.some((a) => a.phase === 'wrap-up')).toBe(true);
+    for (const a of busy) {
+      // 100 s of talk then 10 s of wrap-up, known in advance.
+      const left = a.phase === 'talking' ? 110 - a.elapsedSeconds : 10 - a.elapsedSeconds;
+      expect(a.readyInSeconds).toBeCloseTo(left, 9);
+    }
+  });
+
+  it('sees the end of an unannounced pause, which the engine’s view does not show at all', () => {
+    const pauses = { share: 1, seconds: { kind: 'fixed' as const, seconds: 30 } };
+    const told = spy(true);
+    const engine = spy(false);
+    simulateDialer(team(pauses), told.strategy, { seed: 1 });
+    simulateDialer(team(pauses), engine.strategy, { seed: 1 });
+    // Every agent is logged in all shift: the reference accounts for all ten every second.
+    expect(told.seen.every((s) => s.ready + s.busy.length === 10)).toBe(true);
+    expect(engine.seen.some((s) => s.ready + s.busy.length < 10)).toBe(true);
+    expect(engine.seen.flatMap((s) => s.busy).every((a) => a.readyInSeconds === undefined)).toBe(true);
+  });
+});
+
+describe('the frontier sweep (bench:pacing --frontier)', () => {
+  const scenario = scenarioSchema.parse({
+    name: 'frontier',
+    days: 2,
+    shifts: [{ agents: 10, start: '09:00', end: '11:00' }],
+    answer: { probability: 0.3, ringSeconds: { kind: 'gamma', mean: 10, sd: 5, minSeconds: 2 } },
+    talkSeconds: { kind: 'gamma', mean: 90, sd: 50, minSeconds: 10 },
+    wrapUpSeconds: { kind: 'fixed', seconds: 10 },
+  });
+
+  it('buys occupancy with abandonment past the legal cap, the gate not emulated', () => {
+    const at = (frontierTarget: number) =>
+      runScenario(scenario, { seed: 2, frontierTarget, only: ['true-laws'] }).strategies['true-laws'];
+    const lawful = at(0.02);
+    const unlawful = at(0.1);
+    expect(unlawful?.abandonRate).toBeGreaterThan(0.05);
+    expect(lawful?.abandonRate).toBeLessThan(0.03);
+    expect(unlawful?.occupancy).toBeGreaterThan(lawful?.occupancy ?? 1);
   });
 });
 

@@ -104,6 +104,23 @@ describe('predictive pacing: decisions', () => {
     expect(started).toBe(0);
   });
 
+  it('counts an agent whose ready time is known as free by a horizon or not at all', () => {
+    // The simulator's agent-foresight reference tells the pacer when each agent is ready again.
+    const busy = (readyInSeconds: number) =>
+      predictive(
+        {
+          agentsReady: 0,
+          agentsBusy: Array(4).fill({ phase: 'talking', elapsedSeconds: 1, readyInSeconds }),
+          callsInFlight: [],
+        },
+        highAnswer,
+      ).launch;
+    // Just started talking, by the laws nobody is free soon; known to be ready in 1 s, all four are.
+    expect(busy(1)).toBeGreaterThan(0);
+    expect(busy(1)).toBe(predictive(state({ ready: 4 }), highAnswer).launch);
+    expect(busy(600)).toBe(0);
+  });
+
   it('never exceeds maxLinesPerAgent lines per logged-in agent', () => {
     const decision = predictive(state({ ready: 10, ringing: [1, 2, 3] }), lowAnswer, {
       maxLinesPerAgent: 1.5,
