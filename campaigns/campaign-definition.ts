@@ -146,6 +146,16 @@ export const alarmsSchema = z.strictObject({
 });
 
 /** Call recording (issue #16): who is recorded, what they hear first, how long files are kept. */
+/**
+ * Preview mode: how long a lead stays on the agent's screen undecided, and what the engine does
+ * then (timed preview). Without a timeout the lead waits for the agent (manual preview).
+ */
+export const previewSchema = z.strictObject({
+  timeoutSeconds: z.number().int().min(5).max(900).nullable().default(null),
+  /** `dial`: the engine calls the lead as if the agent had accepted; `skip`: puts it back as a skip. */
+  onTimeout: z.enum(['dial', 'skip']).default('dial'),
+});
+
 export const recordingSchema = z.strictObject({
   enabled: z.boolean().default(false),
   /**
@@ -207,6 +217,7 @@ export const campaignDefinitionSchema = z
     pacing: pacingSchema.prefault({}),
     abandon: abandonSchema.prefault({}),
     attempts: attemptsSchema.prefault({}),
+    preview: previewSchema.prefault({}),
     /** Seconds an agent has to tag the outcome before it is recorded as missing. */
     wrapUpSeconds: z.number().int().min(5).max(900).default(60),
     recording: recordingSchema.prefault({}),

@@ -16,6 +16,7 @@ import {
 } from '../../db/queries/leads.ts';
 import type { Database } from '../../db/schema.ts';
 import { recordCallOutcome } from '../agents/call-outcome.ts';
+import { previewDecisionNow } from '../agents/preview-timeout.ts';
 import {
   type AbandonmentCounts,
   abandonmentFigures,
@@ -785,16 +786,30 @@ export class CampaignRunner {
       if (!this.lock.held) return;
       const state = agent.state;
       if (state.kind !== 'reserved' || !state.preview || state.contactId === null) continue;
-      const decision = (agent.session.state_data as { decision?: string }).decision;
-      if (!decision) continue;
+      // The agent's decision, or the campaign's once the preview has been on screen too long
+      // (the screen was shown when the reservation began: the session's state_since).
+      const decided = previewDecisionNow(
+        this.definition.preview,
+        (agent.session.state_data as { decision?: string }).decision,
+        agent.session.state_since,
+        now,
+      );
+      if (!decided) continue;
+      const { decision, timedOut } = decided;
       const contactId = state.contactId;
+      if (timedOut) {
+        this.log.info(
+          { agent: agent.code, contactId, decision },
+          'preview not decided in time; the campaign decides',
+        );
+      }
       if (decision === 'skip') {
         // Back in the queue, a little later, so that the next preview shows somebody else.
         await releaseLead(this.db, contactId, this.deps.engineId, {
           status: 'ready',
           now,
           nextAttemptAt: new Date(now.getTime() + PREVIEW_SKIP_DELAY_MS),
-          reason: 'preview_skipped',
+          reason: timedOut ? 'preview_timed_out' : 'preview_skipped',
         });
         await this.pool.tryApply(agent, { type: 'release' });
         continue;

@@ -10,6 +10,7 @@ import {
 } from '../../db/queries/screen-pop.ts';
 import type { Database } from '../../db/schema.ts';
 import type { AgentState } from '../agents/agent-state.ts';
+import { previewDeadline } from '../agents/preview-timeout.ts';
 import { maskPhone, maskPhonesInField } from '../platform/mask-phone.ts';
 
 /** What an agent's screen shows of a call: never the full number, whoever the viewer is. */
@@ -26,6 +27,11 @@ export interface ScreenCall {
   campaign: { id: number; name: string; type: string; script: string | null };
   /** This contact's attempts, newest first (at most HISTORY_LIMIT), numbers masked. */
   history: ScreenAttempt[];
+  /**
+   * A lead on preview under a timed preview: when the engine decides for the agent and what it
+   * does then (engine/agents/preview-timeout.ts). Null otherwise (manual preview, or not a preview).
+   */
+  previewDeadline: { at: string; action: 'dial' | 'skip' } | null;
 }
 
 export interface ScreenAttempt {
@@ -68,8 +74,10 @@ function toScreenCall(
   attemptId: string | null,
   preview: boolean,
   history: ContactAttemptRow[],
+  shownAt: Date,
 ): ScreenCall {
   const definition = campaignDefinitionSchema.safeParse(row.config);
+  const deadline = preview && definition.success ? previewDeadline(definition.data.preview, shownAt) : null;
   return {
     attemptId,
     preview,
@@ -87,23 +95,31 @@ function toScreenCall(
       script: definition.success ? (definition.data.script ?? null) : null,
     },
     history: history.map(toScreenAttempt),
+    previewDeadline: deadline ? { at: deadline.at.toISOString(), action: deadline.action } : null,
   };
 }
 
-/** The call an agent state points at (connected, in wrap-up, or a lead on preview), masked. */
-export async function screenCallOf(db: Kysely<Database>, state: AgentState): Promise<ScreenCall | null> {
+/**
+ * The call an agent state points at (connected, in wrap-up, or a lead on preview), masked;
+ * `since`: when the session entered this state (a preview's timeout counts from it).
+ */
+export async function screenCallOf(
+  db: Kysely<Database>,
+  state: AgentState,
+  since: Date,
+): Promise<ScreenCall | null> {
   const history = (row: ScreenRow) => listContactAttempts(db, row.contactId, HISTORY_LIMIT);
   if (state.kind === 'on_call' || state.kind === 'wrap_up') {
     const row = await findScreenCall(db, state.attemptId);
-    return row ? toScreenCall(row, state.attemptId, false, await history(row)) : null;
+    return row ? toScreenCall(row, state.attemptId, false, await history(row), since) : null;
   }
   if (state.kind === 'reserved' && state.contactId !== null) {
     if (state.attemptId) {
       const row = await findScreenCall(db, state.attemptId);
-      if (row) return toScreenCall(row, state.attemptId, state.preview, await history(row));
+      if (row) return toScreenCall(row, state.attemptId, state.preview, await history(row), since);
     }
     const row = await findScreenContact(db, state.contactId);
-    return row ? toScreenCall(row, state.attemptId, state.preview, await history(row)) : null;
+    return row ? toScreenCall(row, state.attemptId, state.preview, await history(row), since) : null;
   }
   return null;
 }
@@ -125,6 +141,6 @@ export async function agentScreen(
     state,
     since: (session?.state_since ?? new Date(0)).toISOString(),
     version: session?.version ?? 0,
-    call: await screenCallOf(db, state),
+    call: await screenCallOf(db, state, session?.state_since ?? new Date(0)),
   };
 }

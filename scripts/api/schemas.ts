@@ -97,6 +97,8 @@ export const screenCallView = z.strictObject({
       phoneMasked: z.string(),
     }),
   ),
+  /** Timed preview: when the engine decides for the agent (ISO time) and what it does then. */
+  previewDeadline: z.strictObject({ at: z.string(), action: z.enum(['dial', 'skip']) }).nullable(),
 });
 
 export const agentScreenView = z.strictObject({

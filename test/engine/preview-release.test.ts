@@ -1,11 +1,13 @@
 import type { Kysely } from 'kysely';
 import { expect, it } from 'vitest';
+import type { CampaignDefinitionInput } from '../../campaigns/campaign-definition.ts';
 import { findOpenSession, sessionState } from '../../db/queries/agent-sessions.ts';
 import { claimLeads } from '../../db/queries/leads.ts';
 import type { Database } from '../../db/schema.ts';
 import { applyAgentEvent, createAgentService } from '../../engine/agents/agent-service.ts';
 import { main } from '../../engine/main.ts';
 import { silentLogger } from '../../engine/platform/logger.ts';
+import { agentScreen } from '../../engine/services/agent-screen.ts';
 import { ensureSimulatedAgents } from '../../scripts/demo/simulated-agents.ts';
 import { describeEachDatabase, type TestDatabase } from '../support/database.ts';
 import { addContacts, makeCampaign, runningCampaign } from './fixtures.ts';
@@ -73,6 +75,7 @@ async function previewOf(
  */
 async function withLeadOnPreview(
   database: () => TestDatabase,
+  campaignSettings: Partial<CampaignDefinitionInput>,
   then: (ctx: {
     db: Kysely<Database>;
     agents: ReturnType<typeof createAgentService>;
@@ -87,7 +90,7 @@ async function withLeadOnPreview(
   const simulated = await manualTelephony({ speed: SPEED });
   const { clock, telephony } = simulated;
   try {
-    const { campaign } = await runningCampaign(db, clock.now(), { mode: 'preview' });
+    const { campaign } = await runningCampaign(db, clock.now(), { mode: 'preview', ...campaignSettings });
     const [contactId] = await addContacts(db, campaign.id, 1, {
       lastDigit: () => 5,
       nextAttemptAt: new Date(clock.now().getTime() - 60_000),
@@ -158,7 +161,7 @@ describeEachDatabase('a lead on preview that is never dialed', (database) => {
   });
 
   it('is offered to the next agent when the agent who had it on screen logs out', async () => {
-    await withLeadOnPreview(database, async ({ db, agents, clock, codes, campaignId, contactId }) => {
+    await withLeadOnPreview(database, {}, async ({ db, agents, clock, codes, campaignId, contactId }) => {
       await agents.logout(codes[0]!);
       const { agent: other } = await agents.login(codes[1]!, campaignId);
       // Well within the 30 s lease: released by the logout, not by the lease running out.
@@ -169,6 +172,7 @@ describeEachDatabase('a lead on preview that is never dialed', (database) => {
   it('comes back once its lease runs out when the preview screen vanishes by a path that does not release it', async () => {
     await withLeadOnPreview(
       database,
+      {},
       async ({ db, agents, clock, codes, campaignId, contactId, firstAgentId }) => {
         // A session closed behind the state machine's back: nothing puts the contact back but its lease.
         await db
@@ -183,5 +187,98 @@ describeEachDatabase('a lead on preview that is never dialed', (database) => {
         expect(await previewOf(db, other.id, clock, 160_000)).toBe(contactId);
       },
     );
+  }, 90_000);
+});
+
+/** The engine time at which `agentId`'s open session entered its current state. */
+async function stateSince(db: Kysely<Database>, agentId: number): Promise<Date> {
+  const session = await findOpenSession(db, agentId);
+  return session!.state_since;
+}
+
+/** Waits (engine time, with a real-time bound) until `check` holds; false if it never did. */
+async function engineWait(
+  clock: ManualTelephony['clock'],
+  engineMs: number,
+  check: () => Promise<boolean>,
+): Promise<boolean> {
+  const until = clock.now().getTime() + engineMs;
+  const realUntil = Date.now() + 120_000;
+  while (clock.now().getTime() < until && Date.now() < realUntil) {
+    if (await check()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 30));
+  }
+  return check();
+}
+
+function attemptsOf(db: Kysely<Database>, contactId: number) {
+  return db
+    .selectFrom('call_attempts')
+    .select(['queued_at', 'agent_id'])
+    .where('contact_id', '=', contactId)
+    .execute();
+}
+
+describeEachDatabase('a timed preview (the campaign’s preview.timeoutSeconds)', (database) => {
+  it('is shown on the agent’s screen: when the engine decides, and what it does then', async () => {
+    const { db } = database();
+    const preview = { timeoutSeconds: 45, onTimeout: 'skip' as const };
+    const { campaign } = await makeCampaign(db, { mode: 'preview', preview });
+    await addContacts(db, campaign.id, 1, { nextAttemptAt });
+    const [code] = await ensureSimulatedAgents(db, 1, `preview-screen-${campaign.id}`);
+    await agentPreviewing(db, campaign.id, code!);
+    const { agent, session } = await createAgentService({ db, clock: { now: () => now } }).status(code!);
+    const screen = await agentScreen(db, agent, session);
+    expect(screen.call?.previewDeadline).toEqual({
+      at: new Date(session!.state_since.getTime() + 45_000).toISOString(),
+      action: 'skip',
+    });
+  });
+
+  it('is dialed by the engine, to the same agent, once the timeout has passed with no decision', async () => {
+    const preview = { timeoutSeconds: 20, onTimeout: 'dial' as const };
+    await withLeadOnPreview(database, { preview }, async ({ db, clock, contactId, firstAgentId }) => {
+      const shownAt = await stateSince(db, firstAgentId);
+      expect(await engineWait(clock, 60_000, async () => (await attemptsOf(db, contactId)).length > 0)).toBe(
+        true,
+      );
+      const [attempt] = await attemptsOf(db, contactId);
+      expect(attempt!.agent_id).toBe(firstAgentId);
+      expect(attempt!.queued_at.getTime() - shownAt.getTime()).toBeGreaterThanOrEqual(20_000);
+    });
+  }, 90_000);
+
+  it('is put back, marked as timed out, and the agent freed, when the campaign skips at the timeout', async () => {
+    const preview = { timeoutSeconds: 20, onTimeout: 'skip' as const };
+    await withLeadOnPreview(database, { preview }, async ({ db, clock, contactId, firstAgentId }) => {
+      const shownAt = await stateSince(db, firstAgentId);
+      const released = await engineWait(clock, 60_000, async () => {
+        const c = await db
+          .selectFrom('contacts')
+          .select('status_reason')
+          .where('id', '=', contactId)
+          .executeTakeFirstOrThrow();
+        return c.status_reason === 'preview_timed_out';
+      });
+      expect(released).toBe(true);
+      expect(await attemptsOf(db, contactId)).toEqual([]);
+      const contact = await contactOf(db, contactId);
+      expect(contact).toMatchObject({ status: 'ready', lease_owner: null });
+      // Back a minute later, so that the next preview shows somebody else.
+      expect(contact.next_attempt_at!.getTime() - shownAt.getTime()).toBeGreaterThanOrEqual(80_000);
+      const session = await findOpenSession(db, firstAgentId);
+      expect(session && sessionState(session)).toEqual({ kind: 'ready' });
+    });
+  }, 90_000);
+
+  it('waits for the agent as long as it takes without a timeout (manual preview)', async () => {
+    await withLeadOnPreview(database, {}, async ({ db, clock, contactId, firstAgentId }) => {
+      // Two minutes of engine time: longer than any timeout would have been here, within the lease
+      // renewals of a lead on screen.
+      expect(await engineWait(clock, 120_000, async () => (await attemptsOf(db, contactId)).length > 0)).toBe(
+        false,
+      );
+      expect(await previewOf(db, firstAgentId, clock, 1000)).toBe(contactId);
+    });
   }, 90_000);
 });

@@ -352,6 +352,8 @@ export const en = {
     accept: 'Call now',
     skip: 'Skip',
     previewDialsIn: (seconds: string) => `Calls automatically in ${seconds}`,
+    previewSkipsIn: (seconds: string) => `Skips automatically in ${seconds}`,
+    previewDeciding: 'Time is up: the campaign decides now.',
     outcome: 'Outcome',
     saveAfterCall: 'Fill the outcome in now; it is saved once the call has ended (wrap-up).',
     outcomeTag: 'Result of the call',

@@ -349,7 +349,13 @@ export default function AgentDesktop() {
             <StatePanel screen={screen} seenAt={feed.stateSeenAt} />
             <Controls screen={screen} act={act} busy={busy} />
             {state.kind === 'reserved' && state.preview && (
-              <PreviewPanel key={screen.since} act={act} busy={busy} seenAt={feed.stateSeenAt} />
+              <PreviewPanel
+                key={screen.since}
+                screen={screen}
+                act={act}
+                busy={busy}
+                seenAt={feed.stateSeenAt}
+              />
             )}
           </div>
           <div className="stack">

@@ -1,39 +1,39 @@
-import { useEffect, useRef } from 'react';
 import type { AgentScreen } from '../../api/types.ts';
 import { clockText, t } from '../../i18n/index.ts';
 import { useSecondsSince } from './use-agent-feed.ts';
 
-/** Seconds a lead stays on preview before the page calls it (timed preview). */
-export const PREVIEW_SECONDS = 30;
-
 /**
- * Preview: the lead is on screen; the agent calls or skips it. The engine has no preview timeout,
- * so the page has one: at zero it calls the lead (once).
+ * Preview: the lead is on screen; the agent calls or skips it. Under a timed preview the engine
+ * decides at the deadline (the campaign's `preview`): the page only counts down to it, as the
+ * engine measures it (deadline − since), from when the state arrived.
  */
 export function PreviewPanel({
+  screen,
   act,
   busy,
   seenAt,
 }: {
+  screen: AgentScreen;
   act: (path: string) => Promise<void>;
   busy: boolean;
   seenAt: number;
 }) {
-  const left = PREVIEW_SECONDS - useSecondsSince(seenAt);
-  const fired = useRef(false);
-  useEffect(() => {
-    if (left <= 0 && !fired.current) {
-      fired.current = true;
-      void act('preview/accept');
-    }
-  }, [left, act]);
+  const elapsed = useSecondsSince(seenAt);
+  const deadline = screen.call?.previewDeadline ?? null;
+  const left = deadline ? (Date.parse(deadline.at) - Date.parse(screen.since)) / 1000 - elapsed : null;
   return (
     <section className="panel" aria-labelledby="preview-title">
       <h2 id="preview-title">{t.agent.preview}</h2>
       <p>{t.agent.previewHelp}</p>
-      <p className="countdown" aria-live="off" data-testid="preview-countdown">
-        {t.agent.previewDialsIn(clockText(Math.ceil(left)))}
-      </p>
+      {deadline && left !== null && (
+        <p className="countdown" aria-live="off" data-testid="preview-countdown">
+          {left > 0
+            ? deadline.action === 'dial'
+              ? t.agent.previewDialsIn(clockText(Math.ceil(left)))
+              : t.agent.previewSkipsIn(clockText(Math.ceil(left)))
+            : t.agent.previewDeciding}
+        </p>
+      )}
       <div className="row">
         <button type="button" onClick={() => void act('preview/accept')} disabled={busy}>
           {t.agent.accept}
