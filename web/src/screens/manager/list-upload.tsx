@@ -1,5 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { ApiError, get, post, upload } from '../../api/client.ts';
+import { DataTable } from '../../components/data-table.tsx';
+import { InputField, SelectField } from '../../components/fields.tsx';
 import { t } from '../../i18n/index.ts';
 
 interface Accounting {
@@ -123,44 +125,28 @@ export function ListUpload({ campaignId, onImported }: { campaignId: number; onI
               }}
             />
           </div>
-          <div className="field">
-            <label htmlFor="list-encoding">{u.encoding}</label>
-            <select
-              id="list-encoding"
-              value={encoding}
-              onChange={(e) => setEncoding(e.target.value as typeof encoding)}
-            >
-              {ENCODINGS.map((v) => (
-                <option key={v} value={v}>
-                  {u.encodings[v]}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div className="field">
-            <label htmlFor="list-delimiter">{u.delimiter}</label>
-            <select
-              id="list-delimiter"
-              value={delimiter}
-              onChange={(e) => setDelimiter(e.target.value as typeof delimiter)}
-            >
-              {DELIMITERS.map((v) => (
-                <option key={v} value={v}>
-                  {u.delimiters[v]}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div className="field">
-            <label htmlFor="list-region">{u.region}</label>
-            <input
-              id="list-region"
-              value={region}
-              maxLength={2}
-              placeholder={u.regionPlaceholder}
-              onChange={(e) => setRegion(e.target.value)}
-            />
-          </div>
+          <SelectField
+            id="list-encoding"
+            label={u.encoding}
+            value={encoding}
+            options={ENCODINGS.map((v) => ({ value: v, label: u.encodings[v] }))}
+            onValue={setEncoding}
+          />
+          <SelectField
+            id="list-delimiter"
+            label={u.delimiter}
+            value={delimiter}
+            options={DELIMITERS.map((v) => ({ value: v, label: u.delimiters[v] }))}
+            onValue={setDelimiter}
+          />
+          <InputField
+            id="list-region"
+            label={u.region}
+            value={region}
+            maxLength={2}
+            placeholder={u.regionPlaceholder}
+            onValue={setRegion}
+          />
         </div>
         {preview && (
           <fieldset>
@@ -209,28 +195,20 @@ export function ListUpload({ campaignId, onImported }: { campaignId: number; onI
           <AccountingTable accounting={result} />
           <p>{u.rejectNote}</p>
           {rejects && rejects.length > 0 && (
-            <table data-testid="reject-rows">
-              <caption>{u.rejectRows(rejects.length, rejects.length === REJECTS_SHOWN)}</caption>
-              <thead>
-                <tr>
-                  {u.rejectColumns.map((c) => (
-                    <th key={c} scope="col">
-                      {c}
-                    </th>
-                  ))}
+            <DataTable
+              testId="reject-rows"
+              caption={u.rejectRows(rejects.length, rejects.length === REJECTS_SHOWN)}
+              columns={u.rejectColumns}
+            >
+              {rejects.map((r) => (
+                <tr key={r.line}>
+                  <td>{r.line}</td>
+                  <td>{r.reason}</td>
+                  <td className="number">{r.phone ?? '—'}</td>
+                  <td>{r.detail ?? ''}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {rejects.map((r) => (
-                  <tr key={r.line}>
-                    <td>{r.line}</td>
-                    <td>{r.reason}</td>
-                    <td className="number">{r.phone ?? '—'}</td>
-                    <td>{r.detail ?? ''}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              ))}
+            </DataTable>
           )}
         </div>
       )}
@@ -242,22 +220,21 @@ export function ListUpload({ campaignId, onImported }: { campaignId: number; onI
 function AccountingTable({ accounting }: { accounting: Accounting }) {
   const u = t.upload;
   const rejected = Object.entries(accounting.rejected).filter(([, n]) => n > 0);
+  const counts = [
+    [u.rows, 'acc-rows', accounting.rows],
+    [u.toImport, 'acc-imported', accounting.imported],
+    [u.held, 'acc-held', accounting.held],
+  ] as const;
   return (
     <table>
       <caption>{u.accounting}</caption>
       <tbody>
-        <tr>
-          <th scope="row">{u.rows}</th>
-          <td data-testid="acc-rows">{accounting.rows}</td>
-        </tr>
-        <tr>
-          <th scope="row">{u.toImport}</th>
-          <td data-testid="acc-imported">{accounting.imported}</td>
-        </tr>
-        <tr>
-          <th scope="row">{u.held}</th>
-          <td data-testid="acc-held">{accounting.held}</td>
-        </tr>
+        {counts.map(([label, testId, n]) => (
+          <tr key={testId}>
+            <th scope="row">{label}</th>
+            <td data-testid={testId}>{n}</td>
+          </tr>
+        ))}
         {rejected.length === 0 ? (
           <tr>
             <th scope="row">{u.rejected}</th>
