@@ -1,8 +1,8 @@
 import { type FormEvent, useState } from 'react';
-import { ApiError, get, post, upload } from '../../api/client.ts';
-import { DataTable } from '../../components/data-table.tsx';
+import { ApiError, get, post, query, upload } from '../../api/client.ts';
 import { InputField, SelectField } from '../../components/fields.tsx';
 import { t } from '../../i18n/index.ts';
+import { REJECTS_PAGE, type Reject, RejectRows } from './reject-rows.tsx';
 
 interface Accounting {
   batchId: number | null;
@@ -15,16 +15,6 @@ interface Preview {
   columns: { headers: string[]; delimiter: string; mapping: Record<string, string | null>; fields: string[] };
   accounting: Accounting;
 }
-
-/** A rejected row of an imported batch (GET /api/lists/batches/:id/rejects; numbers masked by the API). */
-interface Reject {
-  line: number;
-  reason: string;
-  phone: string | null;
-  detail: string | null;
-}
-/** The most reject rows the result lists (the counts by reason above cover them all). */
-const REJECTS_SHOWN = 1000;
 
 const ENCODINGS = ['auto', 'utf8', 'gbk', 'gb18030'] as const;
 const DELIMITERS = ['auto', 'comma', 'semicolon', 'tab'] as const;
@@ -45,7 +35,6 @@ export function ListUpload({ campaignId, onImported }: { campaignId: number; onI
   const [map, setMap] = useState<Record<string, string>>({});
   const [preview, setPreview] = useState<Preview | null>(null);
   const [result, setResult] = useState<Accounting | null>(null);
-  const [rejects, setRejects] = useState<Reject[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -94,12 +83,6 @@ export function ListUpload({ campaignId, onImported }: { campaignId: number; onI
         source: file?.name,
       });
       setResult(imported);
-      const anyRejected = Object.values(imported.rejected).some((n) => n > 0);
-      setRejects(
-        imported.batchId !== null && anyRejected
-          ? await get<Reject[]>(`/api/lists/batches/${imported.batchId}/rejects?limit=${REJECTS_SHOWN}`)
-          : null,
-      );
       setUploadId(null);
       setPreview(null);
       onImported();
@@ -121,7 +104,6 @@ export function ListUpload({ campaignId, onImported }: { campaignId: number; onI
                 setUploadId(null);
                 setPreview(null);
                 setResult(null);
-                setRejects(null);
               }}
             />
           </div>
@@ -194,21 +176,16 @@ export function ListUpload({ campaignId, onImported }: { campaignId: number; onI
           <h3>{u.imported(result.batchId)}</h3>
           <AccountingTable accounting={result} />
           <p>{u.rejectNote}</p>
-          {rejects && rejects.length > 0 && (
-            <DataTable
-              testId="reject-rows"
-              caption={u.rejectRows(rejects.length, rejects.length === REJECTS_SHOWN)}
-              columns={u.rejectColumns}
-            >
-              {rejects.map((r) => (
-                <tr key={r.line}>
-                  <td>{r.line}</td>
-                  <td>{r.reason}</td>
-                  <td className="number">{r.phone ?? '—'}</td>
-                  <td>{r.detail ?? ''}</td>
-                </tr>
-              ))}
-            </DataTable>
+          {result.batchId !== null && rejectedTotal(result) > 0 && (
+            <RejectRows
+              key={result.batchId}
+              total={rejectedTotal(result)}
+              load={(after) =>
+                get<Reject[]>(
+                  `/api/lists/batches/${result.batchId}/rejects${query({ after, limit: REJECTS_PAGE })}`,
+                )
+              }
+            />
           )}
         </div>
       )}
@@ -216,6 +193,10 @@ export function ListUpload({ campaignId, onImported }: { campaignId: number; onI
     </section>
   );
 }
+
+/** Every rejected row of a batch, whatever its reason. */
+const rejectedTotal = (accounting: Accounting) =>
+  Object.values(accounting.rejected).reduce((sum, n) => sum + n, 0);
 
 function AccountingTable({ accounting }: { accounting: Accounting }) {
   const u = t.upload;
