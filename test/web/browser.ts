@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll } from 'vitest';
 import type { RecordingStorage } from '../../engine/runner/call-recorder.ts';
@@ -110,6 +110,24 @@ export async function signIn(page: Page, url: string, name: string, home: string
   await page.getByLabel('Password').fill(TEST_PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL(home, WAIT);
+}
+
+/**
+ * A page in a fresh browser context (no cookie of another user) with `name` signed in and at `home`;
+ * what the page throws goes to `errors`. Close the context when done.
+ */
+export async function signedInPage(
+  browser: Browser,
+  url: string,
+  name: string,
+  home: string,
+  errors: string[],
+): Promise<{ page: Page; context: BrowserContext }> {
+  const context = await browser.newContext({ viewport: VIEWPORT });
+  const page = await context.newPage();
+  collectPageErrors(page, errors);
+  await signIn(page, url, name, home);
+  return { page, context };
 }
 
 /** The console's refusal of a screen the role does not open (the shell's alert). */

@@ -11,14 +11,12 @@ import { type ManualTelephony, manualTelephony } from '../engine/simulated-telep
 import { testUser } from '../support/identity.ts';
 import {
   browserAvailable,
-  collectPageErrors,
   consoleUnderTest,
   expectRefused,
   serveOnSimulator,
-  signIn,
+  signedInPage,
   statusInPage,
   stopAll,
-  VIEWPORT,
   WAIT,
 } from './browser.ts';
 
@@ -91,10 +89,13 @@ describe.runIf(browserAvailable('compliance-desk.browser.test.ts'))(
         await givePassword(handle, officer.name);
         await givePassword(handle, agentUser.name);
 
-        const context = await browser.newContext({ viewport: VIEWPORT });
-        const page = await context.newPage();
-        collectPageErrors(page, pageErrors);
-        await signIn(page, serving.url, officer.name, '**/compliance/log');
+        const { page, context } = await signedInPage(
+          browser,
+          serving.url,
+          officer.name,
+          '**/compliance/log',
+          pageErrors,
+        );
 
         // Find the call: the campaign and the number's last two digits, from the keyboard; the
         // server does the matching (the page never holds rows it does not show).
@@ -132,9 +133,8 @@ describe.runIf(browserAvailable('compliance-desk.browser.test.ts'))(
         await context.close();
 
         // An agent opening the export page is refused by the console, and the API refuses the export itself.
-        const agentContext = await browser.newContext({ viewport: VIEWPORT });
-        const agentPage = await agentContext.newPage();
-        await signIn(agentPage, serving.url, agentUser.name, '**/agent');
+        const agent = await signedInPage(browser, serving.url, agentUser.name, '**/agent', pageErrors);
+        const agentPage = agent.page;
         await expectRefused(agentPage, serving.url, '/exports');
         expect(await agentPage.getByRole('link', { name: 'Download the export' }).count()).toBe(0);
         expect(
@@ -143,7 +143,7 @@ describe.runIf(browserAvailable('compliance-desk.browser.test.ts'))(
             `/api/log/export?campaign=${campaign.id}&from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z`,
           ),
         ).toBe(403);
-        await agentContext.close();
+        await agent.context.close();
         expect(pageErrors).toEqual([]);
       } finally {
         await stopAll({ agents, serving, simulated });

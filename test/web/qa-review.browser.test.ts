@@ -13,14 +13,12 @@ import { type ManualTelephony, manualTelephony } from '../engine/simulated-telep
 import { testUser } from '../support/identity.ts';
 import {
   browserAvailable,
-  collectPageErrors,
   consoleUnderTest,
   expectRefused,
   serveOnSimulator,
-  signIn,
+  signedInPage,
   statusInPage,
   stopAll,
-  VIEWPORT,
   WAIT,
 } from './browser.ts';
 
@@ -122,10 +120,7 @@ describe.runIf(browserAvailable('qa-review.browser.test.ts'))('web console: qual
       await givePassword(handle, qa.name);
       await givePassword(handle, agentUser.name);
 
-      const context = await browser.newContext({ viewport: VIEWPORT, acceptDownloads: true });
-      const page = await context.newPage();
-      collectPageErrors(page, pageErrors);
-      await signIn(page, serving.url, qa.name, '**/qa');
+      const { page, context } = await signedInPage(browser, serving.url, qa.name, '**/qa', pageErrors);
 
       // Find it: campaign, agent and day, each sent to GET /api/recordings, which matches them.
       await page.getByLabel('Campaign').selectOption(String(campaign.id));
@@ -227,15 +222,13 @@ describe.runIf(browserAvailable('qa-review.browser.test.ts'))('web console: qual
       await context.close();
 
       // An agent opening the QA screen is refused by the console, and the API refuses the recordings.
-      const agentContext = await browser.newContext({ viewport: VIEWPORT });
-      const agentPage = await agentContext.newPage();
-      collectPageErrors(agentPage, pageErrors);
-      await signIn(agentPage, serving.url, agentUser.name, '**/agent');
+      const agent = await signedInPage(browser, serving.url, agentUser.name, '**/agent', pageErrors);
+      const agentPage = agent.page;
       await expectRefused(agentPage, serving.url, '/qa');
       expect(await agentPage.getByTestId('recordings').count()).toBe(0);
       expect(await statusInPage(agentPage, `/api/recordings?campaign=${campaign.id}`)).toBe(403);
       expect(await statusInPage(agentPage, file)).toBe(403);
-      await agentContext.close();
+      await agent.context.close();
       expect(pageErrors).toEqual([]);
     } finally {
       await stopAll({ agents, serving, simulated });
