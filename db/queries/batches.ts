@@ -154,14 +154,41 @@ export async function countHeldContacts(db: Kysely<Database>, campaignId: number
   return Number(row?.n ?? 0);
 }
 
-export function listRejectedRows(db: Kysely<Database>, batchId: number, limit = 1000) {
-  return db
+/** A rejected row of a batch as the views show it (before masking). */
+export interface RejectedRow {
+  line: number;
+  reason: string;
+  detail: string | null;
+  phoneE164: string | null;
+}
+
+/**
+ * One page of a batch's rejected rows in line order: the first `limit` after line `after` (0: from
+ * the start). Keyset on line_number, like `rejectedRowsOf`: a line of the file gets one verdict, so
+ * within a batch the line is a key, and the next page starts after the last line shown. Served by
+ * the index rejected_rows_batch (batch_id, line_number) as a range scan in order, no sort, so the
+ * last page of a million rejects costs what the first does (an offset would read every row before
+ * it). No lock: an imported batch's rejected rows are never changed.
+ */
+export async function listRejectedRows(
+  db: Kysely<Database>,
+  batchId: number,
+  page: { after?: number; limit: number },
+): Promise<RejectedRow[]> {
+  const rows = await db
     .selectFrom('rejected_rows')
     .select(['line_number', 'reason', 'detail', 'phone_e164'])
     .where('batch_id', '=', batchId)
+    .where('line_number', '>', page.after ?? 0)
     .orderBy('line_number')
-    .limit(limit)
+    .limit(page.limit)
     .execute();
+  return rows.map((r) => ({
+    line: r.line_number,
+    reason: r.reason,
+    detail: r.detail,
+    phoneE164: r.phone_e164,
+  }));
 }
 
 export async function getBatch(db: Kysely<Database>, id: number): Promise<BatchRow> {

@@ -53,18 +53,21 @@ export type RejectView = {
   detail: string | null;
 };
 
-/** A batch's rejected rows (not found: the batch). */
+/**
+ * A page of a batch's rejected rows in line order, those after line `after` (not found: the batch).
+ * The next page is `after` the last line returned; a page shorter than `limit` is the last.
+ */
 export async function batchRejects(
   db: Kysely<Database>,
   batchId: number,
-  limit: number,
+  page: { after?: number; limit: number },
 ): Promise<RejectView[]> {
   await getBatch(db, batchId);
-  const rows = await listRejectedRows(db, batchId, limit);
+  const rows = await listRejectedRows(db, batchId, page);
   return rows.map((r) => ({
-    line: r.line_number,
+    line: r.line,
     reason: r.reason,
-    phone: r.phone_e164 === null ? null : maskPhone(r.phone_e164),
+    phone: r.phoneE164 === null ? null : maskPhone(r.phoneE164),
     // The detail quotes the cell as written (an invalid number is still a number).
     detail: r.detail === null ? null : maskPhonesInText(r.detail),
   }));

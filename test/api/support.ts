@@ -2,6 +2,7 @@ import type { DatabaseHandle } from '../../db/connect.ts';
 import { hashPassword } from '../../engine/access/passwords.ts';
 import { loadConfig } from '../../engine/platform/config.ts';
 import { silentLogger } from '../../engine/platform/logger.ts';
+import type { RecordingStorage } from '../../engine/runner/call-recorder.ts';
 import { type EngineClock, systemEngineClock } from '../../engine/runner/engine-clock.ts';
 import type { TelephonyPort } from '../../engine/telephony/port.ts';
 import { type Serving, startServe } from '../../scripts/serve/start-serve.ts';
@@ -28,6 +29,8 @@ export async function serveForTest(
     env?: NodeJS.ProcessEnv;
     engine?: Parameters<typeof startServe>[0]['engine'];
     feed?: Parameters<typeof startServe>[0]['feed'];
+    /** Where the engine stores its recordings (the API reads them from DIALER_RECORDINGS_DIR in `env`). */
+    recordings?: RecordingStorage;
     /** The web console's bundle (default: web/dist, as `dialer serve`). */
     web?: Parameters<typeof startServe>[0]['web'];
   } = {},
@@ -41,6 +44,7 @@ export async function serveForTest(
       clock: options.clock ?? systemEngineClock(),
       ...(options.telephony ? { telephony: options.telephony } : {}),
       ...(options.engine ? { engine: options.engine } : {}),
+      ...(options.recordings ? { recordings: options.recordings } : {}),
       feed: options.feed ?? { agentPollMs: 20 },
       ...(options.web !== undefined ? { web: options.web } : {}),
     },

@@ -1,27 +1,31 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureSimulatedAgents } from '../../scripts/demo/simulated-agents.ts';
 import type { Serving } from '../../scripts/serve/start-serve.ts';
 import { givePassword, serveForTest, TEST_PASSWORD } from '../api/support.ts';
 import { addContacts, runningCampaign } from '../engine/fixtures.ts';
 import { type ManualTelephony, manualTelephony } from '../engine/simulated-telephony.ts';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { testUser } from '../support/identity.ts';
 import {
   browserAvailable,
-  buildConsole,
-  launchChromium,
+  collectPageErrors,
+  consoleUnderTest,
+  expectRefused,
   SCREENSHOT_DIR,
+  serveOnSimulator,
+  signIn,
+  stopAll,
   takeScreenshots,
+  VIEWPORT,
+  WAIT,
 } from './browser.ts';
 
 const SPEED = 10;
 const SCRIPT = 'Hello, this is Acme Bank about your account. May I speak with Ada Lovelace?';
 /** A long wrap-up in engine seconds: a loaded machine must not time the agent out while the page is filled in. */
 const WRAP_UP_SECONDS = 900;
-const WAIT = { timeout: 90_000 };
 
 /** Run in the page: notes (window.popAt, the machine's clock) the moment the masked number first shows. */
 const WATCH_FOR_POP = `(() => {
@@ -38,33 +42,17 @@ const WATCH_FOR_POP = `(() => {
  * from web/ for this run.
  */
 describe.runIf(browserAvailable('agent-desktop.browser.test.ts'))('web console: the agent desktop', () => {
-  let handle: TestDatabase;
-  let bundle: Awaited<ReturnType<typeof buildConsole>>;
-  let browser: Browser;
+  const under = consoleUnderTest();
   let page: Page;
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    [handle, bundle, browser] = await Promise.all([
-      createTestDatabase('pglite'),
-      buildConsole(),
-      launchChromium(),
-    ]);
-    page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.on('console', (m) => {
-      // The browser reports every 4xx answer (the 401 before sign-in, the 422 below) as well: not page errors.
-      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) pageErrors.push(m.text());
-    });
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await handle?.close();
-    bundle?.remove();
+    page = await under.browser.newPage({ viewport: VIEWPORT });
+    collectPageErrors(page, pageErrors);
   });
 
   it('an agent signs in, goes ready, gets the masked screen pop, tags a promise to pay, and it is in the dial log', async () => {
+    const { handle } = under;
     const { db } = handle;
     let simulated: ManualTelephony | undefined;
     let serving: Serving | undefined;
@@ -107,20 +95,10 @@ describe.runIf(browserAvailable('agent-desktop.browser.test.ts'))('web console: 
       telephony.onEvent((event) => {
         if (event.type === 'answered') answeredAt.set(event.attemptId, Date.now());
       });
-      simulated.run({ maxSpeed: SPEED });
-      serving = await serveForTest(handle, {
-        telephony,
-        clock,
-        engine: { tickMs: 50 },
-        web: { root: bundle.root },
-      });
+      serving = await serveOnSimulator(under, simulated, { speed: SPEED });
 
       // Sign in: the agent lands on their desktop.
-      await page.goto(`${serving.url}/`);
-      await page.getByLabel('User name').fill(user.name);
-      await page.getByLabel('Password').fill(TEST_PASSWORD);
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.waitForURL('**/agent', WAIT);
+      await signIn(page, serving.url, user.name, '**/agent');
       const state = page.getByTestId('agent-state');
       await expect.poll(() => state.getAttribute('data-state'), WAIT).toBe('offline');
 
@@ -192,14 +170,14 @@ describe.runIf(browserAvailable('agent-desktop.browser.test.ts'))('web console: 
       ]);
       expect(pageErrors).toEqual([]);
     } finally {
-      await serving?.stop();
-      await simulated?.stop();
+      await stopAll({ serving, simulated });
     }
   }, 240_000);
 
   it('sends each role to its own screen, lets a supervisor work any agent’s desk, and refuses another role’s screen in the page', async () => {
+    const { handle } = under;
     const { db } = handle;
-    const serving = await serveForTest(handle, { web: { root: bundle.root } });
+    const serving = await serveForTest(handle, { web: { root: under.bundle.root } });
     try {
       const manager = await testUser(db, 'manager');
       await givePassword(handle, manager.name);
@@ -221,8 +199,7 @@ describe.runIf(browserAvailable('agent-desktop.browser.test.ts'))('web console: 
       expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(
         `Agent desktop · Seat ${code}`,
       );
-      await page.goto(`${serving.url}/compliance`);
-      expect(await page.getByRole('alert').textContent()).toBe('Your role does not open this page.');
+      await expectRefused(page, serving.url, '/compliance');
       await page.getByRole('button', { name: 'Sign out' }).click();
       await page.getByRole('button', { name: 'Sign in' }).waitFor(WAIT);
       expect(pageErrors).toEqual([]);

@@ -1,20 +1,26 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { initKey } from '../../engine/services/evidence-key.ts';
 import type { SimulatedAgents } from '../../scripts/demo/simulated-agents.ts';
 import type { Serving } from '../../scripts/serve/start-serve.ts';
-import { givePassword, serveForTest, TEST_PASSWORD } from '../api/support.ts';
+import { givePassword } from '../api/support.ts';
 import { addContacts, runningCampaign, workingAgents } from '../engine/fixtures.ts';
 import { type ManualTelephony, manualTelephony } from '../engine/simulated-telephony.ts';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { testUser } from '../support/identity.ts';
-import { browserAvailable, buildConsole, launchChromium } from './browser.ts';
+import {
+  browserAvailable,
+  consoleUnderTest,
+  expectRefused,
+  serveOnSimulator,
+  signedInPage,
+  statusInPage,
+  stopAll,
+  WAIT,
+} from './browser.ts';
 
 const SPEED = 10;
-const WAIT = { timeout: 90_000 };
 
 /**
  * The compliance desk in headless Chromium, against `dialer serve`'s composition root with the
@@ -23,29 +29,17 @@ const WAIT = { timeout: 90_000 };
 describe.runIf(browserAvailable('compliance-desk.browser.test.ts'))(
   'web console: the compliance desk',
   () => {
-    let handle: TestDatabase;
-    let bundle: Awaited<ReturnType<typeof buildConsole>>;
-    let browser: Browser;
+    const under = consoleUnderTest();
     const keyDir = mkdtempSync(join(tmpdir(), 'dialer-desk-key-'));
     const keyFile = join(keyDir, 'checkpoint.pem');
     initKey(keyFile);
 
-    beforeAll(async () => {
-      [handle, bundle, browser] = await Promise.all([
-        createTestDatabase('pglite'),
-        buildConsole(),
-        launchChromium(),
-      ]);
-    }, 120_000);
-
-    afterAll(async () => {
-      await browser?.close();
-      await handle?.close();
-      bundle?.remove();
+    afterAll(() => {
       rmSync(keyDir, { recursive: true, force: true });
     });
 
     it('a compliance officer finds a call by its last digits, verifies the log and makes a checkpoint; an agent is refused the export page', async () => {
+      const { handle, browser } = under;
       const { db } = handle;
       let simulated: ManualTelephony | undefined;
       let serving: Serving | undefined;
@@ -53,7 +47,7 @@ describe.runIf(browserAvailable('compliance-desk.browser.test.ts'))(
       const pageErrors: string[] = [];
       try {
         simulated = await manualTelephony({ speed: SPEED, simulator: { agents: { answerDelayMs: 300 } } });
-        const { clock, telephony } = simulated;
+        const { clock } = simulated;
         const { campaign, definition } = await runningCampaign(db, clock.now(), { wrapUpSeconds: 5 });
         const [contactId] = await addContacts(db, campaign.id, 1, {
           lastDigit: () => 5,
@@ -64,12 +58,8 @@ describe.runIf(browserAvailable('compliance-desk.browser.test.ts'))(
           .select('phone_e164')
           .where('id', '=', contactId!)
           .executeTakeFirstOrThrow();
-        simulated.run({ maxSpeed: SPEED });
-        serving = await serveForTest(handle, {
-          telephony,
-          clock,
-          engine: { tickMs: 50 },
-          web: { root: bundle.root },
+        serving = await serveOnSimulator(under, simulated, {
+          speed: SPEED,
           env: { DIALER_EVIDENCE_KEY_FILE: keyFile },
         });
         agents = await workingAgents(
@@ -99,14 +89,13 @@ describe.runIf(browserAvailable('compliance-desk.browser.test.ts'))(
         await givePassword(handle, officer.name);
         await givePassword(handle, agentUser.name);
 
-        const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
-        const page = await context.newPage();
-        page.on('pageerror', (e) => pageErrors.push(e.message));
-        await page.goto(`${serving.url}/`);
-        await page.getByLabel('User name').fill(officer.name);
-        await page.getByLabel('Password').fill(TEST_PASSWORD);
-        await page.getByRole('button', { name: 'Sign in' }).click();
-        await page.waitForURL('**/compliance/log', WAIT);
+        const { page, context } = await signedInPage(
+          browser,
+          serving.url,
+          officer.name,
+          '**/compliance/log',
+          pageErrors,
+        );
 
         // Find the call: the campaign and the number's last two digits, from the keyboard; the
         // server does the matching (the page never holds rows it does not show).
@@ -144,36 +133,20 @@ describe.runIf(browserAvailable('compliance-desk.browser.test.ts'))(
         await context.close();
 
         // An agent opening the export page is refused by the console, and the API refuses the export itself.
-        const agentContext = await browser.newContext({ viewport: { width: 1366, height: 768 } });
-        const agentPage = await agentContext.newPage();
-        await agentPage.goto(`${serving.url}/`);
-        await agentPage.getByLabel('User name').fill(agentUser.name);
-        await agentPage.getByLabel('Password').fill(TEST_PASSWORD);
-        await agentPage.getByRole('button', { name: 'Sign in' }).click();
-        await agentPage.waitForURL('**/agent', WAIT);
-        await agentPage.goto(`${serving.url}/exports`);
-        await agentPage
-          .getByRole('alert')
-          .filter({ hasText: 'Your role does not open this page.' })
-          .waitFor(WAIT);
+        const agent = await signedInPage(browser, serving.url, agentUser.name, '**/agent', pageErrors);
+        const agentPage = agent.page;
+        await expectRefused(agentPage, serving.url, '/exports');
         expect(await agentPage.getByRole('link', { name: 'Download the export' }).count()).toBe(0);
-        const status = await agentPage.evaluate(
-          async (id) =>
-            (
-              await fetch(
-                `/api/log/export?campaign=${id}&from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z`,
-                { credentials: 'same-origin' },
-              )
-            ).status,
-          campaign.id,
-        );
-        expect(status).toBe(403);
-        await agentContext.close();
+        expect(
+          await statusInPage(
+            agentPage,
+            `/api/log/export?campaign=${campaign.id}&from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z`,
+          ),
+        ).toBe(403);
+        await agent.context.close();
         expect(pageErrors).toEqual([]);
       } finally {
-        agents?.stop();
-        await serving?.stop();
-        await simulated?.stop();
+        await stopAll({ agents, serving, simulated });
       }
     }, 240_000);
   },

@@ -1,25 +1,28 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimulatedAgents } from '../../scripts/demo/simulated-agents.ts';
 import type { Serving } from '../../scripts/serve/start-serve.ts';
-import { givePassword, serveForTest, TEST_PASSWORD } from '../api/support.ts';
+import { givePassword } from '../api/support.ts';
 import { makeCampaign, workingAgents } from '../engine/fixtures.ts';
 import { type ManualTelephony, manualTelephony } from '../engine/simulated-telephony.ts';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { testUser } from '../support/identity.ts';
 import {
   browserAvailable,
-  buildConsole,
-  launchChromium,
+  collectPageErrors,
+  consoleUnderTest,
   SCREENSHOT_DIR,
+  serveOnSimulator,
+  signIn,
+  stopAll,
   takeScreenshots,
+  VIEWPORT,
+  WAIT,
 } from './browser.ts';
 
 const SPEED = 10;
-const WAIT = { timeout: 90_000 };
 
 /** A client's list with its own header names; last digit 5: the simulator's person who answers. */
 const LIST = [
@@ -39,43 +42,30 @@ const LIST = [
 describe.runIf(browserAvailable('manager-dashboard.browser.test.ts'))(
   'web console: the campaign manager',
   () => {
-    let handle: TestDatabase;
-    let bundle: Awaited<ReturnType<typeof buildConsole>>;
-    let browser: Browser;
+    const under = consoleUnderTest();
     let page: Page;
     let folder: string;
     const pageErrors: string[] = [];
 
     beforeAll(async () => {
-      [handle, bundle, browser] = await Promise.all([
-        createTestDatabase('pglite'),
-        buildConsole(),
-        launchChromium(),
-      ]);
       folder = mkdtempSync(join(tmpdir(), 'dialer-web-list-'));
-      page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
-      page.on('pageerror', (e) => pageErrors.push(e.message));
-      page.on('console', (m) => {
-        if (m.type() === 'error' && !m.text().startsWith('Failed to load resource'))
-          pageErrors.push(m.text());
-      });
-    }, 120_000);
+      page = await under.browser.newPage({ viewport: VIEWPORT });
+      collectPageErrors(page, pageErrors);
+    });
 
-    afterAll(async () => {
-      await browser?.close();
-      await handle?.close();
-      bundle?.remove();
+    afterAll(() => {
       if (folder) rmSync(folder, { recursive: true, force: true });
     });
 
     it('a manager uploads a CSV, checks the dry run, imports it, starts the campaign, and the dashboard figures move', async () => {
+      const { handle } = under;
       const { db } = handle;
       let simulated: ManualTelephony | undefined;
       let serving: Serving | undefined;
       let agents: SimulatedAgents | undefined;
       try {
         simulated = await manualTelephony({ speed: SPEED, simulator: { agents: { answerDelayMs: 300 } } });
-        const { clock, telephony } = simulated;
+        const { clock } = simulated;
         const { campaign, definition } = await makeCampaign(db, { wrapUpSeconds: 5 });
         // A fresh national registry copy on record: the gate refuses every dial without one.
         await db
@@ -87,19 +77,9 @@ describe.runIf(browserAvailable('manager-dashboard.browser.test.ts'))(
         const file = join(folder, 'client-list.csv');
         writeFileSync(file, LIST, { mode: 0o600 });
 
-        simulated.run({ maxSpeed: SPEED });
-        serving = await serveForTest(handle, {
-          telephony,
-          clock,
-          engine: { tickMs: 50 },
-          web: { root: bundle.root },
-        });
+        serving = await serveOnSimulator(under, simulated, { speed: SPEED });
 
-        await page.goto(`${serving.url}/`);
-        await page.getByLabel('User name').fill(user.name);
-        await page.getByLabel('Password').fill(TEST_PASSWORD);
-        await page.getByRole('button', { name: 'Sign in' }).click();
-        await page.waitForURL('**/manager', WAIT);
+        await signIn(page, serving.url, user.name, '**/manager');
         await page.getByRole('link', { name: campaign.name }).click();
         await page.getByRole('heading', { name: campaign.name }).waitFor(WAIT);
         await page.getByTestId('dashboard-idle').waitFor(WAIT);
@@ -154,9 +134,7 @@ describe.runIf(browserAvailable('manager-dashboard.browser.test.ts'))(
         }
         expect(pageErrors).toEqual([]);
       } finally {
-        agents?.stop();
-        await serving?.stop();
-        await simulated?.stop();
+        await stopAll({ agents, serving, simulated });
       }
     }, 240_000);
   },

@@ -296,9 +296,19 @@ export function listRoutes(api: Api, deps: ApiDeps): void {
       config: { access: 'list.read' },
       schema: {
         tags: ['lists'],
-        summary: "a batch's rejected rows: line, reason, detail (numbers masked, in the detail too)",
+        summary:
+          "a batch's rejected rows in line order, a page at a time: line, reason, detail (numbers masked, in the detail too)",
         params: idParam,
-        querystring: z.strictObject({ limit: limitQuery.default(1000) }),
+        querystring: z.strictObject({
+          after: z.coerce
+            .number()
+            .int()
+            .min(0)
+            .max(2147483647)
+            .optional()
+            .describe('the last line of the previous page: the page starts after it'),
+          limit: limitQuery.default(1000),
+        }),
         response: {
           200: z.array(
             z.strictObject({
@@ -312,6 +322,10 @@ export function listRoutes(api: Api, deps: ApiDeps): void {
         },
       },
     },
-    async (request) => batchRejects(db, request.params.id, request.query.limit),
+    async (request) =>
+      batchRejects(db, request.params.id, {
+        ...(request.query.after !== undefined ? { after: request.query.after } : {}),
+        limit: request.query.limit,
+      }),
   );
 }

@@ -187,11 +187,9 @@ export function registerListCommands(program: Command, contextFor: ContextFactor
     .action(
       action(contextFor, 'list.read', async (ctx, flags: { batch: string; limit: string }) => {
         const { db } = await ctx.database();
-        const shown = await batchRejects(
-          db,
-          parseId(flags.batch, 'batch id'),
-          parseId(flags.limit, '--limit'),
-        );
+        const shown = await batchRejects(db, parseId(flags.batch, 'batch id'), {
+          limit: parseId(flags.limit, '--limit'),
+        });
         ctx.out.result(shown, () => ctx.out.table(shown, ['line', 'reason', 'phone', 'detail']));
       }),
     );

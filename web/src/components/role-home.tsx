@@ -3,6 +3,7 @@ import { ApiError, get } from '../api/client.ts';
 import type { Campaign } from '../api/types.ts';
 import { t } from '../i18n/index.ts';
 import { useMe } from '../shell/session.tsx';
+import { DataTable } from './data-table.tsx';
 
 /** The campaigns (GET /api/campaigns), as a table. */
 export function CampaignTable() {
@@ -18,29 +19,17 @@ export function CampaignTable() {
   if (rows.length === 0) return <p>{t.home.noCampaigns}</p>;
   const c = t.home.columns;
   return (
-    <table>
-      <caption>{t.home.campaignsCaption}</caption>
-      <thead>
-        <tr>
-          <th scope="col">{c.id}</th>
-          <th scope="col">{c.name}</th>
-          <th scope="col">{c.type}</th>
-          <th scope="col">{c.mode}</th>
-          <th scope="col">{c.status}</th>
+    <DataTable caption={t.home.campaignsCaption} columns={[c.id, c.name, c.type, c.mode, c.status]}>
+      {rows.map((r) => (
+        <tr key={r.id}>
+          <td>{r.id}</td>
+          <td>{r.name}</td>
+          <td>{r.type}</td>
+          <td>{r.mode}</td>
+          <td>{r.status}</td>
         </tr>
-      </thead>
-      <tbody>
-        {rows.map((r) => (
-          <tr key={r.id}>
-            <td>{r.id}</td>
-            <td>{r.name}</td>
-            <td>{r.type}</td>
-            <td>{r.mode}</td>
-            <td>{r.status}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+      ))}
+    </DataTable>
   );
 }
 

@@ -158,8 +158,13 @@ export const en = {
     import: 'Import the list',
     imported: (batch: number | null) => (batch === null ? 'Imported' : `Imported as batch ${batch}`),
     rejectNote: 'Rejected rows are counted by reason and listed below by line; numbers are shown masked.',
-    rejectRows: (n: number, capped: boolean) =>
-      capped ? `The first ${n} rejected rows` : `${n} rejected row${n === 1 ? '' : 's'}`,
+    rejectRows: (first: number, last: number, total: number) =>
+      first === 1 && last >= total
+        ? `${last} rejected row${last === 1 ? '' : 's'}`
+        : `Rejected rows ${first}–${last} of ${total}`,
+    rejectsPages: 'Pages of rejected rows',
+    previousRejects: 'Previous rejected rows',
+    nextRejects: 'Next rejected rows',
     rejectColumns: ['Line', 'Reason', 'Number', 'Detail'],
   },
   compliance: {

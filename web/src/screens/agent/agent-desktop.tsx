@@ -9,6 +9,7 @@ import type {
   CampaignDetail,
   ScreenCall,
 } from '../../api/types.ts';
+import { DataTable } from '../../components/data-table.tsx';
 import { clockText, labelOf, t } from '../../i18n/index.ts';
 import { useMe } from '../../shell/session.tsx';
 import { CallbackForm } from './callback-form.tsx';
@@ -173,26 +174,16 @@ function CallPanel({ call }: { call: ScreenCall }) {
       {call.history.length === 0 ? (
         <p>{t.agent.noHistory}</p>
       ) : (
-        <table data-testid="history">
-          <thead>
-            <tr>
-              <th scope="col">{h.at}</th>
-              <th scope="col">{h.result}</th>
-              <th scope="col">{h.outcome}</th>
-              <th scope="col">{h.number}</th>
+        <DataTable testId="history" columns={[h.at, h.result, h.outcome, h.number]}>
+          {call.history.map((a) => (
+            <tr key={`${a.at}-${a.phoneMasked}-${a.result}`}>
+              <td>{new Date(a.at).toLocaleString()}</td>
+              <td>{a.result ?? '—'}</td>
+              <td>{a.outcome ? labelOf(t.tags, a.outcome) : '—'}</td>
+              <td>{a.phoneMasked}</td>
             </tr>
-          </thead>
-          <tbody>
-            {call.history.map((a) => (
-              <tr key={`${a.at}-${a.phoneMasked}-${a.result}`}>
-                <td>{new Date(a.at).toLocaleString()}</td>
-                <td>{a.result ?? '—'}</td>
-                <td>{a.outcome ? labelOf(t.tags, a.outcome) : '—'}</td>
-                <td>{a.phoneMasked}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </DataTable>
       )}
     </section>
   );

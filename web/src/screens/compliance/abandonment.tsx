@@ -1,6 +1,7 @@
 import { useMemo, useState } from 'react';
 import { get, query } from '../../api/client.ts';
 import { Chart, type ChartOption } from '../../components/chart.tsx';
+import { DataTable } from '../../components/data-table.tsx';
 import { useLoad } from '../../components/use-load.ts';
 import { t } from '../../i18n/index.ts';
 import { CampaignSelect } from './campaign-select.tsx';
@@ -72,30 +73,18 @@ export function AbandonmentDesk() {
         <>
           <p>{a.summary(percent(data.maxRate), data.window, data.timeZone)}</p>
           <Chart option={option} label={a.chart} height={260} />
-          <table>
-            <caption>{a.chart}</caption>
-            <thead>
-              <tr>
-                {a.columns.map((c) => (
-                  <th key={c} scope="col">
-                    {c}
-                  </th>
-                ))}
+          <DataTable caption={a.chart} columns={a.columns}>
+            {data.days.map((d) => (
+              <tr key={d.day} className={d.overCap ? 'over' : undefined}>
+                <td>{d.day}</td>
+                <td>{d.humanAnswered}</td>
+                <td>{d.abandoned}</td>
+                <td>{percent(d.dayRate)}</td>
+                <td>{percent(d.rollingRate)}</td>
+                <td>{d.overCap ? a.over : ''}</td>
               </tr>
-            </thead>
-            <tbody>
-              {data.days.map((d) => (
-                <tr key={d.day} className={d.overCap ? 'over' : undefined}>
-                  <td>{d.day}</td>
-                  <td>{d.humanAnswered}</td>
-                  <td>{d.abandoned}</td>
-                  <td>{percent(d.dayRate)}</td>
-                  <td>{percent(d.rollingRate)}</td>
-                  <td>{d.overCap ? a.over : ''}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </DataTable>
         </>
       )}
     </div>

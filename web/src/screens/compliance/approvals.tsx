@@ -1,5 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { ApiError, get, type Issue, post, query } from '../../api/client.ts';
+import { DataTable } from '../../components/data-table.tsx';
+import { FieldProblems, OtherIssues } from '../../components/fields.tsx';
 import { errorText, fieldOf, useLoad } from '../../components/use-load.ts';
 import { t } from '../../i18n/index.ts';
 import { useMe } from '../../shell/session.tsx';
@@ -83,39 +85,30 @@ export function ApprovalsDesk() {
       {error && <p role="alert">{error}</p>}
       {message && <p aria-live="polite">{message}</p>}
       {data && (
-        <table data-testid="approvals">
-          <caption>{a.caption}</caption>
-          <thead>
-            <tr>
+        <DataTable
+          testId="approvals"
+          caption={a.caption}
+          columns={[...columns.map((c) => a.columns[c] ?? c), a.action]}
+        >
+          {data.map((row) => (
+            <tr key={row.id}>
               {columns.map((c) => (
-                <th key={c} scope="col">
-                  {a.columns[c] ?? c}
-                </th>
+                <td key={c}>{row[c] === null || row[c] === undefined ? '—' : String(row[c])}</td>
               ))}
-              <th scope="col">{a.action}</th>
+              <td>
+                {canRecord && !row.revoked_at && (
+                  <button
+                    type="button"
+                    className="secondary"
+                    onClick={() => setRevoking({ id: row.id, reason: '' })}
+                  >
+                    {a.revoke}
+                  </button>
+                )}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {data.map((row) => (
-              <tr key={row.id}>
-                {columns.map((c) => (
-                  <td key={c}>{row[c] === null || row[c] === undefined ? '—' : String(row[c])}</td>
-                ))}
-                <td>
-                  {canRecord && !row.revoked_at && (
-                    <button
-                      type="button"
-                      className="secondary"
-                      onClick={() => setRevoking({ id: row.id, reason: '' })}
-                    >
-                      {a.revoke}
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </DataTable>
       )}
       {revoking && (
         <form className="panel" onSubmit={(e) => void revoke(e)}>
@@ -153,23 +146,12 @@ export function ApprovalsDesk() {
                     aria-invalid={problems.length > 0}
                     onChange={(e) => setForm({ ...form, [k]: e.target.value })}
                   />
-                  {problems.length > 0 && (
-                    <span className="field-error" data-field={k}>
-                      {problems.map((p) => p.message).join('; ')}
-                    </span>
-                  )}
+                  <FieldProblems field={k} problems={problems} />
                 </div>
               );
             })}
           </div>
-          {issues.some((i) => !(fieldOf(i) in form)) && (
-            <p className="field-error">
-              {issues
-                .filter((i) => !(fieldOf(i) in form))
-                .map((i) => `${fieldOf(i) || '—'}: ${i.message}`)
-                .join('; ')}
-            </p>
-          )}
+          <OtherIssues issues={issues} shown={(field) => field in form} />
           <button type="submit">{a.record}</button>
         </form>
       )}

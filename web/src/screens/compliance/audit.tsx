@@ -1,5 +1,7 @@
 import { useState } from 'react';
 import { get, query } from '../../api/client.ts';
+import { DataTable } from '../../components/data-table.tsx';
+import { InputField } from '../../components/fields.tsx';
 import { useLoad } from '../../components/use-load.ts';
 import { t } from '../../i18n/index.ts';
 
@@ -25,50 +27,31 @@ export function AuditDesk() {
   return (
     <div>
       <div className="filters">
-        <div className="field">
-          <label htmlFor="audit-action">{a.action}</label>
-          <input
-            id="audit-action"
-            value={action}
-            placeholder={a.actionHint}
-            onChange={(e) => setAction(e.target.value)}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="audit-actor">{a.actor}</label>
-          <input id="audit-actor" value={actor} onChange={(e) => setActor(e.target.value)} />
-        </div>
+        <InputField
+          id="audit-action"
+          label={a.action}
+          value={action}
+          placeholder={a.actionHint}
+          onValue={setAction}
+        />
+        <InputField id="audit-actor" label={a.actor} value={actor} onValue={setActor} />
       </div>
       {error && <p role="alert">{error}</p>}
       {data && (
-        <table data-testid="audit">
-          <caption>{a.caption(data.length)}</caption>
-          <thead>
-            <tr>
-              {a.columns.map((c) => (
-                <th key={c} scope="col">
-                  {c}
-                </th>
-              ))}
+        <DataTable testId="audit" caption={a.caption(data.length)} columns={a.columns}>
+          {data.map((e) => (
+            <tr key={e.id}>
+              <td>{e.at.replace('T', ' ').slice(0, 19)}</td>
+              <td>{e.actor}</td>
+              <td>{e.role ?? '—'}</td>
+              <td>{e.action}</td>
+              <td>{e.subject ?? '—'}</td>
+              <td>
+                <code>{e.details === null || e.details === undefined ? '' : JSON.stringify(e.details)}</code>
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {data.map((e) => (
-              <tr key={e.id}>
-                <td>{e.at.replace('T', ' ').slice(0, 19)}</td>
-                <td>{e.actor}</td>
-                <td>{e.role ?? '—'}</td>
-                <td>{e.action}</td>
-                <td>{e.subject ?? '—'}</td>
-                <td>
-                  <code>
-                    {e.details === null || e.details === undefined ? '' : JSON.stringify(e.details)}
-                  </code>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </DataTable>
       )}
     </div>
   );

@@ -1,5 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { get, post, query } from '../../api/client.ts';
+import { DataTable } from '../../components/data-table.tsx';
+import { InputField } from '../../components/fields.tsx';
 import { errorText } from '../../components/use-load.ts';
 import { t } from '../../i18n/index.ts';
 import { useMe } from '../../shell/session.tsx';
@@ -63,11 +65,22 @@ export function DialLogDesk() {
   const me = useMe();
   const [made, setMade] = useState<{ checkpoint: SignedCheckpoint; file: string } | null>(null);
 
-  /** The server filters (campaign, time, outcome, last digits); `before` asks for the next page. */
-  const load = async (before?: number) => {
+  /** One request at a time: the buttons wait for it, and its refusal is shown as a sentence. */
+  const busyWhile = async (work: () => Promise<void>) => {
     setBusy(true);
     setError(null);
     try {
+      await work();
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  /** The server filters (campaign, time, outcome, last digits); `before` asks for the next page. */
+  const load = (before?: number) =>
+    busyWhile(async () => {
       const page = await get<Attempt[]>(
         `/api/log${query({
           campaign,
@@ -81,81 +94,47 @@ export function DialLogDesk() {
       );
       setRows((previous) => (before === undefined ? page : [...(previous ?? []), ...page]));
       setMore(page.length === PAGE);
-    } catch (e) {
-      setError(errorText(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   const search = (event: FormEvent) => {
     event.preventDefault();
     void load();
   };
-  const runVerify = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+  const runVerify = () =>
+    busyWhile(async () => {
       setVerify(await get<Verify>(`/api/log/verify${query({ campaign })}`));
-    } catch (e) {
-      setError(errorText(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   /** Signs the chains' heads now and offers the statement as a file to keep (the server keeps no copy). */
-  const makeCheckpoint = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+  const makeCheckpoint = () =>
+    busyWhile(async () => {
       const checkpoint = await post<SignedCheckpoint>('/api/log/checkpoint', {});
       if (made) URL.revokeObjectURL(made.file);
       const text = `${JSON.stringify(checkpoint, null, 2)}\n`;
       setMade({ checkpoint, file: URL.createObjectURL(new Blob([text], { type: 'application/json' })) });
-    } catch (e) {
-      setError(errorText(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   return (
     <div>
       <form className="filters" onSubmit={search}>
         <CampaignSelect id="log-campaign" value={campaign} onChange={setCampaign} />
-        <div className="field">
-          <label htmlFor="log-from">{l.from}</label>
-          <input id="log-from" type="datetime-local" value={from} onChange={(e) => setFrom(e.target.value)} />
-        </div>
-        <div className="field">
-          <label htmlFor="log-to">{l.to}</label>
-          <input id="log-to" type="datetime-local" value={to} onChange={(e) => setTo(e.target.value)} />
-        </div>
-        <div className="field">
-          <label htmlFor="log-result">{l.result}</label>
-          <input
-            id="log-result"
-            value={result}
-            list="log-results"
-            onChange={(e) => setResult(e.target.value)}
-          />
+        <InputField id="log-from" label={l.from} type="datetime-local" value={from} onValue={setFrom} />
+        <InputField id="log-to" label={l.to} type="datetime-local" value={to} onValue={setTo} />
+        <InputField id="log-result" label={l.result} value={result} list="log-results" onValue={setResult}>
           <datalist id="log-results">
             {l.results.map((r) => (
               <option key={r} value={r} />
             ))}
           </datalist>
-        </div>
-        <div className="field">
-          <label htmlFor="log-suffix">{l.suffix}</label>
-          <input
-            id="log-suffix"
-            inputMode="numeric"
-            maxLength={4}
-            pattern="[0-9]{1,4}"
-            value={suffix}
-            onChange={(e) => setSuffix(e.target.value)}
-          />
-        </div>
+        </InputField>
+        <InputField
+          id="log-suffix"
+          label={l.suffix}
+          inputMode="numeric"
+          maxLength={4}
+          pattern="[0-9]{1,4}"
+          value={suffix}
+          onValue={setSuffix}
+        />
         <button type="submit" disabled={busy}>
           {l.search}
         </button>
@@ -197,33 +176,21 @@ export function DialLogDesk() {
         </div>
       )}
       {rows && (
-        <table data-testid="log-rows">
-          <caption>{l.caption(rows.length)}</caption>
-          <thead>
-            <tr>
-              {l.columns.map((c) => (
-                <th key={c} scope="col">
-                  {c}
-                </th>
-              ))}
+        <DataTable testId="log-rows" caption={l.caption(rows.length)} columns={l.columns}>
+          {rows.map((r) => (
+            <tr key={r.id}>
+              <td>{r.id}</td>
+              <td>{r.queuedAt.replace('T', ' ').slice(0, 19)}</td>
+              <td>{r.campaignId}</td>
+              <td className="number">{r.phone}</td>
+              <td>{r.status}</td>
+              <td>{r.result ?? '—'}</td>
+              <td>{r.abandoned ? l.yes : ''}</td>
+              <td>{r.agentId ?? '—'}</td>
+              <td>{r.chainSeq ?? '—'}</td>
             </tr>
-          </thead>
-          <tbody>
-            {rows.map((r) => (
-              <tr key={r.id}>
-                <td>{r.id}</td>
-                <td>{r.queuedAt.replace('T', ' ').slice(0, 19)}</td>
-                <td>{r.campaignId}</td>
-                <td className="number">{r.phone}</td>
-                <td>{r.status}</td>
-                <td>{r.result ?? '—'}</td>
-                <td>{r.abandoned ? l.yes : ''}</td>
-                <td>{r.agentId ?? '—'}</td>
-                <td>{r.chainSeq ?? '—'}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </DataTable>
       )}
       {rows && more && (
         <button

@@ -1,5 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { ApiError, get, type Issue, post, query } from '../../api/client.ts';
+import { DataTable } from '../../components/data-table.tsx';
+import { FieldProblems, InputField, OtherIssues } from '../../components/fields.tsx';
 import { errorText, fieldOf, useLoad } from '../../components/use-load.ts';
 import { t } from '../../i18n/index.ts';
 import { useMe } from '../../shell/session.tsx';
@@ -80,11 +82,7 @@ export function DncDesk() {
             aria-invalid={problems.length > 0}
             onChange={(e) => set({ ...value, [k]: e.target.value })}
           />
-          {problems.length > 0 && (
-            <span className="field-error" data-field={k}>
-              {problems.map((p) => p.message).join('; ')}
-            </span>
-          )}
+          <FieldProblems field={k} problems={problems} />
         </div>
       );
     });
@@ -93,55 +91,33 @@ export function DncDesk() {
   return (
     <div>
       <div className="filters">
-        <div className="field">
-          <label htmlFor="dnc-scope">{d.scope}</label>
-          <input
-            id="dnc-scope"
-            value={scope}
-            placeholder={d.scopeHint}
-            onChange={(e) => setScope(e.target.value)}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="dnc-suffix">{d.suffix}</label>
-          <input
-            id="dnc-suffix"
-            inputMode="numeric"
-            value={suffix}
-            onChange={(e) => setSuffix(e.target.value)}
-          />
-        </div>
+        <InputField
+          id="dnc-scope"
+          label={d.scope}
+          value={scope}
+          placeholder={d.scopeHint}
+          onValue={setScope}
+        />
+        <InputField id="dnc-suffix" label={d.suffix} inputMode="numeric" value={suffix} onValue={setSuffix} />
       </div>
       {error && <p role="alert">{error}</p>}
       {message && <p aria-live="polite">{message}</p>}
       {data && (
         <>
           <p>{d.sizes(JSON.stringify(data.summary))}</p>
-          <table data-testid="dnc-entries">
-            <caption>{d.caption(shown.length)}</caption>
-            <thead>
-              <tr>
-                {d.columns.map((c) => (
-                  <th key={c} scope="col">
-                    {c}
-                  </th>
-                ))}
+          <DataTable testId="dnc-entries" caption={d.caption(shown.length)} columns={d.columns}>
+            {shown.map((e) => (
+              <tr key={`${e.scope}:${e.phone}:${e.addedAt}`}>
+                <td className="number">{e.phone}</td>
+                <td>{e.scope}</td>
+                <td>{e.reason ?? '—'}</td>
+                <td>{e.source ?? '—'}</td>
+                <td>{e.addedBy ?? '—'}</td>
+                <td>{e.addedAt?.replace('T', ' ').slice(0, 19) ?? '—'}</td>
+                <td>{e.expiresAt?.slice(0, 10) ?? '—'}</td>
               </tr>
-            </thead>
-            <tbody>
-              {shown.map((e) => (
-                <tr key={`${e.scope}:${e.phone}:${e.addedAt}`}>
-                  <td className="number">{e.phone}</td>
-                  <td>{e.scope}</td>
-                  <td>{e.reason ?? '—'}</td>
-                  <td>{e.source ?? '—'}</td>
-                  <td>{e.addedBy ?? '—'}</td>
-                  <td>{e.addedAt?.replace('T', ' ').slice(0, 19) ?? '—'}</td>
-                  <td>{e.expiresAt?.slice(0, 10) ?? '—'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </DataTable>
         </>
       )}
       <div className="columns">
@@ -149,7 +125,7 @@ export function DncDesk() {
           <form className="panel" onSubmit={(e) => void send('add', e)} noValidate>
             <h2>{d.addTitle}</h2>
             <div className="grid-form">{fields('add')}</div>
-            <OtherIssues issues={issues.form === 'add' ? issues.list : []} />
+            <OtherIssues issues={issues.form === 'add' ? issues.list : []} shown={isFormField} />
             <button type="submit">{d.add}</button>
           </form>
         )}
@@ -157,7 +133,7 @@ export function DncDesk() {
           <form className="panel" onSubmit={(e) => void send('remove', e)} noValidate>
             <h2>{d.removeTitle}</h2>
             <div className="grid-form">{fields('remove')}</div>
-            <OtherIssues issues={issues.form === 'remove' ? issues.list : []} />
+            <OtherIssues issues={issues.form === 'remove' ? issues.list : []} shown={isFormField} />
             <button type="submit" className="secondary">
               {d.remove}
             </button>
@@ -169,10 +145,4 @@ export function DncDesk() {
 }
 
 const FORM_FIELDS = new Set(['phone', 'scope', 'region', 'reason']);
-
-/** The API's issues about fields the form does not show. */
-function OtherIssues({ issues }: { issues: Issue[] }) {
-  const others = issues.filter((i) => !FORM_FIELDS.has(fieldOf(i)));
-  if (others.length === 0) return null;
-  return <p className="field-error">{others.map((i) => `${fieldOf(i) || '—'}: ${i.message}`).join('; ')}</p>;
-}
+const isFormField = (field: string) => FORM_FIELDS.has(field);

@@ -1,8 +1,14 @@
 import { useState } from 'react';
 import { query } from '../../api/client.ts';
+import { InputField, SelectField } from '../../components/fields.tsx';
 import { t } from '../../i18n/index.ts';
 import { useMe } from '../../shell/session.tsx';
 import { CampaignSelect } from './campaign-select.tsx';
+
+const FORMATS = [
+  { value: 'csv', label: 'CSV' },
+  { value: 'jsonl', label: 'JSON lines' },
+] as const;
 
 const isoOf = (local: string) => (local ? new Date(local).toISOString() : '');
 
@@ -27,30 +33,15 @@ export default function ExportsScreen() {
       <p>{x.help}</p>
       <div className="filters">
         <CampaignSelect id="export-campaign" value={campaign} onChange={setCampaign} any={false} />
-        <div className="field">
-          <label htmlFor="export-from">{x.from}</label>
-          <input
-            id="export-from"
-            type="datetime-local"
-            value={from}
-            onChange={(e) => setFrom(e.target.value)}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="export-to">{x.to}</label>
-          <input id="export-to" type="datetime-local" value={to} onChange={(e) => setTo(e.target.value)} />
-        </div>
-        <div className="field">
-          <label htmlFor="export-format">{x.format}</label>
-          <select
-            id="export-format"
-            value={format}
-            onChange={(e) => setFormat(e.target.value as 'csv' | 'jsonl')}
-          >
-            <option value="csv">CSV</option>
-            <option value="jsonl">JSON lines</option>
-          </select>
-        </div>
+        <InputField id="export-from" label={x.from} type="datetime-local" value={from} onValue={setFrom} />
+        <InputField id="export-to" label={x.to} type="datetime-local" value={to} onValue={setTo} />
+        <SelectField
+          id="export-format"
+          label={x.format}
+          value={format}
+          options={FORMATS}
+          onValue={setFormat}
+        />
         {me.permissions.includes('numbers.full') && (
           <label className="inline">
             <input type="checkbox" checked={full} onChange={(e) => setFull(e.target.checked)} /> {x.full}

@@ -1,6 +1,8 @@
 import { type FormEvent, useState } from 'react';
-import { ApiError, get, post, upload } from '../../api/client.ts';
+import { ApiError, get, post, query, upload } from '../../api/client.ts';
+import { InputField, SelectField } from '../../components/fields.tsx';
 import { t } from '../../i18n/index.ts';
+import { REJECTS_PAGE, type Reject, RejectRows } from './reject-rows.tsx';
 
 interface Accounting {
   batchId: number | null;
@@ -13,16 +15,6 @@ interface Preview {
   columns: { headers: string[]; delimiter: string; mapping: Record<string, string | null>; fields: string[] };
   accounting: Accounting;
 }
-
-/** A rejected row of an imported batch (GET /api/lists/batches/:id/rejects; numbers masked by the API). */
-interface Reject {
-  line: number;
-  reason: string;
-  phone: string | null;
-  detail: string | null;
-}
-/** The most reject rows the result lists (the counts by reason above cover them all). */
-const REJECTS_SHOWN = 1000;
 
 const ENCODINGS = ['auto', 'utf8', 'gbk', 'gb18030'] as const;
 const DELIMITERS = ['auto', 'comma', 'semicolon', 'tab'] as const;
@@ -43,7 +35,6 @@ export function ListUpload({ campaignId, onImported }: { campaignId: number; onI
   const [map, setMap] = useState<Record<string, string>>({});
   const [preview, setPreview] = useState<Preview | null>(null);
   const [result, setResult] = useState<Accounting | null>(null);
-  const [rejects, setRejects] = useState<Reject[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -92,12 +83,6 @@ export function ListUpload({ campaignId, onImported }: { campaignId: number; onI
         source: file?.name,
       });
       setResult(imported);
-      const anyRejected = Object.values(imported.rejected).some((n) => n > 0);
-      setRejects(
-        imported.batchId !== null && anyRejected
-          ? await get<Reject[]>(`/api/lists/batches/${imported.batchId}/rejects?limit=${REJECTS_SHOWN}`)
-          : null,
-      );
       setUploadId(null);
       setPreview(null);
       onImported();
@@ -119,48 +104,31 @@ export function ListUpload({ campaignId, onImported }: { campaignId: number; onI
                 setUploadId(null);
                 setPreview(null);
                 setResult(null);
-                setRejects(null);
               }}
             />
           </div>
-          <div className="field">
-            <label htmlFor="list-encoding">{u.encoding}</label>
-            <select
-              id="list-encoding"
-              value={encoding}
-              onChange={(e) => setEncoding(e.target.value as typeof encoding)}
-            >
-              {ENCODINGS.map((v) => (
-                <option key={v} value={v}>
-                  {u.encodings[v]}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div className="field">
-            <label htmlFor="list-delimiter">{u.delimiter}</label>
-            <select
-              id="list-delimiter"
-              value={delimiter}
-              onChange={(e) => setDelimiter(e.target.value as typeof delimiter)}
-            >
-              {DELIMITERS.map((v) => (
-                <option key={v} value={v}>
-                  {u.delimiters[v]}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div className="field">
-            <label htmlFor="list-region">{u.region}</label>
-            <input
-              id="list-region"
-              value={region}
-              maxLength={2}
-              placeholder={u.regionPlaceholder}
-              onChange={(e) => setRegion(e.target.value)}
-            />
-          </div>
+          <SelectField
+            id="list-encoding"
+            label={u.encoding}
+            value={encoding}
+            options={ENCODINGS.map((v) => ({ value: v, label: u.encodings[v] }))}
+            onValue={setEncoding}
+          />
+          <SelectField
+            id="list-delimiter"
+            label={u.delimiter}
+            value={delimiter}
+            options={DELIMITERS.map((v) => ({ value: v, label: u.delimiters[v] }))}
+            onValue={setDelimiter}
+          />
+          <InputField
+            id="list-region"
+            label={u.region}
+            value={region}
+            maxLength={2}
+            placeholder={u.regionPlaceholder}
+            onValue={setRegion}
+          />
         </div>
         {preview && (
           <fieldset>
@@ -208,29 +176,16 @@ export function ListUpload({ campaignId, onImported }: { campaignId: number; onI
           <h3>{u.imported(result.batchId)}</h3>
           <AccountingTable accounting={result} />
           <p>{u.rejectNote}</p>
-          {rejects && rejects.length > 0 && (
-            <table data-testid="reject-rows">
-              <caption>{u.rejectRows(rejects.length, rejects.length === REJECTS_SHOWN)}</caption>
-              <thead>
-                <tr>
-                  {u.rejectColumns.map((c) => (
-                    <th key={c} scope="col">
-                      {c}
-                    </th>
-                  ))}
-                </tr>
-              </thead>
-              <tbody>
-                {rejects.map((r) => (
-                  <tr key={r.line}>
-                    <td>{r.line}</td>
-                    <td>{r.reason}</td>
-                    <td className="number">{r.phone ?? '—'}</td>
-                    <td>{r.detail ?? ''}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+          {result.batchId !== null && rejectedTotal(result) > 0 && (
+            <RejectRows
+              key={result.batchId}
+              total={rejectedTotal(result)}
+              load={(after) =>
+                get<Reject[]>(
+                  `/api/lists/batches/${result.batchId}/rejects${query({ after, limit: REJECTS_PAGE })}`,
+                )
+              }
+            />
           )}
         </div>
       )}
@@ -239,25 +194,28 @@ export function ListUpload({ campaignId, onImported }: { campaignId: number; onI
   );
 }
 
+/** Every rejected row of a batch, whatever its reason. */
+const rejectedTotal = (accounting: Accounting) =>
+  Object.values(accounting.rejected).reduce((sum, n) => sum + n, 0);
+
 function AccountingTable({ accounting }: { accounting: Accounting }) {
   const u = t.upload;
   const rejected = Object.entries(accounting.rejected).filter(([, n]) => n > 0);
+  const counts = [
+    [u.rows, 'acc-rows', accounting.rows],
+    [u.toImport, 'acc-imported', accounting.imported],
+    [u.held, 'acc-held', accounting.held],
+  ] as const;
   return (
     <table>
       <caption>{u.accounting}</caption>
       <tbody>
-        <tr>
-          <th scope="row">{u.rows}</th>
-          <td data-testid="acc-rows">{accounting.rows}</td>
-        </tr>
-        <tr>
-          <th scope="row">{u.toImport}</th>
-          <td data-testid="acc-imported">{accounting.imported}</td>
-        </tr>
-        <tr>
-          <th scope="row">{u.held}</th>
-          <td data-testid="acc-held">{accounting.held}</td>
-        </tr>
+        {counts.map(([label, testId, n]) => (
+          <tr key={testId}>
+            <th scope="row">{label}</th>
+            <td data-testid={testId}>{n}</td>
+          </tr>
+        ))}
         {rejected.length === 0 ? (
           <tr>
             <th scope="row">{u.rejected}</th>

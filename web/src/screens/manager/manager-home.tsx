@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { Link, Route, Routes, useNavigate, useParams } from 'react-router';
 import { ApiError, get, post } from '../../api/client.ts';
 import type { Campaign, CampaignDetail } from '../../api/types.ts';
+import { DataTable } from '../../components/data-table.tsx';
 import { t } from '../../i18n/index.ts';
 import { useMe } from '../../shell/session.tsx';
 import { CampaignForm } from './campaign-form.tsx';
@@ -44,35 +45,25 @@ function CampaignList() {
       {!rows && !error && <p className="loading">{t.app.loading}</p>}
       {rows && rows.length === 0 && <p>{t.home.noCampaigns}</p>}
       {rows && rows.length > 0 && (
-        <table>
-          <caption>{t.home.campaignsCaption}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{col.id}</th>
-              <th scope="col">{col.name}</th>
-              <th scope="col">{col.type}</th>
-              <th scope="col">{col.mode}</th>
-              <th scope="col">{c.jurisdiction}</th>
-              <th scope="col">{col.status}</th>
+        <DataTable
+          caption={t.home.campaignsCaption}
+          columns={[col.id, col.name, col.type, col.mode, c.jurisdiction, col.status]}
+        >
+          {rows.map((r) => (
+            <tr key={r.id}>
+              <td>{r.id}</td>
+              <td>
+                <Link to={`campaigns/${r.id}`}>{r.name}</Link>
+              </td>
+              <td>{r.type}</td>
+              <td>{r.mode}</td>
+              <td>{r.jurisdiction}</td>
+              <td>
+                <span className={`status status-${r.status}`}>{c.statuses[r.status] ?? r.status}</span>
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {rows.map((r) => (
-              <tr key={r.id}>
-                <td>{r.id}</td>
-                <td>
-                  <Link to={`campaigns/${r.id}`}>{r.name}</Link>
-                </td>
-                <td>{r.type}</td>
-                <td>{r.mode}</td>
-                <td>{r.jurisdiction}</td>
-                <td>
-                  <span className={`status status-${r.status}`}>{c.statuses[r.status] ?? r.status}</span>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </DataTable>
       )}
     </section>
   );

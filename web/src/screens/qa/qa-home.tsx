@@ -1,5 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { ApiError, get, type Issue, post, query } from '../../api/client.ts';
+import { DataTable } from '../../components/data-table.tsx';
+import { FieldProblems, InputField, OtherIssues } from '../../components/fields.tsx';
 import { errorText, fieldOf, useLoad } from '../../components/use-load.ts';
 import { t } from '../../i18n/index.ts';
 import { useMe } from '../../shell/session.tsx';
@@ -54,52 +56,35 @@ export default function QaHome() {
       <h1 id="screen-title">{t.screens.qa}</h1>
       <div className="filters">
         <CampaignSelect id="qa-campaign" value={campaign} onChange={setCampaign} />
-        <div className="field">
-          <label htmlFor="qa-agent">{q.agent}</label>
-          <input
-            id="qa-agent"
-            inputMode="numeric"
-            value={agent}
-            onChange={(e) => setAgent(e.target.value.replace(/\D/g, ''))}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="qa-day">{q.day}</label>
-          <input id="qa-day" type="date" value={day} onChange={(e) => setDay(e.target.value)} />
-        </div>
+        <InputField
+          id="qa-agent"
+          label={q.agent}
+          inputMode="numeric"
+          value={agent}
+          onValue={(v) => setAgent(v.replace(/\D/g, ''))}
+        />
+        <InputField id="qa-day" label={q.day} type="date" value={day} onValue={setDay} />
       </div>
       {error && <p role="alert">{error}</p>}
       {data && (
-        <table data-testid="recordings">
-          <caption>{q.caption(data.length)}</caption>
-          <thead>
-            <tr>
-              {q.columns.map((c) => (
-                <th key={c} scope="col">
-                  {c}
-                </th>
-              ))}
+        <DataTable testId="recordings" caption={q.caption(data.length)} columns={q.columns}>
+          {data.map((r) => (
+            <tr key={r.id} aria-selected={selected === r.id}>
+              <td>
+                <button type="button" className="secondary" onClick={() => setSelected(r.id)}>
+                  {q.open(r.id)}
+                </button>
+              </td>
+              <td>{r.startedAt.replace('T', ' ').slice(0, 19)}</td>
+              <td>{r.campaignId ?? '—'}</td>
+              <td>{r.agentId ?? '—'}</td>
+              <td>{r.contactId ?? '—'}</td>
+              <td>{r.durationSeconds ?? '—'}</td>
+              <td>{r.state}</td>
+              <td>{r.outcome ?? r.result ?? '—'}</td>
             </tr>
-          </thead>
-          <tbody>
-            {data.map((r) => (
-              <tr key={r.id} aria-selected={selected === r.id}>
-                <td>
-                  <button type="button" className="secondary" onClick={() => setSelected(r.id)}>
-                    {q.open(r.id)}
-                  </button>
-                </td>
-                <td>{r.startedAt.replace('T', ' ').slice(0, 19)}</td>
-                <td>{r.campaignId ?? '—'}</td>
-                <td>{r.agentId ?? '—'}</td>
-                <td>{r.contactId ?? '—'}</td>
-                <td>{r.durationSeconds ?? '—'}</td>
-                <td>{r.state}</td>
-                <td>{r.outcome ?? r.result ?? '—'}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </DataTable>
       )}
       {selected !== null && <RecordingPanel key={selected} id={selected} />}
     </section>
@@ -181,6 +166,9 @@ function RecordingPanel({ id }: { id: number }) {
   );
 }
 
+/** An issue's field names a criterion by its id, or as `points.<id>` (the request body's shape). */
+const isCriterion = (field: string, id: string) => field === id || field === `points.${id}`;
+
 function ScoreForm({
   recordingId,
   form,
@@ -219,7 +207,7 @@ function ScoreForm({
       <fieldset>
         <legend>{q.formTitle(form.form.name, form.version, form.form.passMark)}</legend>
         {form.form.criteria.map((c) => {
-          const problems = issues.filter((i) => fieldOf(i) === c.id || fieldOf(i) === `points.${c.id}`);
+          const problems = issues.filter((i) => isCriterion(fieldOf(i), c.id));
           return (
             <div key={c.id} className="field">
               <label htmlFor={`qa-${c.id}`}>{q.criterion(c.label, c.maxPoints, c.weight)}</label>
@@ -232,29 +220,17 @@ function ScoreForm({
                 aria-invalid={problems.length > 0}
                 onChange={(e) => setPoints({ ...points, [c.id]: e.target.value })}
               />
-              {problems.length > 0 && (
-                <span className="field-error" data-field={c.id}>
-                  {problems.map((p) => p.message).join('; ')}
-                </span>
-              )}
+              <FieldProblems field={c.id} problems={problems} />
             </div>
           );
         })}
         <label htmlFor="qa-note">{q.note}</label>
         <textarea id="qa-note" rows={2} value={note} onChange={(e) => setNote(e.target.value)} />
       </fieldset>
-      {issues.some(
-        (i) => !form.form.criteria.some((c) => fieldOf(i) === c.id || fieldOf(i) === `points.${c.id}`),
-      ) && (
-        <p className="field-error">
-          {issues
-            .filter(
-              (i) => !form.form.criteria.some((c) => fieldOf(i) === c.id || fieldOf(i) === `points.${c.id}`),
-            )
-            .map((i) => `${fieldOf(i) || '—'}: ${i.message}`)
-            .join('; ')}
-        </p>
-      )}
+      <OtherIssues
+        issues={issues}
+        shown={(field) => form.form.criteria.some((c) => isCriterion(field, c.id))}
+      />
       <button type="submit">{q.score}</button>
       {message && <p aria-live="polite">{message}</p>}
     </form>
