@@ -38,6 +38,12 @@ export type AgentEvent =
   | { type: 'preview_accepted'; attemptId: string }
   /** The reservation ended without a call reaching the agent (skip, no answer, busy…). */
   | { type: 'release' }
+  /**
+   * The agent's phone dropped while a lead was on preview, not yet dialed: the agent stays (the
+   * phone is rung again) but the lead cannot wait for a phone that may not come back: it goes
+   * back to the queue and the agent is ready once the phone answers.
+   */
+  | { type: 'preview_withdrawn' }
   | { type: 'call_connected'; attemptId: string }
   /**
    * The call ended without ever reaching the agent: the person hung up while being connected
@@ -57,7 +63,8 @@ export type AgentEffect =
   /** Nothing was tagged in time: record `no_outcome` for the attempt (durably, before ready). */
   | { type: 'record_missing_outcome'; attemptId: string }
   /**
-   * A lead on preview was never dialed and its agent is gone (logout, lost phone): the contact
+   * A lead on preview was never dialed and its agent is gone or cannot take it (logout, lost
+   * phone): the contact
    * goes back to the queue now, rather than stay claimed until somebody notices.
    */
   | { type: 'release_preview_lead'; contactId: number }
@@ -177,6 +184,11 @@ export function transition(state: AgentState, event: AgentEvent, ctx: Transition
 
     case 'release':
       return state.kind === 'reserved' ? ok(READY) : refuse(state, event);
+
+    case 'preview_withdrawn':
+      return state.kind === 'reserved' && state.preview && state.attemptId === null
+        ? ok(READY, previewLeadOf(state))
+        : refuse(state, event);
 
     case 'call_connected':
       // A ready agent may take an answered call directly (the engine reserves and connects at once).

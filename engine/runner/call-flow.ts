@@ -599,6 +599,12 @@ export class CallFlow {
     const agent = this.d.pool.legLost(agentId);
     if (!agent) return;
     if (this.reservedCallLost(agent)) return;
+    const held = agent.state;
+    if (held.kind === 'reserved' && held.preview && held.attemptId === null && this.d.pool.ringLater(agent)) {
+      // A lead on preview, not dialed: it goes back to the queue; the agent stays, phone rung again.
+      await this.d.pool.tryApply(agent, { type: 'preview_withdrawn' });
+      return;
+    }
     const kind = agent.state.kind;
     const ringAgain = ['ready', 'paused', 'logging_in', 'on_call', 'wrap_up'].includes(kind)
       ? this.d.pool.ringLater(agent)

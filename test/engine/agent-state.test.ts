@@ -157,6 +157,19 @@ describe('agent state machine', () => {
     expect(run(accepted, { type: 'leg_lost' }).effects).toEqual(['end_session']);
   });
 
+  it('withdraws a preview not yet dialed, lead put back, agent kept ready, when the phone is to be rung again', () => {
+    const previewing: AgentState = { kind: 'reserved', attemptId: null, contactId: 3, preview: true };
+    expect(transition(previewing, { type: 'preview_withdrawn' }, ctx)).toEqual({
+      ok: true,
+      state: { kind: 'ready' },
+      effects: [{ type: 'release_preview_lead', contactId: 3 }],
+    });
+    // Dialed already, or not a preview: the call decides, not this event.
+    const dialing: AgentState = { kind: 'reserved', attemptId: 'a9', contactId: 3, preview: false };
+    expect(transition(dialing, { type: 'preview_withdrawn' }, ctx).ok).toBe(false);
+    expect(transition({ kind: 'ready' }, { type: 'preview_withdrawn' }, ctx).ok).toBe(false);
+  });
+
   it('owes the outcome when the agent leg drops mid-call, and stays logged in (the phone is lost, not the agent)', () => {
     const { state, effects } = run(
       { kind: 'on_call', attemptId: 'a1', after: { kind: 'ready' } },

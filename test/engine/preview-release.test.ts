@@ -10,6 +10,7 @@ import { silentLogger } from '../../engine/platform/logger.ts';
 import { agentScreen } from '../../engine/services/agent-screen.ts';
 import { ensureSimulatedAgents } from '../../scripts/demo/simulated-agents.ts';
 import { describeEachDatabase, type TestDatabase } from '../support/database.ts';
+import { untilEngineTime } from './engine-time-probes.ts';
 import { addContacts, makeCampaign, runningCampaign } from './fixtures.ts';
 import { type ManualTelephony, manualTelephony } from './simulated-telephony.ts';
 
@@ -80,6 +81,7 @@ async function withLeadOnPreview(
     db: Kysely<Database>;
     agents: ReturnType<typeof createAgentService>;
     clock: ManualTelephony['clock'];
+    sim: ManualTelephony['sim'];
     codes: string[];
     campaignId: number;
     contactId: number;
@@ -114,6 +116,7 @@ async function withLeadOnPreview(
         db,
         agents,
         clock,
+        sim: simulated.sim,
         codes,
         campaignId: campaign.id,
         contactId: contactId!,
@@ -196,21 +199,6 @@ async function stateSince(db: Kysely<Database>, agentId: number): Promise<Date> 
   return session!.state_since;
 }
 
-/** Waits (engine time, with a real-time bound) until `check` holds; false if it never did. */
-async function engineWait(
-  clock: ManualTelephony['clock'],
-  engineMs: number,
-  check: () => Promise<boolean>,
-): Promise<boolean> {
-  const until = clock.now().getTime() + engineMs;
-  const realUntil = Date.now() + 120_000;
-  while (clock.now().getTime() < until && Date.now() < realUntil) {
-    if (await check()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 30));
-  }
-  return check();
-}
-
 function attemptsOf(db: Kysely<Database>, contactId: number) {
   return db
     .selectFrom('call_attempts')
@@ -218,6 +206,29 @@ function attemptsOf(db: Kysely<Database>, contactId: number) {
     .where('contact_id', '=', contactId)
     .execute();
 }
+
+describeEachDatabase('a lead on preview when the agent’s phone drops', (database) => {
+  it('goes back to the queue while the agent stays logged in and the phone is rung again', async () => {
+    await withLeadOnPreview(database, {}, async ({ db, clock, sim, contactId, firstAgentId }) => {
+      const before = await findOpenSession(db, firstAgentId);
+      expect(sim.hangupFromFarEnd(before!.channel_id!, 16)).toBe(true);
+      // Put back at once (not after its lease), undialed.
+      expect(
+        await untilEngineTime(
+          clock,
+          10_000,
+          async () => (await contactOf(db, contactId)).lease_owner === null,
+        ),
+      ).toBe(true);
+      expect(await attemptsOf(db, contactId)).toEqual([]);
+      // The same session, its phone up again on a new leg: the lead comes back on its screen.
+      expect(await previewOf(db, firstAgentId, clock, 60_000)).toBe(contactId);
+      const after = await findOpenSession(db, firstAgentId);
+      expect(after?.id).toBe(before!.id);
+      expect(after?.channel_id).not.toBe(before!.channel_id);
+    });
+  }, 90_000);
+});
 
 describeEachDatabase('a timed preview (the campaign’s preview.timeoutSeconds)', (database) => {
   it('is shown on the agent’s screen: when the engine decides, and what it does then', async () => {
@@ -239,9 +250,9 @@ describeEachDatabase('a timed preview (the campaign’s preview.timeoutSeconds)'
     const preview = { timeoutSeconds: 20, onTimeout: 'dial' as const };
     await withLeadOnPreview(database, { preview }, async ({ db, clock, contactId, firstAgentId }) => {
       const shownAt = await stateSince(db, firstAgentId);
-      expect(await engineWait(clock, 60_000, async () => (await attemptsOf(db, contactId)).length > 0)).toBe(
-        true,
-      );
+      expect(
+        await untilEngineTime(clock, 60_000, async () => (await attemptsOf(db, contactId)).length > 0),
+      ).toBe(true);
       const [attempt] = await attemptsOf(db, contactId);
       expect(attempt!.agent_id).toBe(firstAgentId);
       expect(attempt!.queued_at.getTime() - shownAt.getTime()).toBeGreaterThanOrEqual(20_000);
@@ -252,7 +263,7 @@ describeEachDatabase('a timed preview (the campaign’s preview.timeoutSeconds)'
     const preview = { timeoutSeconds: 20, onTimeout: 'skip' as const };
     await withLeadOnPreview(database, { preview }, async ({ db, clock, contactId, firstAgentId }) => {
       const shownAt = await stateSince(db, firstAgentId);
-      const released = await engineWait(clock, 60_000, async () => {
+      const released = await untilEngineTime(clock, 60_000, async () => {
         const c = await db
           .selectFrom('contacts')
           .select('status_reason')
@@ -275,9 +286,9 @@ describeEachDatabase('a timed preview (the campaign’s preview.timeoutSeconds)'
     await withLeadOnPreview(database, {}, async ({ db, clock, contactId, firstAgentId }) => {
       // Two minutes of engine time: longer than any timeout would have been here, within the lease
       // renewals of a lead on screen.
-      expect(await engineWait(clock, 120_000, async () => (await attemptsOf(db, contactId)).length > 0)).toBe(
-        false,
-      );
+      expect(
+        await untilEngineTime(clock, 120_000, async () => (await attemptsOf(db, contactId)).length > 0),
+      ).toBe(false);
       expect(await previewOf(db, firstAgentId, clock, 1000)).toBe(contactId);
     });
   }, 90_000);
