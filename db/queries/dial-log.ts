@@ -116,6 +116,53 @@ export async function getAttemptByChannel(db: Db, channelId: string): Promise<Ca
   return db.selectFrom('call_attempts').selectAll().where('channel_id', '=', channelId).executeTakeFirst();
 }
 
+/** A dial-log row's id and contact, as the runner needs them to record an outcome for it. */
+export interface ChannelAttempt {
+  id: number;
+  contactId: number;
+}
+
+/**
+ * The dial-log row of a customer channel (the runner's attempt id), for an outcome the engine
+ * records itself (a wrap-up timeout): run on the outcome's transaction. By the unique channel id
+ * (call_attempts_channel_id_key); no lock: the row's id and contact never change, and the
+ * outcome's uniqueness (outcomes_one_per_attempt) is what settles a race with the agent's tag.
+ */
+export async function getChannelAttempt(db: Db, channelId: string): Promise<ChannelAttempt> {
+  const row = await db
+    .selectFrom('call_attempts')
+    .select(['id', 'contact_id'])
+    .where('channel_id', '=', channelId)
+    .executeTakeFirst();
+  if (!row) throw new NotFoundError('dial-log row of channel', channelId);
+  return { id: row.id, contactId: row.contact_id };
+}
+
+/** When a call of a contact reached an agent (null: it never did). */
+export interface ContactAttemptConnection {
+  id: number;
+  connectedAt: Date | null;
+}
+
+/**
+ * A call of the given contact, by id, for a callback scheduled from it (a call connected to an
+ * agent makes the callback a consented one). Undefined when the call is not the contact's.
+ * Primary key (call_attempts_pkey), the contact checked on the row; no lock: `connected_at` is
+ * set once, before the agent can tag the call. Runs on the caller's transaction (the tag's).
+ */
+export async function findContactAttempt(
+  db: Db,
+  attempt: { attemptId: number; contactId: number },
+): Promise<ContactAttemptConnection | undefined> {
+  const row = await db
+    .selectFrom('call_attempts')
+    .select(['id', 'connected_at'])
+    .where('id', '=', attempt.attemptId)
+    .where('contact_id', '=', attempt.contactId)
+    .executeTakeFirst();
+  return row ? { id: row.id, connectedAt: row.connected_at } : undefined;
+}
+
 /**
  * Attempts on this contact in this campaign, from the dial log itself (the source of truth),
  * inside the outcome's transaction; no lock (the contact row is the one locked by the caller).

@@ -224,6 +224,33 @@ function noOpenCall({ not, exists, selectFrom }: ExpressionBuilder<Database, 'co
   );
 }
 
+/**
+ * Counts a dial of a claimed contact as its dial-log row is written: attempts + 1 and the time
+ * of this attempt. By primary key (contacts_pkey); the row lock is held only for the statement
+ * (no transaction around it), and no other engine waits on it: the contact is leased to this one.
+ */
+export async function countLeadAttempt(db: Kysely<Database>, contactId: number, at: Date): Promise<void> {
+  await db
+    .updateTable('contacts')
+    .set((eb) => ({ attempts: eb('attempts', '+', 1), last_attempt_at: at }))
+    .where('id', '=', contactId)
+    .execute();
+}
+
+/**
+ * The contact on an agent's preview screen, read again when the agent accepts it, as a lead to
+ * dial: a preview carries no callback (`callback_id`, `callback_agent_id` null). By primary key
+ * (contacts_pkey), no lock: the contact is leased to this engine since it was claimed for the
+ * preview. Undefined when the contact is gone.
+ */
+export async function getPreviewLead(
+  db: Kysely<Database>,
+  contactId: number,
+): Promise<ClaimedLead | undefined> {
+  const row = await db.selectFrom('contacts').selectAll().where('id', '=', contactId).executeTakeFirst();
+  return row ? { ...row, callback_id: null, callback_agent_id: null } : undefined;
+}
+
 export interface LeadRelease {
   status: Extract<ContactStatus, 'ready' | 'done' | 'blocked' | 'exhausted' | 'awaiting_approval'>;
   nextAttemptAt?: Date | null;

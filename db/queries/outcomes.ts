@@ -101,6 +101,24 @@ export async function recordOutcome(trx: Transaction<Database>, record: OutcomeR
 }
 
 /**
+ * Whether an outcome is recorded for a call (an original or a correction), asked inside the
+ * transaction that would record the engine's own outcome. No lock. No index serves it:
+ * outcomes_one_per_attempt covers originals only (`corrects_outcome_id is null`), which this
+ * condition does not say, so PostgreSQL scans outcomes. It is asked once per wrap-up timeout.
+ */
+export async function attemptHasOutcome(
+  db: Pick<Transaction<Database>, 'selectFrom'>,
+  attemptId: number,
+): Promise<boolean> {
+  const row = await db
+    .selectFrom('outcomes')
+    .select('id')
+    .where('attempt_id', '=', attemptId)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/**
  * Outcome tags counted per campaign, for reports and the demo summary: each call's outcome as it
  * stands (a corrected record counts as its correction).
  */
