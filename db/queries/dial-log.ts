@@ -184,6 +184,42 @@ export function listOpenAttempts(db: Db, engineId?: string): Promise<CallAttempt
   return query.orderBy('id').execute();
 }
 
+/** An open dial-log row as recovery weighs it: the call, how far it got, whom it reached. */
+export interface OpenAttempt {
+  id: number;
+  channelId: string;
+  contactId: number;
+  answeredAt: Date | null;
+  connectedAt: Date | null;
+  amdResult: string | null;
+  abandoned: boolean;
+}
+
+/**
+ * A campaign's dial-log rows not finalized yet, for its recovery (restart, or after a database
+ * outage or a lost lock): run while the runner holds the campaign lock, so no other engine opens
+ * rows of the campaign meanwhile. No row lock: each is settled in its own transaction, which
+ * reads it again (getAttempt) before finalizing. Through call_attempts_open (the open rows,
+ * `finalized_at is null`), the campaign filtered on them: few rows are open at any time.
+ */
+export async function listOpenCampaignAttempts(db: Db, campaignId: number): Promise<OpenAttempt[]> {
+  const rows = await db
+    .selectFrom('call_attempts')
+    .selectAll()
+    .where('campaign_id', '=', campaignId)
+    .where('finalized_at', 'is', null)
+    .execute();
+  return rows.map((row) => ({
+    id: row.id,
+    channelId: row.channel_id,
+    contactId: row.contact_id,
+    answeredAt: row.answered_at,
+    connectedAt: row.connected_at,
+    amdResult: row.amd_result,
+    abandoned: row.abandoned,
+  }));
+}
+
 export interface AttemptFinal extends AttemptPatch {
   /** The call's result: a telephony outcome (busy, no_answer, answered…) or 'abandoned', 'machine'… */
   result: string;

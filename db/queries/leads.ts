@@ -344,6 +344,44 @@ export async function releaseEngineLeases(
 }
 
 /**
+ * Recovery's release: every contact of the campaign still in progress that nothing holds any
+ * more goes back to ready, whoever's lease it was (the runner holds the campaign lock: the
+ * engine that claimed it is gone or has lost the campaign). Kept: a contact with an open
+ * dial-log row (settled first), one on an open preview screen (a reserved session naming it),
+ * and one whose connected call an open session is still on or wrapping up (its outcome is owed).
+ * The campaign's claimed contacts through contacts_in_progress; the open call by
+ * call_attempts_contact; the sessions are the open ones (agent_sessions_campaign's
+ * `ended_at is null`); outcomes have no index for the probe (outcomes_one_per_attempt covers
+ * originals only). Each contact row is locked by the update for the statement only. Returns
+ * how many went back.
+ */
+export async function releaseUnheldLeads(
+  db: Kysely<Database>,
+  campaignId: number,
+  now: Date,
+): Promise<number> {
+  const released = await sql`
+    update contacts c set status = 'ready', lease_owner = null, lease_expires_at = null, updated_at = ${now}
+    where c.campaign_id = ${campaignId} and c.status = 'in_progress'
+      and not exists (select 1 from call_attempts a where a.contact_id = c.id and a.finalized_at is null)
+      and not exists (
+        select 1 from agent_sessions s
+        where s.ended_at is null and s.state = 'reserved' and s.state_data ->> 'contactId' = c.id::text
+      )
+      and not exists (
+        select 1 from call_attempts a
+        where a.contact_id = c.id and a.connected_at is not null
+          and not exists (select 1 from outcomes o where o.attempt_id = a.id)
+          and exists (
+            select 1 from agent_sessions s
+            where s.ended_at is null and s.state in ('on_call', 'wrap_up')
+              and s.state_data ->> 'attemptId' = a.channel_id
+          )
+      )`.execute(db);
+  return Number(released.numAffectedRows ?? 0);
+}
+
+/**
  * Is anything of the campaign left to dial now or still held (the runner's end check)? A
  * contact ready and due, or one claimed (in_progress). Two existence probes, not a count: the
  * due one walks the priorities present (one descent each of contacts_ready_queue, as in

@@ -1,10 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { findContactAttempt, getChannelAttempt, updateAttempt } from '../../db/queries/dial-log.ts';
+import {
+  findContactAttempt,
+  getChannelAttempt,
+  listOpenCampaignAttempts,
+  updateAttempt,
+} from '../../db/queries/dial-log.ts';
 import { NotFoundError } from '../../engine/platform/errors.ts';
 import { inRolledBack } from '../compliance/db-fixtures.ts';
 import { addContacts, makeCampaign } from '../engine/fixtures.ts';
 import { describeEachDatabase } from '../support/database.ts';
-import { at, connected, dialed } from './call-fixtures.ts';
+import { at, connected, dialed, finalized } from './call-fixtures.ts';
 
 describeEachDatabase('dial-log queries', (database) => {
   describe('getChannelAttempt', () => {
@@ -53,6 +58,31 @@ describeEachDatabase('dial-log queries', (database) => {
       const [contactId, otherId] = await addContacts(db, campaign.id, 2);
       const row = await connected(db, campaign.id, otherId!);
       expect(await findContactAttempt(db, { attemptId: row.id, contactId: contactId! })).toBeUndefined();
+    });
+  });
+
+  describe('listOpenCampaignAttempts', () => {
+    it("gives the campaign's open rows only, mapped", async () => {
+      const { db } = database();
+      const { campaign } = await makeCampaign(db);
+      const other = await makeCampaign(db);
+      const [a, b] = await addContacts(db, campaign.id, 2);
+      const [c] = await addContacts(db, other.campaign.id, 1);
+      const open = await connected(db, campaign.id, a!);
+      const closed = await dialed(db, campaign.id, b!);
+      await finalized(db, closed.id);
+      await dialed(db, other.campaign.id, c!);
+      expect(await listOpenCampaignAttempts(db, campaign.id)).toEqual([
+        {
+          id: open.id,
+          channelId: open.channel_id,
+          contactId: a,
+          answeredAt: at,
+          connectedAt: at,
+          amdResult: null,
+          abandoned: false,
+        },
+      ]);
     });
   });
 });
