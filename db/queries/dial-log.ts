@@ -3,6 +3,7 @@ import { dialLogRowHash, GENESIS_HASH } from '../../engine/compliance/dial-log-h
 import type { LoggedGateReason } from '../../engine/compliance/gate-types.ts';
 import { ConflictError, NotFoundError } from '../../engine/platform/errors.ts';
 import type { AttemptStatus, CallAttemptRow, Database } from '../schema.ts';
+import { humanAnsweredSql } from './gate-facts.ts';
 
 /**
  * The dial log's write API for the campaign runner. Life of a row:
@@ -218,6 +219,44 @@ export async function listOpenCampaignAttempts(db: Db, campaignId: number): Prom
     amdResult: row.amd_result,
     abandoned: row.abandoned,
   }));
+}
+
+/** A campaign's calls over a window, for its connection-rate alarm. */
+export interface RateWindow {
+  dialed: number;
+  answered: number;
+  /** Answered by a person (humanAnsweredSql: the abandonment rate's denominator). */
+  humanAnswered: number;
+  connected: number;
+}
+
+/**
+ * Counts a campaign's finalized calls queued in [since, now]: dialed, answered, answered by a
+ * person, connected to an agent (engine/runner/connection-rate.ts judges the rates). One
+ * aggregate over call_attempts_campaign_time (campaign_id, queued_at: the window is a range of
+ * it), open rows left out; no lock: a plain read every alarm check.
+ */
+export async function loadRateWindow(
+  db: Kysely<Database>,
+  campaignId: number,
+  since: Date,
+  now: Date,
+): Promise<RateWindow> {
+  const result = await sql<RateWindow>`
+    select count(*) as dialed,
+           count(answered_at) as answered,
+           count(*) filter (where ${humanAnsweredSql}) as "humanAnswered",
+           count(connected_at) as connected
+    from call_attempts
+    where campaign_id = ${campaignId} and finalized_at is not null
+      and queued_at >= ${since} and queued_at <= ${now}`.execute(db);
+  const row = result.rows[0];
+  return {
+    dialed: Number(row?.dialed ?? 0),
+    answered: Number(row?.answered ?? 0),
+    humanAnswered: Number(row?.humanAnswered ?? 0),
+    connected: Number(row?.connected ?? 0),
+  };
 }
 
 export interface AttemptFinal extends AttemptPatch {

@@ -11,15 +11,15 @@ import type { AgentState } from '../../engine/agents/agent-state.ts';
 
 export const at = new Date('2026-11-25T15:00:00Z');
 
-/** A dial-log row of the contact (status queued), on a channel id of its own. */
-export async function dialed(db: Kysely<Database>, campaignId: number, contactId: number) {
+/** A dial-log row of the contact (status queued at `queuedAt`), on a channel id of its own. */
+export async function dialed(db: Kysely<Database>, campaignId: number, contactId: number, queuedAt = at) {
   return createAttempt(db, {
     campaignId,
     contactId,
     phoneE164: '+12125550199',
     channelId: `t-${randomBytes(6).toString('hex')}`,
     gateReasons: [],
-    queuedAt: at,
+    queuedAt,
   });
 }
 

@@ -3,6 +3,7 @@ import {
   findContactAttempt,
   getChannelAttempt,
   listOpenCampaignAttempts,
+  loadRateWindow,
   updateAttempt,
 } from '../../db/queries/dial-log.ts';
 import { NotFoundError } from '../../engine/platform/errors.ts';
@@ -83,6 +84,33 @@ describeEachDatabase('dial-log queries', (database) => {
           abandoned: false,
         },
       ]);
+    });
+  });
+
+  describe('loadRateWindow', () => {
+    it("counts the campaign's finished calls queued in the window: dialed, answered, by a person, connected", async () => {
+      const { db } = database();
+      const { campaign } = await makeCampaign(db);
+      const other = await makeCampaign(db);
+      const ids = await addContacts(db, campaign.id, 6);
+      const [elsewhere] = await addContacts(db, other.campaign.id, 1);
+      const since = new Date(at.getTime() - 60_000);
+      const unanswered = await dialed(db, campaign.id, ids[0]!);
+      const machine = await dialed(db, campaign.id, ids[1]!);
+      await updateAttempt(db, machine.id, { answeredAt: at, amdResult: 'MACHINE' });
+      const person = await dialed(db, campaign.id, ids[2]!);
+      await updateAttempt(db, person.id, { answeredAt: at });
+      const talked = await connected(db, campaign.id, ids[3]!);
+      for (const row of [unanswered, machine, person, talked]) await finalized(db, row.id);
+      await dialed(db, campaign.id, ids[4]!);
+      await finalized(db, (await dialed(db, campaign.id, ids[5]!, new Date(since.getTime() - 1))).id);
+      await finalized(db, (await dialed(db, other.campaign.id, elsewhere!)).id);
+      expect(await loadRateWindow(db, campaign.id, since, at)).toEqual({
+        dialed: 4,
+        answered: 3,
+        humanAnswered: 2,
+        connected: 1,
+      });
     });
   });
 });
