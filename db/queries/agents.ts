@@ -62,3 +62,21 @@ export async function linkAgentUser(db: Kysely<Database>, code: string, userId: 
 export function findAgentByUser(db: Kysely<Database>, userId: number): Promise<AgentRow | undefined> {
   return db.selectFrom('agents').selectAll().where('user_id', '=', userId).executeTakeFirst();
 }
+
+/** What the runner needs to ring an agent's phone and name the agent in its logs. */
+export interface AgentPhone {
+  id: number;
+  code: string;
+  endpoint: string;
+}
+
+/**
+ * The code and endpoint of the given agents, for the runner's pool when agents it has not seen
+ * yet log in to its campaign. Primary key lookups (agents_pkey, `id = any(…)`), no lock: an
+ * endpoint changes only by an administrator, and the pool keeps what it read for the agent's
+ * session. No statement for no ids (`in ()` is not SQL).
+ */
+export async function listAgentPhones(db: Kysely<Database>, ids: readonly number[]): Promise<AgentPhone[]> {
+  if (ids.length === 0) return [];
+  return db.selectFrom('agents').select(['id', 'code', 'endpoint']).where('id', 'in', ids).execute();
+}

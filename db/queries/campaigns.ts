@@ -97,6 +97,17 @@ export function listHostedCampaignIds(db: Kysely<Database>): Promise<number[]> {
     .then((rows) => rows.map((r) => r.id));
 }
 
+/**
+ * A campaign's status alone, for a runner that polls it (every second) to see a manager's pause
+ * or stop made in another process. Primary key (campaigns_pkey), no lock: a plain read; the
+ * runner acts on the next poll's answer, and status changes go through transitionCampaignStatus.
+ */
+export async function campaignStatus(db: Kysely<Database>, id: number): Promise<CampaignStatus> {
+  const row = await db.selectFrom('campaigns').select('status').where('id', '=', id).executeTakeFirst();
+  if (!row) throw new NotFoundError('campaign', id);
+  return row.status;
+}
+
 /** Whether a campaign exists (primary key; no lock). */
 export async function campaignExists(db: Kysely<Database>, id: number): Promise<boolean> {
   const row = await db.selectFrom('campaigns').select('id').where('id', '=', id).executeTakeFirst();

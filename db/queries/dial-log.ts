@@ -3,6 +3,7 @@ import { dialLogRowHash, GENESIS_HASH } from '../../engine/compliance/dial-log-h
 import type { LoggedGateReason } from '../../engine/compliance/gate-types.ts';
 import { ConflictError, NotFoundError } from '../../engine/platform/errors.ts';
 import type { AttemptStatus, CallAttemptRow, Database } from '../schema.ts';
+import { humanAnsweredSql } from './gate-facts.ts';
 
 /**
  * The dial log's write API for the campaign runner. Life of a row:
@@ -116,6 +117,53 @@ export async function getAttemptByChannel(db: Db, channelId: string): Promise<Ca
   return db.selectFrom('call_attempts').selectAll().where('channel_id', '=', channelId).executeTakeFirst();
 }
 
+/** A dial-log row's id and contact, as the runner needs them to record an outcome for it. */
+export interface ChannelAttempt {
+  id: number;
+  contactId: number;
+}
+
+/**
+ * The dial-log row of a customer channel (the runner's attempt id), for an outcome the engine
+ * records itself (a wrap-up timeout): run on the outcome's transaction. By the unique channel id
+ * (call_attempts_channel_id_key); no lock: the row's id and contact never change, and the
+ * outcome's uniqueness (outcomes_one_per_attempt) is what settles a race with the agent's tag.
+ */
+export async function getChannelAttempt(db: Db, channelId: string): Promise<ChannelAttempt> {
+  const row = await db
+    .selectFrom('call_attempts')
+    .select(['id', 'contact_id'])
+    .where('channel_id', '=', channelId)
+    .executeTakeFirst();
+  if (!row) throw new NotFoundError('dial-log row of channel', channelId);
+  return { id: row.id, contactId: row.contact_id };
+}
+
+/** When a call of a contact reached an agent (null: it never did). */
+export interface ContactAttemptConnection {
+  id: number;
+  connectedAt: Date | null;
+}
+
+/**
+ * A call of the given contact, by id, for a callback scheduled from it (a call connected to an
+ * agent makes the callback a consented one). Undefined when the call is not the contact's.
+ * Primary key (call_attempts_pkey), the contact checked on the row; no lock: `connected_at` is
+ * set once, before the agent can tag the call. Runs on the caller's transaction (the tag's).
+ */
+export async function findContactAttempt(
+  db: Db,
+  attempt: { attemptId: number; contactId: number },
+): Promise<ContactAttemptConnection | undefined> {
+  const row = await db
+    .selectFrom('call_attempts')
+    .select(['id', 'connected_at'])
+    .where('id', '=', attempt.attemptId)
+    .where('contact_id', '=', attempt.contactId)
+    .executeTakeFirst();
+  return row ? { id: row.id, connectedAt: row.connected_at } : undefined;
+}
+
 /**
  * Attempts on this contact in this campaign, from the dial log itself (the source of truth),
  * inside the outcome's transaction; no lock (the contact row is the one locked by the caller).
@@ -135,6 +183,80 @@ export function listOpenAttempts(db: Db, engineId?: string): Promise<CallAttempt
   let query = db.selectFrom('call_attempts').selectAll().where('finalized_at', 'is', null);
   if (engineId !== undefined) query = query.where('engine_id', '=', engineId);
   return query.orderBy('id').execute();
+}
+
+/** An open dial-log row as recovery weighs it: the call, how far it got, whom it reached. */
+export interface OpenAttempt {
+  id: number;
+  channelId: string;
+  contactId: number;
+  answeredAt: Date | null;
+  connectedAt: Date | null;
+  amdResult: string | null;
+  abandoned: boolean;
+}
+
+/**
+ * A campaign's dial-log rows not finalized yet, for its recovery (restart, or after a database
+ * outage or a lost lock): run while the runner holds the campaign lock, so no other engine opens
+ * rows of the campaign meanwhile. No row lock: each is settled in its own transaction, which
+ * reads it again (getAttempt) before finalizing. Through call_attempts_open (the open rows,
+ * `finalized_at is null`), the campaign filtered on them: few rows are open at any time.
+ */
+export async function listOpenCampaignAttempts(db: Db, campaignId: number): Promise<OpenAttempt[]> {
+  const rows = await db
+    .selectFrom('call_attempts')
+    .selectAll()
+    .where('campaign_id', '=', campaignId)
+    .where('finalized_at', 'is', null)
+    .execute();
+  return rows.map((row) => ({
+    id: row.id,
+    channelId: row.channel_id,
+    contactId: row.contact_id,
+    answeredAt: row.answered_at,
+    connectedAt: row.connected_at,
+    amdResult: row.amd_result,
+    abandoned: row.abandoned,
+  }));
+}
+
+/** A campaign's calls over a window, for its connection-rate alarm. */
+export interface RateWindow {
+  dialed: number;
+  answered: number;
+  /** Answered by a person (humanAnsweredSql: the abandonment rate's denominator). */
+  humanAnswered: number;
+  connected: number;
+}
+
+/**
+ * Counts a campaign's finalized calls queued in [since, now]: dialed, answered, answered by a
+ * person, connected to an agent (engine/runner/connection-rate.ts judges the rates). One
+ * aggregate over call_attempts_campaign_time (campaign_id, queued_at: the window is a range of
+ * it), open rows left out; no lock: a plain read every alarm check.
+ */
+export async function loadRateWindow(
+  db: Kysely<Database>,
+  campaignId: number,
+  since: Date,
+  now: Date,
+): Promise<RateWindow> {
+  const result = await sql<RateWindow>`
+    select count(*) as dialed,
+           count(answered_at) as answered,
+           count(*) filter (where ${humanAnsweredSql}) as "humanAnswered",
+           count(connected_at) as connected
+    from call_attempts
+    where campaign_id = ${campaignId} and finalized_at is not null
+      and queued_at >= ${since} and queued_at <= ${now}`.execute(db);
+  const row = result.rows[0];
+  return {
+    dialed: Number(row?.dialed ?? 0),
+    answered: Number(row?.answered ?? 0),
+    humanAnswered: Number(row?.humanAnswered ?? 0),
+    connected: Number(row?.connected ?? 0),
+  };
 }
 
 export interface AttemptFinal extends AttemptPatch {

@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
-import type { GateDecision } from '../../engine/compliance/gate-types.ts';
+import type { GateDecision, GateDisposition } from '../../engine/compliance/gate-types.ts';
 import type { Database } from '../schema.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -36,6 +36,41 @@ export async function recordGateDenials(db: Db, records: readonly DenialRecord[]
       .execute();
   }
   return rows.length;
+}
+
+/** One refusal of a contact as the runner has it when it puts the contact back. */
+export interface GateRefusal {
+  at: Date;
+  campaignId: number;
+  contactId: number;
+  phoneE164: string;
+  /** The gate's disposition, or `hold` when the facts were missing and nothing was decided. */
+  disposition: GateDisposition;
+  /** The denials' codes, as the contact's status reason gives them. */
+  codes: readonly string[];
+  engineId: string;
+}
+
+/**
+ * Records one refusal of the runner's dial pass, when the claimed contact goes back. A plain
+ * insert (no lock on other rows; it maintains gate_denials_campaign_at and gate_denials_phone),
+ * outside the chain: a row lost to a failure costs the report one line, so the runner only logs
+ * that. Unlike recordGateDenials it takes the refusal as the runner resolved it, which also
+ * covers a contact whose facts could not be loaded (no decision: disposition `hold`).
+ */
+export async function recordGateRefusal(db: Db, refusal: GateRefusal): Promise<void> {
+  await db
+    .insertInto('gate_denials')
+    .values({
+      at: refusal.at,
+      campaign_id: refusal.campaignId,
+      contact_id: refusal.contactId,
+      phone_e164: refusal.phoneE164,
+      disposition: refusal.disposition,
+      codes: [...refusal.codes],
+      engine_id: refusal.engineId,
+    })
+    .execute();
 }
 
 /** The refusals recorded for a number, newest first. */

@@ -224,6 +224,33 @@ function noOpenCall({ not, exists, selectFrom }: ExpressionBuilder<Database, 'co
   );
 }
 
+/**
+ * Counts a dial of a claimed contact as its dial-log row is written: attempts + 1 and the time
+ * of this attempt. By primary key (contacts_pkey); the row lock is held only for the statement
+ * (no transaction around it), and no other engine waits on it: the contact is leased to this one.
+ */
+export async function countLeadAttempt(db: Kysely<Database>, contactId: number, at: Date): Promise<void> {
+  await db
+    .updateTable('contacts')
+    .set((eb) => ({ attempts: eb('attempts', '+', 1), last_attempt_at: at }))
+    .where('id', '=', contactId)
+    .execute();
+}
+
+/**
+ * The contact on an agent's preview screen, read again when the agent accepts it, as a lead to
+ * dial: a preview carries no callback (`callback_id`, `callback_agent_id` null). By primary key
+ * (contacts_pkey), no lock: the contact is leased to this engine since it was claimed for the
+ * preview. Undefined when the contact is gone.
+ */
+export async function getPreviewLead(
+  db: Kysely<Database>,
+  contactId: number,
+): Promise<ClaimedLead | undefined> {
+  const row = await db.selectFrom('contacts').selectAll().where('id', '=', contactId).executeTakeFirst();
+  return row ? { ...row, callback_id: null, callback_agent_id: null } : undefined;
+}
+
 export interface LeadRelease {
   status: Extract<ContactStatus, 'ready' | 'done' | 'blocked' | 'exhausted' | 'awaiting_approval'>;
   nextAttemptAt?: Date | null;
@@ -314,6 +341,44 @@ export async function releaseEngineLeases(
     )
     .executeTakeFirst();
   return Number(result.numUpdatedRows);
+}
+
+/**
+ * Recovery's release: every contact of the campaign still in progress that nothing holds any
+ * more goes back to ready, whoever's lease it was (the runner holds the campaign lock: the
+ * engine that claimed it is gone or has lost the campaign). Kept: a contact with an open
+ * dial-log row (settled first), one on an open preview screen (a reserved session naming it),
+ * and one whose connected call an open session is still on or wrapping up (its outcome is owed).
+ * The campaign's claimed contacts through contacts_in_progress; the open call by
+ * call_attempts_contact; the sessions are the open ones (agent_sessions_campaign's
+ * `ended_at is null`); outcomes have no index for the probe (outcomes_one_per_attempt covers
+ * originals only). Each contact row is locked by the update for the statement only. Returns
+ * how many went back.
+ */
+export async function releaseUnheldLeads(
+  db: Kysely<Database>,
+  campaignId: number,
+  now: Date,
+): Promise<number> {
+  const released = await sql`
+    update contacts c set status = 'ready', lease_owner = null, lease_expires_at = null, updated_at = ${now}
+    where c.campaign_id = ${campaignId} and c.status = 'in_progress'
+      and not exists (select 1 from call_attempts a where a.contact_id = c.id and a.finalized_at is null)
+      and not exists (
+        select 1 from agent_sessions s
+        where s.ended_at is null and s.state = 'reserved' and s.state_data ->> 'contactId' = c.id::text
+      )
+      and not exists (
+        select 1 from call_attempts a
+        where a.contact_id = c.id and a.connected_at is not null
+          and not exists (select 1 from outcomes o where o.attempt_id = a.id)
+          and exists (
+            select 1 from agent_sessions s
+            where s.ended_at is null and s.state in ('on_call', 'wrap_up')
+              and s.state_data ->> 'attemptId' = a.channel_id
+          )
+      )`.execute(db);
+  return Number(released.numAffectedRows ?? 0);
 }
 
 /**

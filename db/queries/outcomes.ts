@@ -1,4 +1,4 @@
-import type { Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Outcome } from '../../campaigns/outcomes/outcome-schema.ts';
 import type { OutcomeDecision } from '../../campaigns/outcomes/retry-policy.ts';
 import { ConflictError } from '../../engine/platform/errors.ts';
@@ -98,6 +98,57 @@ export async function recordOutcome(trx: Transaction<Database>, record: OutcomeR
   }
 
   return outcomeId;
+}
+
+/**
+ * Whether an outcome is recorded for a call (an original or a correction), asked inside the
+ * transaction that would record the engine's own outcome. No lock. No index serves it:
+ * outcomes_one_per_attempt covers originals only (`corrects_outcome_id is null`), which this
+ * condition does not say, so PostgreSQL scans outcomes. It is asked once per wrap-up timeout.
+ */
+export async function attemptHasOutcome(
+  db: Pick<Transaction<Database>, 'selectFrom'>,
+  attemptId: number,
+): Promise<boolean> {
+  const row = await db
+    .selectFrom('outcomes')
+    .select('id')
+    .where('attempt_id', '=', attemptId)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** A call an agent took whose outcome nobody will record any more. */
+export interface UntaggedCall {
+  attemptId: number;
+  contactId: number;
+  agentId: number | null;
+}
+
+/**
+ * A campaign's calls connected to an agent, finalized, without an outcome, whose agent has no
+ * open session on them any more (logged out, or the session was lost with the engine): recovery
+ * records `no_outcome` for each, as a wrap-up timeout would. No lock: run under the campaign
+ * lock, and each outcome is recorded in its own transaction, where outcomes_one_per_attempt
+ * refuses a second one. Reads the campaign's dial log by its campaign_id prefix
+ * (call_attempts_campaign_chain / call_attempts_campaign_time), keeping the connected, finalized
+ * rows; the outcome probe has no index (outcomes_one_per_attempt covers originals only), the
+ * session probe reads the open sessions (agent_sessions_campaign's `ended_at is null`).
+ */
+export async function listUntaggedCalls(db: Kysely<Database>, campaignId: number): Promise<UntaggedCall[]> {
+  const orphaned = await sql<{ id: number; contact_id: number; agent_id: number | null }>`
+    select a.id, a.contact_id, a.agent_id from call_attempts a
+    where a.campaign_id = ${campaignId} and a.connected_at is not null and a.finalized_at is not null
+      and not exists (select 1 from outcomes o where o.attempt_id = a.id)
+      and not exists (
+        select 1 from agent_sessions s
+        where s.ended_at is null and s.state in ('on_call', 'wrap_up') and s.state_data ->> 'attemptId' = a.channel_id
+      )`.execute(db);
+  return orphaned.rows.map((row) => ({
+    attemptId: row.id,
+    contactId: row.contact_id,
+    agentId: row.agent_id,
+  }));
 }
 
 /**

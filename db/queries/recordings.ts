@@ -139,6 +139,49 @@ export async function markRecordingPurged(db: Db, id: number, at: Date): Promise
   return Number(result.numUpdatedRows) > 0;
 }
 
+/** A recording still `recording` whose call is over: its name and its dial-log row. */
+export interface UnsettledRecording {
+  name: string;
+  attemptId: number | null;
+}
+
+/**
+ * A campaign's recordings still `recording` whose call was finalized before `callEndedBefore`:
+ * after a restart, the ones Asterisk finished while no engine listened. The campaign's
+ * recordings through recordings_campaign_time (campaign_id prefix), each call by
+ * call_attempts_pkey; no lock: the caller settles each with markRecordingStored / Failed, which
+ * change only a row still `recording`.
+ */
+export async function listUnsettledRecordings(
+  db: Db,
+  campaignId: number,
+  callEndedBefore: Date,
+): Promise<UnsettledRecording[]> {
+  const rows = await db
+    .selectFrom('recordings as r')
+    .innerJoin('call_attempts as a', 'a.id', 'r.attempt_id')
+    .select(['r.name', 'r.attempt_id'])
+    .where('r.campaign_id', '=', campaignId)
+    .where('r.state', '=', 'recording')
+    .where('a.finalized_at', '<', callEndedBefore)
+    .execute();
+  return rows.map((row) => ({ name: row.name, attemptId: row.attempt_id }));
+}
+
+/**
+ * The dial-log row a recording belongs to, by the recording's name (recordings_name_key), for
+ * the alarm about a failed recording this process did not start. No lock. Null when there is
+ * no such recording or it names no call.
+ */
+export async function recordingAttemptId(db: Db, name: string): Promise<number | null> {
+  const row = await db
+    .selectFrom('recordings')
+    .select('attempt_id')
+    .where('name', '=', name)
+    .executeTakeFirst();
+  return row?.attempt_id ?? null;
+}
+
 export async function findRecording(
   db: Db,
   ref: { id: number } | { name: string },

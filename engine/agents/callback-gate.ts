@@ -1,4 +1,5 @@
 import type { Transaction } from 'kysely';
+import { findContactAttempt } from '../../db/queries/dial-log.ts';
 import { gateInputFor, loadGateFacts } from '../../db/queries/gate-facts.ts';
 import type { Database } from '../../db/schema.ts';
 import { nextAllowedMoment, type ScheduledVerdict } from '../compliance/next-allowed.ts';
@@ -30,16 +31,14 @@ export async function callbackThroughGate(
     throw new UserError(`contact ${target.contactId} is not in campaign ${target.campaignId}`, 'not_found');
   let input = gateInput;
   if (target.fromAttemptId != null) {
-    const from = await trx
-      .selectFrom('call_attempts')
-      .select(['id', 'connected_at'])
-      .where('id', '=', target.fromAttemptId)
-      .where('contact_id', '=', target.contactId)
-      .executeTakeFirst();
-    if (from?.connected_at)
+    const from = await findContactAttempt(trx, {
+      attemptId: target.fromAttemptId,
+      contactId: target.contactId,
+    });
+    if (from?.connectedAt)
       input = {
         ...input,
-        facts: { ...input.facts, consentedCall: { consentAt: from.connected_at, attemptId: from.id } },
+        facts: { ...input.facts, consentedCall: { consentAt: from.connectedAt, attemptId: from.id } },
       };
   }
   const verdict = nextAllowedMoment(input);

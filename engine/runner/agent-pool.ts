@@ -6,6 +6,7 @@ import {
   recordSessionLeg,
   sessionState,
 } from '../../db/queries/agent-sessions.ts';
+import { listAgentPhones } from '../../db/queries/agents.ts';
 import type { Database } from '../../db/schema.ts';
 import { type AppliedEvent, applyAgentEvent } from '../agents/agent-service.ts';
 import type { AgentEvent, AgentState } from '../agents/agent-state.ts';
@@ -101,13 +102,8 @@ export class AgentPool {
     const missing = ids.filter((id) => !this.agents.has(id));
     const out = new Map<number, { code: string; endpoint: string }>();
     for (const [id, a] of this.agents) out.set(id, { code: a.code, endpoint: a.endpoint });
-    if (missing.length > 0) {
-      const rows = await this.deps.db
-        .selectFrom('agents')
-        .select(['id', 'code', 'endpoint'])
-        .where('id', 'in', missing)
-        .execute();
-      for (const r of rows) out.set(r.id, { code: r.code, endpoint: r.endpoint });
+    for (const r of await listAgentPhones(this.deps.db, missing)) {
+      out.set(r.id, { code: r.code, endpoint: r.endpoint });
     }
     return out;
   }

@@ -1,7 +1,13 @@
 import type { Kysely } from 'kysely';
 import type { CampaignDefinition } from '../../campaigns/campaign-definition.ts';
 import { raiseCallAlarm } from '../../db/queries/alarms.ts';
-import { insertRecording, markRecordingFailed, markRecordingStored } from '../../db/queries/recordings.ts';
+import {
+  insertRecording,
+  listUnsettledRecordings,
+  markRecordingFailed,
+  markRecordingStored,
+  recordingAttemptId,
+} from '../../db/queries/recordings.ts';
 import type { Database } from '../../db/schema.ts';
 import { recordingRetentionDays } from '../compliance/recording-policy.ts';
 import type { Logger } from '../platform/logger.ts';
@@ -92,19 +98,12 @@ export class CallRecorder {
     this.track(
       (async () => {
         const before = new Date(this.d.clock.now().getTime() - 60_000);
-        const rows = await this.d.db
-          .selectFrom('recordings as r')
-          .innerJoin('call_attempts as a', 'a.id', 'r.attempt_id')
-          .select(['r.name', 'r.attempt_id'])
-          .where('r.campaign_id', '=', this.d.campaignId)
-          .where('r.state', '=', 'recording')
-          .where('a.finalized_at', '<', before)
-          .execute();
+        const rows = await listUnsettledRecordings(this.d.db, this.d.campaignId, before);
         for (const row of rows) {
-          if (this.live.has(row.name) || row.attempt_id === null) continue;
+          if (this.live.has(row.name) || row.attemptId === null) continue;
           const log = this.d.logger.child({ recording: row.name });
           log.info('recording left unsettled by an earlier run: fetching it');
-          this.live.set(row.name, { attemptDbId: row.attempt_id, log });
+          this.live.set(row.name, { attemptDbId: row.attemptId, log });
           await this.finished({
             type: 'recording-finished',
             recordingName: row.name,
@@ -245,15 +244,7 @@ export class CallRecorder {
     const at = this.d.clock.now();
     try {
       const changed = await markRecordingFailed(this.d.db, name, reason, at);
-      const attemptDbId =
-        entry?.attemptDbId ??
-        (
-          await this.d.db
-            .selectFrom('recordings')
-            .select('attempt_id')
-            .where('name', '=', name)
-            .executeTakeFirst()
-        )?.attempt_id;
+      const attemptDbId = entry?.attemptDbId ?? (await recordingAttemptId(this.d.db, name));
       if (changed && attemptDbId != null) await this.alarm(attemptDbId, name, reason, error);
     } catch (dbError) {
       log.error({ err: dbError, recording: name }, 'could not record the failed recording');

@@ -2,18 +2,28 @@ import type { Kysely } from 'kysely';
 import type { CampaignDefinition } from '../../campaigns/campaign-definition.ts';
 import type { DatabaseHandle } from '../../db/connect.ts';
 import { databaseFault } from '../../db/pg-error.ts';
-import { getCampaignDefinition } from '../../db/queries/campaigns.ts';
-import { createAttempt, finalizeAttempt, getAttempt, updateAttempt } from '../../db/queries/dial-log.ts';
+import { campaignStatus, getCampaignDefinition } from '../../db/queries/campaigns.ts';
+import {
+  createAttempt,
+  finalizeAttempt,
+  getAttempt,
+  getChannelAttempt,
+  updateAttempt,
+} from '../../db/queries/dial-log.ts';
+import { recordGateRefusal } from '../../db/queries/gate-denials.ts';
 import { gateInputFor, loadGateFacts, loadHeldCampaignGateFacts } from '../../db/queries/gate-facts.ts';
 import {
   type ClaimedLead,
   campaignHasWork,
   claimLeads,
+  countLeadAttempt,
+  getPreviewLead,
   releaseEngineLeases,
   releaseExpiredLeases,
   releaseLead,
   renewLeases,
 } from '../../db/queries/leads.ts';
+import { attemptHasOutcome } from '../../db/queries/outcomes.ts';
 import type { Database } from '../../db/schema.ts';
 import { recordCallOutcome } from '../agents/call-outcome.ts';
 import { previewDecisionNow } from '../agents/preview-timeout.ts';
@@ -511,12 +521,7 @@ export class CampaignRunner {
     }
     // A manager's pause or stop (another process) is seen within a second.
     if (now.getTime() - this.status.readAt > STATUS_READ_MS * this.deps.clock.speed) {
-      const row = await this.db
-        .selectFrom('campaigns')
-        .select('status')
-        .where('id', '=', this.campaignId)
-        .executeTakeFirstOrThrow();
-      this.status = { status: row.status, readAt: now.getTime() };
+      this.status = { status: await campaignStatus(this.db, this.campaignId), readAt: now.getTime() };
     }
     const status = this.status;
     if (status.status === 'stopped' || status.status === 'finished') {
@@ -641,19 +646,15 @@ export class CampaignRunner {
       reason: codes.join(','),
       now,
     });
-    await this.db
-      .insertInto('gate_denials')
-      .values({
-        at: now,
-        campaign_id: this.campaignId,
-        contact_id: lead.id,
-        phone_e164: lead.phone_e164,
-        disposition,
-        codes,
-        engine_id: this.deps.engineId,
-      })
-      .execute()
-      .catch((error: unknown) => this.log.warn({ err: error }, 'gate denial not recorded'));
+    await recordGateRefusal(this.db, {
+      at: now,
+      campaignId: this.campaignId,
+      contactId: lead.id,
+      phoneE164: lead.phone_e164,
+      disposition,
+      codes,
+      engineId: this.deps.engineId,
+    }).catch((error: unknown) => this.log.warn({ err: error }, 'gate denial not recorded'));
   }
 
   /** The attempt id is the customer channel id: it carries this engine's identity. */
@@ -681,11 +682,7 @@ export class CampaignRunner {
       // The line the originate presents: frequency rules counted per caller number count by it.
       callerNumber: callerNumberOf(this.definition.dialing.callerId),
     });
-    await this.db
-      .updateTable('contacts')
-      .set((eb) => ({ attempts: eb('attempts', '+', 1), last_attempt_at: now }))
-      .where('id', '=', lead.id)
-      .execute();
+    await countLeadAttempt(this.db, lead.id, now);
     // Under a key the logger leaves as it is (the value is the mask): `phone` is for full numbers.
     const log = this.log.child({ attemptId, contact: lead.id, phoneMasked: maskPhone(lead.phone_e164) });
     const call = new CallContext(attemptId, row.id, lead.id, this.campaignId, log, now);
@@ -814,17 +811,12 @@ export class CampaignRunner {
         await this.pool.tryApply(agent, { type: 'release' });
         continue;
       }
-      const lead = await this.db
-        .selectFrom('contacts')
-        .selectAll()
-        .where('id', '=', contactId)
-        .executeTakeFirst();
+      const claimed = await getPreviewLead(this.db, contactId);
       const facts = await loadGateFacts(this.db, this.campaignId, [contactId], now, {
         campaign: await this.facts.get(now),
       });
       const input = gateInputFor(facts, contactId, now);
       const gate = input ? evaluateGate(input) : null;
-      const claimed = lead ? { ...lead, callback_id: null, callback_agent_id: null } : null;
       if (!claimed || !gate?.allowed) {
         if (claimed) await this.refuse(claimed, gate, now);
         await this.pool.tryApply(agent, { type: 'release' });
@@ -878,22 +870,13 @@ export class CampaignRunner {
   private async recordMissingOutcome(agent: PooledAgent, attemptId: string, now: Date): Promise<boolean> {
     try {
       return await this.db.transaction().execute(async (trx) => {
-        const attempt = await trx
-          .selectFrom('call_attempts')
-          .select(['id', 'contact_id'])
-          .where('channel_id', '=', attemptId)
-          .executeTakeFirstOrThrow();
-        const hasOutcome = await trx
-          .selectFrom('outcomes')
-          .select('id')
-          .where('attempt_id', '=', attempt.id)
-          .executeTakeFirst();
+        const attempt = await getChannelAttempt(trx, attemptId);
         // The agent's tag won the race: nothing is missing.
-        if (hasOutcome) return false;
+        if (await attemptHasOutcome(trx, attempt.id)) return false;
         await recordCallOutcome(trx, {
           definition: this.definition,
           campaignId: this.campaignId,
-          contactId: attempt.contact_id,
+          contactId: attempt.contactId,
           attemptId: attempt.id,
           agentId: agent.agentId,
           outcome: { tag: 'no_outcome' },

@@ -1,16 +1,9 @@
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { CampaignDefinition } from '../../campaigns/campaign-definition.ts';
 import { clearAlarm, raiseAlarm } from '../../db/queries/alarms.ts';
-import { humanAnsweredSql } from '../../db/queries/gate-facts.ts';
+import { loadRateWindow, type RateWindow } from '../../db/queries/dial-log.ts';
 import type { Database } from '../../db/schema.ts';
 import type { Logger } from '../platform/logger.ts';
-
-export interface RateWindow {
-  dialed: number;
-  answered: number;
-  humanAnswered: number;
-  connected: number;
-}
 
 export interface RateBreach {
   kind: 'answer_rate_low' | 'connect_rate_low';
@@ -55,29 +48,6 @@ export function connectionRateBreaches(
     }
   }
   return breaches;
-}
-
-export async function loadRateWindow(
-  db: Kysely<Database>,
-  campaignId: number,
-  since: Date,
-  now: Date,
-): Promise<RateWindow> {
-  const result = await sql<RateWindow>`
-    select count(*) as dialed,
-           count(answered_at) as answered,
-           count(*) filter (where ${humanAnsweredSql}) as "humanAnswered",
-           count(connected_at) as connected
-    from call_attempts
-    where campaign_id = ${campaignId} and finalized_at is not null
-      and queued_at >= ${since} and queued_at <= ${now}`.execute(db);
-  const row = result.rows[0];
-  return {
-    dialed: Number(row?.dialed ?? 0),
-    answered: Number(row?.answered ?? 0),
-    humanAnswered: Number(row?.humanAnswered ?? 0),
-    connected: Number(row?.connected ?? 0),
-  };
 }
 
 /** Checks the rates now: raises (warning log + alarm row) what is low, clears what recovered. */

@@ -1,7 +1,14 @@
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { CampaignDefinition } from '../../campaigns/campaign-definition.ts';
-import { sessionState } from '../../db/queries/agent-sessions.ts';
-import { finalizeAttempt, getAttempt } from '../../db/queries/dial-log.ts';
+import { listOpenSessions, sessionState } from '../../db/queries/agent-sessions.ts';
+import {
+  finalizeAttempt,
+  getAttempt,
+  listOpenCampaignAttempts,
+  type OpenAttempt,
+} from '../../db/queries/dial-log.ts';
+import { releaseUnheldLeads } from '../../db/queries/leads.ts';
+import { listUntaggedCalls } from '../../db/queries/outcomes.ts';
 import type { Database } from '../../db/schema.ts';
 import { applyAgentEvent } from '../agents/agent-service.ts';
 import { recordCallOutcome } from '../agents/call-outcome.ts';
@@ -95,27 +102,17 @@ async function reconcile(
   live: ReadonlySet<string> | undefined,
 ): Promise<RecoveryReport> {
   const { db, telephony, logger } = deps;
-  const openAttempts = (
-    await db
-      .selectFrom('call_attempts')
-      .selectAll()
-      .where('campaign_id', '=', campaignId)
-      .where('finalized_at', 'is', null)
-      .execute()
-  ).filter((a) => !live?.has(a.channel_id));
-  const openSessions = await db
-    .selectFrom('agent_sessions')
-    .selectAll()
-    .where('campaign_id', '=', campaignId)
-    .where('ended_at', 'is', null)
-    .execute();
+  const openAttempts = (await listOpenCampaignAttempts(db, campaignId)).filter(
+    (a) => !live?.has(a.channelId),
+  );
+  const openSessions = await listOpenSessions(db, campaignId);
   const agentLegs = openSessions.flatMap((s) =>
     s.channel_id && s.bridge_id
       ? [{ agentId: String(s.agent_id), channelId: s.channel_id, bridgeId: s.bridge_id }]
       : [],
   );
   const result = await telephony.reconcile(
-    openAttempts.map((a) => a.channel_id),
+    openAttempts.map((a) => a.channelId),
     { agentLegs, scope: campaignCallScope(campaignId) },
   );
   // No await from here to the adoptions: an adopted call's events find the runner ready.
@@ -123,32 +120,32 @@ async function reconcile(
   const up = new Set(result.live);
   const adopted = new Set<number>();
   for (const attempt of openAttempts) {
-    if (!up.has(attempt.channel_id) || attempt.connected_at === null || !deps.adopt) continue;
+    if (!up.has(attempt.channelId) || attempt.connectedAt === null || !deps.adopt) continue;
     const session = openSessions.find((s) => {
       const state = sessionState(s);
-      return state.kind === 'on_call' && state.attemptId === attempt.channel_id;
+      return state.kind === 'on_call' && state.attemptId === attempt.channelId;
     });
     if (!session || !adoptedAgents.has(String(session.agent_id))) continue;
     adopted.add(attempt.id);
     deps.adopt({
-      attemptId: attempt.channel_id,
+      attemptId: attempt.channelId,
       dbId: attempt.id,
-      contactId: attempt.contact_id,
+      contactId: attempt.contactId,
       agentId: session.agent_id,
-      answeredAt: attempt.answered_at,
-      connectedAt: attempt.connected_at,
+      answeredAt: attempt.answeredAt,
+      connectedAt: attempt.connectedAt,
     });
   }
   let callsHungUp = 0;
   for (const attempt of openAttempts) {
-    if (!up.has(attempt.channel_id) || adopted.has(attempt.id)) continue;
-    await hangUpCustomer(telephony, attempt.channel_id, {
-      log: logger.child({ attemptId: attempt.channel_id }),
+    if (!up.has(attempt.channelId) || adopted.has(attempt.id)) continue;
+    await hangUpCustomer(telephony, attempt.channelId, {
+      log: logger.child({ attemptId: attempt.channelId }),
     });
     callsHungUp += 1;
   }
   const open = openAttempts.filter((a) => !adopted.has(a.id));
-  const adoptedChannels = new Set(openAttempts.filter((a) => adopted.has(a.id)).map((a) => a.channel_id));
+  const adoptedChannels = new Set(openAttempts.filter((a) => adopted.has(a.id)).map((a) => a.channelId));
   for (const attempt of open) {
     // A person who answered and was never put through to an agent was abandoned, whatever ended
     // the call: it counts toward the abandonment rate and the 72-hour rule like any other. Not in
@@ -158,12 +155,12 @@ async function reconcile(
     await db.transaction().execute(async (trx) => {
       // Finalized meanwhile (a finalization whose commit went through as its connection died).
       if ((await getAttempt(trx, attempt.id)).finalized_at !== null) return;
-      if (attempt.connected_at === null) {
+      if (attempt.connectedAt === null) {
         const tag = abandoned ? 'abandoned' : 'failed';
         await recordCallOutcome(trx, {
           definition,
           campaignId,
-          contactId: attempt.contact_id,
+          contactId: attempt.contactId,
           attemptId: attempt.id,
           agentId: null,
           outcome: tag === 'failed' ? { tag, detail: 'engine restart' } : { tag },
@@ -211,22 +208,14 @@ async function reconcile(
 
   // A call an agent took whose session is gone (logged out, or lost with the engine): the outcome
   // will never come, so it is recorded as missing now, like a wrap-up timeout.
-  const orphaned = await sql<{ id: number; contact_id: number; agent_id: number | null }>`
-    select a.id, a.contact_id, a.agent_id from call_attempts a
-    where a.campaign_id = ${campaignId} and a.connected_at is not null and a.finalized_at is not null
-      and not exists (select 1 from outcomes o where o.attempt_id = a.id)
-      and not exists (
-        select 1 from agent_sessions s
-        where s.ended_at is null and s.state in ('on_call', 'wrap_up') and s.state_data ->> 'attemptId' = a.channel_id
-      )`.execute(db);
-  for (const attempt of orphaned.rows) {
+  for (const call of await listUntaggedCalls(db, campaignId)) {
     await db.transaction().execute((trx) =>
       recordCallOutcome(trx, {
         definition,
         campaignId,
-        contactId: attempt.contact_id,
-        attemptId: attempt.id,
-        agentId: attempt.agent_id,
+        contactId: call.contactId,
+        attemptId: call.attemptId,
+        agentId: call.agentId,
         outcome: { tag: 'no_outcome' },
         recordedBy: 'engine:recovery',
         now,
@@ -234,30 +223,13 @@ async function reconcile(
     );
   }
 
-  const released = await sql`
-    update contacts c set status = 'ready', lease_owner = null, lease_expires_at = null, updated_at = ${now}
-    where c.campaign_id = ${campaignId} and c.status = 'in_progress'
-      and not exists (select 1 from call_attempts a where a.contact_id = c.id and a.finalized_at is null)
-      and not exists (
-        select 1 from agent_sessions s
-        where s.ended_at is null and s.state = 'reserved' and s.state_data ->> 'contactId' = c.id::text
-      )
-      and not exists (
-        select 1 from call_attempts a
-        where a.contact_id = c.id and a.connected_at is not null
-          and not exists (select 1 from outcomes o where o.attempt_id = a.id)
-          and exists (
-            select 1 from agent_sessions s
-            where s.ended_at is null and s.state in ('on_call', 'wrap_up')
-              and s.state_data ->> 'attemptId' = a.channel_id
-          )
-      )`.execute(db);
+  const contactsReleased = await releaseUnheldLeads(db, campaignId, now);
   const report: RecoveryReport = {
     attemptsReconciled: open.length,
     callsHungUp,
     conversationsAdopted: adopted.size,
     agentsToWrapUp,
-    contactsReleased: Number(released.numAffectedRows ?? 0),
+    contactsReleased,
   };
   if (openAttempts.length > 0 || report.contactsReleased > 0)
     logger.warn({ campaignId, ...report }, 'recovered campaign state');
@@ -265,14 +237,10 @@ async function reconcile(
 }
 
 /** Answered by a person (AMD did not say machine) and never connected to an agent. */
-function personLeftWithoutAgent(attempt: {
-  answered_at: unknown;
-  connected_at: unknown;
-  amd_result: string | null;
-}): boolean {
+function personLeftWithoutAgent(
+  attempt: Pick<OpenAttempt, 'answeredAt' | 'connectedAt' | 'amdResult'>,
+): boolean {
   return (
-    attempt.answered_at !== null &&
-    attempt.connected_at === null &&
-    !attempt.amd_result?.startsWith('MACHINE')
+    attempt.answeredAt !== null && attempt.connectedAt === null && !attempt.amdResult?.startsWith('MACHINE')
   );
 }
