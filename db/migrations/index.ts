@@ -15,6 +15,7 @@ import * as pacingStatistics from './2026-12-03-040-pacing-statistics.ts';
 import * as contactAccountRef from './2026-12-03-050-contact-account-ref.ts';
 import * as chainPurges from './2026-12-03-051-chain-purges.ts';
 import * as attemptAccountAndCaller from './2026-12-04-300-attempt-account-and-caller.ts';
+import * as outcomesByAttempt from './2026-12-05-010-outcomes-by-attempt.ts';
 
 /**
  * Every migration, by name. Names sort by date, which is the order kysely applies them in.
@@ -37,4 +38,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03-050-contact-account-ref': contactAccountRef,
   '2026-12-03-051-chain-purges': chainPurges,
   '2026-12-04-300-attempt-account-and-caller': attemptAccountAndCaller,
+  '2026-12-05-010-outcomes-by-attempt': outcomesByAttempt,
 };

@@ -102,9 +102,8 @@ export async function recordOutcome(trx: Transaction<Database>, record: OutcomeR
 
 /**
  * Whether an outcome is recorded for a call (an original or a correction), asked inside the
- * transaction that would record the engine's own outcome. No lock. No index serves it:
- * outcomes_one_per_attempt covers originals only (`corrects_outcome_id is null`), which this
- * condition does not say, so PostgreSQL scans outcomes. It is asked once per wrap-up timeout.
+ * transaction that would record the engine's own outcome. No lock. By outcomes_attempt (every
+ * outcome, corrections included: outcomes_one_per_attempt covers originals only).
  */
 export async function attemptHasOutcome(
   db: Pick<Transaction<Database>, 'selectFrom'>,
@@ -132,7 +131,7 @@ export interface UntaggedCall {
  * lock, and each outcome is recorded in its own transaction, where outcomes_one_per_attempt
  * refuses a second one. Reads the campaign's dial log by its campaign_id prefix
  * (call_attempts_campaign_chain / call_attempts_campaign_time), keeping the connected, finalized
- * rows; the outcome probe has no index (outcomes_one_per_attempt covers originals only), the
+ * rows; the outcome probe by outcomes_attempt, the
  * session probe reads the open sessions (agent_sessions_campaign's `ended_at is null`).
  */
 export async function listUntaggedCalls(db: Kysely<Database>, campaignId: number): Promise<UntaggedCall[]> {
