@@ -6,16 +6,8 @@ import type { Serving } from '../../scripts/serve/start-serve.ts';
 import { type RecordedRun, runRecordedCampaign } from '../recordings/recorded-campaign.ts';
 import { describeEachDatabase } from '../support/database.ts';
 import { type TestUser, testUser } from '../support/identity.ts';
+import { COLLECTIONS_FORM as FORM } from '../support/qa-form.ts';
 import { bearer, errorOf, serveForTest } from './support.ts';
-
-const FORM = {
-  name: 'collections call',
-  passMark: 70,
-  criteria: [
-    { id: 'greeting', label: 'Greets and names the company', weight: 1, maxPoints: 5 },
-    { id: 'disclosure', label: 'States the debt disclosure', weight: 3, maxPoints: 5 },
-  ],
-};
 
 describeEachDatabase('API: recordings and quality inspection', (database) => {
   let run: RecordedRun;

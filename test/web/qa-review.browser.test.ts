@@ -11,6 +11,7 @@ import { bearer, givePassword } from '../api/support.ts';
 import { addContacts, runningCampaign, workingAgents } from '../engine/fixtures.ts';
 import { type ManualTelephony, manualTelephony } from '../engine/simulated-telephony.ts';
 import { testUser } from '../support/identity.ts';
+import { COLLECTIONS_FORM as FORM } from '../support/qa-form.ts';
 import {
   browserAvailable,
   consoleUnderTest,
@@ -24,16 +25,6 @@ import {
 
 const SPEED = 10;
 const DAY_MS = 86_400_000;
-
-/** The campaign's evaluation form, defined by a manager through the API. */
-const FORM = {
-  name: 'collections call',
-  passMark: 70,
-  criteria: [
-    { id: 'greeting', label: 'Greets and names the company', weight: 1, maxPoints: 5 },
-    { id: 'disclosure', label: 'States the debt disclosure', weight: 3, maxPoints: 5 },
-  ],
-};
 
 /** What the test reads of the page's <audio> element (the test is type-checked without the DOM). */
 interface Media {
