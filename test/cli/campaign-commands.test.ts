@@ -218,6 +218,33 @@ describeEachDatabase('dialer campaign and client commands', (database) => {
     expect(rows[0]!.detail.replace(/\D/g, '').length).toBeLessThanOrEqual(4);
   });
 
+  it('pages through a batch’s rejected rows: --limit rows, then --after the last line shown', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dialer-rejects-'));
+    const list = join(dir, 'list.csv');
+    writeFileSync(list, 'phone,name\n12,Ann\n34,Bob\n56,Cy\n');
+    const imported = await dialer(
+      '--data-dir',
+      dir,
+      'list',
+      'import',
+      '--campaign',
+      '1',
+      '--file',
+      list,
+      '--json',
+    );
+    expect(imported.code, imported.stderr).toBe(0);
+    const { batchId } = JSON.parse(imported.stdout) as { batchId: number };
+    const page = async (...extra: string[]) => {
+      const shown = await dialer('list', 'rejects', '--batch', String(batchId), '--json', ...extra);
+      expect(shown.code, shown.stderr).toBe(0);
+      return (JSON.parse(shown.stdout) as Array<{ line: number }>).map((r) => r.line);
+    };
+    expect(await page('--limit', '2')).toEqual([2, 3]);
+    expect(await page('--limit', '2', '--after', '3')).toEqual([4]);
+    expect(await page('--after', '4')).toEqual([]);
+  });
+
   it.each([
     [['log', 'verify', '--campaign', '99'], 'campaign "99" does not exist'],
     [['log', 'list', '--campaign', '99'], 'campaign "99" does not exist'],

@@ -184,13 +184,19 @@ export function registerListCommands(program: Command, contextFor: ContextFactor
     .description("a batch's rejected rows: line, reason, detail (numbers masked)")
     .requiredOption('--batch <id>', 'batch id')
     .option('--limit <n>', 'show at most this many', '1000')
+    .option('--after <line>', 'the next page: rows after this line (the last line shown)')
     .action(
-      action(contextFor, 'list.read', async (ctx, flags: { batch: string; limit: string }) => {
-        const { db } = await ctx.database();
-        const shown = await batchRejects(db, parseId(flags.batch, 'batch id'), {
-          limit: parseId(flags.limit, '--limit'),
-        });
-        ctx.out.result(shown, () => ctx.out.table(shown, ['line', 'reason', 'phone', 'detail']));
-      }),
+      action(
+        contextFor,
+        'list.read',
+        async (ctx, flags: { batch: string; limit: string; after?: string }) => {
+          const { db } = await ctx.database();
+          const shown = await batchRejects(db, parseId(flags.batch, 'batch id'), {
+            limit: parseId(flags.limit, '--limit'),
+            ...(flags.after === undefined ? {} : { after: parseId(flags.after, '--after') }),
+          });
+          ctx.out.result(shown, () => ctx.out.table(shown, ['line', 'reason', 'phone', 'detail']));
+        },
+      ),
     );
 }
