@@ -145,7 +145,6 @@ export const alarmsSchema = z.strictObject({
   minAttempts: z.number().int().min(1).default(20),
 });
 
-/** Call recording (issue #16): who is recorded, what they hear first, how long files are kept. */
 /**
  * Preview mode: how long a lead stays on the agent's screen undecided, and what the engine does
  * then (timed preview). Without a timeout the lead waits for the agent (manual preview).
@@ -156,6 +155,7 @@ export const previewSchema = z.strictObject({
   onTimeout: z.enum(['dial', 'skip']).default('dial'),
 });
 
+/** Call recording (issue #16): who is recorded, what they hear first, how long files are kept. */
 export const recordingSchema = z.strictObject({
   enabled: z.boolean().default(false),
   /**

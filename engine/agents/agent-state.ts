@@ -64,8 +64,7 @@ export type AgentEffect =
   | { type: 'record_missing_outcome'; attemptId: string }
   /**
    * A lead on preview was never dialed and its agent is gone or cannot take it (logout, lost
-   * phone): the contact
-   * goes back to the queue now, rather than stay claimed until somebody notices.
+   * phone): the contact goes back to the queue now, rather than stay claimed until somebody notices.
    */
   | { type: 'release_preview_lead'; contactId: number }
   | { type: 'end_session' };
