@@ -351,8 +351,8 @@ export async function releaseEngineLeases(
  * and one whose connected call an open session is still on or wrapping up (its outcome is owed).
  * The campaign's claimed contacts through contacts_in_progress; the open call by
  * call_attempts_contact; the sessions are the open ones (agent_sessions_campaign's
- * `ended_at is null`); the outcome probe by outcomes_attempt. Each contact row is locked by the update for the statement only. Returns
- * how many went back.
+ * `ended_at is null`); the outcome probe by outcomes_attempt. Each contact row is locked by the
+ * update for the statement only. Returns how many went back.
  */
 export async function releaseUnheldLeads(
   db: Kysely<Database>,
