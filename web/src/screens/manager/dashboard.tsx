@@ -47,7 +47,8 @@ export function Dashboard({ campaignId }: { campaignId: number }) {
                 markLine: {
                   symbol: 'none',
                   data: [{ yAxis: cap, name: d.cap }],
-                  label: { formatter: d.cap },
+                  // Inside the plot, above the line: at the line's end the label ran past the chart's edge.
+                  label: { formatter: d.cap, position: 'insideEndTop' },
                 },
               }
             : {}),
