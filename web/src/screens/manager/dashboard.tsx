@@ -13,15 +13,31 @@ export function Dashboard({ campaignId }: { campaignId: number }) {
   const f = feed.figures;
 
   const calls: ChartOption = useMemo(
+    // A line needs two samples: until then the points themselves are drawn, or the chart looks empty.
     () => ({
       legend: { top: 0 },
       grid: { left: 40, right: 16, top: 30, bottom: 24 },
       xAxis: { type: 'category', data: feed.series.map((p) => p.at.slice(11, 19)) },
       yAxis: { type: 'value', minInterval: 1 },
       series: [
-        { name: d.dialed, type: 'line', showSymbol: false, data: feed.series.map((p) => p.dialed) },
-        { name: d.connected, type: 'line', showSymbol: false, data: feed.series.map((p) => p.connected) },
-        { name: d.abandoned, type: 'line', showSymbol: false, data: feed.series.map((p) => p.abandoned) },
+        {
+          name: d.dialed,
+          type: 'line',
+          showSymbol: feed.series.length < 2,
+          data: feed.series.map((p) => p.dialed),
+        },
+        {
+          name: d.connected,
+          type: 'line',
+          showSymbol: feed.series.length < 2,
+          data: feed.series.map((p) => p.connected),
+        },
+        {
+          name: d.abandoned,
+          type: 'line',
+          showSymbol: feed.series.length < 2,
+          data: feed.series.map((p) => p.abandoned),
+        },
       ],
     }),
     [feed.series],
