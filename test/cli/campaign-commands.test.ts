@@ -191,10 +191,11 @@ describeEachDatabase('dialer campaign and client commands', (database) => {
     );
   });
 
-  it('lists a batch’s rejected rows with every number masked, also inside the detail that quotes the cell', async () => {
+  /** Imports `csv` into campaign 1 through the CLI; the batch's id. */
+  async function importedBatch(csv: string): Promise<number> {
     const dir = mkdtempSync(join(tmpdir(), 'dialer-rejects-'));
     const list = join(dir, 'list.csv');
-    writeFileSync(list, 'phone,name\n+1 212 555 01234,Ann\n(212) 736-5000,Bob\n');
+    writeFileSync(list, csv);
     // The archive (and the reject report in it) goes under the data folder: a fresh one.
     const imported = await dialer(
       '--data-dir',
@@ -209,6 +210,11 @@ describeEachDatabase('dialer campaign and client commands', (database) => {
     );
     expect(imported.code, imported.stderr).toBe(0);
     const { batchId } = JSON.parse(imported.stdout) as { batchId: number };
+    return batchId;
+  }
+
+  it('lists a batch’s rejected rows with every number masked, also inside the detail that quotes the cell', async () => {
+    const batchId = await importedBatch('phone,name\n+1 212 555 01234,Ann\n(212) 736-5000,Bob\n');
     const shown = await dialer('list', 'rejects', '--batch', String(batchId), '--json');
     expect(shown.code, shown.stderr).toBe(0);
     const rows = JSON.parse(shown.stdout) as Array<{ reason: string; detail: string }>;
@@ -219,22 +225,7 @@ describeEachDatabase('dialer campaign and client commands', (database) => {
   });
 
   it('pages through a batch’s rejected rows: --limit rows, then --after the last line shown', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'dialer-rejects-'));
-    const list = join(dir, 'list.csv');
-    writeFileSync(list, 'phone,name\n12,Ann\n34,Bob\n56,Cy\n');
-    const imported = await dialer(
-      '--data-dir',
-      dir,
-      'list',
-      'import',
-      '--campaign',
-      '1',
-      '--file',
-      list,
-      '--json',
-    );
-    expect(imported.code, imported.stderr).toBe(0);
-    const { batchId } = JSON.parse(imported.stdout) as { batchId: number };
+    const batchId = await importedBatch('phone,name\n12,Ann\n34,Bob\n56,Cy\n');
     const page = async (...extra: string[]) => {
       const shown = await dialer('list', 'rejects', '--batch', String(batchId), '--json', ...extra);
       expect(shown.code, shown.stderr).toBe(0);
