@@ -83,8 +83,8 @@ export async function markRegistryFresh(db: Kysely<Database>, at = new Date()) {
 }
 
 /**
- * A final outcome of a contact, recorded with no call as an agent tags it (status done, the
- * tag as the reason), in its own transaction; returns the outcome's id.
+ * A final outcome of a contact, recorded as an agent tags it (status done, the tag as the
+ * reason), of no call unless `attemptId` names one, in its own transaction; returns the outcome's id.
  */
 export async function recordDoneOutcome(
   db: Kysely<Database>,
@@ -93,11 +93,13 @@ export async function recordDoneOutcome(
     campaignId: number;
     outcome: Parameters<typeof recordOutcome>[1]['outcome'];
     recordedBy: string;
+    attemptId?: number;
+    now?: Date;
   },
 ) {
   return db.transaction().execute((trx) =>
     recordOutcome(trx, {
-      attemptId: null,
+      attemptId: input.attemptId ?? null,
       contactId: input.contactId,
       campaignId: input.campaignId,
       agentId: null,
@@ -111,7 +113,7 @@ export async function recordDoneOutcome(
         reason: input.outcome.tag,
       },
       recordedBy: input.recordedBy,
-      now: new Date(),
+      now: input.now ?? new Date(),
     }),
   );
 }

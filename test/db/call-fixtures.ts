@@ -3,9 +3,9 @@ import type { Kysely } from 'kysely';
 import { changeSession, openSession } from '../../db/queries/agent-sessions.ts';
 import { insertAgent } from '../../db/queries/agents.ts';
 import { createAttempt, finalizeAttempt, updateAttempt } from '../../db/queries/dial-log.ts';
-import { recordOutcome } from '../../db/queries/outcomes.ts';
 import type { Database } from '../../db/schema.ts';
 import type { AgentState } from '../../engine/agents/agent-state.ts';
+import { recordDoneOutcome } from '../compliance/db-fixtures.ts';
 
 /** Rows of calls, agents and outcomes for the query specifications of test/db. */
 
@@ -39,25 +39,14 @@ export function tagged(
   db: Kysely<Database>,
   attempt: { id: number; campaign_id: number; contact_id: number },
 ) {
-  return db.transaction().execute((trx) =>
-    recordOutcome(trx, {
-      attemptId: attempt.id,
-      contactId: attempt.contact_id,
-      campaignId: attempt.campaign_id,
-      agentId: null,
-      outcome: { tag: 'sale' },
-      decision: {
-        final: true,
-        status: 'done',
-        nextAttemptAt: null,
-        callback: null,
-        optOut: false,
-        reason: 'sale',
-      },
-      recordedBy: 'test',
-      now: at,
-    }),
-  );
+  return recordDoneOutcome(db, {
+    attemptId: attempt.id,
+    contactId: attempt.contact_id,
+    campaignId: attempt.campaign_id,
+    outcome: { tag: 'sale' },
+    recordedBy: 'test',
+    now: at,
+  });
 }
 
 /** A new agent logged in to the campaign, its open session moved to `state`. */
