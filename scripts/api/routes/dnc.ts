@@ -408,6 +408,9 @@ export function dncRoutes(api: Api, deps: ApiDeps): void {
         validUntil: b.validUntil ? new Date(b.validUntil) : null,
         note: b.note ?? null,
         actor: actorOf(request).name,
+        // The engine's clock, as the revocation's and the gate's: validity starts on the time line
+        // the gate judges it by (under the simulator that clock is not the wall clock).
+        now: deps.clock.now(),
       });
       return reply.status(201).send({
         id: result.approval.id,
