@@ -59,15 +59,14 @@ async function previewOf(
   clock: ManualTelephony['clock'],
   engineMs: number,
 ): Promise<number | null> {
-  const until = clock.now().getTime() + engineMs;
-  const realUntil = Date.now() + 120_000;
-  while (clock.now().getTime() < until && Date.now() < realUntil) {
+  let shown: number | null = null;
+  await untilEngineTime(clock, engineMs, async () => {
     const session = await findOpenSession(db, agentId);
     const state = session ? sessionState(session) : null;
-    if (state?.kind === 'reserved' && state.preview && state.contactId !== null) return state.contactId;
-    await new Promise((resolve) => setTimeout(resolve, 30));
-  }
-  return null;
+    shown = state?.kind === 'reserved' && state.preview ? state.contactId : null;
+    return shown !== null;
+  });
+  return shown;
 }
 
 /**
